@@ -1,0 +1,88 @@
+/**
+ * What several commands share: finding the store, getting the passphrase,
+ * reading trusted keys, hashing files. Thin wrappers that turn OS errors into
+ * one clear NotarError line.
+ */
+import * as fs from 'node:fs';
+import { NotarError } from '../core/errors.js';
+import { parseVerifierKey, type Verifier } from '../core/note.js';
+import { resolveStoreDir } from '../store/paths.js';
+import { openStore, type Store } from '../store/store.js';
+
+export type Opts = Record<string, unknown>;
+
+export function storeDir(opts: Opts): string {
+  return resolveStoreDir(opts.store as string | undefined);
+}
+
+export function openStoreFromOpts(opts: Opts): Store {
+  return openStore(storeDir(opts));
+}
+
+/** One clear line for a file the user named that cannot be read. */
+export function inputError(e: unknown, file: string): NotarError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why =
+    code === 'ENOENT' ? 'no such file' :
+    code === 'EISDIR' ? 'is a directory, not a file' :
+    code === 'EACCES' || code === 'EPERM' ? 'permission denied' :
+    code === 'ENAMETOOLONG' ? 'file name too long' :
+    code === 'ELOOP' ? 'too many symbolic links' :
+    code === 'ENOTDIR' ? 'a part of the path is not a directory' :
+    (e as Error).message;
+  return new NotarError('IO', `cannot read ${file}: ${why}`, { cause: e });
+}
+
+/** Reads a small text input the user named (`-` is stdin). */
+export function readTextInput(file: string, maxBytes = 16 << 20): string {
+  let data: Buffer;
+  try {
+    if (file === '-') data = fs.readFileSync(0);
+    else {
+      const st = fs.statSync(file);
+      if (st.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+      if (st.size > maxBytes) throw new NotarError('FORMAT', `${file} is too large (${st.size} bytes) to be what was asked for`);
+      data = fs.readFileSync(file);
+    }
+  } catch (e) {
+    if (e instanceof NotarError) throw e;
+    throw inputError(e, file);
+  }
+  if (data.length > maxBytes) throw new NotarError('FORMAT', `${file} is too large to be what was asked for`);
+  return data.toString('utf8');
+}
+
+/**
+ * The trusted keys: every --key, and every non-empty, non-# line of every
+ * --key-file. Trust comes only from here, never from a receipt.
+ */
+export function trustedKeys(opts: Opts): Verifier[] {
+  const keys: Verifier[] = [];
+  const add = (text: string, where: string) => {
+    try {
+      keys.push(parseVerifierKey(text));
+    } catch (e) {
+      throw new NotarError('KEY_FORMAT', `${where}: ${(e as Error).message}`, { hint: 'a verifier key looks like name+1a2b3c4d+AbC…= (from `notar key show`)' });
+    }
+  };
+  for (const k of (opts.key as string[] | undefined) ?? []) add(k.trim(), '--key');
+  for (const f of (opts.keyFile as string[] | undefined) ?? []) {
+    readTextInput(f, 1 << 20)
+      .split('\n')
+      .forEach((line, i) => {
+        const t = line.trim();
+        if (t && !t.startsWith('#')) add(t, `${f} line ${i + 1}`);
+      });
+  }
+  return keys;
+}
+
+export function requireTrustedKeys(opts: Opts): Verifier[] {
+  const keys = trustedKeys(opts);
+  if (keys.length === 0) {
+    throw new NotarError('USAGE', 'no trusted key given: a receipt can only be verified against a key you trust', {
+      hint: "pass the notary's published verifier key with --key KEY or --key-file FILE",
+    });
+  }
+  return keys;
+}

@@ -1,0 +1,6 @@
+// TEMPORARY placeholder: replaced by the real command.
+import { NotarError } from '../core/errors.js';
+
+export async function run(): Promise<number> {
+  throw new NotarError('USAGE', 'log is not built yet');
+}

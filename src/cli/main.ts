@@ -1,0 +1,203 @@
+/**
+ * notar's command line. Declares every command (so `--help` needs no heavy
+ * imports) and loads a command's module only when it runs. This is the only
+ * place that turns errors into messages and exit codes (FORMAT.md §10).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { CHECK_FAILED_CODES, NotarError } from '../core/errors.js';
+import { installNodeCrypto } from '../node/crypto.js';
+import { VERSION } from './version.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+type Opts = Record<string, unknown>;
+/** A command module: does its work and returns the exit code. */
+type Runner = (args: string[], opts: Opts) => Promise<number>;
+
+let debug = false;
+
+function action(load: () => Promise<{ run: Runner }>) {
+  return async function (this: Command, ...raw: unknown[]) {
+    const cmd = this;
+    const args = raw.slice(0, -2).flatMap((a) => (a === undefined ? [] : Array.isArray(a) ? a : [a])) as string[];
+    const mod = await load();
+    process.exitCode = await mod.run(args, cmd.optsWithGlobals());
+  };
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function storeOptions(cmd: Command): Command {
+  return cmd
+    .option('--passphrase-file <file>', 'read the key passphrase from this file (first line)')
+    .option('--no-passphrase', 'the key is (or will be) stored without a passphrase');
+}
+
+function declareCommands(program: Command): void {
+  storeOptions(
+    program
+      .command('init')
+      .description('create a store and a signing key; prints the verifier key to publish')
+      .requiredOption('--name <origin>', 'log origin and key name, e.g. notary.example.gov/land-registry')
+      .option('--import <file>', 'use an existing C2SP signer key read from this file (- for stdin)'),
+  )
+    .addHelpText('after', '\nExample:\n  notar init --name notary.example.gov/land-registry')
+    .action(action(() => import('./init.js')));
+
+  const key = program.command('key').description('show, export or import the signing key');
+  key
+    .command('show')
+    .description('print the verifier key (public; safe to publish)')
+    .addHelpText('after', '\nExample:\n  notar key show > office.vkey')
+    .action(action(() => import('./key-show.js')));
+  storeOptions(key.command('export').description('print the signer key string (secret!) to stdout'))
+    .addHelpText('after', '\nExample:\n  notar key export > backup.key && chmod 600 backup.key')
+    .action(action(() => import('./key-export.js')));
+  storeOptions(
+    key
+      .command('import <file>')
+      .description('replace the store key with a C2SP PRIVATE+KEY+… string (file or -)')
+      .option('--force', 'replace an existing key'),
+  )
+    .addHelpText('after', '\nExample:\n  notar key import backup.key --force')
+    .action(action(() => import('./key-import.js')));
+
+  storeOptions(
+    program
+      .command('stamp [files...]')
+      .description('stamp documents: one signed batch, one receipt per document')
+      .option('--files-from <list>', 'read file names from this file (- for stdin), one per line')
+      .option('-0, --null', 'names in --files-from are NUL-separated')
+      .option('--digests', 'read sha256sum lines or bare hex digests from stdin instead of files')
+      .option('--out <dir>', 'write receipts into this directory')
+      .option('--json', 'print one NDJSON line per document on stdout')
+      .option('--force', 'replace existing receipts')
+      .option('--no-receipts', 'seal only; rebuild receipts later with `notar prove`'),
+  )
+    .addHelpText('after', '\nExamples:\n  notar stamp deed-1.pdf deed-2.pdf\n  find docs -type f -print0 | notar stamp --files-from - -0 --out receipts\n  sha256sum *.pdf | notar stamp --digests --json > receipts.ndjson')
+    .action(action(() => import('./stamp.js')));
+
+  program
+    .command('verify [file]')
+    .description('check a document against its receipt, offline')
+    .option('--receipt <file>', 'the receipt (default: <file>.notar.json)')
+    .option('--key <vkey>', 'a trusted verifier key (repeatable)', collect)
+    .option('--key-file <file>', 'trusted verifier keys, one per line', collect)
+    .option('--sha256 <hex>', 'check this document digest instead of reading a file')
+    .option('--json', 'print the verdict as JSON')
+    .addHelpText('after', '\nExample:\n  notar verify deed-1.pdf --key-file office.vkey')
+    .action(action(() => import('./verify.js')));
+
+  program
+    .command('prove [file]')
+    .description('rebuild receipts for a stamped document from the store')
+    .option('--sha256 <hex>', 'find the document by its digest')
+    .option('--out <dir>', 'write receipts into this directory instead of stdout')
+    .addHelpText('after', '\nExample:\n  notar prove deed-1.pdf > deed-1.pdf.notar.json')
+    .action(action(() => import('./prove.js')));
+
+  program
+    .command('refresh <receipts...>')
+    .description('move receipts to the latest checkpoint (rewrites each file)')
+    .addHelpText('after', '\nExample:\n  notar refresh receipts/*.notar.json')
+    .action(action(() => import('./refresh.js')));
+
+  program
+    .command('log')
+    .description('list the blocks in the chain')
+    .option('--json', 'one JSON object per block')
+    .addHelpText('after', '\nExample:\n  notar log --json | tail -n 1')
+    .action(action(() => import('./log.js')));
+
+  program
+    .command('checkpoint')
+    .description('print the latest signed checkpoint (for publishing)')
+    .addHelpText('after', '\nExample:\n  notar checkpoint > checkpoint.txt')
+    .action(action(() => import('./checkpoint.js')));
+
+  program
+    .command('consistency')
+    .description('prove the log only grew since an old checkpoint, or check such a proof')
+    .option('--from <checkpoint>', 'old signed checkpoint file: print a proof to the latest one')
+    .option('--verify <proof>', 'check a consistency proof file (needs --key or --key-file)')
+    .option('--key <vkey>', 'a trusted verifier key (repeatable)', collect)
+    .option('--key-file <file>', 'trusted verifier keys, one per line', collect)
+    .addHelpText('after', '\nExamples:\n  notar consistency --from old-checkpoint.txt > proof.json\n  notar consistency --verify proof.json --key-file office.vkey')
+    .action(action(() => import('./consistency.js')));
+
+  const chain = program.command('chain').description('audit the chain file');
+  chain
+    .command('verify')
+    .description('full audit: links, batch roots from stored leaves, history roots, signatures')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nExample:\n  notar chain verify && echo chain intact')
+    .action(action(() => import('./chain-verify.js')));
+
+  program
+    .command('hash <files...>')
+    .description('print SHA-256 digests in sha256sum format')
+    .addHelpText('after', '\nExample:\n  notar hash deed-1.pdf | sha256sum -c')
+    .action(action(() => import('./hash.js')));
+
+  program
+    .command('verifier-page')
+    .description('write a self-contained HTML page that verifies receipts in a browser')
+    .requiredOption('--out <file>', 'where to write the page')
+    .option('--key <vkey>', 'a trusted verifier key to bake in (repeatable)', collect)
+    .option('--key-file <file>', 'trusted verifier keys, one per line', collect)
+    .addHelpText('after', '\nExample:\n  notar verifier-page --out verify.html --key-file office.vkey')
+    .action(action(() => import('./verifier-page.js')));
+}
+
+function buildProgram(): Command {
+  const program = new Command('notar')
+    .description('verifiable document notarization: Merkle batches, signed checkpoints, offline receipts')
+    .version(VERSION, '-V, --version')
+    .addOption(new Option('--store <dir>', 'store directory (default: $NOTAR_STORE, else $XDG_DATA_HOME/notar)'))
+    .option('--debug', 'show stack traces for errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str.replace(/^error:/, 'notar: error:')) });
+  program.hook('preAction', (cmd) => {
+    debug = Boolean(cmd.opts().debug);
+  });
+  declareCommands(program);
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+/** The one place errors become messages and exit codes. */
+export function report(e: unknown): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;
+    return EXIT_USAGE;
+  }
+  if (e instanceof NotarError) {
+    process.stderr.write(`notar: error: ${e.message}\n`);
+    if (e.hint) process.stderr.write(`notar: hint: ${e.hint}\n`);
+    if (debug && e.stack) process.stderr.write(e.stack + '\n');
+    return CHECK_FAILED_CODES.has(e.code) ? EXIT_FAILED : EXIT_USAGE;
+  }
+  const err = e as NodeJS.ErrnoException;
+  if (err && err.code === 'EPIPE') return EXIT_OK;
+  process.stderr.write(`notar: error: unexpected failure: ${err?.message ?? String(e)}\n`);
+  process.stderr.write(debug && err?.stack ? err.stack + '\n' : 'notar: hint: run again with --debug for details, and report it\n');
+  return EXIT_USAGE;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  installNodeCrypto();
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
+  try {
+    debug = argv.includes('--debug');
+    await buildProgram().parseAsync(argv);
+  } catch (e) {
+    process.exitCode = report(e);
+  }
+}
+
+await main(process.argv);

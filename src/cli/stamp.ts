@@ -1,0 +1,192 @@
+/**
+ * `notar stamp`: hash the documents, seal them as one batch (leaves, block,
+ * signed checkpoint, durably), then write one receipt per document. Nothing
+ * is sealed if any input cannot be read; receipts come only after the block
+ * is on disk.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { toHex } from '../core/bytes.js';
+import { NotarError } from '../core/errors.js';
+import { formatReceipt, parseReceipt, type Receipt } from '../core/receipt.js';
+import { writeFileAtomic } from '../store/durable.js';
+import { ReceiptBuilder, type Store } from '../store/store.js';
+import { openStoreFromOpts, type Opts } from './common.js';
+import { digestFile } from './hashing.js';
+import { notice, progress } from './io.js';
+import { loadSigner } from './passphrase.js';
+import { digestInputs, fileInputs, type FileInput } from './stamp-input.js';
+
+interface Planned {
+  readonly display: string;
+  readonly name?: string;
+  /** Where the receipt goes; undefined: printed as NDJSON. */
+  readonly receiptFile?: string;
+}
+
+export const RECEIPT_SUFFIX = '.notar.json';
+
+/** --out keeps relative paths (like tar) so equal base names never collide. */
+function receiptPath(input: string, out: string | undefined): string {
+  if (!out) return input + RECEIPT_SUFFIX;
+  const rel = path.isAbsolute(input) ? path.relative(path.parse(input).root, input) : path.normalize(input);
+  const safe = rel.split(path.sep).filter((p) => p !== '..' && p !== '.' && p !== '').join(path.sep);
+  return path.join(out, (safe || 'stdin') + RECEIPT_SUFFIX);
+}
+
+/** An existing receipt is kept unless --force; one for another version of the file is reported. */
+function existingReceipt(file: string, digest: Uint8Array): 'none' | 'same' | 'other' {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return 'none';
+  }
+  try {
+    return parseReceipt(text).document.sha256 === toHex(digest) ? 'same' : 'other';
+  } catch {
+    return 'other';
+  }
+}
+
+interface Collected {
+  digests: Uint8Array;
+  plans: Planned[];
+  kept: number;
+}
+
+async function collectFiles(files: FileInput[], opts: Opts): Promise<Collected> {
+  const out = opts.out as string | undefined;
+  const toFiles = Boolean(out) || !opts.json;
+  const digests = new Uint8Array(files.length * 32);
+  const plans: Planned[] = [];
+  const seen = new Set<string>();
+  let kept = 0;
+  const spinner = await progress(`hashing ${files.length} documents`, files.length > 500);
+  try {
+    for (let i = 0; i < files.length; i++) {
+      const f = files[i];
+      const digest = f.path === '-' ? digestFile('-') : digestFile(f.path);
+      if (i % 1000 === 999) spinner.update(`hashed ${i + 1} of ${files.length} documents`);
+      const receiptFile = toFiles ? receiptPath(f.path === '-' ? 'stdin' : f.display, out) : undefined;
+      if (receiptFile !== undefined) {
+        if (seen.has(receiptFile)) continue;
+        seen.add(receiptFile);
+        const existing = opts.force ? 'none' : existingReceipt(receiptFile, digest);
+        if (existing === 'same') {
+          kept++;
+          continue;
+        }
+        if (existing === 'other') {
+          notice(`kept ${receiptFile}: it is not a receipt for the current ${f.display} (use --force to replace it)`);
+          kept++;
+          continue;
+        }
+      }
+      digests.set(digest, plans.length * 32);
+      plans.push({ display: f.display, name: f.path === '-' ? undefined : path.basename(f.display), receiptFile });
+    }
+  } finally {
+    spinner.stop();
+  }
+  return { digests: digests.subarray(0, plans.length * 32), plans, kept };
+}
+
+function collectDigests(opts: Opts): Collected {
+  const { digests, names } = digestInputs();
+  const out = opts.out as string | undefined;
+  const plans = names.map((name, i) => ({
+    display: name ?? toHex(digests.subarray(i * 32, i * 32 + 32)),
+    name: name === undefined ? undefined : path.basename(name),
+    receiptFile: out ? path.join(out, toHex(digests.subarray(i * 32, i * 32 + 32)) + RECEIPT_SUFFIX) : undefined,
+  }));
+  return { digests, plans, kept: 0 };
+}
+
+export async function run(args: string[], opts: Opts): Promise<number> {
+  if (opts.digests && (args.length > 0 || opts.filesFrom)) {
+    throw new NotarError('USAGE', '--digests reads digests from stdin; it cannot be combined with files or --files-from');
+  }
+  const store = openStoreFromOpts(opts);
+  const signer = await loadSigner(store, opts);
+  let files: FileInput[] = [];
+  if (!opts.digests) {
+    files = fileInputs(args, opts);
+    if (files.length === 0) throw new NotarError('USAGE', 'nothing to stamp: name files, use --files-from LIST, - for stdin, or --digests', { hint: 'see `notar stamp --help`' });
+    if (files.filter((f) => f.path === '-').length > 1) throw new NotarError('USAGE', 'stdin (-) can be stamped only once per run');
+  }
+  const collected = opts.digests ? collectDigests(opts) : await collectFiles(files, opts);
+  if (collected.plans.length === 0) {
+    if (collected.kept > 0) {
+      notice(`nothing new to stamp: kept ${collected.kept} existing receipt${collected.kept === 1 ? '' : 's'} (use --force to stamp again)`);
+      return 0;
+    }
+    throw new NotarError('USAGE', 'nothing to stamp: the input named no documents');
+  }
+  if (opts.out) mkdirOut(String(opts.out));
+  const sealed = await store.seal({ digests: collected.digests, names: collected.plans.map((p) => p.name) }, signer);
+  for (const msg of sealed.recovered) notice(`recovered: ${msg}`);
+  const receipts = opts.receipts === false ? undefined : new ReceiptBuilder(sealed.state, store.verifier().text).forBatch(sealed.record.seq, sealed.batch, collected.plans.map((p) => p.name));
+  if (receipts) await emitReceipts(collected.plans, receipts, opts);
+  summary(store, sealed.record, collected, opts);
+  return 0;
+}
+
+function mkdirOut(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new NotarError('IO', `cannot create --out directory ${dir}: ${(e as Error).message}`);
+  }
+}
+
+async function emitReceipts(plans: Planned[], receipt: (i: number) => Receipt, opts: Opts): Promise<void> {
+  const lines: string[] = [];
+  const flush = () => {
+    if (lines.length) process.stdout.write(lines.join(''));
+    lines.length = 0;
+  };
+  const spinner = await progress(`writing ${plans.length} receipts`, plans.length > 2000);
+  try {
+    for (let i = 0; i < plans.length; i++) {
+      const p = plans[i];
+      const r = receipt(i);
+      if (p.receiptFile !== undefined) writeReceipt(p.receiptFile, formatReceipt(r));
+      if (opts.json || p.receiptFile === undefined) lines.push(ndjson(p, r) + '\n');
+      if (lines.length >= 1000) flush();
+    }
+  } finally {
+    spinner.stop();
+    flush();
+  }
+}
+
+function writeReceipt(file: string, text: string): void {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    // Receipts can be rebuilt from the store (`notar prove`), so no fsync: atomic is enough.
+    writeFileAtomic(file, text, { durable: false });
+  } catch (e) {
+    throw new NotarError('IO', `the documents are stamped, but writing ${file} failed: ${(e as Error).message}`, {
+      hint: 'fix the problem, then rebuild the receipts with `notar prove FILE`',
+    });
+  }
+}
+
+function ndjson(p: Planned, r: Receipt): string {
+  return JSON.stringify({
+    document: p.display,
+    sha256: r.document.sha256,
+    seq: r.block.seq,
+    index: r.leaf.index,
+    time: r.block.time,
+    ...(p.receiptFile === undefined ? { receipt: r } : { receiptFile: p.receiptFile }),
+  });
+}
+
+function summary(store: Store, rec: { seq: number; time: string; root: string; size: number }, c: Collected, opts: Opts): void {
+  const kept = c.kept ? `; kept ${c.kept} existing receipt${c.kept === 1 ? '' : 's'}` : '';
+  const text = `stamped ${rec.size} document${rec.size === 1 ? '' : 's'} in block ${rec.seq} of ${store.origin} at ${rec.time} (root ${rec.root.slice(0, 16)}…)${kept}\n`;
+  if (opts.json || c.plans.some((p) => p.receiptFile === undefined)) process.stderr.write('notar: ' + text);
+  else process.stdout.write(text);
+}

@@ -1,0 +1,18 @@
+/**
+ * notar core: everything needed to build and check notar v1 receipts, with no
+ * I/O and no Node built-ins (runs unchanged in browsers).
+ */
+export * from './errors.js';
+export * from './bytes.js';
+export * from './hash.js';
+export * from './merkle.js';
+export * as ed25519 from './ed25519.js';
+export { installEd25519, type Ed25519Provider } from './ed25519.js';
+export * from './note.js';
+export * from './checkpoint.js';
+export * from './block.js';
+export * from './chain.js';
+export * from './batch.js';
+export * from './receipt.js';
+export * from './verify.js';
+export * from './consistency.js';

@@ -1,0 +1,327 @@
+/**
+ * RFC 6962 / RFC 9162 §2.1 Merkle trees over SHA-256.
+ *   leaf hash  = SHA-256(0x00 || input)
+ *   node hash  = SHA-256(0x01 || left || right)
+ * Trees are stored flat, one Uint8Array per level; building levels by pairing
+ * left to right and carrying an odd last node up unchanged gives exactly the
+ * RFC's "split at the largest power of two below n" tree.
+ */
+import { concatBytes, equalBytes } from './bytes.js';
+import { NotarError } from './errors.js';
+import { sha256 } from './hash.js';
+
+export const HASH_SIZE = 32;
+const LEAF_PREFIX = 0x00;
+const NODE_PREFIX = 0x01;
+
+export function leafHash(input: Uint8Array): Uint8Array {
+  const buf = new Uint8Array(input.length + 1);
+  buf[0] = LEAF_PREFIX;
+  buf.set(input, 1);
+  return sha256(buf);
+}
+
+const nodeBuf = new Uint8Array(1 + 2 * HASH_SIZE);
+export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
+  nodeBuf[0] = NODE_PREFIX;
+  nodeBuf.set(left, 1);
+  nodeBuf.set(right, 1 + HASH_SIZE);
+  return sha256(nodeBuf);
+}
+
+/** Tree head of an empty tree (RFC 9162 §2.1.1): SHA-256 of the empty string. */
+export function emptyRoot(): Uint8Array {
+  return sha256(new Uint8Array(0));
+}
+
+/** A complete tree kept in memory: level 0 holds the leaf hashes. */
+export class MerkleTree {
+  private readonly levels: Uint8Array[];
+  readonly size: number;
+
+  private constructor(levels: Uint8Array[], size: number) {
+    this.levels = levels;
+    this.size = size;
+  }
+
+  /** Builds from leaf hashes, either as an array or packed 32 bytes each. */
+  static fromLeafHashes(leaves: Uint8Array[] | Uint8Array): MerkleTree {
+    const packed = Array.isArray(leaves) ? concatBytes(...leaves) : leaves;
+    if (packed.length % HASH_SIZE !== 0) throw new NotarError('FORMAT', 'leaf hashes must be 32 bytes each');
+    const size = packed.length / HASH_SIZE;
+    const levels = [packed];
+    let level = packed;
+    let count = size;
+    while (count > 1) {
+      const next = new Uint8Array(Math.ceil(count / 2) * HASH_SIZE);
+      const pairs = count >> 1;
+      for (let i = 0; i < pairs; i++) {
+        const h = nodeHash(
+          level.subarray(2 * i * HASH_SIZE, (2 * i + 1) * HASH_SIZE),
+          level.subarray((2 * i + 1) * HASH_SIZE, (2 * i + 2) * HASH_SIZE),
+        );
+        next.set(h, i * HASH_SIZE);
+      }
+      if (count & 1) next.set(level.subarray((count - 1) * HASH_SIZE, count * HASH_SIZE), pairs * HASH_SIZE);
+      levels.push(next);
+      level = next;
+      count = Math.ceil(count / 2);
+    }
+    return new MerkleTree(levels, size);
+  }
+
+  root(): Uint8Array {
+    if (this.size === 0) return emptyRoot();
+    return this.levels[this.levels.length - 1].slice(0, HASH_SIZE);
+  }
+
+  leaf(index: number): Uint8Array {
+    checkIndex(index, this.size);
+    return this.levels[0].slice(index * HASH_SIZE, (index + 1) * HASH_SIZE);
+  }
+
+  /** Inclusion proof (RFC 9162 §2.1.3.1), leaf-to-root order. */
+  inclusionProof(index: number): Uint8Array[] {
+    checkIndex(index, this.size);
+    const proof: Uint8Array[] = [];
+    let i = index;
+    let count = this.size;
+    for (let d = 0; count > 1; d++) {
+      const sibling = i ^ 1;
+      // A node without a right sibling was carried up unchanged: no proof entry.
+      if (sibling < count) proof.push(this.levels[d].slice(sibling * HASH_SIZE, (sibling + 1) * HASH_SIZE));
+      i >>= 1;
+      count = Math.ceil(count / 2);
+    }
+    return proof;
+  }
+
+  /** MTH(D[start:end]) for any range, from the stored levels where possible. */
+  rangeHash(start: number, end: number): Uint8Array {
+    const width = end - start;
+    if (width === 1) return this.leaf(start);
+    // An aligned power-of-two range is a node that the levels already hold.
+    if ((width & (width - 1)) === 0 && start % width === 0) {
+      const d = Math.log2(width);
+      const idx = start / width;
+      return this.levels[d].slice(idx * HASH_SIZE, (idx + 1) * HASH_SIZE);
+    }
+    const k = largestPowerOfTwoBelow(width);
+    return nodeHash(this.rangeHash(start, start + k), this.rangeHash(start + k, end));
+  }
+
+  /** Root of the first `size` leaves (an older tree head of the same log). */
+  rootAt(size: number): Uint8Array {
+    if (!Number.isSafeInteger(size) || size < 0 || size > this.size) {
+      throw new NotarError('FORMAT', `tree size ${size} is out of range 0..${this.size}`);
+    }
+    return size === 0 ? emptyRoot() : this.rangeHash(0, size);
+  }
+
+  /** Inclusion proof of `index` in the tree of the first `size` leaves. */
+  inclusionProofAt(index: number, size: number): Uint8Array[] {
+    if (size === this.size) return this.inclusionProof(index);
+    if (!Number.isSafeInteger(size) || size < 1 || size > this.size) {
+      throw new NotarError('FORMAT', `tree size ${size} is out of range 1..${this.size}`);
+    }
+    checkIndex(index, size);
+    const proof: Uint8Array[] = [];
+    this.pathInRange(index, 0, size, proof);
+    return proof;
+  }
+
+  private pathInRange(index: number, start: number, end: number, out: Uint8Array[]): void {
+    const width = end - start;
+    if (width <= 1) return;
+    const k = largestPowerOfTwoBelow(width);
+    if (index < start + k) {
+      this.pathInRange(index, start, start + k, out);
+      out.push(this.rangeHash(start + k, end));
+    } else {
+      this.pathInRange(index, start + k, end, out);
+      out.push(this.rangeHash(start, start + k));
+    }
+  }
+
+  /** Consistency proof between sizes m <= n = this.size (RFC 9162 §2.1.4.1). */
+  consistencyProof(oldSize: number, newSize: number = this.size): Uint8Array[] {
+    if (!Number.isSafeInteger(oldSize) || !Number.isSafeInteger(newSize) || oldSize < 1 || oldSize > newSize || newSize > this.size) {
+      throw new NotarError('FORMAT', `cannot prove consistency from size ${oldSize} to ${newSize}`);
+    }
+    const out: Uint8Array[] = [];
+    this.subproof(oldSize, 0, newSize, true, out);
+    return out;
+  }
+
+  private subproof(m: number, start: number, end: number, complete: boolean, out: Uint8Array[]): void {
+    const n = end - start;
+    if (m === n) {
+      if (!complete) out.push(this.rangeHash(start, end));
+      return;
+    }
+    const k = largestPowerOfTwoBelow(n);
+    if (m <= k) {
+      this.subproof(m, start, start + k, complete, out);
+      out.push(this.rangeHash(start + k, end));
+    } else {
+      this.subproof(m - k, start + k, end, false, out);
+      out.push(this.rangeHash(start, start + k));
+    }
+  }
+}
+
+function checkIndex(index: number, size: number): void {
+  if (!Number.isSafeInteger(index) || index < 0 || index >= size) {
+    throw new NotarError('FORMAT', `leaf index ${index} is out of range for a tree of ${size}`);
+  }
+}
+
+/** Largest power of two strictly below n (n >= 2). */
+export function largestPowerOfTwoBelow(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+/** Independent recursive MTH (RFC 9162 §2.1.1), used as a cross-check. */
+export function treeHead(leafHashes: Uint8Array[]): Uint8Array {
+  if (leafHashes.length === 0) return emptyRoot();
+  if (leafHashes.length === 1) return leafHashes[0];
+  const k = largestPowerOfTwoBelow(leafHashes.length);
+  return nodeHash(treeHead(leafHashes.slice(0, k)), treeHead(leafHashes.slice(k)));
+}
+
+function bitLength(x: number): number {
+  let n = 0;
+  while (x > 0) {
+    n++;
+    x = Math.floor(x / 2);
+  }
+  return n;
+}
+
+function popCount(x: number): number {
+  let n = 0;
+  while (x > 0) {
+    n += x % 2;
+    x = Math.floor(x / 2);
+  }
+  return n;
+}
+
+/** Exact proof length an inclusion proof of `index` in a tree of `size` has. */
+export function inclusionProofLength(index: number, size: number): number {
+  const inner = bitLength(xor(index, size - 1));
+  const border = popCount(Math.floor(index / 2 ** inner));
+  return inner + border;
+}
+
+/** XOR of safe integers beyond 32 bits (JS `^` truncates to 32 bits). */
+function xor(a: number, b: number): number {
+  const hi = (Math.floor(a / 2 ** 32) ^ Math.floor(b / 2 ** 32)) >>> 0;
+  const lo = ((a % 2 ** 32) ^ (b % 2 ** 32)) >>> 0;
+  return hi * 2 ** 32 + lo;
+}
+
+function checkHashes(proof: Uint8Array[], what: string): void {
+  for (const h of proof) {
+    if (!(h instanceof Uint8Array) || h.length !== HASH_SIZE) {
+      throw new NotarError('PROOF_INVALID', `${what} holds a hash that is not 32 bytes`);
+    }
+  }
+}
+
+/**
+ * Root implied by an inclusion proof (RFC 9162 §2.1.3.2). Rejects, instead of
+ * repairing, any index, size or proof length the tree shape does not allow.
+ */
+export function rootFromInclusionProof(index: number, size: number, leaf: Uint8Array, proof: Uint8Array[]): Uint8Array {
+  if (!Number.isSafeInteger(size) || size < 1) throw new NotarError('PROOF_INVALID', `tree size ${size} is invalid`);
+  if (!Number.isSafeInteger(index) || index < 0 || index >= size) {
+    throw new NotarError('PROOF_INVALID', `leaf index ${index} is beyond tree size ${size}`);
+  }
+  if (leaf.length !== HASH_SIZE) throw new NotarError('PROOF_INVALID', 'leaf hash is not 32 bytes');
+  checkHashes(proof, 'inclusion proof');
+  const want = inclusionProofLength(index, size);
+  if (proof.length !== want) {
+    throw new NotarError('PROOF_INVALID', `inclusion proof has ${proof.length} hashes, the tree shape needs ${want}`);
+  }
+  let fn = index;
+  let sn = size - 1;
+  let r = leaf;
+  for (const p of proof) {
+    if (sn === 0) throw new NotarError('PROOF_INVALID', 'inclusion proof is too long');
+    if (fn % 2 === 1 || fn === sn) {
+      r = nodeHash(p, r);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
+      }
+    } else {
+      r = nodeHash(r, p);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  if (sn !== 0) throw new NotarError('PROOF_INVALID', 'inclusion proof is too short');
+  return r;
+}
+
+export function verifyInclusion(index: number, size: number, leaf: Uint8Array, proof: Uint8Array[], root: Uint8Array): void {
+  const got = rootFromInclusionProof(index, size, leaf, proof);
+  if (!equalBytes(got, root)) throw new NotarError('PROOF_INVALID', 'inclusion proof does not lead to the expected root');
+}
+
+/** Consistency proof verification (RFC 9162 §2.1.4.2). Throws PROOF_INVALID on any fault. */
+export function verifyConsistency(size1: number, size2: number, root1: Uint8Array, root2: Uint8Array, proof: Uint8Array[]): void {
+  const bad = (why: string) => new NotarError('PROOF_INVALID', `consistency proof rejected: ${why}`);
+  if (!Number.isSafeInteger(size1) || !Number.isSafeInteger(size2) || size1 < 0 || size2 < size1) throw bad('sizes out of order');
+  if (root1.length !== HASH_SIZE || root2.length !== HASH_SIZE) throw bad('root is not 32 bytes');
+  checkHashes(proof, 'consistency proof');
+  if (size1 === size2) {
+    if (proof.length !== 0) throw bad('proof must be empty for equal sizes');
+    if (!equalBytes(root1, root2)) throw bad('roots differ for equal sizes');
+    return;
+  }
+  if (size1 === 0) {
+    if (proof.length !== 0) throw bad('proof from an empty tree must be empty');
+    return;
+  }
+  if (proof.length === 0) throw bad('proof is empty');
+  const path = isPowerOfTwo(size1) ? [root1, ...proof] : proof;
+  let fn = size1 - 1;
+  let sn = size2 - 1;
+  while (fn % 2 === 1) {
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  let fr = path[0];
+  let sr = path[0];
+  for (const c of path.slice(1)) {
+    if (sn === 0) throw bad('proof is too long');
+    if (fn % 2 === 1 || fn === sn) {
+      fr = nodeHash(c, fr);
+      sr = nodeHash(c, sr);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
+      }
+    } else {
+      sr = nodeHash(sr, c);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  if (sn !== 0) throw bad('proof is too short');
+  if (!equalBytes(fr, root1)) throw bad('old root does not match');
+  if (!equalBytes(sr, root2)) throw bad('new root does not match');
+}
+
+function isPowerOfTwo(n: number): boolean {
+  // Math.log2 is exact on powers of two, which doubles represent exactly.
+  return n > 0 && Number.isInteger(Math.log2(n));
+}

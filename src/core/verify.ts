@@ -1,0 +1,106 @@
+/**
+ * Offline receipt verification (FORMAT.md §8). Returns a typed verdict that
+ * names the step that failed, so a person can be told exactly what is wrong.
+ */
+import { blockHash } from './block.js';
+import { equalBytes, fromHex, toHex } from './bytes.js';
+import { parseCheckpoint } from './checkpoint.js';
+import { NotarError } from './errors.js';
+import { bytesPath, parseReceipt, Receipt } from './receipt.js';
+import { documentLeafHash } from './batch.js';
+import { rootFromInclusionProof } from './merkle.js';
+import { openNote, parseNote, Verifier } from './note.js';
+
+/** The step of §8 that rejected the receipt ('format': it is not a valid receipt at all). */
+export type VerifyStep = 'format' | 'digest' | 'batch' | 'history' | 'signature' | 'trust';
+
+export interface VerifiedReceipt {
+  readonly ok: true;
+  readonly receipt: Receipt;
+  readonly origin: string;
+  /** Sealing time of the block (when the document was stamped). */
+  readonly time: string;
+  readonly seq: number;
+  readonly index: number;
+  readonly digest: string;
+  /** The trusted key that signed the checkpoint. */
+  readonly signer: Verifier;
+  readonly historySize: number;
+}
+
+export interface FailedReceipt {
+  readonly ok: false;
+  readonly step: VerifyStep;
+  readonly reason: string;
+  /** Present when the receipt parsed, so callers can show details anyway. */
+  readonly receipt?: Receipt;
+}
+
+export type VerifyResult = VerifiedReceipt | FailedReceipt;
+
+const fail = (step: VerifyStep, reason: string, receipt?: Receipt): FailedReceipt => ({ ok: false, step, reason, receipt });
+
+/**
+ * Verifies `receipt` (canonical text or a parsed Receipt) for a document whose
+ * SHA-256 is `digest`, trusting only `trusted` keys. Never throws for bad input.
+ */
+export function verifyReceipt(receipt: string | Receipt, digest: Uint8Array, trusted: readonly Verifier[]): VerifyResult {
+  let r: Receipt;
+  try {
+    r = typeof receipt === 'string' ? parseReceipt(receipt) : receipt;
+  } catch (e) {
+    return fail('format', e instanceof NotarError ? e.message : 'receipt could not be parsed');
+  }
+  try {
+    return verifyParsed(r, digest, trusted);
+  } catch (e) {
+    if (e instanceof NotarError && e.code === 'FORMAT') return fail('format', e.message, r);
+    throw e;
+  }
+}
+
+function verifyParsed(r: Receipt, digest: Uint8Array, trusted: readonly Verifier[]): VerifyResult {
+  // §8.1: the document is the one that was stamped.
+  if (!equalBytes(digest, fromHex(r.document.sha256, 'document.sha256', 32))) {
+    return fail('digest', `document SHA-256 is ${toHex(digest)}, the receipt is for ${r.document.sha256}: the document was altered or is not the stamped one`, r);
+  }
+  // §8.2: the leaf is in the batch whose root the block records.
+  const leaf = documentLeafHash(fromHex(r.leaf.salt, 'leaf.salt', 32), digest);
+  const batchRoot = tryRoot(r.leaf.index, r.block.size, leaf, bytesPath(r.leaf.path));
+  if (!batchRoot || !equalBytes(batchRoot, fromHex(r.block.root, 'block.root', 32))) {
+    return fail('batch', `the batch proof does not lead to the block's root (block ${r.block.seq}, leaf ${r.leaf.index})`, r);
+  }
+  // §8.3: the block is in the history tree the checkpoint commits to.
+  const note = parseNote(r.checkpoint);
+  const cp = parseCheckpoint(note.body);
+  if (cp.size !== r.history.size) {
+    return fail('history', `checkpoint is for history size ${cp.size}, the receipt says ${r.history.size}`, r);
+  }
+  const historyRoot = tryRoot(r.block.seq, r.history.size, blockHash(r.block), bytesPath(r.history.path));
+  if (!historyRoot || !equalBytes(historyRoot, cp.root)) {
+    return fail('history', `the history proof for block ${r.block.seq} does not lead to the checkpoint's root`, r);
+  }
+  // §8.4: a key the verifier trusts, named as the origin, signed the checkpoint.
+  const candidates = trusted.filter((k) => k.name === cp.origin);
+  if (candidates.length === 0) {
+    return fail('trust', `checkpoint origin ${cp.origin} is not one of the trusted keys (${trusted.map((k) => k.name).join(', ') || 'none given'})`, r);
+  }
+  try {
+    const opened = openNote(r.checkpoint, candidates);
+    return { ok: true, receipt: r, origin: cp.origin, time: r.block.time, seq: r.block.seq, index: r.leaf.index, digest: r.document.sha256, signer: opened.verifiedBy[0], historySize: r.history.size };
+  } catch (e) {
+    if (!(e instanceof NotarError)) throw e;
+    if (e.code === 'SIGNATURE_INVALID') return fail('signature', `checkpoint ${e.message}`, r);
+    if (e.code === 'UNTRUSTED') return fail('trust', `checkpoint for ${cp.origin} is not signed by a trusted key: ${e.message}`, r);
+    throw e;
+  }
+}
+
+function tryRoot(index: number, size: number, leaf: Uint8Array, path: Uint8Array[]): Uint8Array | undefined {
+  try {
+    return rootFromInclusionProof(index, size, leaf, path);
+  } catch (e) {
+    if (e instanceof NotarError && e.code === 'PROOF_INVALID') return undefined;
+    throw e;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The chain file (`chain.jsonl`, FORMAT.md §6): append-only JSON Lines.
+ * Reading never trusts a last line without its newline: that is a torn
+ * write from a crash, reported separately and never read as a block.
+ */
+import * as fs from 'node:fs';
+import { blockHash } from '../core/block.js';
+import { ChainRecord, parseChainRecord } from '../core/chain.js';
+import { NotarError } from '../core/errors.js';
+import { HASH_SIZE } from '../core/merkle.js';
+
+export interface ChainState {
+  readonly records: ChainRecord[];
+  /** Block hashes (history tree leaf hashes), packed 32 bytes each. */
+  readonly blockHashes: Uint8Array;
+  /** Bytes after the last newline (an interrupted append), if any. */
+  readonly tornTail?: { readonly offset: number; readonly length: number; readonly text: string };
+}
+
+export function readChainBytes(file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
+    throw e;
+  }
+}
+
+/**
+ * Splits and parses the chain. With `strict` (the default), a malformed line
+ * or broken sequence throws CHAIN_INVALID naming the line; `chain verify` uses
+ * its own walk to report every fault kind.
+ */
+export function parseChain(data: Buffer, file: string): ChainState {
+  const end = data.lastIndexOf(0x0a) + 1;
+  const tornTail = end < data.length ? { offset: end, length: data.length - end, text: data.subarray(end).toString('utf8') } : undefined;
+  const records: ChainRecord[] = [];
+  const hashes: Uint8Array[] = [];
+  let start = 0;
+  while (start < end) {
+    const nl = data.indexOf(0x0a, start);
+    const line = data.subarray(start, nl).toString('utf8');
+    let rec: ChainRecord;
+    try {
+      rec = parseChainRecord(line);
+    } catch (e) {
+      throw new NotarError('CHAIN_INVALID', `${file}: line ${records.length + 1} is not a valid block (${(e as Error).message})`, {
+        hint: 'run `notar chain verify` for a full report; restore the chain from a backup',
+      });
+    }
+    if (rec.seq !== records.length) throw new NotarError('CHAIN_INVALID', `${file}: line ${records.length + 1} has seq ${rec.seq}`, { hint: 'run `notar chain verify`' });
+    records.push(rec);
+    hashes.push(blockHash(rec));
+    start = nl + 1;
+  }
+  const blockHashes = new Uint8Array(hashes.length * HASH_SIZE);
+  hashes.forEach((h, i) => blockHashes.set(h, i * HASH_SIZE));
+  return { records, blockHashes, tornTail };
+}

@@ -1,0 +1,37 @@
+/**
+ * Where the store lives: --store DIR, else $NOTAR_STORE, else the XDG data
+ * directory ($XDG_DATA_HOME/notar, default ~/.local/share/notar).
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export function resolveStoreDir(option: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  if (option) return path.resolve(option);
+  if (env.NOTAR_STORE) return path.resolve(env.NOTAR_STORE);
+  const xdg = env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(os.homedir(), '.local', 'share');
+  return path.join(xdg, 'notar');
+}
+
+export interface StorePaths {
+  readonly dir: string;
+  readonly config: string;
+  readonly key: string;
+  readonly verifierKey: string;
+  readonly chain: string;
+  readonly leaves: string;
+}
+
+export function storePaths(dir: string): StorePaths {
+  return {
+    dir,
+    config: path.join(dir, 'notar-store.json'),
+    key: path.join(dir, 'key.json'),
+    verifierKey: path.join(dir, 'key.pub'),
+    chain: path.join(dir, 'chain.jsonl'),
+    leaves: path.join(dir, 'leaves'),
+  };
+}
+
+export function leavesFile(paths: StorePaths, seq: number): string {
+  return path.join(paths.leaves, `${String(seq).padStart(10, '0')}.bin`);
+}

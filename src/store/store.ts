@@ -1,0 +1,303 @@
+/**
+ * The notar store: one directory with the encrypted key, the chain file and
+ * the stored leaves of every batch. Layout:
+ *
+ *   notar-store.json   {"format":"notar-store/1","origin":"…"}
+ *   key.json           signer key, sealed (scrypt + AES-256-GCM), mode 0600
+ *   key.pub            verifier key string (public)
+ *   chain.jsonl        the chain file (FORMAT.md §6)
+ *   leaves/<seq>.bin   each batch's digests, salts and names (leaves.ts)
+ *   lock               present while a writer holds the store (lock.ts)
+ *
+ * Sealing order gives the durability guarantees: leaves file (fsynced), then
+ * the block line (fsynced); receipts only after that.
+ */
+import * as fs from 'node:fs';
+import { buildPackedBatch, documentLeafHash, type Batch } from '../core/batch.js';
+import { Block, formatTime, nextBlock } from '../core/block.js';
+import { ChainRecord, formatChainRecord, parseChainRecord } from '../core/chain.js';
+import { formatCheckpoint } from '../core/checkpoint.js';
+import { NotarError } from '../core/errors.js';
+import { checkKeys, expectString, parseJson } from '../core/json.js';
+import { HASH_SIZE, MerkleTree } from '../core/merkle.js';
+import { parseVerifierKey, signNote, type Signer, type Verifier } from '../core/note.js';
+import { buildReceipt, type Receipt } from '../core/receipt.js';
+import { blockHash } from '../core/block.js';
+import { ChainState, parseChain, readChainBytes } from './chainfile.js';
+import { appendDurable, fsyncDir, writeFileAtomic } from './durable.js';
+import { isKeyEncrypted, openKey, sealKey } from './keyfile.js';
+import { decodeLeaves, encodeLeaves, findDigest, leafAt, type LeafEntry, type LeavesFile } from './leaves.js';
+import { acquireLock } from './lock.js';
+import { leavesFile, StorePaths, storePaths } from './paths.js';
+
+export const STORE_FORMAT = 'notar-store/1';
+
+export interface SealResult {
+  readonly record: ChainRecord;
+  readonly batch: Batch;
+  readonly state: ChainState;
+  /** What recovery did before sealing (stale lock, torn tail), for the user. */
+  readonly recovered: string[];
+}
+
+/** Documents to seal: packed 32-byte digests, and optional informational names. */
+export interface DocumentBatch {
+  readonly digests: Uint8Array;
+  readonly names: readonly (string | undefined)[];
+}
+
+function storeIo(e: unknown, what: string, hint?: string): NotarError {
+  const err = e as NodeJS.ErrnoException;
+  const why = err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied' : err.code === 'EROFS' ? 'read-only file system' : err.code === 'ENOSPC' ? 'no space left on device' : err.message;
+  return new NotarError('IO', `${what}: ${why}`, { hint, cause: e });
+}
+
+export function initStore(dir: string, signer: Signer, passphrase: string | null): Store {
+  const paths = storePaths(dir);
+  if (fs.existsSync(paths.config)) {
+    throw new NotarError('EXISTS', `a notar store already exists at ${dir}`, { hint: 'use another --store, or keep using this one' });
+  }
+  try {
+    fs.mkdirSync(paths.leaves, { recursive: true, mode: 0o700 });
+    writeFileAtomic(paths.key, sealKey(signer, passphrase), { mode: 0o600 });
+    writeFileAtomic(paths.verifierKey, signer.text + '\n');
+    writeFileAtomic(paths.config, JSON.stringify({ format: STORE_FORMAT, origin: signer.name }) + '\n');
+    fsyncDir(dir);
+  } catch (e) {
+    throw storeIo(e, `cannot create the store at ${dir}`, 'choose a writable directory with --store');
+  }
+  return new Store(paths, signer.name);
+}
+
+export function openStore(dir: string): Store {
+  const paths = storePaths(dir);
+  let text: string;
+  try {
+    text = fs.readFileSync(paths.config, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new NotarError('STORE', `no notar store at ${dir}`, { hint: 'create one with `notar init --name <origin>`, or point --store / NOTAR_STORE at yours' });
+    }
+    throw storeIo(e, `cannot read ${paths.config}`);
+  }
+  let origin: string;
+  try {
+    const cfg = checkKeys(parseJson(text, 'store config', 4096), 'store config', ['format', 'origin']);
+    if (cfg.format !== STORE_FORMAT) throw new Error(`unknown format (expected ${STORE_FORMAT})`);
+    origin = expectString(cfg.origin, 'origin', 256);
+  } catch (e) {
+    throw new NotarError('STORE', `${paths.config} is damaged: ${(e as Error).message}`);
+  }
+  return new Store(paths, origin);
+}
+
+export class Store {
+  constructor(
+    readonly paths: StorePaths,
+    readonly origin: string,
+  ) {}
+
+  verifier(): Verifier {
+    try {
+      return parseVerifierKey(fs.readFileSync(this.paths.verifierKey, 'utf8').trim());
+    } catch (e) {
+      if (e instanceof NotarError) throw new NotarError('STORE', `${this.paths.verifierKey}: ${e.message}`);
+      throw storeIo(e, `cannot read ${this.paths.verifierKey}`);
+    }
+  }
+
+  keyEncrypted(): boolean {
+    try {
+      return isKeyEncrypted(fs.readFileSync(this.paths.key, 'utf8'));
+    } catch (e) {
+      if (e instanceof NotarError) throw new NotarError('STORE', `${this.paths.key}: ${e.message}`);
+      throw storeIo(e, `cannot read the signing key ${this.paths.key}`);
+    }
+  }
+
+  /** Opens the signing key; `passphrase` is called only if it is encrypted. */
+  signer(passphrase: () => string): Signer {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.paths.key, 'utf8');
+    } catch (e) {
+      throw storeIo(e, `cannot read the signing key ${this.paths.key}`);
+    }
+    const signer = openKey(text, passphrase);
+    if (signer.name !== this.origin) {
+      throw new NotarError('STORE', `the signing key is named ${signer.name} but the store's origin is ${this.origin}`);
+    }
+    return signer;
+  }
+
+  /** Replaces the signing key (key import). */
+  replaceKey(signer: Signer, passphrase: string | null): void {
+    if (signer.name !== this.origin) {
+      throw new NotarError('KEY_FORMAT', `key is named ${signer.name}; this store's origin is ${this.origin}`, { hint: 'a store keeps one origin; create a new store for another name' });
+    }
+    writeFileAtomic(this.paths.key, sealKey(signer, passphrase), { mode: 0o600 });
+    writeFileAtomic(this.paths.verifierKey, signer.text + '\n');
+  }
+
+  readChain(): ChainState {
+    let data: Buffer;
+    try {
+      data = readChainBytes(this.paths.chain);
+    } catch (e) {
+      throw storeIo(e, `cannot read ${this.paths.chain}`);
+    }
+    return parseChain(data, this.paths.chain);
+  }
+
+  readLeaves(seq: number, verifier?: Verifier): LeavesFile {
+    const file = leavesFile(this.paths, seq);
+    let data: Buffer;
+    try {
+      data = fs.readFileSync(file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new NotarError('CHAIN_INVALID', `${file}: the leaves of block ${seq} are missing`, { hint: 'restore the store from a backup' });
+      }
+      throw storeIo(e, `cannot read ${file}`);
+    }
+    const leaves = decodeLeaves(data, file, verifier);
+    if (leaves.seq !== seq) throw new NotarError('CHAIN_INVALID', `${file}: holds the leaves of block ${leaves.seq}, not ${seq}`);
+    return leaves;
+  }
+
+  /**
+   * A torn last line is removed unless it is a complete, valid next block
+   * missing only its newline (complete blocks are never dropped).
+   */
+  private recoverTail(): string | undefined {
+    const data = readChainBytes(this.paths.chain);
+    const end = data.lastIndexOf(0x0a) + 1;
+    if (end === data.length) return undefined;
+    const tail = data.subarray(end).toString('utf8');
+    try {
+      const rec = parseChainRecord(tail);
+      const state = parseChain(data.subarray(0, end), this.paths.chain);
+      if (rec.seq === state.records.length) {
+        appendDurable(this.paths.chain, '\n');
+        return `completed block ${rec.seq}, whose final newline was lost in an interrupted stamp`;
+      }
+    } catch {
+      /* not a complete block: it is removed below */
+    }
+    const fd = fs.openSync(this.paths.chain, 'r+');
+    try {
+      fs.ftruncateSync(fd, end);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return `removed ${data.length - end} bytes of an incomplete block line left by an interrupted stamp`;
+  }
+
+  /** Seals one batch: leaves, block, signed checkpoint, durably, under the lock. */
+  async seal(docs: DocumentBatch, signer: Signer, opts: { now?: Date; lockTimeoutMs?: number } = {}): Promise<SealResult> {
+    let lock;
+    try {
+      lock = await acquireLock(this.paths.dir, opts.lockTimeoutMs ?? 120_000);
+    } catch (e) {
+      if (e instanceof NotarError) throw e;
+      throw storeIo(e, `cannot lock the store at ${this.paths.dir}`, 'stamping needs a writable store');
+    }
+    try {
+      const recovered = lock.recovered ? [lock.recovered] : [];
+      const tail = this.recoverTail();
+      if (tail) recovered.push(tail);
+      return { ...this.sealLocked(docs, signer, opts.now ?? new Date()), recovered };
+    } catch (e) {
+      if (e instanceof NotarError) throw e;
+      throw storeIo(e, `cannot write to the store at ${this.paths.dir}`);
+    } finally {
+      lock.release();
+    }
+  }
+
+  private sealLocked(docs: DocumentBatch, signer: Signer, now: Date): Omit<SealResult, 'recovered'> {
+    const state = this.readChain();
+    const last = state.records[state.records.length - 1];
+    const batch = buildPackedBatch(docs.digests);
+    // Block times never go backwards, even if the clock does.
+    const time = last && formatTime(now) < last.time ? last.time : formatTime(now);
+    const block = nextBlock(last, batch.count, batch.root, time);
+    fs.mkdirSync(this.paths.leaves, { recursive: true, mode: 0o700 });
+    writeFileAtomic(leavesFile(this.paths, block.seq), encodeLeaves(block.seq, batch, docs.names, signer));
+    const blockHashes = new Uint8Array(state.blockHashes.length + HASH_SIZE);
+    blockHashes.set(state.blockHashes);
+    blockHashes.set(blockHash(block), state.blockHashes.length);
+    const history = MerkleTree.fromLeafHashes(blockHashes);
+    const checkpoint = signNote(formatCheckpoint({ origin: this.origin, size: block.seq + 1, root: history.root() }), signer);
+    const record: ChainRecord = { ...block, checkpoint };
+    appendDurable(this.paths.chain, formatChainRecord(record) + '\n');
+    return { record, batch, state: { records: [...state.records, record], blockHashes } };
+  }
+
+  /** Every (seq, index) whose document digest is `digest`, oldest first. */
+  findDocument(digest: Uint8Array, state: ChainState = this.readChain()): { seq: number; index: number; leaves: LeavesFile }[] {
+    const found: { seq: number; index: number; leaves: LeavesFile }[] = [];
+    for (const rec of state.records) {
+      const leaves = this.readLeaves(rec.seq);
+      for (const index of findDigest(leaves, digest)) found.push({ seq: rec.seq, index, leaves });
+    }
+    return found;
+  }
+}
+
+/** Receipts for leaves of one block, against the latest checkpoint in `state`. */
+export class ReceiptBuilder {
+  private readonly history: MerkleTree;
+  private readonly latest: ChainRecord;
+
+  constructor(
+    private readonly state: ChainState,
+    private readonly key?: string,
+  ) {
+    if (state.records.length === 0) throw new NotarError('NOT_FOUND', 'the chain is empty');
+    this.history = MerkleTree.fromLeafHashes(state.blockHashes);
+    this.latest = state.records[state.records.length - 1];
+  }
+
+  forBlock(seq: number, batchTree: MerkleTree, leaf: (i: number) => LeafEntry): (index: number) => Receipt {
+    const rec = this.state.records[seq];
+    const block: Block = { seq: rec.seq, time: rec.time, size: rec.size, root: rec.root, prev: rec.prev };
+    const historyPath = this.history.inclusionProof(seq);
+    return (index) => {
+      const e = leaf(index);
+      return buildReceipt({
+        digest: e.digest,
+        salt: e.salt,
+        index,
+        leafPath: batchTree.inclusionProof(index),
+        block,
+        historySize: this.state.records.length,
+        historyPath,
+        checkpoint: this.latest.checkpoint,
+        name: e.name,
+        key: this.key,
+      });
+    };
+  }
+
+  /** Receipt builder for a stored batch. */
+  forStoredBlock(leaves: LeavesFile): (index: number) => Receipt {
+    return this.forBlock(leaves.seq, storedBatchTree(leaves), (i) => leafAt(leaves, i));
+  }
+
+  /** Receipt builder for a batch just sealed. */
+  forBatch(seq: number, batch: Batch, names: readonly (string | undefined)[]): (index: number) => Receipt {
+    return this.forBlock(seq, batch.tree, (i) => ({ digest: batch.digests.subarray(i * 32, i * 32 + 32), salt: batch.salts.subarray(i * 32, i * 32 + 32), name: names[i] }));
+  }
+}
+
+/** The batch tree rebuilt from stored leaves (its root must equal the block's). */
+export function storedBatchTree(leaves: LeavesFile): MerkleTree {
+  const packed = new Uint8Array(leaves.count * HASH_SIZE);
+  for (let i = 0; i < leaves.count; i++) {
+    const r = leaves.records.subarray(i * 64, i * 64 + 64);
+    packed.set(documentLeafHash(r.subarray(32, 64), r.subarray(0, 32)), i * HASH_SIZE);
+  }
+  return MerkleTree.fromLeafHashes(packed);
+}
