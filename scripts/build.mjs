@@ -4,7 +4,7 @@
 // TypeScript declarations. Runs on `npm ci` (prepare) and before the tests.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,13 +17,16 @@ function sources(dir) {
   );
 }
 
-rmSync(join(root, 'dist'), { recursive: true, force: true });
+// Build beside dist and swap it in, so a test run that is using dist never
+// sees a half-built tree (several builds may run at once).
+const out = `dist.tmp-${process.pid}`;
+rmSync(join(root, out), { recursive: true, force: true });
 
 // Library: every module transpiled one to one, imports left as they are.
 await build({
   absWorkingDir: root,
   entryPoints: sources('src').filter((f) => !f.startsWith(join('src', 'page'))),
-  outdir: 'dist',
+  outdir: out,
   outbase: 'src',
   format: 'esm',
   platform: 'neutral',
@@ -36,7 +39,7 @@ await build({
 await build({
   absWorkingDir: root,
   entryPoints: { main: 'src/cli/main.ts' },
-  outdir: 'dist/cli-bundle',
+  outdir: `${out}/cli-bundle`,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -48,5 +51,14 @@ await build({
 });
 
 if (withTypes) {
-  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', root, '--emitDeclarationOnly'], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', root, '--emitDeclarationOnly', '--outDir', out], { stdio: 'inherit' });
 }
+
+const old = `dist.old-${process.pid}`;
+try {
+  renameSync(join(root, 'dist'), join(root, old));
+} catch (e) {
+  if (e.code !== 'ENOENT') throw e;
+}
+renameSync(join(root, out), join(root, 'dist'));
+rmSync(join(root, old), { recursive: true, force: true });
