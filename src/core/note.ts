@@ -78,7 +78,7 @@ export function generateSigner(name: string, randomSeed: Uint8Array): Signer {
 /** `<name>+<key ID>+<base64(0x01 || public key)>`, strictly. */
 export function parseVerifierKey(text: string): Verifier {
   if (typeof text !== 'string') throw keyError('verifier key is not a string');
-  const parts = text.split('+');
+  const parts = splitFields(text, 3);
   if (parts.length !== 3) throw keyError('verifier key must look like <name>+<key ID>+<base64 key>');
   const [name, id, b64] = parts;
   const key = decodeTypedKey(b64, 'verifier key');
@@ -89,7 +89,7 @@ export function parseVerifierKey(text: string): Verifier {
 /** `PRIVATE+KEY+<name>+<key ID>+<base64(0x01 || seed)>`, strictly. */
 export function parseSignerKey(text: string): Signer {
   if (typeof text !== 'string') throw keyError('signer key is not a string');
-  const parts = text.split('+');
+  const parts = splitFields(text, 5);
   if (parts.length !== 5 || parts[0] !== 'PRIVATE' || parts[1] !== 'KEY') {
     throw keyError('signer key must look like PRIVATE+KEY+<name>+<key ID>+<base64 key>');
   }
@@ -97,6 +97,15 @@ export function parseSignerKey(text: string): Signer {
   const signer = signerFromSeed(parts[2], seed);
   checkKeyId(signer, parts[3]);
   return signer;
+}
+
+/**
+ * Splits at the first n-1 '+' only: names never contain '+', but standard
+ * base64 (the last field) may, so a plain split('+') would reject valid keys.
+ */
+function splitFields(text: string, n: number): string[] {
+  const parts = text.split('+');
+  return parts.length <= n ? parts : [...parts.slice(0, n - 1), parts.slice(n - 1).join('+')];
 }
 
 function decodeTypedKey(b64: string, what: string): Uint8Array {
