@@ -4,7 +4,8 @@
 // TypeScript declarations. Runs on `npm ci` (prepare) and before the tests.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -49,6 +50,40 @@ await build({
   banner: { js: "import { createRequire as __nr } from 'node:module'; const require = __nr(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// Verifier page (issue 6): the browser-safe core bundled into ONE
+// self-contained HTML template, dist/page/verifier.html. `notar verifier-page`
+// fills in the trusted keys. Inline script and style are pinned by a CSP hash,
+// and the CSP allows no network access at all.
+async function buildPage() {
+  const bundle = await build({
+    absWorkingDir: root,
+    entryPoints: ['src/page/main.ts'],
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2020',
+    write: false,
+    logLevel: 'warning',
+  });
+  const js = bundle.outputFiles[0].text.trim();
+  const css = readFileSync(join(root, 'src/page/style.css'), 'utf8').trim();
+  // Text that would end (or confuse the parsing of) the inline element early.
+  if (/<\/script|<!--|<script/i.test(js) || /<\/style/i.test(css)) throw new Error('verifier page: inline script or style contains a closing tag');
+  const hash = (text) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+  const csp = `default-src 'none'; script-src ${hash(js)}; style-src ${hash(css)}; img-src data:; base-uri 'none'; form-action 'none'`;
+  let html = readFileSync(join(root, 'src/page/template.html'), 'utf8');
+  for (const [marker, value] of [['NOTAR:CSP', csp], ['/*NOTAR:STYLE*/', css], ['/*NOTAR:SCRIPT*/', js]]) {
+    const parts = html.split(marker);
+    if (parts.length !== 2) throw new Error(`verifier page: template needs exactly one ${marker}`);
+    html = parts.join(value); // split/join: `$` in the bundle stays literal
+  }
+  if (html.split('__NOTAR_TRUSTED_KEYS__').length !== 2) throw new Error('verifier page: key placeholder must appear exactly once');
+  mkdirSync(join(root, out, 'page'), { recursive: true });
+  writeFileSync(join(root, out, 'page', 'verifier.html'), html);
+}
+await buildPage();
 
 if (withTypes) {
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', root, '--emitDeclarationOnly', '--outDir', out], { stdio: 'inherit' });

@@ -1,0 +1,169 @@
+/**
+ * The citizen's verification page: hashes the document locally, checks its
+ * receipt with the same core code as `notar verify` (FORMAT.md §8) against
+ * the keys baked in by the office (or pasted by the visitor), and says what
+ * it found. Nothing is sent anywhere; the page's CSP forbids it anyway.
+ */
+import type { Verifier } from '../core/note.js';
+import { parseReceipt } from '../core/receipt.js';
+import { verifyReceipt } from '../core/verify.js';
+import { readReceiptText, RECEIPT_SUFFIX, sortFiles } from './files.js';
+import { CHUNK_BYTES, hashFile } from './hashing.js';
+import { addKey, parseKeyList, readBakedKeys } from './keys.js';
+import { byId, hideDetails, showKeys, showProgress, showResult, showSlot, showVerdict } from './render.js';
+import { describe } from './verdict.js';
+
+interface State {
+  document?: File;
+  receipt?: { readonly file: File; readonly text: string };
+  /** The digest of `document`, once computed. */
+  digest?: { readonly file: File; readonly value: Uint8Array };
+  hashing?: File;
+  baked: Verifier[];
+  pasted: Verifier[];
+  /** Bumped on every reset, so late results of old work are dropped. */
+  generation: number;
+}
+
+const state: State = { baked: [], pasted: [], generation: 0 };
+/** The JSON data block that `notar verifier-page` fills with the trusted keys. */
+const KEYS_ELEMENT_ID = 'notar-trusted-keys';
+
+const trusted = (): Verifier[] => [...state.baked, ...state.pasted];
+
+async function addFiles(files: File[]): Promise<void> {
+  const generation = state.generation;
+  const sorted = await sortFiles(files);
+  if (generation !== state.generation) return;
+  byId('problem').textContent = sorted.problem ?? '';
+  if (sorted.problem) return;
+  if (sorted.receipt) {
+    const text = await readReceiptText(sorted.receipt);
+    if (generation !== state.generation) return;
+    state.receipt = { file: sorted.receipt, text };
+  }
+  if (sorted.document) state.document = sorted.document;
+  update();
+}
+
+/** Hashes the current document (once), then shows the outcome. */
+async function hashDocument(file: File): Promise<void> {
+  state.hashing = file;
+  const big = file.size > CHUNK_BYTES;
+  showProgress(0, file.size, big);
+  const stale = () => state.document !== file;
+  let value: Uint8Array | undefined;
+  try {
+    value = await hashFile(file, (done, total) => showProgress(done, total, big), stale);
+  } catch (e) {
+    // The file vanished or is unreadable (moved, permissions): say so, forget it.
+    if (!stale()) {
+      byId('problem').textContent = `Could not read ${file.name}: ${(e as Error).message || 'the browser refused'}. Add it again.`;
+      state.document = undefined;
+    }
+  }
+  if (state.hashing === file) state.hashing = undefined;
+  showProgress(0, 0, false);
+  if (value && !stale()) state.digest = { file, value };
+  update();
+}
+
+/** Redraws everything from the state; starts hashing when needed. */
+function update(): void {
+  const { document: doc, receipt } = state;
+  const digest = doc && state.digest?.file === doc ? state.digest.value : undefined;
+  showSlot('slot-document', doc, digest ? ' — fingerprint computed' : doc ? ' — computing fingerprint…' : '');
+  showSlot('slot-receipt', receipt?.file);
+  if (doc && !digest && state.hashing !== doc) void hashDocument(doc);
+  if (doc && receipt && digest) return showResult(describe(verifyReceipt(receipt.text, digest, trusted()), digest, trusted().length));
+  hideDetails();
+  if (doc && !digest) return showVerdict('info', 'Checking…', "Computing the document's fingerprint on this computer.");
+  if (doc) return showVerdict('info', 'Waiting for the receipt', `Now add the receipt for this document (the file ending in ${RECEIPT_SUFFIX}).`);
+  if (receipt) return showVerdict('info', 'Waiting for the document', `Now add the document this receipt is for${receiptName(receipt.text)}.`);
+  showVerdict('info', 'No document yet', 'Add the document and its receipt to see the result.');
+}
+
+/** The name the receipt gives (informational only: it is not verified). */
+function receiptName(text: string): string {
+  try {
+    const name = parseReceipt(text).document.name;
+    return name === undefined ? '' : ` (the receipt calls it “${name}”; that name is not verified)`;
+  } catch {
+    return '';
+  }
+}
+
+function reset(): void {
+  state.generation++;
+  state.document = state.receipt = state.digest = state.hashing = undefined;
+  byId('problem').textContent = '';
+  showProgress(0, 0, false);
+  update();
+  byId('drop').focus();
+}
+
+function setupKeys(): void {
+  const baked = readBakedKeys(byId(KEYS_ELEMENT_ID).textContent ?? '');
+  state.baked = baked.keys;
+  showKeys('trust-baked-list', state.baked);
+  byId('trust-baked').hidden = state.baked.length === 0;
+  byId('trust-none').hidden = state.baked.length > 0 || baked.errors.length > 0;
+  byId('trust-broken').hidden = baked.errors.length === 0;
+  byId('trust-broken').textContent = baked.errors.join(' ');
+  // Only a page without baked keys asks for one: an office's page trusts its own keys.
+  byId('paste').hidden = state.baked.length > 0;
+  byId('key-add').addEventListener('click', pasteKeys);
+}
+
+function pasteKeys(): void {
+  const input = byId<HTMLTextAreaElement>('key-input');
+  const { keys, errors } = parseKeyList(input.value);
+  const error = errors.length ? `That is not a valid verifier key. ${errors.join(' ')}` : keys.length ? '' : 'Paste a verifier key first.';
+  byId('key-error').textContent = error;
+  input.setAttribute('aria-invalid', String(Boolean(error)));
+  if (error) return;
+  keys.forEach((k) => addKey(state.pasted, k));
+  input.value = '';
+  showPasted();
+  update();
+}
+
+function showPasted(): void {
+  showKeys('pasted-list', state.pasted, (k) => {
+    state.pasted = state.pasted.filter((p) => p !== k);
+    showPasted();
+    update();
+    byId('key-input').focus();
+  });
+}
+
+function setupFiles(): void {
+  const input = byId<HTMLInputElement>('files');
+  const zone = byId('drop');
+  zone.addEventListener('click', () => input.click());
+  input.addEventListener('change', () => {
+    const files = Array.from(input.files ?? []);
+    input.value = ''; // so choosing the same file again still fires
+    void addFiles(files);
+  });
+  // The whole window accepts drops, so a near miss never opens the file in the tab.
+  window.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    zone.classList.add('dragging');
+  });
+  window.addEventListener('dragleave', (e) => {
+    if (e.relatedTarget === null) zone.classList.remove('dragging');
+  });
+  window.addEventListener('drop', (e) => {
+    e.preventDefault();
+    zone.classList.remove('dragging');
+    void addFiles(Array.from(e.dataTransfer?.files ?? []));
+  });
+  byId('reset').addEventListener('click', reset);
+}
+
+setupKeys();
+setupFiles();
+update();
+// Marks the script as running (tests wait for it before adding files).
+document.documentElement.dataset.ready = 'true';

@@ -1,0 +1,80 @@
+/**
+ * What the page says about a verification result (FORMAT.md §8), in plain
+ * words, one message per failed step. Pure: the DOM side is render.ts.
+ */
+import { toHex } from '../core/bytes.js';
+import { parseNote } from '../core/note.js';
+import type { Receipt } from '../core/receipt.js';
+import type { VerifyResult, VerifyStep } from '../core/verify.js';
+
+export type VerdictKind = 'authentic' | 'failed' | 'needs-key';
+
+export interface Verdict {
+  readonly kind: VerdictKind;
+  /** "Authentic" / "Not verified": the words carry the verdict, not only colour. */
+  readonly title: string;
+  readonly message: string;
+  /** Shown on demand (label, value). */
+  readonly details: ReadonlyArray<readonly [string, string]>;
+}
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** `2026-01-31T09:15:00Z` -> `31 January 2026 at 09:15:00 UTC` (no locale guessing). */
+export function humanTime(rfc3339: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}:\d{2}:\d{2})Z$/.exec(rfc3339);
+  if (!m) return rfc3339;
+  return `${Number(m[3])} ${MONTHS[Number(m[2]) - 1]} ${m[1]} at ${m[4]} UTC`;
+}
+
+/** Who signed the receipt's checkpoint, as the receipt claims it (not verified). */
+export function claimedSigners(checkpoint: string): string {
+  try {
+    const sigs = parseNote(checkpoint).signatures;
+    return sigs.map((s) => `${s.name}, key ID ${s.keyId}`).join('; ') || 'nobody';
+  } catch {
+    return 'an unreadable signature';
+  }
+}
+
+const STEP_MESSAGES: Record<Exclude<VerifyStep, 'trust'>, string> = {
+  digest: 'This document was altered, or it is not the stamped document.',
+  batch: 'The receipt is damaged or was edited.',
+  history: 'The receipt is damaged or was edited.',
+  format: 'The receipt is damaged or was edited.',
+  signature: "The notary's signature is invalid.",
+};
+
+function receiptDetails(r: Receipt | undefined, digest: Uint8Array): Array<[string, string]> {
+  const rows: Array<[string, string]> = [['Document SHA-256 (computed here)', toHex(digest)]];
+  if (!r) return rows;
+  if (r.document.sha256 !== toHex(digest)) rows.push(['SHA-256 the receipt is for', r.document.sha256]);
+  if (r.document.name !== undefined) rows.push(['Name written in the receipt (not verified)', r.document.name]);
+  rows.push(
+    ['Block', `${r.block.seq}, sealed ${humanTime(r.block.time)}`],
+    ['Leaf index', `${r.leaf.index} of ${r.block.size} in the block`],
+    ['Checkpoint size', `${r.history.size} block${r.history.size === 1 ? '' : 's'}`],
+  );
+  return rows;
+}
+
+/** Turns a verifyReceipt result into what the visitor reads. */
+export function describe(result: VerifyResult, digest: Uint8Array, trustedCount: number): Verdict {
+  const details = receiptDetails(result.receipt, digest);
+  if (result.ok) {
+    details.push(['Signed with key', `${result.signer.name}, key ID ${result.signer.keyId}`]);
+    const message = `Stamped by ${result.origin} on ${humanTime(result.time)}. This is exactly the document that was stamped.`;
+    return { kind: 'authentic', title: 'Authentic', message, details };
+  }
+  details.push(['Technical reason', `${result.step}: ${result.reason}`]);
+  if (result.step !== 'trust') return { kind: 'failed', title: 'Not verified', message: STEP_MESSAGES[result.step], details };
+  const signer = result.receipt ? claimedSigners(result.receipt.checkpoint) : 'an unknown key';
+  details.push(['Signed with key (claimed)', signer]);
+  if (trustedCount === 0) {
+    // Steps 1-3 passed; only the key is missing, so do not call it a failure.
+    const message = `The document matches its receipt, but this page has no trusted key, so it cannot say the document is authentic. Add the notary's verifier key above. (The receipt says it was signed by ${signer}.)`;
+    return { kind: 'needs-key', title: 'Not verified: no trusted key', message, details };
+  }
+  return { kind: 'failed', title: 'Not verified', message: `Not signed by a key this page trusts (signed by ${signer}).`, details };
+}
+
