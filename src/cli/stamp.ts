@@ -9,10 +9,10 @@ import * as path from 'node:path';
 import { toHex } from '../core/bytes.js';
 import { NotarError } from '../core/errors.js';
 import { formatReceipt, parseReceipt, type Receipt } from '../core/receipt.js';
-import { writeFileAtomic } from '../store/durable.js';
+import { dirnameOf, writeFileAtomic } from '../store/durable.js';
 import { ReceiptBuilder, type Store } from '../store/store.js';
 import { openStoreFromOpts, type Opts } from './common.js';
-import { digestFile } from './hashing.js';
+import { digestFile, displayName } from './hashing.js';
 import { notice, progress } from './io.js';
 import { loadSigner } from './passphrase.js';
 import { digestInputs, fileInputs, type FileInput } from './stamp-input.js';
@@ -20,11 +20,22 @@ import { digestInputs, fileInputs, type FileInput } from './stamp-input.js';
 interface Planned {
   readonly display: string;
   readonly name?: string;
-  /** Where the receipt goes; undefined: printed as NDJSON. */
-  readonly receiptFile?: string;
+  /** Where the receipt goes (raw bytes for a non-UTF-8 name); undefined: printed as NDJSON. */
+  readonly receiptFile?: string | Buffer;
 }
 
 export const RECEIPT_SUFFIX = '.notar.json';
+
+/**
+ * The receipt beside a document whose name is raw bytes (not UTF-8) keeps
+ * those bytes: the path arithmetic runs on latin1 text (one char per byte,
+ * '/' unchanged), so no two names collapse into one U+FFFD spelling.
+ */
+function receiptPathFor(input: string | Buffer, out: string | undefined): string | Buffer {
+  if (typeof input === 'string') return receiptPath(input, out);
+  const latin1 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
+  return Buffer.from(receiptPath(input.toString('latin1'), out === undefined ? undefined : latin1(out)), 'latin1');
+}
 
 /** --out keeps relative paths (like tar) so equal base names never collide. */
 function receiptPath(input: string, out: string | undefined): string {
@@ -35,11 +46,15 @@ function receiptPath(input: string, out: string | undefined): string {
 }
 
 /** An existing receipt is kept unless --force; one for another version of the file is reported. */
-function existingReceipt(file: string, digest: Uint8Array): 'none' | 'same' | 'other' {
+function existingReceipt(file: string | Buffer, digest: Uint8Array): 'none' | 'same' | 'other' {
   let text: string;
   try {
+    // Checked before sealing: a directory or FIFO in the receipt's place would
+    // otherwise hang the read or fail the write after the block is sealed.
+    if (!fs.lstatSync(file).isFile()) throw new NotarError('IO', `${displayName(file)} is in the way of the receipt: it exists and is not a regular file`, { hint: 'move it away, or write receipts elsewhere with --out DIR' });
     text = fs.readFileSync(file, 'utf8');
-  } catch {
+  } catch (e) {
+    if (e instanceof NotarError) throw e;
     return 'none';
   }
   try {
@@ -68,17 +83,18 @@ async function collectFiles(files: FileInput[], opts: Opts): Promise<Collected> 
       const f = files[i];
       const digest = f.path === '-' ? digestFile('-') : digestFile(f.path);
       if (i % 1000 === 999) spinner.update(`hashed ${i + 1} of ${files.length} documents`);
-      const receiptFile = toFiles ? receiptPath(f.path === '-' ? 'stdin' : f.display, out) : undefined;
+      const receiptFile = toFiles ? receiptPathFor(f.path === '-' ? 'stdin' : f.path, out) : undefined;
       if (receiptFile !== undefined) {
-        if (seen.has(receiptFile)) continue;
-        seen.add(receiptFile);
+        const key = typeof receiptFile === 'string' ? receiptFile : '\0' + receiptFile.toString('latin1');
+        if (seen.has(key)) continue;
+        seen.add(key);
         const existing = opts.force ? 'none' : existingReceipt(receiptFile, digest);
         if (existing === 'same') {
           kept++;
           continue;
         }
         if (existing === 'other') {
-          notice(`kept ${receiptFile}: it is not a receipt for the current ${f.display} (use --force to replace it)`);
+          notice(`kept ${displayName(receiptFile)}: it is not a receipt for the current ${f.display} (use --force to replace it)`);
           kept++;
           continue;
         }
@@ -126,7 +142,7 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   if (opts.out) mkdirOut(String(opts.out));
   const sealed = await store.seal({ digests: collected.digests, names: collected.plans.map((p) => p.name) }, signer);
   for (const msg of sealed.recovered) notice(`recovered: ${msg}`);
-  const receipts = opts.receipts === false ? undefined : new ReceiptBuilder(sealed.state, store.verifier().text).forBatch(sealed.record.seq, sealed.batch, collected.plans.map((p) => p.name));
+  const receipts = opts.receipts === false ? undefined : new ReceiptBuilder(sealed.state, signer.text).forBatch(sealed.record.seq, sealed.batch, collected.plans.map((p) => p.name));
   if (receipts) await emitReceipts(collected.plans, receipts, opts);
   summary(store, sealed.record, collected, opts);
   return 0;
@@ -161,13 +177,13 @@ async function emitReceipts(plans: Planned[], receipt: (i: number) => Receipt, o
   }
 }
 
-function writeReceipt(file: string, text: string): void {
+function writeReceipt(file: string | Buffer, text: string): void {
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.mkdirSync(dirnameOf(file), { recursive: true });
     // Receipts can be rebuilt from the store (`notar prove`), so no fsync: atomic is enough.
     writeFileAtomic(file, text, { durable: false });
   } catch (e) {
-    throw new NotarError('IO', `the documents are stamped, but writing ${file} failed: ${(e as Error).message}`, {
+    throw new NotarError('IO', `the documents are stamped, but writing ${displayName(file)} failed: ${(e as Error).message}`, {
       hint: 'fix the problem, then rebuild the receipts with `notar prove FILE`',
     });
   }
@@ -180,7 +196,7 @@ function ndjson(p: Planned, r: Receipt): string {
     seq: r.block.seq,
     index: r.leaf.index,
     time: r.block.time,
-    ...(p.receiptFile === undefined ? { receipt: r } : { receiptFile: p.receiptFile }),
+    ...(p.receiptFile === undefined ? { receipt: r } : { receiptFile: displayName(p.receiptFile) }),
   });
 }
 

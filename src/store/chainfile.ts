@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import { blockHash } from '../core/block.js';
 import { ChainRecord, parseChainRecord } from '../core/chain.js';
+import { fromUtf8 } from '../core/bytes.js';
 import { NotarError } from '../core/errors.js';
 import { HASH_SIZE } from '../core/merkle.js';
 
@@ -15,6 +16,51 @@ export interface ChainState {
   readonly blockHashes: Uint8Array;
   /** Bytes after the last newline (an interrupted append), if any. */
   readonly tornTail?: { readonly offset: number; readonly length: number; readonly text: string };
+}
+
+/**
+ * What an unterminated last line is. A crash during an append leaves a
+ * prefix of one canonical line (FORMAT.md §6), which can close its JSON
+ * object only at its very end: so a tail holding a closed object is either
+ * the whole next block missing just its newline ('complete'), or a sealed
+ * line damaged after the fact ('damaged', e.g. its newline overwritten),
+ * never a torn write. Only 'torn' may be thrown away.
+ */
+export type TailKind = 'torn' | 'complete' | 'damaged';
+
+export function classifyTail(tail: Uint8Array, nextSeq: number): TailKind {
+  const close = objectEnd(tail);
+  if (close < 0) return 'torn';
+  if (close !== tail.length - 1) return 'damaged';
+  try {
+    const rec = parseChainRecord(fromUtf8(tail, 'chain line'));
+    return rec.seq === nextSeq ? 'complete' : 'damaged';
+  } catch {
+    return 'damaged';
+  }
+}
+
+/** Index of the byte that closes the first top-level JSON object, or -1. */
+function objectEnd(bytes: Uint8Array): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b) depth++;
+    else if (c === 0x7d && --depth <= 0) return i;
+  }
+  return -1;
+}
+
+/** Number of complete (newline-terminated) lines in the first `end` bytes. */
+export function countLines(data: Uint8Array, end: number = data.length): number {
+  let n = 0;
+  for (let i = 0; i < end; i++) if (data[i] === 0x0a) n++;
+  return n;
 }
 
 export function readChainBytes(file: string): Buffer {

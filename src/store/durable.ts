@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NotarError } from '../core/errors.js';
 
-export function fsyncDir(dir: string): void {
+export function fsyncDir(dir: string | Buffer): void {
   let fd: number | undefined;
   try {
     fd = fs.openSync(dir, 'r');
@@ -26,6 +26,20 @@ function tempName(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${Date.now()}-${counter++}`);
 }
 
+/**
+ * Paths may be raw bytes (a non-UTF-8 file name): path arithmetic then runs
+ * on latin1 text, one char per byte, and the result goes back to bytes.
+ */
+function viaLatin1(file: string | Buffer, f: (p: string) => string): string | Buffer {
+  return typeof file === 'string' ? f(file) : Buffer.from(f(file.toString('latin1')), 'latin1');
+}
+
+export function dirnameOf(file: string | Buffer): string | Buffer {
+  return viaLatin1(file, path.dirname);
+}
+
+const shown = (file: string | Buffer) => (typeof file === 'string' ? file : file.toString('utf8'));
+
 export interface WriteOptions {
   mode?: number;
   /** fsync file and directory (default true). Receipts, which `prove` can rebuild, skip it. */
@@ -35,9 +49,9 @@ export interface WriteOptions {
 }
 
 /** Writes `data` to `file` atomically. */
-export function writeFileAtomic(file: string, data: string | Uint8Array, opts: WriteOptions = {}): void {
+export function writeFileAtomic(file: string | Buffer, data: string | Uint8Array, opts: WriteOptions = {}): void {
   const durable = opts.durable ?? true;
-  const tmp = tempName(file);
+  const tmp = viaLatin1(file, tempName);
   const fd = fs.openSync(tmp, 'wx', opts.mode ?? 0o644);
   try {
     if (opts.mode !== undefined) fs.fchmodSync(fd, opts.mode);
@@ -59,10 +73,10 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, opts: W
     }
   } catch (e) {
     fs.rmSync(tmp, { force: true });
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new NotarError('EXISTS', `${file} already exists`);
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new NotarError('EXISTS', `${shown(file)} already exists`);
     throw e;
   }
-  if (durable) fsyncDir(path.dirname(file));
+  if (durable) fsyncDir(dirnameOf(file));
 }
 
 /** Appends one line and fsyncs it before returning. */
@@ -70,10 +84,53 @@ export function appendDurable(file: string, text: string): void {
   const existed = fs.existsSync(file);
   const fd = fs.openSync(file, 'a', 0o644);
   try {
-    fs.writeSync(fd, text);
+    // writeSync may write less than asked (a full disk, a signal): loop, so a
+    // short write is an error or a torn tail, never a silently short line.
+    const data = Buffer.from(text, 'utf8');
+    for (let off = 0; off < data.length; ) off += fs.writeSync(fd, data, off);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
   if (!existed) fsyncDir(path.dirname(file));
+}
+
+const TEMP_NAME = /^\..+\.tmp-([1-9][0-9]*)-[0-9]+-[0-9]+$/;
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes temp files (see tempName) left in `dir` by a killed writer: only
+ * those whose process is gone and that are older than `minAgeMs`, so a live
+ * writer's temp file (even one in another PID namespace) is never touched.
+ * Returns how many were removed. Best effort: errors are ignored.
+ */
+export function removeStaleTemps(dir: string, minAgeMs = 60_000): number {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (!m || Number(m[1]) === process.pid || pidAlive(Number(m[1]))) continue;
+    try {
+      const file = path.join(dir, name);
+      if (Date.now() - fs.lstatSync(file).mtimeMs < minAgeMs) continue;
+      fs.rmSync(file, { force: true });
+      removed++;
+    } catch {
+      /* gone meanwhile, or not ours to remove */
+    }
+  }
+  return removed;
 }
