@@ -132,7 +132,9 @@ function declareCommands(program: Command): void {
     .command('verify')
     .description('full audit: links, batch roots from stored leaves, history roots, signatures')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', '\nExample:\n  notar chain verify && echo chain intact')
+    .option('--key <vkey>', "audit against this published verifier key instead of the store's key.pub (repeatable)", collect)
+    .option('--key-file <file>', 'published verifier keys, one per line', collect)
+    .addHelpText('after', '\nExamples:\n  notar chain verify && echo chain intact\n  notar chain verify --key-file office.vkey')
     .action(action(() => import('./chain-verify.js')));
 
   program

@@ -39,9 +39,20 @@ export interface LeavesFile {
   readonly names: (string | undefined)[];
 }
 
+/**
+ * Cuts at a character boundary: a name cut inside a multi-byte character
+ * would not decode, and the whole leaves file would then read as damaged.
+ */
+export function truncateUtf8(bytes: Uint8Array, max: number): Uint8Array {
+  if (bytes.length <= max) return bytes;
+  let end = max;
+  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end);
+}
+
 /** Encodes a sealed batch's leaves; `names[i]` may be undefined. */
 export function encodeLeaves(seq: number, batch: Batch, names: readonly (string | undefined)[], signer: Signer): Uint8Array {
-  const nameBytes = (i: number) => (names[i] === undefined ? EMPTY : utf8(names[i] as string).subarray(0, MAX_NAME));
+  const nameBytes = (i: number) => (names[i] === undefined ? EMPTY : truncateUtf8(utf8(names[i] as string), MAX_NAME));
   let namesLen = 0;
   for (let i = 0; i < batch.count; i++) namesLen += 2 + nameBytes(i).length;
   const body = new Uint8Array(HEADER + batch.count * RECORD + namesLen);

@@ -15,7 +15,7 @@
 import * as fs from 'node:fs';
 import { buildPackedBatch, documentLeafHash, type Batch } from '../core/batch.js';
 import { Block, formatTime, nextBlock } from '../core/block.js';
-import { ChainRecord, formatChainRecord, parseChainRecord } from '../core/chain.js';
+import { ChainRecord, formatChainRecord } from '../core/chain.js';
 import { formatCheckpoint } from '../core/checkpoint.js';
 import { NotarError } from '../core/errors.js';
 import { checkKeys, expectString, parseJson } from '../core/json.js';
@@ -23,8 +23,8 @@ import { HASH_SIZE, MerkleTree } from '../core/merkle.js';
 import { parseVerifierKey, signNote, type Signer, type Verifier } from '../core/note.js';
 import { buildReceipt, type Receipt } from '../core/receipt.js';
 import { blockHash } from '../core/block.js';
-import { ChainState, parseChain, readChainBytes } from './chainfile.js';
-import { appendDurable, fsyncDir, writeFileAtomic } from './durable.js';
+import { ChainState, classifyTail, countLines, parseChain, readChainBytes } from './chainfile.js';
+import { appendDurable, fsyncDir, removeStaleTemps, writeFileAtomic } from './durable.js';
 import { isKeyEncrypted, openKey, sealKey } from './keyfile.js';
 import { decodeLeaves, encodeLeaves, findDigest, leafAt, type LeafEntry, type LeavesFile } from './leaves.js';
 import { acquireLock } from './lock.js';
@@ -46,9 +46,22 @@ export interface DocumentBatch {
   readonly names: readonly (string | undefined)[];
 }
 
+/** Plain words for the OS errors a store meets (instead of "ENOTDIR: not a directory, open '…'"). */
+const STORE_IO_REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  ENOTDIR: 'a part of the path is not a directory',
+  EISDIR: 'a directory is in the way',
+  ENAMETOOLONG: 'path too long',
+  EIO: 'input/output error (failing disk?)',
+};
+
 function storeIo(e: unknown, what: string, hint?: string): NotarError {
   const err = e as NodeJS.ErrnoException;
-  const why = err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied' : err.code === 'EROFS' ? 'read-only file system' : err.code === 'ENOSPC' ? 'no space left on device' : err.message;
+  const why = STORE_IO_REASONS[err.code ?? ''] ?? err.message;
   return new NotarError('IO', `${what}: ${why}`, { hint, cause: e });
 }
 
@@ -75,7 +88,8 @@ export function openStore(dir: string): Store {
   try {
     text = fs.readFileSync(paths.config, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
       throw new NotarError('STORE', `no notar store at ${dir}`, { hint: 'create one with `notar init --name <origin>`, or point --store / NOTAR_STORE at yours' });
     }
     throw storeIo(e, `cannot read ${paths.config}`);
@@ -123,7 +137,14 @@ export class Store {
     } catch (e) {
       throw storeIo(e, `cannot read the signing key ${this.paths.key}`);
     }
-    const signer = openKey(text, passphrase);
+    let signer: Signer;
+    try {
+      signer = openKey(text, passphrase);
+    } catch (e) {
+      // Name the file: "signer key must look like …" alone does not say where.
+      if (e instanceof NotarError && e.code === 'KEY_FORMAT') throw new NotarError('STORE', `${this.paths.key}: ${e.message}`, { hint: 'restore key.json from your backup, or import the key with `notar key import`' });
+      throw e;
+    }
     if (signer.name !== this.origin) {
       throw new NotarError('STORE', `the signing key is named ${signer.name} but the store's origin is ${this.origin}`);
     }
@@ -173,16 +194,17 @@ export class Store {
     const data = readChainBytes(this.paths.chain);
     const end = data.lastIndexOf(0x0a) + 1;
     if (end === data.length) return undefined;
-    const tail = data.subarray(end).toString('utf8');
-    try {
-      const rec = parseChainRecord(tail);
-      const state = parseChain(data.subarray(0, end), this.paths.chain);
-      if (rec.seq === state.records.length) {
-        appendDurable(this.paths.chain, '\n');
-        return `completed block ${rec.seq}, whose final newline was lost in an interrupted stamp`;
-      }
-    } catch {
-      /* not a complete block: it is removed below */
+    const nextSeq = countLines(data, end);
+    const kind = classifyTail(data.subarray(end), nextSeq);
+    if (kind === 'complete') {
+      appendDurable(this.paths.chain, '\n');
+      return `completed block ${nextSeq}, whose final newline was lost in an interrupted stamp`;
+    }
+    if (kind === 'damaged') {
+      // A whole block line is there: it may have receipts, so it is never thrown away.
+      throw new NotarError('CHAIN_INVALID', `${this.paths.chain}: the last line holds a complete block but is damaged (it does not end in a newline)`, {
+        hint: 'run `notar chain verify`; restore the chain from a backup',
+      });
     }
     const fd = fs.openSync(this.paths.chain, 'r+');
     try {
@@ -207,7 +229,10 @@ export class Store {
       const recovered = lock.recovered ? [lock.recovered] : [];
       const tail = this.recoverTail();
       if (tail) recovered.push(tail);
-      return { ...this.sealLocked(docs, signer, opts.now ?? new Date()), recovered };
+      const sealed = this.sealLocked(docs, signer, opts.now ?? new Date());
+      const temps = removeStaleTemps(this.paths.dir) + removeStaleTemps(this.paths.leaves);
+      if (temps) recovered.push(`removed ${temps} temporary file${temps === 1 ? '' : 's'} left by interrupted writes`);
+      return { ...sealed, recovered };
     } catch (e) {
       if (e instanceof NotarError) throw e;
       throw storeIo(e, `cannot write to the store at ${this.paths.dir}`);
