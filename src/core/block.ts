@@ -49,6 +49,7 @@ export function blockLine(b: Block): string {
 }
 
 export function parseBlockLine(line: string): Block {
+  if (typeof line !== 'string') throw formatError('block line is not text');
   const parts = line.split(' ');
   if (parts.length !== 6 || parts[0] !== 'notar-block/1') throw formatError('not a notar-block/1 line');
   const num = (s: string) => (/^(0|[1-9][0-9]{0,15})$/.test(s) ? Number(s) : NaN);

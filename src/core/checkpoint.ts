@@ -23,6 +23,7 @@ export function formatCheckpoint(cp: Checkpoint): string {
 }
 
 export function parseCheckpoint(body: string): Checkpoint {
+  if (typeof body !== 'string') throw formatError('checkpoint is not text');
   const lines = body.split('\n');
   if (lines.length !== 4 || lines[3] !== '') throw formatError('checkpoint must have exactly three lines');
   const [origin, sizeText, rootText] = lines;

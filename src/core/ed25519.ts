@@ -37,6 +37,11 @@ export function installEd25519(provider: Ed25519Provider | undefined): void {
   fast = provider;
 }
 
+/** The installed fast implementation, if any (so a host or a test can restore it). */
+export function installedEd25519(): Ed25519Provider | undefined {
+  return fast;
+}
+
 export function publicKeyFromSeed(seed: Uint8Array): Uint8Array {
   return (fast ?? noble).publicKey(seed);
 }

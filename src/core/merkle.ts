@@ -278,17 +278,17 @@ export function verifyInclusion(index: number, size: number, leaf: Uint8Array, p
 export function verifyConsistency(size1: number, size2: number, root1: Uint8Array, root2: Uint8Array, proof: Uint8Array[]): void {
   const bad = (why: string) => new NotarError('PROOF_INVALID', `consistency proof rejected: ${why}`);
   if (!Number.isSafeInteger(size1) || !Number.isSafeInteger(size2) || size1 < 0 || size2 < size1) throw bad('sizes out of order');
-  if (root1.length !== HASH_SIZE || root2.length !== HASH_SIZE) throw bad('root is not 32 bytes');
-  checkHashes(proof, 'consistency proof');
+  // RFC 9162 §2.1.4 defines proofs for 0 < size1 only; the transparency-dev
+  // vectors (test/vectors/rfc6962) reject size1 = 0 even when size2 = 0.
+  if (size1 === 0) throw bad('a proof from an empty tree proves nothing');
   if (size1 === size2) {
+    // Nothing to hash: the claim is only that the two heads are the same.
     if (proof.length !== 0) throw bad('proof must be empty for equal sizes');
     if (!equalBytes(root1, root2)) throw bad('roots differ for equal sizes');
     return;
   }
-  if (size1 === 0) {
-    if (proof.length !== 0) throw bad('proof from an empty tree must be empty');
-    return;
-  }
+  if (root1.length !== HASH_SIZE || root2.length !== HASH_SIZE) throw bad('root is not 32 bytes');
+  checkHashes(proof, 'consistency proof');
   if (proof.length === 0) throw bad('proof is empty');
   const path = isPowerOfTwo(size1) ? [root1, ...proof] : proof;
   let fn = size1 - 1;
@@ -322,6 +322,9 @@ export function verifyConsistency(size1: number, size2: number, root1: Uint8Arra
 }
 
 function isPowerOfTwo(n: number): boolean {
-  // Math.log2 is exact on powers of two, which doubles represent exactly.
-  return n > 0 && Number.isInteger(Math.log2(n));
+  // Not Math.log2: it rounds to an integer for sizes like 2^52 + 1. Halving is
+  // exact for every safe integer (and `&` would truncate to 32 bits).
+  if (n < 1) return false;
+  while (n % 2 === 0) n /= 2;
+  return n === 1;
 }

@@ -8,7 +8,7 @@ import { fromHex, toHex } from './bytes.js';
 import { formatError } from './errors.js';
 import { checkKeys, expectInteger, expectString, isPlainObject, parseJson } from './json.js';
 import { inclusionProofLength } from './merkle.js';
-import { MAX_NOTE_BYTES } from './note.js';
+import { MAX_NOTE_BYTES, parseVerifierKey } from './note.js';
 
 export const RECEIPT_FORMAT = 'notar-receipt/1';
 /** No canonical receipt comes near this; larger input is junk. */
@@ -80,10 +80,25 @@ export function parseReceipt(text: string): Receipt {
   if (hsize <= block.seq) throw formatError(`history.size ${hsize} must be greater than block.seq ${block.seq}`);
   const history = { size: hsize, path: hashPath(h.path, 'history.path', block.seq, hsize) };
   const checkpoint = expectString(obj.checkpoint, 'checkpoint', MAX_NOTE_BYTES);
-  const key = obj.key === undefined ? undefined : expectString(obj.key, 'key', 1024);
+  const key = obj.key === undefined ? undefined : keyHint(obj.key);
   const receipt: Receipt = { format: RECEIPT_FORMAT, document, leaf, block, history, checkpoint, ...(key === undefined ? {} : { key }) };
   if (formatReceipt(receipt) !== text) throw formatError('receipt is not in canonical form (was it edited?)');
   return receipt;
+}
+
+/**
+ * The key hint is never trusted (FORMAT.md §7), but it must be a well-formed
+ * verifier key: an edited hint is then caught like any other edit, instead
+ * of showing a reader a key nobody checked.
+ */
+function keyHint(v: unknown): string {
+  const text = expectString(v, 'key', 1024);
+  try {
+    parseVerifierKey(text);
+  } catch {
+    throw formatError('receipt key hint is not a valid verifier key string');
+  }
+  return text;
 }
 
 export function isReceiptLike(v: unknown): boolean {

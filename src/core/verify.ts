@@ -6,10 +6,10 @@ import { blockHash } from './block.js';
 import { equalBytes, fromHex, toHex } from './bytes.js';
 import { parseCheckpoint } from './checkpoint.js';
 import { NotarError } from './errors.js';
-import { bytesPath, parseReceipt, Receipt } from './receipt.js';
+import { bytesPath, formatReceipt, parseReceipt, Receipt } from './receipt.js';
 import { documentLeafHash } from './batch.js';
 import { rootFromInclusionProof } from './merkle.js';
-import { openNote, parseNote, Verifier } from './note.js';
+import { Note, openNote, parseNote, parseVerifierKey, Verifier } from './note.js';
 
 /** The step of §8 that rejected the receipt ('format': it is not a valid receipt at all). */
 export type VerifyStep = 'format' | 'digest' | 'batch' | 'history' | 'signature' | 'trust';
@@ -47,7 +47,9 @@ const fail = (step: VerifyStep, reason: string, receipt?: Receipt): FailedReceip
 export function verifyReceipt(receipt: string | Receipt, digest: Uint8Array, trusted: readonly Verifier[]): VerifyResult {
   let r: Receipt;
   try {
-    r = typeof receipt === 'string' ? parseReceipt(receipt) : receipt;
+    // An object goes through the same canonical parse as text, so that every
+    // range and path-length check of parseReceipt applies to it too.
+    r = parseReceipt(typeof receipt === 'string' ? receipt : formatReceipt(receipt));
   } catch (e) {
     return fail('format', e instanceof NotarError ? e.message : 'receipt could not be parsed');
   }
@@ -80,20 +82,35 @@ function verifyParsed(r: Receipt, digest: Uint8Array, trusted: readonly Verifier
   if (!historyRoot || !equalBytes(historyRoot, cp.root)) {
     return fail('history', `the history proof for block ${r.block.seq} does not lead to the checkpoint's root`, r);
   }
-  // §8.4: a key the verifier trusts, named as the origin, signed the checkpoint.
-  const candidates = trusted.filter((k) => k.name === cp.origin);
+  return checkTrust(r, note, cp.origin, trusted);
+}
+
+/** §8.4: a key the verifier trusts, named as the origin, signed the checkpoint. */
+function checkTrust(r: Receipt, note: Note, origin: string, trusted: readonly Verifier[]): VerifyResult {
+  const candidates = trusted.filter((k) => k.name === origin);
   if (candidates.length === 0) {
-    return fail('trust', `checkpoint origin ${cp.origin} is not one of the trusted keys (${trusted.map((k) => k.name).join(', ') || 'none given'})`, r);
+    return fail('trust', `checkpoint origin ${origin} is not one of the trusted keys (${trusted.map((k) => k.name).join(', ') || 'none given'})`, r);
   }
+  let signer: Verifier;
   try {
-    const opened = openNote(r.checkpoint, candidates);
-    return { ok: true, receipt: r, origin: cp.origin, time: r.block.time, seq: r.block.seq, index: r.leaf.index, digest: r.document.sha256, signer: opened.verifiedBy[0], historySize: r.history.size };
+    signer = openNote(r.checkpoint, candidates).verifiedBy[0];
   } catch (e) {
     if (!(e instanceof NotarError)) throw e;
     if (e.code === 'SIGNATURE_INVALID') return fail('signature', `checkpoint ${e.message}`, r);
-    if (e.code === 'UNTRUSTED') return fail('trust', `checkpoint for ${cp.origin} is not signed by a trusted key: ${e.message}`, r);
+    if (e.code === 'UNTRUSTED') return fail('trust', `checkpoint for ${origin} is not signed by a trusted key: ${e.message}`, r);
     throw e;
   }
+  // Checked last, so it never hides a more telling failure above.
+  if (r.key !== undefined && !hintSigned(r.key, note)) {
+    return fail('format', "the receipt's key hint names a key that did not sign its checkpoint", r);
+  }
+  return { ok: true, receipt: r, origin, time: r.block.time, seq: r.block.seq, index: r.leaf.index, digest: r.document.sha256, signer, historySize: r.history.size };
+}
+
+/** The hint (never a source of trust) must at least name one of the note's signers. */
+function hintSigned(hint: string, note: Note): boolean {
+  const key = parseVerifierKey(hint);
+  return note.signatures.some((sig) => sig.name === key.name && sig.keyId === key.keyId);
 }
 
 function tryRoot(index: number, size: number, leaf: Uint8Array, path: Uint8Array[]): Uint8Array | undefined {

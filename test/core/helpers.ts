@@ -1,0 +1,68 @@
+// Builds a small notary history with the core API only (no store): batches,
+// blocks, the history tree, signed checkpoints and receipts for any leaf.
+import * as crypto from 'node:crypto';
+import { buildBatch, type Batch } from '../../src/core/batch.js';
+import { blockHash, formatTime, nextBlock, type Block } from '../../src/core/block.js';
+import { formatCheckpoint } from '../../src/core/checkpoint.js';
+import { MerkleTree } from '../../src/core/merkle.js';
+import { signerFromSeed, signNote, type Signer } from '../../src/core/note.js';
+import { buildReceipt, type Receipt } from '../../src/core/receipt.js';
+
+export const ORIGIN = 'notary.example.gov/test';
+
+export const sha256 = (data: Uint8Array | string): Uint8Array => new Uint8Array(crypto.createHash('sha256').update(data).digest());
+
+export function notary(seedByte = 0x01, origin = ORIGIN): Signer {
+  return signerFromSeed(origin, new Uint8Array(32).fill(seedByte));
+}
+
+/** The bytes of document i of block seq (deterministic, distinct). */
+export const documentBytes = (seq: number, i: number): Uint8Array => new TextEncoder().encode(`document ${i} of block ${seq}\n`);
+
+export interface History {
+  readonly signer: Signer;
+  readonly batches: Batch[];
+  readonly blocks: Block[];
+  /** checkpoints[s] is the signed checkpoint after block s (history size s + 1). */
+  readonly checkpoints: string[];
+  readonly tree: MerkleTree;
+}
+
+/** One block per batch size, sealed a minute apart, each followed by a signed checkpoint. */
+export function buildHistory(batchSizes: number[], signer: Signer = notary()): History {
+  const batches: Batch[] = [];
+  const blocks: Block[] = [];
+  const checkpoints: string[] = [];
+  const hashes: Uint8Array[] = [];
+  batchSizes.forEach((n, seq) => {
+    const digests = Array.from({ length: n }, (_, i) => sha256(documentBytes(seq, i)));
+    const salts = Array.from({ length: n }, (_, i) => sha256(`salt ${seq} ${i}`));
+    const batch = buildBatch(digests, salts);
+    const time = formatTime(new Date(Date.UTC(2026, 1, 28, 23, 58 + seq, 7)));
+    const block = nextBlock(blocks[seq - 1], n, batch.root, time);
+    batches.push(batch);
+    blocks.push(block);
+    hashes.push(blockHash(block));
+    const root = MerkleTree.fromLeafHashes(hashes).root();
+    checkpoints.push(signNote(formatCheckpoint({ origin: signer.name, size: seq + 1, root }), signer));
+  });
+  return { signer, batches, blocks, checkpoints, tree: MerkleTree.fromLeafHashes(hashes) };
+}
+
+/** The receipt for leaf `index` of block `seq`, against the checkpoint of `historySize`. */
+export function receiptFor(h: History, seq: number, index: number, opts: { historySize?: number; name?: string; key?: string } = {}): Receipt {
+  const size = opts.historySize ?? h.blocks.length;
+  const batch = h.batches[seq];
+  return buildReceipt({
+    digest: batch.digests.subarray(index * 32, index * 32 + 32),
+    salt: batch.salts.subarray(index * 32, index * 32 + 32),
+    index,
+    leafPath: batch.tree.inclusionProof(index),
+    block: h.blocks[seq],
+    historySize: size,
+    historyPath: h.tree.inclusionProofAt(seq, size),
+    checkpoint: h.checkpoints[size - 1],
+    name: opts.name,
+    key: opts.key,
+  });
+}

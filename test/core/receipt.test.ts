@@ -1,0 +1,163 @@
+// Receipts (FORMAT.md §7): built with the core API over a history of several
+// blocks; every leaf's receipt round-trips and verifies (FORMAT.md §8).
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildPackedBatch, documentLeafHash } from '../../src/core/batch.js';
+import { installEd25519, installedEd25519 } from '../../src/core/ed25519.js';
+import { NotarError } from '../../src/core/errors.js';
+import { installSha256 } from '../../src/core/hash.js';
+import { leafHash } from '../../src/core/merkle.js';
+import { formatReceipt, parseReceipt, RECEIPT_FORMAT } from '../../src/core/receipt.js';
+import { verifyReceipt } from '../../src/core/verify.js';
+import { installNodeCrypto } from '../../src/node/crypto.js';
+import { buildHistory, documentBytes, receiptFor, sha256 } from './helpers.js';
+
+const SIZES = [1, 2, 3, 7, 8, 9, 1000];
+const h = buildHistory(SIZES);
+const trusted = [h.signer];
+
+beforeAll(() => installNodeCrypto()); // ~1000 signature checks: use the CLI's fast path
+
+describe('receipts for every leaf of every batch verify', () => {
+  it.each(SIZES.map((n, seq) => [n, seq]))('batch of %i (block %i), against the latest checkpoint', (n, seq) => {
+    const failures: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const r = receiptFor(h, seq, i, { name: `doc-${i}.pdf`, key: h.signer.text });
+      const text = formatReceipt(r);
+      if (formatReceipt(parseReceipt(text)) !== text) failures.push(`${i}: no round trip`);
+      const v = verifyReceipt(text, sha256(documentBytes(seq, i)), trusted);
+      if (!v.ok) failures.push(`${i}: ${v.step} ${v.reason}`);
+      else if (v.seq !== seq || v.index !== i || v.historySize !== SIZES.length || v.origin !== h.signer.name || v.time !== h.blocks[seq].time) {
+        failures.push(`${i}: wrong details`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('against every older checkpoint that already holds the block, too', () => {
+    for (let seq = 0; seq < SIZES.length; seq++) {
+      for (let size = seq + 1; size <= SIZES.length; size++) {
+        for (const i of new Set([0, SIZES[seq] >> 1, SIZES[seq] - 1])) {
+          const text = formatReceipt(receiptFor(h, seq, i, { historySize: size }));
+          const v = verifyReceipt(text, sha256(documentBytes(seq, i)), trusted);
+          expect(v.ok && v.historySize).toBe(size);
+        }
+      }
+    }
+  });
+
+  it('a parsed Receipt object verifies like its text', () => {
+    const r = receiptFor(h, 4, 5);
+    expect(verifyReceipt(r, sha256(documentBytes(4, 5)), trusted).ok).toBe(true);
+    // An object that would not survive the canonical parse is refused the same way.
+    const broken = { ...r, leaf: { ...r.leaf, path: r.leaf.path.slice(1) } };
+    expect(verifyReceipt(broken, sha256(documentBytes(4, 5)), trusted)).toMatchObject({ ok: false, step: 'format' });
+  });
+
+  it('verifies with pure noble too (no fast path installed)', () => {
+    const fast = installedEd25519();
+    installEd25519(undefined);
+    installSha256((d) => nobleSha256(d), () => nobleSha256.create());
+    try {
+      for (let seq = 0; seq < SIZES.length; seq++) {
+        expect(verifyReceipt(formatReceipt(receiptFor(h, seq, 0)), sha256(documentBytes(seq, 0)), trusted).ok).toBe(true);
+      }
+    } finally {
+      installEd25519(fast);
+    }
+  });
+});
+
+describe('the canonical receipt text', () => {
+  const r = receiptFor(h, 2, 1, { name: 'deed.pdf', key: h.signer.text });
+  const text = formatReceipt(r);
+
+  it('is 2-space JSON in the FORMAT.md field order, one final newline', () => {
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(text).toBe(JSON.stringify(JSON.parse(text), null, 2) + '\n');
+    const o = JSON.parse(text);
+    expect(Object.keys(o)).toEqual(['format', 'document', 'leaf', 'block', 'history', 'checkpoint', 'key']);
+    expect(o.format).toBe(RECEIPT_FORMAT);
+    expect(Object.keys(o.leaf)).toEqual(['salt', 'index', 'path']);
+    expect(Object.keys(o.block)).toEqual(['seq', 'time', 'size', 'root', 'prev']);
+    expect(o.leaf.path.length).toBe(2); // leaf 1 of 3
+    expect(o.history.path.length).toBe(3); // block 2 of 7
+  });
+
+  it('leaf hash is SHA-256(0x00 || salt || d), as FORMAT.md §2 says', () => {
+    const salt = Buffer.from(r.leaf.salt, 'hex');
+    const d = Buffer.from(r.document.sha256, 'hex');
+    const want = sha256(Buffer.concat([Buffer.of(0), salt, d]));
+    expect(Buffer.from(documentLeafHash(salt, d)).toString('hex')).toBe(Buffer.from(want).toString('hex'));
+    expect(Buffer.from(h.batches[2].tree.leaf(1)).toString('hex')).toBe(Buffer.from(want).toString('hex'));
+  });
+
+  it('name and key are optional', () => {
+    const bare = formatReceipt(receiptFor(h, 0, 0));
+    expect(Object.keys(JSON.parse(bare))).toEqual(['format', 'document', 'leaf', 'block', 'history', 'checkpoint']);
+    expect(Object.keys(JSON.parse(bare).document)).toEqual(['sha256']);
+    expect(parseReceipt(bare).document.name).toBeUndefined();
+  });
+
+  const o = () => JSON.parse(text);
+  const enc = (x: unknown) => JSON.stringify(x, null, 2) + '\n';
+  const bad: [string, string][] = [
+    ['compact JSON', JSON.stringify(o()) + '\n'],
+    ['no final newline', text.slice(0, -1)],
+    ['CRLF', text.replace(/\n/g, '\r\n')],
+    ['a BOM', '\ufeff' + text],
+    ['an unknown top-level field', enc({ ...o(), extra: 1 })],
+    ['an unknown document field', enc({ ...o(), document: { ...o().document, size: 3 } })],
+    ['fields reordered', enc({ document: o().document, ...o() })],
+    ['another format', enc({ ...o(), format: 'notar-receipt/2' })],
+    ['uppercase digest', enc({ ...o(), document: { ...o().document, sha256: r.document.sha256.toUpperCase() } })],
+    ['index as a string', enc({ ...o(), leaf: { ...o().leaf, index: '1' } })],
+    ['index beyond the batch', enc({ ...o(), leaf: { ...o().leaf, index: 3 } })],
+    ['a path hash missing', enc({ ...o(), leaf: { ...o().leaf, path: o().leaf.path.slice(1) } })],
+    ['a path hash too many', enc({ ...o(), history: { ...o().history, path: [...o().history.path, r.leaf.salt] } })],
+    ['history size not above seq', enc({ ...o(), history: { size: 2, path: [] } })],
+    ['a key hint that is not a key', enc({ ...o(), key: 'notary.example.gov/test' })],
+    ['a key hint with a wrong key ID', enc({ ...o(), key: h.signer.text.replace(h.signer.keyId, '00000000') })],
+    ['a checkpoint that is not a string', enc({ ...o(), checkpoint: { text: r.checkpoint } })],
+    ['a time that does not exist', enc({ ...o(), block: { ...o().block, time: '2026-02-29T00:00:00Z' } })],
+    ['JSON with a duplicated key', text.replace('"format": "notar-receipt/1",', '"format": "notar-receipt/1",\n  "format": "notar-receipt/1",')],
+    ['too large', text.replace('"deed.pdf"', JSON.stringify('x'.repeat(300 * 1024)))],
+  ];
+  it.each(bad)('rejects %s', (_what, t) => {
+    expect(t).not.toBe(text);
+    let err: unknown;
+    try {
+      parseReceipt(t);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(NotarError);
+    expect((err as NotarError).code).toBe('FORMAT');
+  });
+});
+
+describe('batches', () => {
+  it('buildPackedBatch and buildBatch agree, and the root is the RFC 6962 head of the salted leaves', () => {
+    const digests = Array.from({ length: 5 }, (_, i) => sha256(`d${i}`));
+    const salts = Array.from({ length: 5 }, (_, i) => sha256(`s${i}`));
+    const packed = buildPackedBatch(new Uint8Array(Buffer.concat(digests)), new Uint8Array(Buffer.concat(salts)));
+    const leaves = digests.map((d, i) => leafHash(new Uint8Array(Buffer.concat([salts[i], d]))));
+    const node = (a: Uint8Array, b: Uint8Array) => sha256(Buffer.concat([Buffer.of(1), a, b]));
+    const want = node(node(node(leaves[0], leaves[1]), node(leaves[2], leaves[3])), leaves[4]);
+    expect(Buffer.from(packed.root).toString('hex')).toBe(Buffer.from(want).toString('hex'));
+    expect(packed.count).toBe(5);
+  });
+
+  it('fresh salts are random and 32 bytes each', () => {
+    const d = [sha256('same'), sha256('same')];
+    const a = buildPackedBatch(new Uint8Array(Buffer.concat(d)));
+    expect(a.salts.length).toBe(64);
+    expect(Buffer.from(a.salts.subarray(0, 32)).equals(Buffer.from(a.salts.subarray(32)))).toBe(false);
+  });
+
+  it('refuses an empty batch and mismatched salts', () => {
+    expect(() => buildPackedBatch(new Uint8Array(0))).toThrow(NotarError);
+    expect(() => buildPackedBatch(new Uint8Array(33))).toThrow(NotarError);
+    expect(() => buildPackedBatch(new Uint8Array(64), new Uint8Array(32))).toThrow(NotarError);
+  });
+});
