@@ -160,7 +160,13 @@ function checkBlock(store: Store, records: ChainRecord[], seq: number, history: 
   const prev = seq === 0 ? ZERO_HASH_HEX : blockHashHex(records[seq - 1]);
   if (rec.prev !== prev) throw new Fault(seq, 'prev', seq === 0 ? 'prev is not 64 zeros' : `prev does not link to block ${seq - 1}`);
   if (seq > 0 && rec.time < records[seq - 1].time) throw new Fault(seq, 'time', `time ${rec.time} is before block ${seq - 1}'s ${records[seq - 1].time}`);
-  checkLeaves(store, rec, trusted);
+  try {
+    checkLeaves(store, rec, trusted);
+  } catch (e) {
+    // Leaves and checkpoint both failing their signatures means the wrong key, not damaged leaves: say that.
+    if (e instanceof Fault && e.kind === 'leaves-damaged') checkCheckpoint(store, rec, history, trusted);
+    throw e;
+  }
   checkCheckpoint(store, rec, history, trusted);
 }
 
@@ -211,7 +217,7 @@ function checkCheckpoint(store: Store, rec: ChainRecord, history: MerkleTree, tr
   } catch (e) {
     const code = (e as NotarError).code;
     if (code === 'SIGNATURE_INVALID') throw new Fault(rec.seq, 'checkpoint-signature', 'checkpoint signature invalid');
-    if (code === 'UNTRUSTED') throw new Fault(rec.seq, 'checkpoint-untrusted', 'checkpoint is not signed by the trusted key');
+    if (code === 'UNTRUSTED') throw new Fault(rec.seq, 'checkpoint-untrusted', `checkpoint is not signed by the trusted key (${trusted.map((k) => k.text).join(', ')})`);
     throw new Fault(rec.seq, 'checkpoint-malformed', `checkpoint is malformed (${(e as Error).message})`);
   }
 }
