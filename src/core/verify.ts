@@ -62,6 +62,10 @@ export function verifyReceipt(receipt: string | Receipt, digest: Uint8Array, tru
 }
 
 function verifyParsed(r: Receipt, digest: Uint8Array, trusted: readonly Verifier[]): VerifyResult {
+  // Structure first (docs/FORMAT.md §9 step 1): a checkpoint that is not a
+  // note with a checkpoint body is a malformed receipt, whatever else holds.
+  const note = parseNote(r.checkpoint);
+  const cp = parseCheckpoint(note.body);
   // §8.1: the document is the one that was stamped.
   if (!equalBytes(digest, fromHex(r.document.sha256, 'document.sha256', 32))) {
     return fail('digest', `document SHA-256 is ${toHex(digest)}, the receipt is for ${r.document.sha256}: the document was altered or is not the stamped one`, r);
@@ -73,8 +77,6 @@ function verifyParsed(r: Receipt, digest: Uint8Array, trusted: readonly Verifier
     return fail('batch', `the batch proof does not lead to the block's root (block ${r.block.seq}, leaf ${r.leaf.index})`, r);
   }
   // §8.3: the block is in the history tree the checkpoint commits to.
-  const note = parseNote(r.checkpoint);
-  const cp = parseCheckpoint(note.body);
   if (cp.size !== r.history.size) {
     return fail('history', `checkpoint is for history size ${cp.size}, the receipt says ${r.history.size}`, r);
   }

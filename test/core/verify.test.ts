@@ -239,6 +239,11 @@ describe('trust comes from the caller only', () => {
     expect(outcome(verifyReceipt(formatReceipt(onlyWitness), DIGEST, [witness]))).toBe('trust');
   });
 
+  it('structure is checked before anything else: a malformed checkpoint is format, even for the wrong document', () => {
+    const r: Receipt = { ...RECEIPT, checkpoint: RECEIPT.checkpoint.replace('\n\n', '\n') };
+    expect(outcome(verifyReceipt(formatReceipt(r), sha256('another document'), TRUSTED))).toBe('format');
+  });
+
   it('a checkpoint of another size than the receipt claims fails at history', () => {
     const body = formatCheckpoint({ origin: h.signer.name, size: SIZES.length + 1, root: h.tree.root() });
     const r: Receipt = { ...RECEIPT, checkpoint: signNote(body, h.signer) };
