@@ -87,7 +87,13 @@ function declareCommands(program: Command): void {
     .option('--key-file <file>', 'trusted verifier keys, one per line', collect)
     .option('--sha256 <hex>', 'check this document digest instead of reading a file')
     .option('--json', 'print the verdict as JSON')
-    .addHelpText('after', '\nExample:\n  notar verify deed-1.pdf --key-file office.vkey')
+    .addHelpText(
+      'after',
+      '\nPrints one line: OK (exit 0) or FAILED with the step that failed (exit 1).\n' +
+        'Trust comes only from --key/--key-file, never from the receipt. A receipt that is\n' +
+        'not a valid receipt, or a file that cannot be read, is an error (exit 2).\n' +
+        '\nExamples:\n  notar verify deed-1.pdf --key-file office.vkey\n  notar verify --sha256 3f5a…c2 --receipt deed-1.pdf.notar.json --key-file office.vkey --json',
+    )
     .action(action(() => import('./verify.js')));
 
   program
@@ -95,13 +101,20 @@ function declareCommands(program: Command): void {
     .description('rebuild receipts for a stamped document from the store')
     .option('--sha256 <hex>', 'find the document by its digest')
     .option('--out <dir>', 'write receipts into this directory instead of stdout')
-    .addHelpText('after', '\nExample:\n  notar prove deed-1.pdf > deed-1.pdf.notar.json')
+    .addHelpText(
+      'after',
+      '\nPrints the receipt of the most recent stamping (older ones are listed on stderr).\n' +
+        'With --out DIR it writes every stamping: DIR/<name>.notar.json for the most recent,\n' +
+        'DIR/<name>.<block>-<index>.notar.json for older ones (<name>: the file name, or the\n' +
+        'digest with --sha256), and prints the paths. Exit 1 if it was never stamped here.\n' +
+        '\nExamples:\n  notar prove deed-1.pdf > deed-1.pdf.notar.json\n  notar prove --sha256 3f5a…c2 --out receipts',
+    )
     .action(action(() => import('./prove.js')));
 
   program
     .command('refresh <receipts...>')
     .description('move receipts to the latest checkpoint (rewrites each file)')
-    .addHelpText('after', '\nExample:\n  notar refresh receipts/*.notar.json')
+    .addHelpText('after', '\nAll receipts are checked first (this log, unaltered); none is rewritten if one is refused.\n\nExample:\n  notar refresh receipts/*.notar.json')
     .action(action(() => import('./refresh.js')));
 
   program

@@ -140,12 +140,45 @@ export async function run(args: string[], opts: Opts): Promise<number> {
     throw new NotarError('USAGE', 'nothing to stamp: the input named no documents');
   }
   if (opts.out) mkdirOut(String(opts.out));
+  checkReceiptDirs(collected.plans);
   const sealed = await store.seal({ digests: collected.digests, names: collected.plans.map((p) => p.name) }, signer);
   for (const msg of sealed.recovered) notice(`recovered: ${msg}`);
   const receipts = opts.receipts === false ? undefined : new ReceiptBuilder(sealed.state, signer.text).forBatch(sealed.record.seq, sealed.batch, collected.plans.map((p) => p.name));
   if (receipts) await emitReceipts(collected.plans, receipts, opts);
   summary(store, sealed.record, collected, opts);
   return 0;
+}
+
+/**
+ * Every receipt directory (or, if not there yet, its nearest existing
+ * ancestor) must be writable before anything is sealed: otherwise the block
+ * would be sealed and its receipts could not be written. One access() per
+ * distinct directory.
+ */
+function checkReceiptDirs(plans: Planned[]): void {
+  const seen = new Set<string>();
+  for (const p of plans) {
+    if (p.receiptFile === undefined) continue;
+    let dir = dirnameOf(p.receiptFile);
+    const key = typeof dir === 'string' ? dir : '\0' + dir.toString('latin1');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    for (;;) {
+      try {
+        fs.accessSync(dir, fs.constants.W_OK);
+        break;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        const parent = dirnameOf(dir);
+        if (code === 'ENOENT' && String(parent) !== String(dir)) {
+          dir = parent;
+          continue;
+        }
+        const why = code === 'EROFS' ? 'read-only file system' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
+        throw new NotarError('IO', `cannot write receipts in ${typeof dir === 'string' ? path.resolve(dir) : displayName(dir)}: ${why}`, { hint: 'nothing was stamped; write receipts elsewhere with --out DIR, or use --json' });
+      }
+    }
+  }
 }
 
 function mkdirOut(dir: string): void {

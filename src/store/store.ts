@@ -13,24 +13,27 @@
  * the block line (fsynced); receipts only after that.
  */
 import * as fs from 'node:fs';
-import { buildPackedBatch, documentLeafHash, type Batch } from '../core/batch.js';
+import { buildPackedBatch, type Batch } from '../core/batch.js';
 import { Block, formatTime, nextBlock } from '../core/block.js';
 import { ChainRecord, formatChainRecord } from '../core/chain.js';
 import { formatCheckpoint } from '../core/checkpoint.js';
 import { NotarError } from '../core/errors.js';
 import { checkKeys, expectString, parseJson } from '../core/json.js';
-import { HASH_SIZE, MerkleTree } from '../core/merkle.js';
+import { HASH_SIZE, leafHash, MerkleTree } from '../core/merkle.js';
 import { parseVerifierKey, signNote, type Signer, type Verifier } from '../core/note.js';
 import { buildReceipt, type Receipt } from '../core/receipt.js';
 import { blockHash } from '../core/block.js';
 import { ChainState, classifyTail, countLines, parseChain, readChainBytes } from './chainfile.js';
 import { appendDurable, fsyncDir, removeStaleTemps, writeFileAtomic } from './durable.js';
 import { isKeyEncrypted, openKey, sealKey } from './keyfile.js';
-import { decodeLeaves, encodeLeaves, findDigest, leafAt, type LeafEntry, type LeavesFile } from './leaves.js';
+import { decodeLeaves, encodeLeaves, leafAt, LEAVES_HEADER_SIZE, RECORD, recordsExtent, scanRecords, type LeafEntry, type LeavesFile } from './leaves.js';
 import { acquireLock } from './lock.js';
 import { leavesFile, StorePaths, storePaths } from './paths.js';
 
 export const STORE_FORMAT = 'notar-store/1';
+
+/** Reused by findDocument across batches: scanning a million leaves allocates once. */
+let scanBuffer = Buffer.alloc(0);
 
 export interface SealResult {
   readonly record: ChainRecord;
@@ -170,15 +173,17 @@ export class Store {
     return parseChain(data, this.paths.chain);
   }
 
+  private leavesMissing(file: string, seq: number): NotarError {
+    return new NotarError('CHAIN_INVALID', `${file}: the leaves of block ${seq} are missing`, { hint: 'restore the store from a backup' });
+  }
+
   readLeaves(seq: number, verifier?: Verifier): LeavesFile {
     const file = leavesFile(this.paths, seq);
     let data: Buffer;
     try {
       data = fs.readFileSync(file);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new NotarError('CHAIN_INVALID', `${file}: the leaves of block ${seq} are missing`, { hint: 'restore the store from a backup' });
-      }
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw this.leavesMissing(file, seq);
       throw storeIo(e, `cannot read ${file}`);
     }
     const leaves = decodeLeaves(data, file, verifier);
@@ -264,10 +269,37 @@ export class Store {
   findDocument(digest: Uint8Array, state: ChainState = this.readChain()): { seq: number; index: number; leaves: LeavesFile }[] {
     const found: { seq: number; index: number; leaves: LeavesFile }[] = [];
     for (const rec of state.records) {
+      // Scan only the raw records first; decode (names and all) only a batch that holds the digest.
+      const hits = this.scanLeaves(rec.seq, digest);
+      if (hits.length === 0) continue;
       const leaves = this.readLeaves(rec.seq);
-      for (const index of findDigest(leaves, digest)) found.push({ seq: rec.seq, index, leaves });
+      for (const index of hits) found.push({ seq: rec.seq, index, leaves });
     }
     return found;
+  }
+
+  /** Reads just the records of block `seq`'s leaves into a reused buffer and scans them. */
+  private scanLeaves(seq: number, digest: Uint8Array): number[] {
+    const file = leavesFile(this.paths, seq);
+    let fd: number;
+    try {
+      fd = fs.openSync(file, 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw this.leavesMissing(file, seq);
+      throw storeIo(e, `cannot read ${file}`);
+    }
+    try {
+      const header = Buffer.alloc(LEAVES_HEADER_SIZE);
+      fs.readSync(fd, header, 0, header.length, 0);
+      const { offset, count } = recordsExtent(header, fs.fstatSync(fd).size, file);
+      const len = count * RECORD;
+      if (scanBuffer.length < len) scanBuffer = Buffer.allocUnsafe(len);
+      const records = scanBuffer.subarray(0, len);
+      if (fs.readSync(fd, records, 0, len, offset) !== len) throw storeIo(new Error('short read'), `cannot read ${file}`);
+      return scanRecords(records, digest);
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 }
 
@@ -319,10 +351,15 @@ export class ReceiptBuilder {
 
 /** The batch tree rebuilt from stored leaves (its root must equal the block's). */
 export function storedBatchTree(leaves: LeavesFile): MerkleTree {
+  // One reused leaf input, salt || d (FORMAT.md §2), filled straight from the
+  // stored records (d || salt): `prove` rebuilds a whole batch per receipt.
   const packed = new Uint8Array(leaves.count * HASH_SIZE);
-  for (let i = 0; i < leaves.count; i++) {
-    const r = leaves.records.subarray(i * 64, i * 64 + 64);
-    packed.set(documentLeafHash(r.subarray(32, 64), r.subarray(0, 32)), i * HASH_SIZE);
+  const input = new Uint8Array(64);
+  const recs = leaves.records;
+  for (let i = 0, off = 0; i < leaves.count; i++, off += RECORD) {
+    input.set(recs.subarray(off + 32, off + 64), 0);
+    input.set(recs.subarray(off, off + 32), 32);
+    packed.set(leafHash(input), i * HASH_SIZE);
   }
   return MerkleTree.fromLeafHashes(packed);
 }

@@ -319,6 +319,28 @@ describe('stores that cannot be used', () => {
     expectRefused(() => notar(['init', '--name', 'x.org/y', '--no-passphrase'], { cwd: d, env: { ...s.env, NOTAR_STORE: path.join(d, 'doc.txt', 'store') } }), 2, 'a part of the path is not a directory', d);
   });
 
+  it('a read-only working directory: refused before sealing, so no block is left without receipts', () => {
+    const w = makeStore('notary.example.gov/read-only-cwd');
+    const work = path.join(w.dir, 'work');
+    writeDocs(work, { 'doc.txt': 'doc\n' });
+    let tried = 0;
+    if (isRoot && canBindReadOnly(work)) {
+      tried++;
+      expectRefused(() => notarWithReadOnly(work, ['stamp', 'doc.txt'], { cwd: work, env: w.env }), 2, `cannot write receipts in ${work}: read-only file system`, w.dir);
+    }
+    const prefix = permissionBoundCommand();
+    if (prefix) {
+      tried++;
+      fs.chmodSync(work, 0o555);
+      try {
+        expectRefused(() => notarUnder(prefix, ['stamp', 'doc.txt'], { cwd: work, env: w.env }), 2, `cannot write receipts in ${work}: permission denied`, w.dir);
+      } finally {
+        fs.chmodSync(work, 0o755);
+      }
+    }
+    expect(tried, 'no way to make a directory read-only here').toBeGreaterThan(0);
+  });
+
   it('a read-only store (read-only bind mount, and/or permissions enforced for root): exit 2, nothing written', () => {
     const ro = makeStore('notary.example.gov/read-only');
     writeDocs(ro.dir, { 'doc.txt': 'doc\n' });

@@ -130,7 +130,8 @@ export function canBindReadOnly(dir: string): boolean {
 /** Runs the binary with `dir` bind-mounted read-only in a private mount namespace. */
 export function notarWithReadOnly(dir: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): RunResult {
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const script = `mount --bind ${q(dir)} ${q(dir)} && mount -o remount,ro,bind ${q(dir)} ${q(dir)} && exec ${[process.execPath, BIN, ...args].map(q).join(' ')}`;
+  // cd again after mounting: a cwd opened before the mount would still reach the writable directory.
+  const script = `mount --bind ${q(dir)} ${q(dir)} && mount -o remount,ro,bind ${q(dir)} ${q(dir)} && cd ${q(opts.cwd)} && exec ${[process.execPath, BIN, ...args].map(q).join(' ')}`;
   const r = spawnSync('unshare', ['-m', 'sh', '-c', script], { cwd: opts.cwd, env: opts.env, input: '', timeout: 60_000 });
   if (r.error) throw r.error;
   return { code: r.status ?? -1, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };

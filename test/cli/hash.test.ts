@@ -1,0 +1,63 @@
+// `notar hash`: byte-identical to GNU sha256sum, escaping included (FORMAT.md §1).
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectError } from './expect-cli.js';
+import { notar, tempDir, writeDocs } from './helpers.js';
+
+const NAMES = ['plain.txt', 'with space.txt', 'new\nline.txt', 'back\\slash.txt', 'carriage\rreturn.txt', 'ünïcödé.txt', 'empty.txt'];
+let dir: string;
+
+function sha256sum(args: string[], input?: string): { code: number; stdout: string } {
+  const r = spawnSync('sha256sum', args, { cwd: dir, input });
+  return { code: r.status ?? -1, stdout: r.stdout.toString('utf8') };
+}
+
+beforeAll(() => {
+  dir = tempDir();
+  writeDocs(dir, Object.fromEntries(NAMES.map((n, i) => [n, n === 'empty.txt' ? '' : `content ${i}\n`.repeat(i + 1)])));
+  writeDocs(dir, { 'big.bin': Buffer.alloc(3 * 1024 * 1024 + 17, 7) });
+});
+
+describe('notar hash', () => {
+  it('prints exactly what sha256sum prints, for every kind of name', () => {
+    const files = [...NAMES, 'big.bin'];
+    const r = notar(['hash', ...files], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const want = sha256sum(files);
+    expect(want.code).toBe(0);
+    expect(r.stdout).toBe(want.stdout);
+    // The escaped lines really are escaped (a leading backslash), as sha256sum does.
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('\\'))).toHaveLength(3);
+  });
+
+  it('with directories in the names, and standard input', () => {
+    writeDocs(dir, { 'sub/dir/f.txt': 'nested\n' });
+    const r = notar(['hash', 'sub/dir/f.txt', path.join(dir, 'plain.txt')], { cwd: dir });
+    expect(r.stdout).toBe(sha256sum(['sub/dir/f.txt', path.join(dir, 'plain.txt')]).stdout);
+    const stdin = notar(['hash', '-'], { cwd: dir, input: 'piped\n' });
+    expect(stdin.stdout).toBe(sha256sum(['-'], 'piped\n').stdout);
+  });
+
+  it('its output checks with sha256sum -c', () => {
+    const r = notar(['hash', ...NAMES], { cwd: dir });
+    fs.writeFileSync(path.join(dir, 'SUMS'), r.stdout);
+    expect(sha256sum(['-c', '--quiet', 'SUMS']).code).toBe(0);
+  });
+
+  it('a missing file: exit 2, one line, and no partial output', () => {
+    expectError(notar(['hash', 'plain.txt', 'missing.txt'], { cwd: dir }), 2, 'cannot read missing.txt: no such file');
+  });
+
+  it('a directory: exit 2, one line', () => {
+    expectError(notar(['hash', 'sub'], { cwd: dir }), 2, 'sub: is a directory');
+  });
+
+  it('no file named: a usage error', () => {
+    const r = notar(['hash'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("notar: error: missing required argument 'files'");
+  });
+});
