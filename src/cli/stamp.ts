@@ -46,12 +46,13 @@ function receiptPath(input: string, out: string | undefined): string {
 }
 
 /** An existing receipt is kept unless --force; one for another version of the file is reported. */
-function existingReceipt(file: string | Buffer, digest: Uint8Array): 'none' | 'same' | 'other' {
+function existingReceipt(file: string | Buffer, digest: Uint8Array, force: boolean): 'none' | 'same' | 'other' {
   let text: string;
   try {
-    // Checked before sealing: a directory or FIFO in the receipt's place would
-    // otherwise hang the read or fail the write after the block is sealed.
-    if (!fs.lstatSync(file).isFile()) throw new NotarError('IO', `${displayName(file)} is in the way of the receipt: it exists and is not a regular file`, { hint: 'move it away, or write receipts elsewhere with --out DIR' });
+    // Checked before sealing (even with --force): a directory or FIFO in the receipt's
+    // place would otherwise hang the read or fail the write after the block is sealed.
+    if (!fs.statSync(file).isFile()) throw new NotarError('IO', `${displayName(file)} is in the way of the receipt: it exists and is not a regular file`, { hint: 'move it away, or write receipts elsewhere with --out DIR' });
+    if (force) return 'none';
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     if (e instanceof NotarError) throw e;
@@ -88,7 +89,7 @@ async function collectFiles(files: FileInput[], opts: Opts): Promise<Collected> 
         const key = typeof receiptFile === 'string' ? receiptFile : '\0' + receiptFile.toString('latin1');
         if (seen.has(key)) continue;
         seen.add(key);
-        const existing = opts.force ? 'none' : existingReceipt(receiptFile, digest);
+        const existing = existingReceipt(receiptFile, digest, Boolean(opts.force));
         if (existing === 'same') {
           kept++;
           continue;

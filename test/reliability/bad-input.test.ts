@@ -99,6 +99,7 @@ describe('documents that cannot be stamped', () => {
     fs.mkdirSync(path.join(s.dir, 'blocked.txt.notar.json'));
     try {
       expectRefused(() => s.run(['stamp', 'blocked.txt']), 2, 'blocked.txt.notar.json is in the way of the receipt');
+      expectRefused(() => s.run(['stamp', '--force', 'blocked.txt']), 2, 'blocked.txt.notar.json is in the way of the receipt');
     } finally {
       fs.rmSync(path.join(s.dir, 'blocked.txt'));
       fs.rmdirSync(path.join(s.dir, 'blocked.txt.notar.json'));
