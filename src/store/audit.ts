@@ -28,7 +28,7 @@ import { blockHash } from '../core/block.js';
 import { classifyTail, readChainBytes } from './chainfile.js';
 import { decodeLeaves, type LeavesFile } from './leaves.js';
 import { leavesFile } from './paths.js';
-import { storedBatchTree, type Store } from './store.js';
+import { storedBatchTree, storeIo, type Store } from './store.js';
 
 export type FaultKind =
   | 'malformed' // the line is not a canonical block line
@@ -98,7 +98,7 @@ export function auditStore(store: Store, keys?: readonly Verifier[]): AuditRepor
   try {
     data = readChainBytes(store.paths.chain);
   } catch (e) {
-    throw new NotarError('IO', `cannot read ${store.paths.chain}: ${(e as Error).message}`);
+    throw storeIo(e, `cannot read ${store.paths.chain}`);
   }
   const parsed = parseLines(data);
   const notices = [...parsed.notices, ...strayFiles(store, parsed.lines)];
@@ -178,7 +178,7 @@ function checkLeaves(store: Store, rec: ChainRecord, trusted: readonly Verifier[
     data = fs.readFileSync(file);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Fault(rec.seq, 'leaves-missing', `${rel} is missing`);
-    throw new NotarError('IO', `cannot read ${file}: ${(e as Error).message}`);
+    throw storeIo(e, `cannot read ${file}`);
   }
   const leaves = decodeSigned(data, file, rel, rec.seq, trusted);
   if (leaves.seq !== rec.seq) throw new Fault(rec.seq, 'leaves-mismatch', `${rel} holds the leaves of block ${leaves.seq}`);

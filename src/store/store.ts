@@ -62,7 +62,7 @@ const STORE_IO_REASONS: Record<string, string> = {
   EIO: 'input/output error (failing disk?)',
 };
 
-function storeIo(e: unknown, what: string, hint?: string): NotarError {
+export function storeIo(e: unknown, what: string, hint?: string): NotarError {
   const err = e as NodeJS.ErrnoException;
   const why = STORE_IO_REASONS[err.code ?? ''] ?? err.message;
   return new NotarError('IO', `${what}: ${why}`, { hint, cause: e });

@@ -310,7 +310,9 @@ describe('stores that cannot be used', () => {
   it('a store that does not exist', () => {
     const d = tempDir();
     writeDocs(d, { 'doc.txt': 'doc\n' });
-    expectRefused(() => notar(['stamp', 'doc.txt'], { cwd: d, env: { ...s.env, NOTAR_STORE: path.join(d, 'nowhere') } }), 2, `no notar store at ${path.join(d, 'nowhere')}`, d);
+    for (const args of [['stamp', 'doc.txt'], ['chain', 'verify']]) {
+      expectRefused(() => notar(args, { cwd: d, env: { ...s.env, NOTAR_STORE: path.join(d, 'nowhere') } }), 2, `no notar store at ${path.join(d, 'nowhere')}`, d);
+    }
   });
 
   it('a store path under a regular file (ENOTDIR)', () => {
