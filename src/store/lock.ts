@@ -32,6 +32,8 @@ const GUARD_STALE_MS = 10_000;
 const UNREADABLE_STALE_MS = 10_000;
 
 let counter = 0;
+/** Contents of the locks this process holds right now (several stores, or several waiters in one process). */
+const heldHere = new Set<string>();
 const unique = () => `${process.pid}-${Date.now()}-${counter++}`;
 
 /** Creates `file` holding `content`, atomically; false if it already exists. */
@@ -124,6 +126,8 @@ function isStale(owner: Owner): boolean {
   if (owner.host !== os.hostname()) return false;
   const ns = pidNamespace();
   if (owner.ns && ns && owner.ns !== ns) return false;
+  // Our own pid on a lock this process does not hold: left by an earlier process that had our pid.
+  if (owner.pid === process.pid) return !heldHere.has(owner.text);
   if (!isAlive(owner.pid)) return true;
   const start = processStart(owner.pid);
   return Boolean(owner.start && start && owner.start !== start);
@@ -179,12 +183,14 @@ export async function acquireLock(dir: string, timeoutMs: number): Promise<Lock>
   let recovered: string | undefined;
   for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
     if (tryCreate(file, content)) {
+      heldHere.add(content);
       let released = false;
       return {
         recovered,
         release() {
           if (released) return;
           released = true;
+          heldHere.delete(content);
           if (readOwner(file)?.text === content) fs.rmSync(file, { force: true });
         },
       };

@@ -110,6 +110,14 @@ describe('stale locks', () => {
     lock.release();
   });
 
+  it('a lock naming our own pid that this process does not hold is an earlier process\'s: stale', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(lockFile(dir), `${process.pid} ${os.hostname()} 2020-01-01T00:00:00.000Z - - old\n`);
+    const lock = await acquireLock(dir, 2000);
+    expect(lock.recovered).toContain(`process ${process.pid}`);
+    lock.release();
+  });
+
   it('keeps a lock whose live holder has the recorded start time', async () => {
     const dir = tempDir();
     fs.writeFileSync(lockFile(dir), `1 ${os.hostname()} 2020-01-01T00:00:00.000Z ${processStart(1)} -\n`);
