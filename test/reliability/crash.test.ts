@@ -100,3 +100,27 @@ it(`survives ${ROUNDS} SIGKILLs of notar stamp at random points`, async () => {
   }
   expect(fs.existsSync(path.join(s.storeDir, 'lock'))).toBe(false);
 }, 180_000);
+
+it('a block line that lost only its final newline is completed by the next stamp, never dropped', () => {
+  const s = makeStore('notary.example.gov/newline');
+  fs.writeFileSync(path.join(s.dir, 'a.txt'), 'a\n');
+  fs.writeFileSync(path.join(s.dir, 'b.txt'), 'b\n');
+  fs.writeFileSync(path.join(s.dir, 'c.txt'), 'c\n');
+  expect(s.run(['stamp', 'a.txt']).code).toBe(0);
+  expect(s.run(['stamp', 'b.txt']).code).toBe(0);
+  const chainFile = path.join(s.storeDir, 'chain.jsonl');
+  const text = fs.readFileSync(chainFile, 'utf8');
+  fs.writeFileSync(chainFile, text.slice(0, -1));
+  const notice = s.run(['chain', 'verify']);
+  expect(notice.code, notice.stderr).toBe(0);
+  expect(notice.stderr).toContain('the last line (block 1) lacks its final newline');
+  const r = s.run(['stamp', 'c.txt']);
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stderr).toBe('notar: recovered: completed block 1, whose final newline was lost in an interrupted stamp\n');
+  expect(r.stdout).toMatch(/ in block 2 /);
+  expect(fs.readFileSync(chainFile, 'utf8').startsWith(text)).toBe(true);
+  const audit = s.run(['chain', 'verify']);
+  expect(audit.code, audit.stderr).toBe(0);
+  expect(audit.stdout).toMatch(/^chain OK: 3 blocks, 3 documents/);
+  for (const d of ['a.txt', 'b.txt', 'c.txt']) expectReceiptVerifies(path.join(s.dir, d + '.notar.json'), path.join(s.dir, d), s.vkey);
+});
