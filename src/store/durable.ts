@@ -107,12 +107,15 @@ function pidAlive(pid: number): boolean {
 }
 
 /**
- * Removes temp files (see tempName) left in `dir` by a killed writer: only
- * those whose process is gone and that are older than `minAgeMs`, so a live
- * writer's temp file (even one in another PID namespace) is never touched.
- * Returns how many were removed. Best effort: errors are ignored.
+ * Removes temp files (see tempName) left in `dir` by killed writers: by
+ * default only those whose process is gone and that are older than
+ * `minAgeMs`, so a live writer's temp file (even one in another PID
+ * namespace) is never touched. `anyPid` is for a directory only the lock
+ * holder writes to (leaves/), called under the lock: every temp there that
+ * is not ours is abandoned. Returns how many were removed; best effort.
  */
-export function removeStaleTemps(dir: string, minAgeMs = 60_000): number {
+export function removeStaleTemps(dir: string, opts: { minAgeMs?: number; anyPid?: boolean } = {}): number {
+  const minAgeMs = opts.minAgeMs ?? 60_000;
   let names: string[];
   try {
     names = fs.readdirSync(dir);
@@ -122,10 +125,10 @@ export function removeStaleTemps(dir: string, minAgeMs = 60_000): number {
   let removed = 0;
   for (const name of names) {
     const m = TEMP_NAME.exec(name);
-    if (!m || Number(m[1]) === process.pid || pidAlive(Number(m[1]))) continue;
+    if (!m || Number(m[1]) === process.pid || (!opts.anyPid && pidAlive(Number(m[1])))) continue;
     try {
       const file = path.join(dir, name);
-      if (Date.now() - fs.lstatSync(file).mtimeMs < minAgeMs) continue;
+      if (minAgeMs > 0 && Date.now() - fs.lstatSync(file).mtimeMs < minAgeMs) continue;
       fs.rmSync(file, { force: true });
       removed++;
     } catch {

@@ -235,7 +235,10 @@ export class Store {
       const tail = this.recoverTail();
       if (tail) recovered.push(tail);
       const sealed = this.sealLocked(docs, signer, opts.now ?? new Date());
-      const temps = removeStaleTemps(this.paths.dir) + removeStaleTemps(this.paths.leaves);
+      // Leaves temp files are only written under the lock, so they can be abandoned only when a
+      // holder died (a stale lock or a torn tail just recovered): scan leaves/ only then.
+      const crashed = recovered.length > 0;
+      const temps = removeStaleTemps(this.paths.dir) + (crashed ? removeStaleTemps(this.paths.leaves, { minAgeMs: 0, anyPid: true }) : 0);
       if (temps) recovered.push(`removed ${temps} temporary file${temps === 1 ? '' : 's'} left by interrupted writes`);
       return { ...sealed, recovered };
     } catch (e) {

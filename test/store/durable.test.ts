@@ -90,10 +90,13 @@ describe('removeStaleTemps', () => {
     const mine = make(`.x.tmp-${process.pid}-1700000000000-3`, 'old');
     const other = make('chain.jsonl', 'old');
     const lookalike = make('.notes.tmp-abc', 'old');
-    expect(removeStaleTemps(dir, 60_000)).toBe(1);
+    expect(removeStaleTemps(dir, { minAgeMs: 60_000 })).toBe(1);
     const left = fs.readdirSync(dir).sort();
     expect(left).toEqual([fresh, live, mine, other, lookalike].sort());
     expect(left).not.toContain(gone);
+    // Under the lock, in a directory only the holder writes: every temp but ours is abandoned.
+    expect(removeStaleTemps(dir, { minAgeMs: 0, anyPid: true })).toBe(2);
+    expect(fs.readdirSync(dir).sort()).toEqual([mine, other, lookalike].sort());
   });
 
   it('returns 0 for a missing directory', () => {

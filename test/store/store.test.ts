@@ -101,15 +101,35 @@ describe('seal', () => {
     expect(fs.existsSync(path.join(f.dir, 'lock'))).toBe(false);
   });
 
-  it('removes old temp files of killed writers', async () => {
+  it('removes old temp files of dead writers in the store directory', async () => {
     const f = newStore();
-    const temp = path.join(f.store.paths.leaves, `.0000000000.bin.tmp-${deadPid()}-1700000000000-0`);
+    const temp = path.join(f.dir, `.key.json.tmp-${deadPid()}-1700000000000-0`);
     fs.writeFileSync(temp, 'partial');
     const t = new Date(Date.now() - 3600_000);
     fs.utimesSync(temp, t, t);
     const r = await f.store.seal(docBatch(['a']), f.signer);
     expect(r.recovered).toEqual(['removed 1 temporary file left by interrupted writes']);
     expect(fs.existsSync(temp)).toBe(false);
+  });
+
+  it('after a crash (stale lock), removes the leaves temp file the dead holder left', async () => {
+    const f = newStore();
+    const pid = deadPid();
+    const temp = path.join(f.store.paths.leaves, `.0000000000.bin.tmp-${pid}-1700000000000-0`);
+    fs.writeFileSync(temp, 'partial');
+    fs.writeFileSync(path.join(f.dir, 'lock'), `${pid} ${os.hostname()} 2020-01-01T00:00:00.000Z\n`);
+    const r = await f.store.seal(docBatch(['a']), f.signer);
+    expect(r.recovered).toEqual([`removed a stale lock left by process ${pid} (no longer running)`, 'removed 1 temporary file left by interrupted writes']);
+    expect(fs.readdirSync(f.store.paths.leaves)).toEqual(['0000000000.bin']);
+  });
+
+  it('without a crash, leaves/ is not scanned (a temp there is left for the next recovery)', async () => {
+    const f = newStore();
+    const temp = path.join(f.store.paths.leaves, `.0000000009.bin.tmp-${deadPid()}-1700000000000-0`);
+    fs.writeFileSync(temp, 'partial');
+    const r = await f.store.seal(docBatch(['a']), f.signer);
+    expect(r.recovered).toEqual([]);
+    expect(fs.existsSync(temp)).toBe(true);
   });
 
   it('replaces leaves written by a stamp killed before its block line', async () => {
