@@ -13,6 +13,14 @@ export async function run(args: string[], opts: Opts): Promise<number> {
     notice('that key is already the store key; nothing changed');
     return 0;
   }
+  // Blocks already signed by the current key would fail every later audit and
+  // refresh under another key: rotation means a new store (and a published key).
+  const blocks = store.readChain().records.length;
+  if (blocks > 0) {
+    throw new NotarError('EXISTS', `the store has ${blocks} block${blocks === 1 ? '' : 's'} signed by key ${current.keyId}; a different key cannot take over its chain`, {
+      hint: 'to rotate keys, create a new store with it: notar init --name <origin> --import FILE --store NEWDIR',
+    });
+  }
   if (!opts.force) {
     throw new NotarError('EXISTS', `the store already has a key (${current.keyId}); importing replaces it`, { hint: 'add --force to replace it (export the old one first)' });
   }

@@ -126,6 +126,15 @@ describe('notar key export / import', () => {
 
     // From stdin, too.
     expectOk(b.run(['key', 'import', '-', '--force', '--no-passphrase'], { input: exported.stdout }));
+
+    // Once blocks exist, another key cannot take over the chain, even with --force.
+    const c = makeStore(ORIGIN);
+    const otherKey = c.run(['key', 'export']);
+    expectOk(otherKey);
+    const takeover = b.run(['key', 'import', '-', '--force', '--no-passphrase'], { input: otherKey.stdout });
+    expectError(takeover, 2, 'cannot take over its chain');
+    expect(takeover.stderr).toContain('notar: hint: to rotate keys, create a new store');
+    expect(b.run(['key', 'show']).stdout).toBe(a.vkey + '\n');
   });
 
   it('a malformed key, a key of another origin, a missing file: exit 2, one line', () => {
