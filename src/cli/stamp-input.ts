@@ -59,25 +59,138 @@ function unescapeSumName(name: string): string {
   return name.replace(/\\(\\|n|r)/g, (_m, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : '\\'));
 }
 
-/** `sha256sum` lines (`<hex>  name`, `<hex> *name`, `\`-escaped) or bare hex digests. */
-export function parseDigestLines(data: Buffer): DigestInput {
-  const lines = data.toString('utf8').split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  const digests = new Uint8Array(lines.length * 32);
-  const names: (string | undefined)[] = [];
-  let n = 0;
-  lines.forEach((raw, i) => {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line.trim() === '') return;
-    const m = SUM_LINE.exec(line);
-    if (!m) throw new NotarError('FORMAT', `standard input line ${i + 1}: not a SHA-256 digest or sha256sum line`, { hint: 'expected 64 hex digits, optionally followed by two spaces and a name' });
-    digests.set(Buffer.from(m[2], 'hex'), n * 32);
-    names.push(m[3] === undefined ? undefined : m[1] ? unescapeSumName(m[3]) : m[3]);
-    n++;
-  });
-  return { digests: digests.subarray(0, n * 32), names };
+/** Hex digit values by byte, -1 for any other byte. */
+const HEX_VALUE = new Int8Array(256).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
+  HEX_VALUE['0123456789ABCDEF'.charCodeAt(i)] = i;
 }
 
+/** Decodes the 64 hex digits at data[at..] into out[to .. to + 32); false if one is not hex. */
+function decodeHex64(data: Uint8Array, at: number, out: Uint8Array, to: number): boolean {
+  for (let i = 0; i < 32; i++) {
+    const hi = HEX_VALUE[data[at + 2 * i]];
+    const lo = HEX_VALUE[data[at + 2 * i + 1]];
+    if ((hi | lo) < 0) return false;
+    out[to + i] = (hi << 4) | lo;
+  }
+  return true;
+}
+
+/** One line that is not a bare digest: blank (false), a sha256sum line (true), or an error. */
+function sumLine(line: string, lineNo: number, digests: Uint8Array, n: number, names: (string | undefined)[]): boolean {
+  if (line.trim() === '') return false;
+  const m = SUM_LINE.exec(line);
+  if (!m) throw new NotarError('FORMAT', `standard input line ${lineNo}: not a SHA-256 digest or sha256sum line`, { hint: 'expected 64 hex digits, optionally followed by two spaces and a name' });
+  digests.set(Buffer.from(m[2], 'hex'), n * 32);
+  names.push(m[3] === undefined ? undefined : m[1] ? unescapeSumName(m[3]) : m[3]);
+  return true;
+}
+
+/**
+ * `sha256sum` lines (`<hex>  name`, `<hex> *name`, `\`-escaped) or bare hex
+ * digests, fed in pieces of whole lines. Bare digest lines, the bulk case (a
+ * million per batch), are decoded straight from the bytes; every other line
+ * takes the general path. Decoding UTF-8 line by line equals decoding the
+ * whole input: a newline byte is never part of a multi-byte sequence.
+ */
+class DigestLines {
+  private digests: Uint8Array;
+  private readonly names: (string | undefined)[] = [];
+  private n = 0;
+  private lineNo = 1;
+
+  constructor(expected: number) {
+    this.digests = new Uint8Array(Math.max(expected, 1) * 32);
+  }
+
+  /** Parses data[start, end): whole lines (end is just past a newline, or the end of the input). */
+  feed(data: Buffer, start: number, end: number): void {
+    while (start < end) {
+      if ((this.n + 1) * 32 > this.digests.length) this.grow();
+      // 64 hex digits then a newline: no earlier newline, no search needed.
+      if (start + 64 < end && data[start + 64] === 0x0a && decodeHex64(data, start, this.digests, this.n * 32)) {
+        this.names.push(undefined);
+        this.n++;
+        start += 65;
+      } else {
+        let stop = data.indexOf(0x0a, start);
+        if (stop < 0 || stop >= end) stop = end;
+        const cut = stop > start && data[stop - 1] === 0x0d ? stop - 1 : stop;
+        if (cut - start === 64 && decodeHex64(data, start, this.digests, this.n * 32)) {
+          this.names.push(undefined);
+          this.n++;
+        } else if (sumLine(data.toString('utf8', start, cut), this.lineNo, this.digests, this.n, this.names)) this.n++;
+        start = stop + 1;
+      }
+      this.lineNo++;
+    }
+  }
+
+  private grow(): void {
+    const bigger = new Uint8Array(this.digests.length * 2);
+    bigger.set(this.digests);
+    this.digests = bigger;
+  }
+
+  result(): DigestInput {
+    return { digests: this.digests.subarray(0, this.n * 32), names: this.names };
+  }
+}
+
+/** Every digest line holds 64 hex digits: a bound on the count of `bytes` of input. */
+const maxDigests = (bytes: number) => Math.floor(bytes / 64) + 1;
+
+export function parseDigestLines(data: Buffer): DigestInput {
+  const lines = new DigestLines(maxDigests(data.length));
+  lines.feed(data, 0, data.length);
+  return lines.result();
+}
+
+/** Reads stdin at `buf[at..]`: 0 at its end; a non-blocking pipe is waited for, not spun on. */
+function readStdin(buf: Buffer, at: number): number {
+  for (;;) {
+    try {
+      return fs.readSync(0, buf, at, buf.length - at, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EOF') return 0;
+      if (code !== 'EAGAIN') throw inputError(e, 'standard input');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+    }
+  }
+}
+
+function stdinSize(): number {
+  try {
+    const st = fs.fstatSync(0);
+    return st.isFile() ? st.size : -1;
+  } catch {
+    return -1;
+  }
+}
+
+/**
+ * Digest lines from stdin, parsed as they are read (1 MiB at a time): a
+ * million lines (65 MB) are never held in memory at once, only their packed
+ * 32-byte digests.
+ */
 export function digestInputs(): DigestInput {
-  return parseDigestLines(readAllInput('-'));
+  const size = stdinSize();
+  const lines = new DigestLines(size >= 0 ? maxDigests(size) : 4096);
+  let buf = Buffer.allocUnsafe(1 << 20);
+  let filled = 0;
+  for (;;) {
+    if (filled === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(buf.length)]); // a line longer than the buffer
+    const n = readStdin(buf, filled);
+    if (n === 0) break;
+    filled += n;
+    const last = buf.lastIndexOf(0x0a, filled - 1);
+    if (last < 0) continue;
+    lines.feed(buf, 0, last + 1);
+    buf.copyWithin(0, last + 1, filled);
+    filled -= last + 1;
+  }
+  lines.feed(buf, 0, filled);
+  return lines.result();
 }

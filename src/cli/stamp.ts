@@ -8,12 +8,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { toHex } from '../core/bytes.js';
 import { NotarError } from '../core/errors.js';
-import { formatReceipt, parseReceipt, type Receipt } from '../core/receipt.js';
+import { parseReceipt, type Receipt } from '../core/receipt.js';
 import { dirnameOf, writeFileAtomic } from '../store/durable.js';
 import { ReceiptBuilder, type Store } from '../store/store.js';
 import { openStoreFromOpts, type Opts } from './common.js';
-import { digestFile, displayName } from './hashing.js';
+import { digestFileInto, displayName } from './hashing.js';
 import { notice, progress } from './io.js';
+import { batchReceiptText, type ReceiptText } from './receipt-text.js';
 import { loadSigner } from './passphrase.js';
 import { digestInputs, fileInputs, type FileInput } from './stamp-input.js';
 
@@ -51,7 +52,10 @@ function existingReceipt(file: string | Buffer, digest: Uint8Array, force: boole
   try {
     // Checked before sealing (even with --force): a directory or FIFO in the receipt's
     // place would otherwise hang the read or fail the write after the block is sealed.
-    if (!fs.statSync(file).isFile()) throw new NotarError('IO', `${displayName(file)} is in the way of the receipt: it exists and is not a regular file`, { hint: 'move it away, or write receipts elsewhere with --out DIR' });
+    // throwIfNoEntry: a new receipt (the usual case) costs no exception.
+    const st = fs.statSync(file, { throwIfNoEntry: false });
+    if (st === undefined) return 'none';
+    if (!st.isFile()) throw new NotarError('IO', `${displayName(file)} is in the way of the receipt: it exists and is not a regular file`, { hint: 'move it away, or write receipts elsewhere with --out DIR' });
     if (force) return 'none';
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
@@ -67,7 +71,14 @@ function existingReceipt(file: string | Buffer, digest: Uint8Array, force: boole
 
 interface Collected {
   digests: Uint8Array;
-  plans: Planned[];
+  /** Documents to stamp. */
+  count: number;
+  /** Their informational names, as kept in the leaves. */
+  names: (string | undefined)[];
+  /** What to do with document i's receipt (made on demand: a million plans up front cost ~100 MB). */
+  plan(i: number): Planned;
+  /** Receipts go to stdout as NDJSON. */
+  toStdout: boolean;
   kept: number;
 }
 
@@ -82,7 +93,9 @@ async function collectFiles(files: FileInput[], opts: Opts): Promise<Collected> 
   try {
     for (let i = 0; i < files.length; i++) {
       const f = files[i];
-      const digest = f.path === '-' ? digestFile('-') : digestFile(f.path);
+      // Hashed straight into its slot; a document skipped below is overwritten by the next.
+      digestFileInto(f.path, digests, plans.length * 32);
+      const digest = digests.subarray(plans.length * 32, plans.length * 32 + 32);
       if (i % 1000 === 999) spinner.update(`hashed ${i + 1} of ${files.length} documents`);
       const receiptFile = toFiles ? receiptPathFor(f.path === '-' ? 'stdin' : f.path, out) : undefined;
       if (receiptFile !== undefined) {
@@ -100,24 +113,27 @@ async function collectFiles(files: FileInput[], opts: Opts): Promise<Collected> 
           continue;
         }
       }
-      digests.set(digest, plans.length * 32);
       plans.push({ display: f.display, name: f.path === '-' ? undefined : path.basename(f.display), receiptFile });
     }
   } finally {
     spinner.stop();
   }
-  return { digests: digests.subarray(0, plans.length * 32), plans, kept };
+  return { digests: digests.subarray(0, plans.length * 32), count: plans.length, names: plans.map((p) => p.name), plan: (i) => plans[i], toStdout: !toFiles, kept };
 }
 
 function collectDigests(opts: Opts): Collected {
   const { digests, names } = digestInputs();
   const out = opts.out as string | undefined;
-  const plans = names.map((name, i) => ({
-    display: name ?? toHex(digests.subarray(i * 32, i * 32 + 32)),
-    name: name === undefined ? undefined : path.basename(name),
-    receiptFile: out ? path.join(out, toHex(digests.subarray(i * 32, i * 32 + 32)) + RECEIPT_SUFFIX) : undefined,
-  }));
-  return { digests, plans, kept: 0 };
+  const hex = (i: number) => toHex(digests.subarray(i * 32, i * 32 + 32));
+  const leafNames = names.some((n) => n !== undefined) ? names.map((n) => (n === undefined ? undefined : path.basename(n))) : names;
+  const plan = (i: number): Planned => ({
+    get display() {
+      return names[i] ?? hex(i);
+    },
+    name: leafNames[i],
+    receiptFile: out ? path.join(out, hex(i) + RECEIPT_SUFFIX) : undefined,
+  });
+  return { digests, count: names.length, names: leafNames, plan, toStdout: !out, kept: 0 };
 }
 
 export async function run(args: string[], opts: Opts): Promise<number> {
@@ -133,7 +149,7 @@ export async function run(args: string[], opts: Opts): Promise<number> {
     if (files.filter((f) => f.path === '-').length > 1) throw new NotarError('USAGE', 'stdin (-) can be stamped only once per run');
   }
   const collected = opts.digests ? collectDigests(opts) : await collectFiles(files, opts);
-  if (collected.plans.length === 0) {
+  if (collected.count === 0) {
     if (collected.kept > 0) {
       notice(`nothing new to stamp: kept ${collected.kept} existing receipt${collected.kept === 1 ? '' : 's'} (use --force to stamp again)`);
       return 0;
@@ -141,11 +157,11 @@ export async function run(args: string[], opts: Opts): Promise<number> {
     throw new NotarError('USAGE', 'nothing to stamp: the input named no documents');
   }
   if (opts.out) mkdirOut(String(opts.out));
-  checkReceiptDirs(collected.plans);
-  const sealed = await store.seal({ digests: collected.digests, names: collected.plans.map((p) => p.name) }, signer);
+  checkReceiptDirs(collected);
+  const sealed = await store.seal({ digests: collected.digests, names: collected.names }, signer);
   for (const msg of sealed.recovered) notice(`recovered: ${msg}`);
-  const receipts = opts.receipts === false ? undefined : new ReceiptBuilder(sealed.state, signer.text).forBatch(sealed.record.seq, sealed.batch, collected.plans.map((p) => p.name));
-  if (receipts) await emitReceipts(collected.plans, receipts, opts);
+  const receipts = opts.receipts === false ? undefined : new ReceiptBuilder(sealed.state, signer.text).forBatch(sealed.record.seq, sealed.batch, collected.names);
+  if (receipts) await emitReceipts(collected, receipts, opts);
   summary(store, sealed.record, collected, opts);
   return 0;
 }
@@ -156,9 +172,11 @@ export async function run(args: string[], opts: Opts): Promise<number> {
  * would be sealed and its receipts could not be written. One access() per
  * distinct directory.
  */
-function checkReceiptDirs(plans: Planned[]): void {
+function checkReceiptDirs(c: Collected): void {
+  if (c.toStdout) return;
   const seen = new Set<string>();
-  for (const p of plans) {
+  for (let i = 0; i < c.count; i++) {
+    const p = c.plan(i);
     if (p.receiptFile === undefined) continue;
     let dir = dirnameOf(p.receiptFile);
     const key = typeof dir === 'string' ? dir : '\0' + dir.toString('latin1');
@@ -190,20 +208,24 @@ function mkdirOut(dir: string): void {
   }
 }
 
-async function emitReceipts(plans: Planned[], receipt: (i: number) => Receipt, opts: Opts): Promise<void> {
-  const lines: string[] = [];
+async function emitReceipts(c: Collected, receipt: (i: number) => Receipt, opts: Opts): Promise<void> {
+  // Output leaves in pieces of ~1 MB: a write per line would cost a syscall per document.
+  let lines = '';
   const flush = () => {
-    if (lines.length) process.stdout.write(lines.join(''));
-    lines.length = 0;
+    if (lines) process.stdout.write(lines);
+    lines = '';
   };
-  const spinner = await progress(`writing ${plans.length} receipts`, plans.length > 2000);
+  const spinner = await progress(`writing ${c.count} receipts`, c.count > 2000);
+  const dirs = new Set<string>();
+  let text: ReceiptText | undefined;
   try {
-    for (let i = 0; i < plans.length; i++) {
-      const p = plans[i];
+    for (let i = 0; i < c.count; i++) {
+      const p = c.plan(i);
       const r = receipt(i);
-      if (p.receiptFile !== undefined) writeReceipt(p.receiptFile, formatReceipt(r));
-      if (opts.json || p.receiptFile === undefined) lines.push(ndjson(p, r) + '\n');
-      if (lines.length >= 1000) flush();
+      text ??= batchReceiptText(r);
+      if (p.receiptFile !== undefined) writeReceipt(p.receiptFile, text.pretty(r), dirs);
+      if (opts.json || p.receiptFile === undefined) lines += ndjson(p, r, text) + '\n';
+      if (lines.length >= 1 << 20) flush();
     }
   } finally {
     spinner.stop();
@@ -211,9 +233,15 @@ async function emitReceipts(plans: Planned[], receipt: (i: number) => Receipt, o
   }
 }
 
-function writeReceipt(file: string | Buffer, text: string): void {
+function writeReceipt(file: string | Buffer, text: string, made: Set<string>): void {
   try {
-    fs.mkdirSync(dirnameOf(file), { recursive: true });
+    // Each directory once per run, not once per receipt (a mkdir and a stat saved per document).
+    const dir = dirnameOf(file);
+    const key = typeof dir === 'string' ? dir : '\0' + dir.toString('latin1');
+    if (!made.has(key)) {
+      fs.mkdirSync(dir, { recursive: true });
+      made.add(key);
+    }
     // Receipts can be rebuilt from the store (`notar prove`), so no fsync: atomic is enough.
     writeFileAtomic(file, text, { durable: false });
   } catch (e) {
@@ -223,20 +251,15 @@ function writeReceipt(file: string | Buffer, text: string): void {
   }
 }
 
-function ndjson(p: Planned, r: Receipt): string {
-  return JSON.stringify({
-    document: p.display,
-    sha256: r.document.sha256,
-    seq: r.block.seq,
-    index: r.leaf.index,
-    time: r.block.time,
-    ...(p.receiptFile === undefined ? { receipt: r } : { receiptFile: displayName(p.receiptFile) }),
-  });
+/** JSON.stringify({document, sha256, seq, index, time, receipt | receiptFile}), built by hand (same text). */
+function ndjson(p: Planned, r: Receipt, text: ReceiptText): string {
+  const last = p.receiptFile === undefined ? `"receipt":${text.compact(r)}` : `"receiptFile":${JSON.stringify(displayName(p.receiptFile))}`;
+  return `{"document":${JSON.stringify(p.display)},"sha256":"${r.document.sha256}","seq":${r.block.seq},"index":${r.leaf.index},"time":${JSON.stringify(r.block.time)},${last}}`;
 }
 
 function summary(store: Store, rec: { seq: number; time: string; root: string; size: number }, c: Collected, opts: Opts): void {
   const kept = c.kept ? `; kept ${c.kept} existing receipt${c.kept === 1 ? '' : 's'}` : '';
   const text = `stamped ${rec.size} document${rec.size === 1 ? '' : 's'} in block ${rec.seq} of ${store.origin} at ${rec.time} (root ${rec.root.slice(0, 16)}…)${kept}\n`;
-  if (opts.json || c.plans.some((p) => p.receiptFile === undefined)) process.stderr.write('notar: ' + text);
+  if (opts.json || c.toStdout) process.stderr.write('notar: ' + text);
   else process.stdout.write(text);
 }

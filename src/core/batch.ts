@@ -6,6 +6,7 @@
  */
 import { concatBytes } from './bytes.js';
 import { NotarError } from './errors.js';
+import { sha256Into } from './hash.js';
 import { HASH_SIZE, MerkleTree, leafHash } from './merkle.js';
 
 export const SALT_SIZE = 32;
@@ -42,21 +43,37 @@ export function randomSalts(count: number): Uint8Array {
   return out;
 }
 
+function documentCount(digests: Uint8Array): number {
+  const count = digests.length / HASH_SIZE;
+  if (!Number.isInteger(count) || count < 1) throw new NotarError('USAGE', 'a batch needs at least one 32-byte digest');
+  return count;
+}
+
+/** Fresh salts for a batch of packed `digests`, before the batch is built (see Store.seal). */
+export function saltsFor(digests: Uint8Array): Uint8Array {
+  return randomSalts(documentCount(digests));
+}
+
 /**
  * Builds a batch from packed digests. Salts are fresh unless given (tests and
  * rebuilding from the store supply them).
  */
 export function buildPackedBatch(digests: Uint8Array, salts?: Uint8Array): Batch {
-  const count = digests.length / HASH_SIZE;
-  if (!Number.isInteger(count) || count < 1) throw new NotarError('USAGE', 'a batch needs at least one 32-byte digest');
+  const count = documentCount(digests);
   const s = salts ?? randomSalts(count);
   if (s.length !== count * SALT_SIZE) throw new NotarError('USAGE', 'one 32-byte salt per document');
-  const leafInput = new Uint8Array(SALT_SIZE + HASH_SIZE);
+  // One reused leaf input 0x00 || salt || d (RFC 6962 leaf prefix, FORMAT.md
+  // §2), hashed in place: no allocation per document.
+  const leafInput = new Uint8Array(1 + SALT_SIZE + HASH_SIZE);
+  leafInput[0] = 0x00;
   const leaves = new Uint8Array(count * HASH_SIZE);
   for (let i = 0; i < count; i++) {
-    leafInput.set(s.subarray(i * SALT_SIZE, (i + 1) * SALT_SIZE), 0);
-    leafInput.set(digests.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE), SALT_SIZE);
-    leaves.set(leafHash(leafInput), i * HASH_SIZE);
+    // A byte loop: two subarray views per document cost more than the copy.
+    for (let j = 0, off = i * HASH_SIZE; j < HASH_SIZE; j++) {
+      leafInput[1 + j] = s[off + j];
+      leafInput[1 + SALT_SIZE + j] = digests[off + j];
+    }
+    sha256Into(leafInput, leaves, i * HASH_SIZE);
   }
   const tree = MerkleTree.fromLeafHashes(leaves);
   return { count, digests, salts: s, tree, root: tree.root() };

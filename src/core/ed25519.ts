@@ -62,7 +62,9 @@ function leNumber(bytes: Uint8Array): bigint {
 
 /** y coordinate (sign bit cleared) is below P: the encoding is canonical. */
 function canonicalPointEncoding(bytes: Uint8Array): boolean {
-  const copy = bytes.slice();
+  // Uint8Array.prototype.slice: on a Buffer, .slice() is a view, and clearing
+  // the sign bit below would then corrupt the caller's signature.
+  const copy = Uint8Array.prototype.slice.call(bytes);
   copy[31] &= 0x7f;
   return leNumber(copy) < P;
 }

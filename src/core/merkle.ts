@@ -6,9 +6,9 @@
  * left to right and carrying an odd last node up unchanged gives exactly the
  * RFC's "split at the largest power of two below n" tree.
  */
-import { concatBytes, equalBytes } from './bytes.js';
+import { concatBytes, equalBytes, toHex } from './bytes.js';
 import { NotarError } from './errors.js';
-import { sha256 } from './hash.js';
+import { sha256, sha256Into } from './hash.js';
 
 export const HASH_SIZE = 32;
 const LEAF_PREFIX = 0x00;
@@ -37,6 +37,8 @@ export function emptyRoot(): Uint8Array {
 /** A complete tree kept in memory: level 0 holds the leaf hashes. */
 export class MerkleTree {
   private readonly levels: Uint8Array[];
+  /** Each level as one hex string, made on first use by inclusionProofHex. */
+  private hexLevels?: string[];
   readonly size: number;
 
   private constructor(levels: Uint8Array[], size: number) {
@@ -52,15 +54,17 @@ export class MerkleTree {
     const levels = [packed];
     let level = packed;
     let count = size;
+    // One reused node input 0x01 || left || right, hashed in place into the
+    // next level: no allocation per node (a million-leaf batch has ~10^6 nodes).
+    const input = new Uint8Array(1 + 2 * HASH_SIZE);
+    input[0] = NODE_PREFIX;
     while (count > 1) {
       const next = new Uint8Array(Math.ceil(count / 2) * HASH_SIZE);
       const pairs = count >> 1;
       for (let i = 0; i < pairs; i++) {
-        const h = nodeHash(
-          level.subarray(2 * i * HASH_SIZE, (2 * i + 1) * HASH_SIZE),
-          level.subarray((2 * i + 1) * HASH_SIZE, (2 * i + 2) * HASH_SIZE),
-        );
-        next.set(h, i * HASH_SIZE);
+        // left || right are adjacent in the level; a byte loop beats a subarray view per node.
+        for (let j = 0, off = 2 * i * HASH_SIZE; j < 2 * HASH_SIZE; j++) input[1 + j] = level[off + j];
+        sha256Into(input, next, i * HASH_SIZE);
       }
       if (count & 1) next.set(level.subarray((count - 1) * HASH_SIZE, count * HASH_SIZE), pairs * HASH_SIZE);
       levels.push(next);
@@ -90,6 +94,26 @@ export class MerkleTree {
       const sibling = i ^ 1;
       // A node without a right sibling was carried up unchanged: no proof entry.
       if (sibling < count) proof.push(this.levels[d].slice(sibling * HASH_SIZE, (sibling + 1) * HASH_SIZE));
+      i >>= 1;
+      count = Math.ceil(count / 2);
+    }
+    return proof;
+  }
+
+  /**
+   * inclusionProof(index) in lowercase hex. Each level is encoded once (with
+   * `hex`; a host may pass a native encoder) and sliced: receipts for a whole
+   * batch then encode every node once, not once per receipt that cites it.
+   */
+  inclusionProofHex(index: number, hex: (bytes: Uint8Array) => string = toHex): string[] {
+    checkIndex(index, this.size);
+    const levels = (this.hexLevels ??= []);
+    const proof: string[] = [];
+    let i = index;
+    let count = this.size;
+    for (let d = 0; count > 1; d++) {
+      const sibling = i ^ 1;
+      if (sibling < count) proof.push((levels[d] ??= hex(this.levels[d])).slice(sibling * 2 * HASH_SIZE, (sibling + 1) * 2 * HASH_SIZE));
       i >>= 1;
       count = Math.ceil(count / 2);
     }

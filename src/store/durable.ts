@@ -48,14 +48,15 @@ export interface WriteOptions {
   exclusive?: boolean;
 }
 
-/** Writes `data` to `file` atomically. */
-export function writeFileAtomic(file: string | Buffer, data: string | Uint8Array, opts: WriteOptions = {}): void {
+/** Writes `data` to `file` atomically; it may come in pieces (a huge file need not be in memory whole). */
+export function writeFileAtomic(file: string | Buffer, data: string | Uint8Array | Iterable<Uint8Array>, opts: WriteOptions = {}): void {
   const durable = opts.durable ?? true;
   const tmp = viaLatin1(file, tempName);
   const fd = fs.openSync(tmp, 'wx', opts.mode ?? 0o644);
   try {
     if (opts.mode !== undefined) fs.fchmodSync(fd, opts.mode);
-    fs.writeFileSync(fd, data);
+    if (typeof data === 'string' || data instanceof Uint8Array) fs.writeFileSync(fd, data);
+    else for (const piece of data) fs.writeFileSync(fd, piece);
     if (durable) fs.fsyncSync(fd);
   } catch (e) {
     fs.closeSync(fd);

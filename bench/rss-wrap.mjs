@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// Peak RSS without GNU time: `node rss-wrap.mjs OUT CMD ARGS…` runs CMD with
+// this process's stdio, polls VmHWM in /proc/<pid>/status (a high-water mark,
+// so the last poll before exit is close to the peak) and writes it in KiB to
+// OUT, like `/usr/bin/time -f %M -o OUT`.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+
+const [out, cmd, ...args] = process.argv.slice(2);
+const child = spawn(cmd, args, { stdio: 'inherit' });
+let peak = 0;
+
+function poll() {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+    if (m) peak = Math.max(peak, Number(m[1]));
+  } catch {
+    /* exited between polls */
+  }
+}
+
+const timer = setInterval(poll, 5);
+child.on('exit', (code, signal) => {
+  clearInterval(timer);
+  fs.writeFileSync(out, `${peak}\n`);
+  process.exitCode = code ?? (signal ? 128 : 1);
+});

@@ -1,0 +1,167 @@
+// The speed paths of issue 5 give exactly the results of the plain code they
+// replace: digest-line parsing, in-place hashing, receipt text, leaves pieces.
+import * as crypto from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { buildPackedBatch } from '../../src/core/batch.js';
+import { toHex } from '../../src/core/bytes.js';
+import { installSha256 } from '../../src/core/hash.js';
+import { formatReceipt } from '../../src/core/receipt.js';
+import { NotarError } from '../../src/core/errors.js';
+import { installNodeCrypto } from '../../src/node/crypto.js';
+import { decodeLeaves, encodeLeaves, leavesPieces } from '../../src/store/leaves.js';
+import { ReceiptBuilder } from '../../src/store/store.js';
+import { batchReceiptText } from '../../src/cli/receipt-text.js';
+import { parseDigestLines } from '../../src/cli/stamp-input.js';
+import { docBatch, newStore } from '../store/fixtures.js';
+import { expectOk } from './expect-cli.js';
+import { makeStore } from './helpers.js';
+
+/** Deterministic bytes (no Math.random: a failure must reproduce). */
+function bytes(n: number, seed: string): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let off = 0, i = 0; off < n; off += 32, i++) out.set(crypto.createHash('sha256').update(`${seed}/${i}`).digest().subarray(0, Math.min(32, n - off)), off);
+  return out;
+}
+
+/** The line parser as it was before the byte-level fast path (the oracle). */
+function oracleParse(data: Buffer): { digests: Uint8Array; names: (string | undefined)[] } {
+  const SUM_LINE = /^(\\?)([0-9a-fA-F]{64})(?:(?: [ *])(.*))?$/;
+  const unescape = (name: string) => name.replace(/\\(\\|n|r)/g, (_m, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : '\\'));
+  const lines = data.toString('utf8').split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  const digests = new Uint8Array(lines.length * 32);
+  const names: (string | undefined)[] = [];
+  let n = 0;
+  lines.forEach((raw, i) => {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.trim() === '') return;
+    const m = SUM_LINE.exec(line);
+    if (!m) throw new NotarError('FORMAT', `standard input line ${i + 1}: not a SHA-256 digest or sha256sum line`);
+    digests.set(Buffer.from(m[2], 'hex'), n * 32);
+    names.push(m[3] === undefined ? undefined : m[1] ? unescape(m[3]) : m[3]);
+    n++;
+  });
+  return { digests: digests.subarray(0, n * 32), names };
+}
+
+function outcome(f: () => { digests: Uint8Array; names: (string | undefined)[] }): unknown {
+  try {
+    const r = f();
+    return { digests: toHex(r.digests), names: r.names };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+const HEX = toHex(bytes(32, 'h'));
+const LINES = [
+  HEX,
+  HEX.toUpperCase(),
+  `${HEX}\r`,
+  `${HEX}  deed 1.pdf`,
+  `${HEX} *binary.bin`,
+  `\\${HEX}  a\\\\b\\nc`,
+  '',
+  '   \t',
+  '\r',
+  `${HEX.slice(0, 63)}g`,
+  `${HEX.slice(0, 63)}\u00e9`,
+  `${HEX}x`,
+  ` ${HEX}`,
+  `${HEX}  n\u00e4me \u2014 \u{1f600}`,
+  `${HEX}  `,
+  `${HEX} `,
+  'x'.repeat(64),
+  ' '.repeat(64),
+];
+
+describe('digest lines: the byte-level parser equals the line-by-line one', () => {
+  it('on every pair of line kinds, with and without a final newline', () => {
+    for (const a of LINES) {
+      for (const b of LINES) {
+        for (const text of [`${a}\n${b}\n`, `${a}\n${b}`, `${a}\r\n${b}\r\n`]) {
+          const data = Buffer.from(text, 'utf8');
+          expect(outcome(() => parseDigestLines(data)), JSON.stringify(text)).toEqual(outcome(() => oracleParse(data)));
+        }
+      }
+    }
+  });
+
+  it('on invalid UTF-8 in a name and on empty input', () => {
+    for (const data of [Buffer.concat([Buffer.from(`${HEX}  a`), Buffer.from([0xe2, 0x82, 0x0a, 0xff, 0x0a])]), Buffer.alloc(0), Buffer.from('\n\n')]) {
+      expect(outcome(() => parseDigestLines(data))).toEqual(outcome(() => oracleParse(data)));
+    }
+  });
+
+  it('reads stdin in pieces: lines across 1 MiB boundaries parse the same', () => {
+    const s = makeStore();
+    const lines: string[] = [];
+    for (let i = 0, length = 0; length < 1.25 * (1 << 20); i++) {
+      const hex = toHex(bytes(32, `line${i}`));
+      lines.push(i % 7 === 3 ? `${hex}  doc-${i}-${'n'.repeat(i % 97)}.txt` : i % 11 === 5 ? `${hex}\r` : hex);
+      length += lines[i].length + 1;
+    }
+    const input = Buffer.from(lines.join('\n') + '\n');
+    const r = s.run(['stamp', '--digests', '--json'], { input });
+    expectOk(r);
+    const got = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const want = oracleParse(input);
+    expect(got.length).toBe(want.names.length);
+    got.forEach((o, i) => {
+      expect(o.sha256).toBe(toHex(want.digests.subarray(i * 32, i * 32 + 32)));
+      expect(o.document).toBe(want.names[i] ?? o.sha256);
+    });
+  });
+});
+
+describe('in-place SHA-256 (node:crypto) builds the same trees as noble', () => {
+  it('for batch sizes around powers of two', () => {
+    const sizes = [1, 2, 3, 4, 5, 7, 8, 9, 255, 256, 257, 1000];
+    const inputs = sizes.map((n) => ({ digests: bytes(32 * n, `d${n}`), salts: bytes(32 * n, `s${n}`) }));
+    installSha256((d) => nobleSha256(d), () => nobleSha256.create());
+    const noble = inputs.map((x) => toHex(buildPackedBatch(x.digests, x.salts).root));
+    installNodeCrypto();
+    expect(inputs.map((x) => toHex(buildPackedBatch(x.digests, x.salts).root))).toEqual(noble);
+  });
+});
+
+describe('receipts of a sealed batch', () => {
+  it('forBatch builds what forBlock builds, and the fast text is formatReceipt / JSON.stringify', async () => {
+    const { store, signer } = newStore();
+    const names = ['a.txt', 'quote " and \\ back', 'line\nbreak', undefined, 'ünï \u2014 \u{1f600}', '', 'x'.repeat(300)];
+    for (const count of [1, 2, 3, 7]) {
+      const docs = docBatch(Array.from({ length: count }, (_, i) => `doc ${count}/${i}`));
+      const batchNames = names.slice(0, count);
+      const sealed = await store.seal({ digests: docs.digests, names: batchNames }, signer);
+      const builder = new ReceiptBuilder(sealed.state, signer.text);
+      const fast = builder.forBatch(sealed.record.seq, sealed.batch, batchNames);
+      const plain = builder.forBlock(sealed.record.seq, sealed.batch.tree, (i) => ({ digest: sealed.batch.digests.subarray(i * 32, i * 32 + 32), salt: sealed.batch.salts.subarray(i * 32, i * 32 + 32), name: batchNames[i] }));
+      const text = batchReceiptText(fast(0));
+      for (let i = 0; i < count; i++) {
+        expect(fast(i)).toEqual(plain(i));
+        expect(JSON.stringify(fast(i))).toBe(JSON.stringify(plain(i)));
+        expect(text.pretty(fast(i))).toBe(formatReceipt(plain(i)));
+        expect(text.compact(fast(i))).toBe(JSON.stringify(plain(i)));
+      }
+    }
+  });
+});
+
+describe('leaves file pieces', () => {
+  it('are the bytes of encodeLeaves, also when names cross a piece boundary', () => {
+    const { signer } = newStore();
+    for (const count of [1, 3, 16384, 16385, 40000]) {
+      const batch = { count, digests: bytes(32 * count, `ld${count}`), salts: bytes(32 * count, `ls${count}`) };
+      const names = Array.from({ length: count }, (_, i) => (i % 5 === 0 ? undefined : `n${i}-${'é'.repeat(i % 40)}`));
+      const whole = encodeLeaves(9, batch, names, signer);
+      // A piece is valid until the next is asked for (its buffer is reused): copy each.
+      const pieces: Buffer[] = [];
+      for (const piece of leavesPieces(9, batch, names, signer)) pieces.push(Buffer.from(piece));
+      expect(Buffer.concat(pieces).equals(Buffer.from(whole))).toBe(true);
+      const decoded = decodeLeaves(whole, 'test', signer);
+      expect(decoded.count).toBe(count);
+      expect(decoded.names).toEqual(names);
+    }
+  });
+});
