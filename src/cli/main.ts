@@ -3,9 +3,10 @@
  * imports) and loads a command's module only when it runs. This is the only
  * place that turns errors into messages and exit codes (FORMAT.md §10).
  */
-import { Command, CommanderError, Option } from 'commander';
+import type { Command } from 'commander';
 import { CHECK_FAILED_CODES, NotarError } from '../core/errors.js';
 import { installNodeCrypto } from '../node/crypto.js';
+import { fastCommand } from './fast-argv.js';
 import { VERSION } from './version.js';
 
 export const EXIT_OK = 0;
@@ -166,7 +167,9 @@ function declareCommands(program: Command): void {
     .action(action(() => import('./verifier-page.js')));
 }
 
-function buildProgram(): Command {
+/** commander is loaded only here: `verify` and `prove` usually start without it (fast-argv.ts). */
+async function buildProgram(): Promise<Command> {
+  const { Command, Option } = await import('commander');
   const program = new Command('notar')
     .description('verifiable document notarization: Merkle batches, signed checkpoints, offline receipts')
     .version(VERSION, '-V, --version')
@@ -185,8 +188,11 @@ function buildProgram(): Command {
 
 /** The one place errors become messages and exit codes. */
 export function report(e: unknown): number {
-  if (e instanceof CommanderError) {
-    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;
+  // A CommanderError (commander already printed its message), known by its code
+  // so that commander need not be loaded to recognise one.
+  if (e instanceof Error && String((e as { code?: unknown }).code).startsWith('commander.')) {
+    const err = e as Error & { code: string };
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
     return EXIT_USAGE;
   }
   if (e instanceof NotarError) {
@@ -202,6 +208,13 @@ export function report(e: unknown): number {
   return EXIT_USAGE;
 }
 
+/** The commands fast-argv.ts may take without commander. */
+const FAST_LOADERS: Record<string, () => Promise<{ run: Runner }>> = {
+  verify: () => import('./verify.js'),
+  prove: () => import('./prove.js'),
+  hash: () => import('./hash.js'),
+};
+
 export async function main(argv: string[]): Promise<void> {
   installNodeCrypto();
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -209,7 +222,9 @@ export async function main(argv: string[]): Promise<void> {
   });
   try {
     debug = argv.includes('--debug');
-    await buildProgram().parseAsync(argv);
+    const fast = fastCommand(argv.slice(2));
+    if (fast) process.exitCode = await (await FAST_LOADERS[fast.command]()).run(fast.args, fast.opts);
+    else await (await buildProgram()).parseAsync(argv);
   } catch (e) {
     process.exitCode = report(e);
   }

@@ -8,12 +8,15 @@
  * them, and if they ever differ (the formats changed) they are used instead.
  */
 import { formatReceipt, type Receipt } from '../core/receipt.js';
+import type { ByteSink } from './byte-sink.js';
 
 export interface ReceiptText {
   /** formatReceipt(r): the receipt file. */
   pretty(r: Receipt): string;
   /** JSON.stringify(r): a receipt inside an NDJSON line. */
   compact(r: Receipt): string;
+  /** compact(r) as UTF-8, into `sink` (the shared tail is copied as bytes). */
+  compactTo(r: Receipt, sink: ByteSink): void;
 }
 
 const PRETTY_TAIL = '\n  "block": {';
@@ -35,7 +38,11 @@ function compactHead(r: Receipt): string {
   return `{"format":${JSON.stringify(r.format)},"document":{"sha256":"${d.sha256}"${name}},"leaf":{"salt":"${r.leaf.salt}","index":${r.leaf.index},"path":${path}}`;
 }
 
-const slow: ReceiptText = { pretty: formatReceipt, compact: (r) => JSON.stringify(r) };
+const slow: ReceiptText = {
+  pretty: formatReceipt,
+  compact: (r) => JSON.stringify(r),
+  compactTo: (r, sink) => sink.text(JSON.stringify(r)),
+};
 
 /** Text makers for the receipts of the batch that `first` belongs to. */
 export function batchReceiptText(first: Receipt): ReceiptText {
@@ -44,6 +51,15 @@ export function batchReceiptText(first: Receipt): ReceiptText {
   // Strings before the tail are JSON-escaped, so the first match is the real one.
   const prettyTail = pretty0.slice(pretty0.indexOf(PRETTY_TAIL));
   const compactTail = compact0.slice(compact0.indexOf(COMPACT_TAIL));
-  const fast: ReceiptText = { pretty: (r) => prettyHead(r) + prettyTail, compact: (r) => compactHead(r) + compactTail };
+  // The head ends in ASCII, so the UTF-8 of head + tail is the UTF-8 of each, joined.
+  const compactTailBytes = Buffer.from(compactTail, 'utf8');
+  const fast: ReceiptText = {
+    pretty: (r) => prettyHead(r) + prettyTail,
+    compact: (r) => compactHead(r) + compactTail,
+    compactTo: (r, sink) => {
+      sink.text(compactHead(r));
+      sink.bytes(compactTailBytes);
+    },
+  };
   return fast.pretty(first) === pretty0 && fast.compact(first) === compact0 ? fast : slow;
 }

@@ -14,6 +14,7 @@ import { ReceiptBuilder, type Store } from '../store/store.js';
 import { openStoreFromOpts, type Opts } from './common.js';
 import { digestFileInto, displayName } from './hashing.js';
 import { notice, progress } from './io.js';
+import { ByteSink } from './byte-sink.js';
 import { batchReceiptText, type ReceiptText } from './receipt-text.js';
 import { loadSigner } from './passphrase.js';
 import { digestInputs, fileInputs, type FileInput } from './stamp-input.js';
@@ -209,12 +210,8 @@ function mkdirOut(dir: string): void {
 }
 
 async function emitReceipts(c: Collected, receipt: (i: number) => Receipt, opts: Opts): Promise<void> {
-  // Output leaves in pieces of ~1 MB: a write per line would cost a syscall per document.
-  let lines = '';
-  const flush = () => {
-    if (lines) process.stdout.write(lines);
-    lines = '';
-  };
+  // NDJSON goes out in pieces of 1 MiB, encoded straight into one buffer (byte-sink.ts).
+  const out = new ByteSink(1);
   const spinner = await progress(`writing ${c.count} receipts`, c.count > 2000);
   const dirs = new Set<string>();
   let text: ReceiptText | undefined;
@@ -224,12 +221,11 @@ async function emitReceipts(c: Collected, receipt: (i: number) => Receipt, opts:
       const r = receipt(i);
       text ??= batchReceiptText(r);
       if (p.receiptFile !== undefined) writeReceipt(p.receiptFile, text.pretty(r), dirs);
-      if (opts.json || p.receiptFile === undefined) lines += ndjson(p, r, text) + '\n';
-      if (lines.length >= 1 << 20) flush();
+      if (opts.json || p.receiptFile === undefined) ndjson(p, r, text, out);
     }
   } finally {
     spinner.stop();
-    flush();
+    out.flush();
   }
 }
 
@@ -251,10 +247,15 @@ function writeReceipt(file: string | Buffer, text: string, made: Set<string>): v
   }
 }
 
-/** JSON.stringify({document, sha256, seq, index, time, receipt | receiptFile}), built by hand (same text). */
-function ndjson(p: Planned, r: Receipt, text: ReceiptText): string {
-  const last = p.receiptFile === undefined ? `"receipt":${text.compact(r)}` : `"receiptFile":${JSON.stringify(displayName(p.receiptFile))}`;
-  return `{"document":${JSON.stringify(p.display)},"sha256":"${r.document.sha256}","seq":${r.block.seq},"index":${r.leaf.index},"time":${JSON.stringify(r.block.time)},${last}}`;
+/** JSON.stringify({document, sha256, seq, index, time, receipt | receiptFile}) + '\n', built by hand (same text). */
+function ndjson(p: Planned, r: Receipt, text: ReceiptText, out: ByteSink): void {
+  out.text(`{"document":${JSON.stringify(p.display)},"sha256":"${r.document.sha256}","seq":${r.block.seq},"index":${r.leaf.index},"time":${JSON.stringify(r.block.time)},`);
+  if (p.receiptFile !== undefined) out.text(`"receiptFile":${JSON.stringify(displayName(p.receiptFile))}}\n`);
+  else {
+    out.text('"receipt":');
+    text.compactTo(r, out);
+    out.text('}\n');
+  }
 }
 
 function summary(store: Store, rec: { seq: number; time: string; root: string; size: number }, c: Collected, opts: Opts): void {

@@ -19,7 +19,8 @@ import { ChainRecord, formatChainRecord } from '../core/chain.js';
 import { formatCheckpoint } from '../core/checkpoint.js';
 import { NotarError } from '../core/errors.js';
 import { checkKeys, expectString, parseJson } from '../core/json.js';
-import { HASH_SIZE, leafHash, MerkleTree } from '../core/merkle.js';
+import { sha256Into } from '../core/hash.js';
+import { HASH_SIZE, MerkleTree } from '../core/merkle.js';
 import { parseVerifierKey, signNote, type Signer, type Verifier } from '../core/note.js';
 import { buildReceipt, RECEIPT_FORMAT, type Receipt } from '../core/receipt.js';
 import { blockHash } from '../core/block.js';
@@ -387,15 +388,18 @@ function bulkHex(bytes: Uint8Array): string {
 
 /** The batch tree rebuilt from stored leaves (its root must equal the block's). */
 export function storedBatchTree(leaves: LeavesFile): MerkleTree {
-  // One reused leaf input, salt || d (FORMAT.md §2), filled straight from the
-  // stored records (d || salt): `prove` rebuilds a whole batch per receipt.
+  // One reused leaf input, 0x00 || salt || d (RFC 6962 leaf, FORMAT.md §2),
+  // filled straight from the stored records (d || salt) and hashed in place:
+  // `prove` rebuilds a whole batch per receipt.
   const packed = new Uint8Array(leaves.count * HASH_SIZE);
-  const input = new Uint8Array(64);
+  const input = new Uint8Array(1 + 64);
   const recs = leaves.records;
   for (let i = 0, off = 0; i < leaves.count; i++, off += RECORD) {
-    input.set(recs.subarray(off + 32, off + 64), 0);
-    input.set(recs.subarray(off, off + 32), 32);
-    packed.set(leafHash(input), i * HASH_SIZE);
+    for (let j = 0; j < 32; j++) {
+      input[1 + j] = recs[off + 32 + j];
+      input[33 + j] = recs[off + j];
+    }
+    sha256Into(input, packed, i * HASH_SIZE);
   }
   return MerkleTree.fromLeafHashes(packed);
 }

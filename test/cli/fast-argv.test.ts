@@ -1,0 +1,81 @@
+// The start-up fast path (fast-argv.ts) takes only plain command lines, reads
+// them as commander would, and leaves everything else to commander.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FAST_COMMANDS, fastCommand } from '../../src/cli/fast-argv.js';
+import { expectOk } from './expect-cli.js';
+import { makeStore, writeDocs } from './helpers.js';
+
+describe('fastCommand', () => {
+  it('reads plain verify, prove and hash lines like commander', () => {
+    expect(fastCommand(['verify', 'a.pdf', '--key-file', 'k1', '--key', 'K', '--key-file', 'k2', '--json'])).toEqual({
+      command: 'verify',
+      args: ['a.pdf'],
+      opts: { keyFile: ['k1', 'k2'], key: ['K'], json: true },
+    });
+    expect(fastCommand(['verify', '--sha256', 'ab', '--receipt', 'r.json', '--store', 's', '--debug'])).toEqual({
+      command: 'verify',
+      args: [],
+      opts: { sha256: 'ab', receipt: 'r.json', store: 's', debug: true },
+    });
+    expect(fastCommand(['prove', '-', '--out', 'o'])).toEqual({ command: 'prove', args: ['-'], opts: { out: 'o' } });
+    expect(fastCommand(['hash', 'a', 'b', '-'])).toEqual({ command: 'hash', args: ['a', 'b', '-'], opts: {} });
+  });
+
+  it('leaves everything else to commander', () => {
+    const others = [
+      [],
+      ['stamp', 'a'],
+      ['--store', 's', 'verify', 'a'],
+      ['verify', '--help'],
+      ['verify', '-h'],
+      ['verify', '--receipt=r', 'a'],
+      ['verify', '--receipt'],
+      ['verify', '--receipt', '-x'],
+      ['verify', '--receipt', 'r', '--receipt', 'r2'],
+      ['verify', '--', 'a'],
+      ['verify', 'a', 'b'],
+      ['verify', '--nope'],
+      ['prove', '--key', 'K'],
+      ['hash'],
+      ['hash', 'a', '--json'],
+      ['toString'],
+      ['constructor', 'a'],
+    ];
+    for (const argv of others) expect(fastCommand(argv), JSON.stringify(argv)).toBeUndefined();
+  });
+
+  it('knows exactly the options main.ts declares for those commands, with the same arity', () => {
+    const main = fs.readFileSync(path.join(__dirname, '../../src/cli/main.ts'), 'utf8');
+    for (const [name, spec] of Object.entries(FAST_COMMANDS)) {
+      const start = main.indexOf(`.command('${name} `);
+      expect(start, name).toBeGreaterThan(0);
+      const block = main.slice(start, main.indexOf('.action(', start));
+      const declared = [...block.matchAll(/\.option\('(--[a-z0-9-]+)( <[^>]+>)?', '(?:[^'\\]|\\.)*'(, collect)?\)/g)].map((m) => [m[1], m[3] ? 'list' : m[2] ? 'value' : 'flag']);
+      expect(Object.fromEntries(declared), name).toEqual(spec.options);
+    }
+  });
+});
+
+describe('fast path and commander give the same results', () => {
+  it('for verify, prove and hash', () => {
+    const s = makeStore();
+    writeDocs(s.dir, { 'deed.txt': 'a deed\n', 'other.txt': 'other\n' });
+    expectOk(s.run(['stamp', 'deed.txt']));
+    fs.writeFileSync(path.join(s.dir, 'office.vkey'), s.vkey + '\n');
+    const pairs: [string[], string[]][] = [
+      [['verify', 'deed.txt', '--key-file', 'office.vkey', '--json'], ['verify', '--json', '--key-file=office.vkey', 'deed.txt']],
+      [['verify', 'other.txt', '--receipt', 'deed.txt.notar.json', '--key', s.vkey], ['verify', 'other.txt', '--receipt=deed.txt.notar.json', '--key', s.vkey]],
+      [['prove', 'deed.txt'], ['prove', '--', 'deed.txt']],
+      [['hash', 'deed.txt', 'other.txt'], ['hash', '--', 'deed.txt', 'other.txt']],
+    ];
+    for (const [fast, slow] of pairs) {
+      expect(fastCommand(fast), fast.join(' ')).toBeDefined();
+      expect(fastCommand(slow), slow.join(' ')).toBeUndefined();
+      const a = s.run(fast);
+      const b = s.run(slow);
+      expect({ code: a.code, stdout: a.stdout, stderr: a.stderr }, fast.join(' ')).toEqual({ code: b.code, stdout: b.stdout, stderr: b.stderr });
+    }
+  });
+});
