@@ -71,6 +71,14 @@ function context(opts, tmp, snap) {
     dist: path.join(snap, 'dist'),
     notar: [process.execPath, path.join(snap, 'bin', 'notar.js')],
     env: (store) => (store ? { ...baseEnv, NOTAR_STORE: store } : baseEnv),
+    /** [label, env] for start-up figures: the clean env, and the inherited one if it differs. */
+    envs: (store) => {
+      const own = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NOTAR_')));
+      const extra = Object.keys(own).filter((k) => /^(NODE_|UV_)/.test(k));
+      const clean = store ? { ...baseEnv, NOTAR_STORE: store } : baseEnv;
+      const mine = store ? { ...own, NOTAR_STORE: store } : own;
+      return extra.length ? [['clean env', clean], [`your env: ${extra.join(', ')}`, mine]] : [['clean env', clean]];
+    },
     // One command line as long as the system allows: the fewer notar start-ups, the fairer.
     xargsSize: 1 << 20,
   };

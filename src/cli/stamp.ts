@@ -12,7 +12,7 @@ import { parseReceipt, type Receipt } from '../core/receipt.js';
 import { dirnameOf, writeFileAtomic } from '../store/durable.js';
 import { ReceiptBuilder, type Store } from '../store/store.js';
 import { openStoreFromOpts, type Opts } from './common.js';
-import { digestFileInto, displayName } from './hashing.js';
+import { digestFileIntoSoon, displayName } from './hashing.js';
 import { notice, progress } from './io.js';
 import { ByteSink } from './byte-sink.js';
 import { batchReceiptText, type ReceiptText } from './receipt-text.js';
@@ -95,7 +95,8 @@ async function collectFiles(files: FileInput[], opts: Opts): Promise<Collected> 
     for (let i = 0; i < files.length; i++) {
       const f = files[i];
       // Hashed straight into its slot; a document skipped below is overwritten by the next.
-      digestFileInto(f.path, digests, plans.length * 32);
+      const pending = digestFileIntoSoon(f.path, digests, plans.length * 32);
+      if (pending) await pending;
       const digest = digests.subarray(plans.length * 32, plans.length * 32 + 32);
       if (i % 1000 === 999) spinner.update(`hashed ${i + 1} of ${files.length} documents`);
       const receiptFile = toFiles ? receiptPathFor(f.path === '-' ? 'stdin' : f.path, out) : undefined;

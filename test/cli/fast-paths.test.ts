@@ -15,7 +15,7 @@ import { batchReceiptText } from '../../src/cli/receipt-text.js';
 import { parseDigestLines } from '../../src/cli/stamp-input.js';
 import { docBatch, newStore } from '../store/fixtures.js';
 import { expectOk } from './expect-cli.js';
-import { makeStore } from './helpers.js';
+import { makeStore, writeDocs } from './helpers.js';
 
 /** Deterministic bytes (no Math.random: a failure must reproduce). */
 function bytes(n: number, seed: string): Uint8Array {
@@ -112,6 +112,25 @@ describe('digest lines: the byte-level parser equals the line-by-line one', () =
       expect(o.sha256).toBe(toHex(want.digests.subarray(i * 32, i * 32 + 32)));
       expect(o.document).toBe(want.names[i] ?? o.sha256);
     });
+  });
+});
+
+describe('document digests at every read path', () => {
+  it('hash and stamp agree with SHA-256 at chunk and read-ahead boundaries', () => {
+    const s = makeStore();
+    const MiB = 1 << 20;
+    const sizes = [0, 1, MiB - 1, MiB, MiB + 1, 4 * MiB - 1, 4 * MiB, 9 * MiB + 7];
+    const names = sizes.map((n) => `f${n}.bin`);
+    const docs = Object.fromEntries(names.map((name, i) => [name, Buffer.from(bytes(sizes[i], name))]));
+    writeDocs(s.dir, docs);
+    const want = names.map((name) => `${crypto.createHash('sha256').update(docs[name]).digest('hex')}  ${name}\n`).join('');
+    const hashed = s.run(['hash', ...names]);
+    expectOk(hashed);
+    expect(hashed.stdout).toBe(want);
+    const stamped = s.run(['stamp', '--json', ...names]);
+    expectOk(stamped);
+    const got = stamped.stdout.trim().split('\n').map((l) => `${JSON.parse(l).sha256}  ${JSON.parse(l).document}\n`).join('');
+    expect(got).toBe(want);
   });
 });
 
