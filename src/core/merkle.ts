@@ -62,8 +62,8 @@ export class MerkleTree {
       const next = new Uint8Array(Math.ceil(count / 2) * HASH_SIZE);
       const pairs = count >> 1;
       for (let i = 0; i < pairs; i++) {
-        // left || right are adjacent in the level; a byte loop beats a subarray view per node.
-        for (let j = 0, off = 2 * i * HASH_SIZE; j < 2 * HASH_SIZE; j++) input[1 + j] = level[off + j];
+        // left || right are adjacent in the level: one native copy (faster here than a byte loop).
+        input.set(level.subarray(2 * i * HASH_SIZE, (2 * i + 2) * HASH_SIZE), 1);
         sha256Into(input, next, i * HASH_SIZE);
       }
       if (count & 1) next.set(level.subarray((count - 1) * HASH_SIZE, count * HASH_SIZE), pairs * HASH_SIZE);
