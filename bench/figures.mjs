@@ -79,16 +79,13 @@ export function makeFigures(ctx) {
     // Receipts go to a fresh --out directory per run, removed only after the
     // series: deleting 100,000 receipts between runs makes the next run's file
     // creations wait on the file system's journal (ext4 here: 3 s became 20 s).
-    let run = 0;
-    const outDir = path.join(root, 'receipts');
-    const withFiles = spec([], { store });
-    withFiles.before = () => (withFiles.argv = notar('stamp', '--files-from', s.list0, '-0', '--out', path.join(outDir, String(run++))));
+    const withFiles = freshOut('receipts', (dir) => ({ argv: notar('stamp', '--files-from', s.list0, '-0', '--out', dir), env: ctx.env(store) }));
     const [files, json, o] = series([
-      withFiles,
+      withFiles.spec,
       spec(notar('stamp', '--files-from', s.list0, '-0', '--json'), { store }),
       openssl ? spec(xargs('openssl', 'dgst', '-sha256'), { stdin: s.list0 }) : undefined,
     ].filter(Boolean), opts);
-    fs.rmSync(outDir, { recursive: true, force: true });
+    withFiles.done();
     const fig = `stamp ${label(ctx.sizes.small)} × 1 KiB`;
     return [
       ratioRow(`${fig}, receipt files (--out)`, files, openssl ? o : undefined, 'openssl dgst', 2),
@@ -196,6 +193,20 @@ export function makeFigures(ctx) {
     ];
   }
 
+  /** A spec whose output goes to a fresh directory per run (see stampSmall); all removed by done(). */
+  function freshOut(name, make) {
+    const base = path.join(root, 'out-' + name);
+    let run = 0;
+    const spec = { cwd: root, env: ctx.env() };
+    spec.before = () => {
+      const dir = path.join(base, String(run++));
+      fs.mkdirSync(dir, { recursive: true });
+      Object.assign(spec, make(dir));
+      spec.last = dir;
+    };
+    return { spec, done: () => fs.rmSync(base, { recursive: true, force: true }) };
+  }
+
   function versusSigners() {
     const docs = smallFiles(root, 'd', ctx.sizes.docs, 4096);
     const store = newStore('docs');
@@ -204,8 +215,9 @@ export function makeFigures(ctx) {
       ['openssl ts (RFC 3161, query + reply per doc)', tsa],
       ['minisign -S per doc', minisign(path.join(root, 'minisign'))],
     ];
-    const clean = (suffixes) => () => suffixes.forEach((sfx) => removeAll(root, docs.names, sfx));
-    const [n] = series([spec(notar('stamp', '--files-from', docs.list), { store, before: clean([RECEIPT]) })], opts);
+    const mine = freshOut('notar', (dir) => ({ argv: notar('stamp', '--files-from', docs.list, '--out', dir), env: ctx.env(store) }));
+    const [n] = series([mine.spec], opts);
+    mine.done();
     const rows = [];
     for (const [name, ref] of refs) {
       const fig = `stamp ${label(ctx.sizes.docs)} docs vs ${name}`;
@@ -213,14 +225,16 @@ export function makeFigures(ctx) {
         rows.push(ratioRow(fig, n, undefined, name.split(' ')[0]));
         continue;
       }
-      const [r] = series([{ sh: ref.script(docs.list), cwd: root, before: clean(ref.suffixes) }], { ...opts, warmup: 0, runs: quick ? 1 : 3 });
+      const theirs = freshOut('ref', (dir) => ({ sh: ref.script(docs.list, dir) }));
+      const [r] = series([theirs.spec], { ...opts, warmup: 0, runs: quick ? 1 : 3 });
       if (!r.error) {
         try {
-          ref.check(path.join(root, docs.names[0]));
+          ref.check(path.join(root, docs.names[0]), theirs.spec.last);
         } catch (e) {
           r.error = `its output does not verify: ${e.message}`;
         }
       }
+      theirs.done();
       const row = ratioRow(fig, n, r, '', undefined);
       if (!n.error && !r.error) Object.assign(row, { ratio: `${(n.ms / r.ms).toFixed(4)}x (${(r.ms / n.ms).toFixed(0)}x faster)`, target: ref === tsa ? 'report (expect ≥ 100x faster)' : 'report' });
       rows.push(row);

@@ -2,8 +2,9 @@
  * The reference tools' setup: a local RFC 3161 time-stamping authority run
  * with `openssl ts` (self-signed certificate with the timeStamping EKU, a ts
  * config file) and a minisign key pair. Each returns the shell line that
- * stamps or signs every document of a list one by one, or undefined when the
- * tool is not installed (its row then prints n/a).
+ * stamps or signs every document of a list one by one, writing into a given
+ * (fresh) directory, or undefined when the tool is not installed (its row
+ * then prints n/a).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -47,11 +48,10 @@ export function openSslTs(dir) {
   const cnf = path.join(dir, 'ts.cnf');
   fs.writeFileSync(cnf, tsConfig(dir));
   return {
-    suffixes: ['.tsq', '.tsr'],
-    script: (list) =>
-      `while IFS= read -r f; do openssl ts -query -data "$f" -sha256 -cert -out "$f.tsq" 2>/dev/null && openssl ts -reply -config ${q(cnf)} -queryfile "$f.tsq" -out "$f.tsr" 2>/dev/null || exit 1; done < ${q(list)}`,
+    script: (list, out) =>
+      `while IFS= read -r f; do t=${q(out)}/$(basename "$f"); openssl ts -query -data "$f" -sha256 -cert -out "$t.tsq" 2>/dev/null && openssl ts -reply -config ${q(cnf)} -queryfile "$t.tsq" -out "$t.tsr" 2>/dev/null || exit 1; done < ${q(list)}`,
     /** Checks one token, so the reference is known to produce real ones. */
-    check: (doc) => must(['openssl', 'ts', '-verify', '-data', doc, '-in', doc + '.tsr', '-CAfile', path.join(dir, 'tsa.crt'), '-untrusted', path.join(dir, 'tsa.crt')]),
+    check: (doc, out) => must(['openssl', 'ts', '-verify', '-data', doc, '-in', path.join(out, path.basename(doc) + '.tsr'), '-CAfile', path.join(dir, 'tsa.crt'), '-untrusted', path.join(dir, 'tsa.crt')]),
   };
 }
 
@@ -63,8 +63,7 @@ export function minisign(dir) {
   const pub = path.join(dir, 'bench.pub');
   must(['minisign', '-G', '-W', '-p', pub, '-s', key], { input: '' });
   return {
-    suffixes: ['.minisig'],
-    script: (list) => `while IFS= read -r f; do minisign -S -s ${q(key)} -m "$f" -x "$f.minisig" </dev/null >/dev/null || exit 1; done < ${q(list)}`,
-    check: (doc) => must(['minisign', '-V', '-p', pub, '-m', doc, '-x', doc + '.minisig']),
+    script: (list, out) => `while IFS= read -r f; do minisign -S -s ${q(key)} -m "$f" -x ${q(out)}/"$(basename "$f").minisig" </dev/null >/dev/null || exit 1; done < ${q(list)}`,
+    check: (doc, out) => must(['minisign', '-V', '-p', pub, '-m', doc, '-x', path.join(out, path.basename(doc) + '.minisig')]),
   };
 }

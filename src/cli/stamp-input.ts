@@ -3,6 +3,7 @@
  * (newline or NUL separated, names kept as raw bytes so non-UTF-8 names
  * work), one document on stdin (`-`), or digests from stdin (`--digests`).
  */
+import { isAscii } from 'node:buffer';
 import * as fs from 'node:fs';
 import { NotarError } from '../core/errors.js';
 import { inputError, type Opts } from './common.js';
@@ -33,7 +34,8 @@ export function parseFileList(data: Buffer, nul: boolean): FileInput[] {
     start = end + 1;
     if (raw.length === 0) continue;
     const text = raw.toString('utf8');
-    const exact = Buffer.from(text, 'utf8').equals(raw);
+    // ASCII (almost every name) is UTF-8 as it is: no re-encoding to compare.
+    const exact = isAscii(raw) || Buffer.from(text, 'utf8').equals(raw);
     out.push({ path: exact ? text : Buffer.from(raw), display: text });
   }
   return out;
