@@ -1,4 +1,5 @@
 /** `notar hash FILE...`: digests in sha256sum format (`<hex>  <name>`). */
+import { NotarError } from '../core/errors.js';
 import { digestFileHexSoon } from './hashing.js';
 
 const NEEDS_ESCAPE = /[\\\n\r]/;
@@ -6,10 +7,19 @@ const NEEDS_ESCAPE = /[\\\n\r]/;
 export async function run(files: string[]): Promise<number> {
   // Output goes out in large pieces: one write per line would cost a syscall per file.
   let out = '';
+  const failed: string[] = [];
   for (const file of files) {
+    // Like sha256sum, one unreadable file does not stop the others.
+    let hex: string;
+    try {
+      const soon = digestFileHexSoon(file);
+      hex = typeof soon === 'string' ? soon : await soon;
+    } catch (e) {
+      if (!(e instanceof NotarError)) throw e;
+      failed.push(e.message);
+      continue;
+    }
     // sha256sum escapes names with a backslash or newline and marks the line with a leading '\'.
-    const soon = digestFileHexSoon(file);
-    const hex = typeof soon === 'string' ? soon : await soon;
     if (NEEDS_ESCAPE.test(file)) {
       const name = file.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
       out += `\\${hex}  ${name}\n`;
@@ -20,5 +30,9 @@ export async function run(files: string[]): Promise<number> {
     }
   }
   if (out) process.stdout.write(out);
+  if (failed.length > 0) {
+    const more = failed.length > 1 ? ` (and ${failed.length - 1} more file${failed.length > 2 ? 's' : ''})` : '';
+    throw new NotarError('IO', `${failed[0]}${more}`, { hint: 'the digests of the other files were printed' });
+  }
   return 0;
 }

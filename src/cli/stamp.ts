@@ -89,6 +89,7 @@ async function collectFiles(files: FileInput[], opts: Opts): Promise<Collected> 
   const digests = new Uint8Array(files.length * 32);
   const plans: Planned[] = [];
   const seen = new Set<string>();
+  const conflicts: string[] = [];
   let kept = 0;
   const spinner = await progress(`hashing ${files.length} documents`, files.length > 500);
   try {
@@ -110,8 +111,7 @@ async function collectFiles(files: FileInput[], opts: Opts): Promise<Collected> 
           continue;
         }
         if (existing === 'other') {
-          notice(`kept ${displayName(receiptFile)}: it is not a receipt for the current ${f.display} (use --force to replace it)`);
-          kept++;
+          conflicts.push(`${displayName(receiptFile)} is not a receipt for the current ${f.display}`);
           continue;
         }
       }
@@ -120,7 +120,21 @@ async function collectFiles(files: FileInput[], opts: Opts): Promise<Collected> 
   } finally {
     spinner.stop();
   }
+  refuseConflicts(conflicts);
   return { digests: digests.subarray(0, plans.length * 32), count: plans.length, names: plans.map((p) => p.name), plan: (i) => plans[i], toStdout: !toFiles, kept };
+}
+
+/**
+ * A receipt for another version of a document (or a file that is not a
+ * receipt) sits where a receipt would go: the document changed since it was
+ * stamped. Neither is overwritten without --force, and nothing is sealed.
+ */
+function refuseConflicts(conflicts: string[]): void {
+  if (conflicts.length === 0) return;
+  const more = conflicts.length > 1 ? ` (and ${conflicts.length - 1} more)` : '';
+  throw new NotarError('EXISTS', `${conflicts[0]}${more}; nothing was stamped`, {
+    hint: 'if the document changed, move the old receipt away to keep it, or use --force to replace it',
+  });
 }
 
 function collectDigests(opts: Opts): Collected {

@@ -47,8 +47,18 @@ describe('notar hash', () => {
     expect(sha256sum(['-c', '--quiet', 'SUMS']).code).toBe(0);
   });
 
-  it('a missing file: exit 2, one line, and no partial output', () => {
-    expectError(notar(['hash', 'plain.txt', 'missing.txt'], { cwd: dir }), 2, 'cannot read missing.txt: no such file');
+  it('a missing file: exit 2, one line', () => {
+    expectError(notar(['hash', 'missing.txt'], { cwd: dir }), 2, 'cannot read missing.txt: no such file');
+  });
+
+  it('like sha256sum, unreadable files do not stop the others: their digests print, then one error line, exit 2', () => {
+    fs.mkdirSync(path.join(dir, 'sub'), { recursive: true });
+    const r = notar(['hash', 'missing.txt', 'plain.txt', 'sub', 'empty.txt'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe(sha256sum(['plain.txt', 'empty.txt']).stdout);
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('notar: error:'));
+    expect(errors).toEqual(['notar: error: cannot read missing.txt: no such file (and 1 more file)']);
+    expect(r.stderr).toContain('notar: hint: the digests of the other files were printed');
   });
 
   it('a directory: exit 2, one line', () => {

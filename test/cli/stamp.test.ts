@@ -60,6 +60,23 @@ describe('notar stamp: files', () => {
     verify(s, 'a.txt');
   });
 
+  it('a document edited since its receipt was written: refused (exit 2), nothing sealed, until --force', () => {
+    const s = makeStore();
+    writeDocs(s.dir, { 'a.txt': 'A\n', 'b.txt': 'B\n' });
+    expectOk(s.run(['stamp', 'a.txt']));
+    const old = fs.readFileSync(path.join(s.dir, 'a.txt.notar.json'), 'utf8');
+    writeDocs(s.dir, { 'a.txt': 'A, edited\n' });
+    const refused = s.run(['stamp', 'a.txt', 'b.txt']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('notar: error: a.txt.notar.json is not a receipt for the current a.txt; nothing was stamped');
+    expect(fs.readFileSync(path.join(s.dir, 'a.txt.notar.json'), 'utf8')).toBe(old);
+    expect(fs.existsSync(path.join(s.dir, 'b.txt.notar.json'))).toBe(false);
+    expect(blocks(s)).toBe(1);
+    expectOk(s.run(['stamp', 'a.txt', 'b.txt', '--force']));
+    expect(blocks(s)).toBe(2);
+    verify(s, 'a.txt');
+  });
+
   it('--out mirrors relative paths, so equal base names do not collide', () => {
     const s = makeStore();
     writeDocs(s.dir, { 'x/same.txt': 'one\n', 'y/same.txt': 'two\n' });

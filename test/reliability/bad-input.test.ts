@@ -111,8 +111,9 @@ describe('documents that cannot be stamped', () => {
     try {
       const before = snapshot(s.dir);
       const r = s.run(['stamp', 'kept.txt']);
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stderr).toContain('kept kept.txt.notar.json: it is not a receipt for the current kept.txt (use --force to replace it)');
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain('notar: error: kept.txt.notar.json is not a receipt for the current kept.txt; nothing was stamped');
+      expect(r.stderr).toContain('notar: hint: if the document changed, move the old receipt away to keep it, or use --force');
       expect(snapshot(s.dir)).toEqual(before);
     } finally {
       fs.rmSync(path.join(s.dir, 'kept.txt'));
