@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import { NotarError } from '../core/errors.js';
 import { parseVerifierKey, type Verifier } from '../core/note.js';
+import { osReason } from '../store/errno.js';
 import { resolveStoreDir } from '../store/paths.js';
 import { openStore, type Store } from '../store/store.js';
 
@@ -22,14 +23,7 @@ export function openStoreFromOpts(opts: Opts): Store {
 /** One clear line for a file the user named that cannot be read. */
 export function inputError(e: unknown, file: string): NotarError {
   const code = (e as NodeJS.ErrnoException).code;
-  const why =
-    code === 'ENOENT' ? 'no such file' :
-    code === 'EISDIR' ? 'is a directory, not a file' :
-    code === 'EACCES' || code === 'EPERM' ? 'permission denied' :
-    code === 'ENAMETOOLONG' ? 'file name too long' :
-    code === 'ELOOP' ? 'too many symbolic links' :
-    code === 'ENOTDIR' ? 'a part of the path is not a directory' :
-    (e as Error).message;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : osReason(e);
   return new NotarError('IO', `cannot read ${file}: ${why}`, { cause: e });
 }
 

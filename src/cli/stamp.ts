@@ -10,6 +10,7 @@ import { toHex } from '../core/bytes.js';
 import { NotarError } from '../core/errors.js';
 import { parseReceipt, type Receipt } from '../core/receipt.js';
 import { dirnameOf, writeFileAtomic } from '../store/durable.js';
+import { osReason } from '../store/errno.js';
 import { ReceiptBuilder, type Store } from '../store/store.js';
 import { openStoreFromOpts, type Opts } from './common.js';
 import { digestFileIntoSoon, displayName } from './hashing.js';
@@ -209,8 +210,7 @@ function checkReceiptDirs(c: Collected): void {
           dir = parent;
           continue;
         }
-        const why = code === 'EROFS' ? 'read-only file system' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (e as Error).message;
-        throw new NotarError('IO', `cannot write receipts in ${typeof dir === 'string' ? path.resolve(dir) : displayName(dir)}: ${why}`, { hint: 'nothing was stamped; write receipts elsewhere with --out DIR, or use --json' });
+        throw new NotarError('IO', `cannot write receipts in ${typeof dir === 'string' ? path.resolve(dir) : displayName(dir)}: ${osReason(e)}`, { hint: 'nothing was stamped; write receipts elsewhere with --out DIR, or use --json' });
       }
     }
   }

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { NotarError } from '../core/errors.js';
 import type { Verifier } from '../core/note.js';
 import { writeFileAtomic } from '../store/durable.js';
+import { osReason } from '../store/errno.js';
 import { trustedKeys, type Opts } from './common.js';
 import { notice } from './io.js';
 
@@ -58,13 +59,7 @@ function readTemplate(): string {
 
 function outputError(e: unknown, file: string): NotarError {
   const code = (e as NodeJS.ErrnoException).code;
-  const why =
-    code === 'ENOENT' ? `the directory ${path.dirname(file)} does not exist` :
-    code === 'EACCES' || code === 'EPERM' ? 'permission denied' :
-    code === 'EISDIR' ? 'it is a directory' :
-    code === 'EROFS' ? 'the file system is read-only' :
-    code === 'ENOSPC' ? 'no space left on the device' :
-    (e as Error).message;
+  const why = code === 'ENOENT' ? `the directory ${path.dirname(file)} does not exist` : code === 'EISDIR' ? 'it is a directory' : osReason(e);
   return new NotarError('IO', `cannot write ${file}: ${why}`, { cause: e });
 }
 

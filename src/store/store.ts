@@ -29,6 +29,7 @@ import { appendDurable, fsyncDir, removeStaleTemps, writeFileAtomic } from './du
 import { isKeyEncrypted, openKey, sealKey } from './keyfile.js';
 import { decodeLeaves, leavesPieces, leafAt, LEAVES_HEADER_SIZE, RECORD, recordsExtent, scanRecords, type LeafEntry, type LeavesFile } from './leaves.js';
 import { acquireLock } from './lock.js';
+import { osReason } from './errno.js';
 import { leavesFile, StorePaths, storePaths } from './paths.js';
 
 export const STORE_FORMAT = 'notar-store/1';
@@ -50,23 +51,8 @@ export interface DocumentBatch {
   readonly names: readonly (string | undefined)[];
 }
 
-/** Plain words for the OS errors a store meets (instead of "ENOTDIR: not a directory, open '…'"). */
-const STORE_IO_REASONS: Record<string, string> = {
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EROFS: 'read-only file system',
-  ENOSPC: 'no space left on device',
-  EDQUOT: 'disk quota exceeded',
-  ENOTDIR: 'a part of the path is not a directory',
-  EISDIR: 'a directory is in the way',
-  ENAMETOOLONG: 'path too long',
-  EIO: 'input/output error (failing disk?)',
-};
-
 export function storeIo(e: unknown, what: string, hint?: string): NotarError {
-  const err = e as NodeJS.ErrnoException;
-  const why = STORE_IO_REASONS[err.code ?? ''] ?? err.message;
-  return new NotarError('IO', `${what}: ${why}`, { hint, cause: e });
+  return new NotarError('IO', `${what}: ${osReason(e)}`, { hint, cause: e });
 }
 
 export function initStore(dir: string, signer: Signer, passphrase: string | null): Store {
