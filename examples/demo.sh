@@ -39,8 +39,19 @@ else
   echo "(exit status $? — rejected, as it must be)"
 fi
 
-step "5. An auditor checks the whole chain"
+step "5. An independent verifier (plain Python, no notar code) agrees"
+if command -v python3 >/dev/null 2>&1; then
+  python3 "$here/verify_receipt.py" birth-certificate-0042.txt birth-certificate-0042.txt.notar.json --key-file office.vkey
+else
+  echo "(python3 not installed: skipped)"
+fi
+
+step "6. An auditor checks the whole chain against the published key"
 $notar log
-$notar chain verify
+$notar chain verify --key-file office.vkey
+
+step "7. The office writes the citizens' verification page (one self-contained HTML file)"
+$notar verifier-page --out "$work/verify.html" --key-file office.vkey
+ls -l "$work/verify.html" | awk '{print $5, "bytes:", $NF}'
 
 step "Done: the receipt for a single document is all a citizen needs."
