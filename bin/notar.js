@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-import '../dist/cli-bundle/main.js';
+// CommonJS (bin/package.json): see src/cli/fast-main.ts for why.
+require('../dist/cli-bundle/fast.cjs');

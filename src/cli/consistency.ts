@@ -17,7 +17,7 @@ import { MAX_NOTE_BYTES, openNote } from '../core/note.js';
 import type { Store } from '../store/store.js';
 import { openStoreFromOpts, readTextInput, requireTrustedKeys, type Opts } from './common.js';
 import { colors } from './io.js';
-import { checkpointOf, signersOf } from './receipt-files.js';
+import { checkpointOf, signersOf } from './receipt-read.js';
 
 export async function run(_args: string[], opts: Opts): Promise<number> {
   const from = opts.from as string | undefined;

@@ -1,23 +1,18 @@
 /**
  * notar's command line. Declares every command (so `--help` needs no heavy
- * imports) and loads a command's module only when it runs. This is the only
- * place that turns errors into messages and exit codes (FORMAT.md §10).
+ * imports) and loads a command's module only when it runs. Errors become
+ * messages and exit codes only in report.ts (FORMAT.md §10). `verify` and
+ * `prove` usually do not come here at all: see fast-main.ts.
  */
 import type { Command } from 'commander';
-import { CHECK_FAILED_CODES, NotarError } from '../core/errors.js';
 import { installNodeCrypto } from '../node/crypto.js';
 import { fastCommand } from './fast-argv.js';
+import { quietOnEpipe, report, setDebug } from './report.js';
 import { VERSION } from './version.js';
-
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
 
 type Opts = Record<string, unknown>;
 /** A command module: does its work and returns the exit code. */
 type Runner = (args: string[], opts: Opts) => Promise<number>;
-
-let debug = false;
 
 function action(load: () => Promise<{ run: Runner }>) {
   return async function (this: Command, ...raw: unknown[]) {
@@ -179,33 +174,11 @@ async function buildProgram(): Promise<Command> {
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str.replace(/^error:/, 'notar: error:')) });
   program.hook('preAction', (cmd) => {
-    debug = Boolean(cmd.opts().debug);
+    setDebug(Boolean(cmd.opts().debug));
   });
   declareCommands(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
-}
-
-/** The one place errors become messages and exit codes. */
-export function report(e: unknown): number {
-  // A CommanderError (commander already printed its message), known by its code
-  // so that commander need not be loaded to recognise one.
-  if (e instanceof Error && String((e as { code?: unknown }).code).startsWith('commander.')) {
-    const err = e as Error & { code: string };
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
-    return EXIT_USAGE;
-  }
-  if (e instanceof NotarError) {
-    process.stderr.write(`notar: error: ${e.message}\n`);
-    if (e.hint) process.stderr.write(`notar: hint: ${e.hint}\n`);
-    if (debug && e.stack) process.stderr.write(e.stack + '\n');
-    return CHECK_FAILED_CODES.has(e.code) ? EXIT_FAILED : EXIT_USAGE;
-  }
-  const err = e as NodeJS.ErrnoException;
-  if (err && err.code === 'EPIPE') return EXIT_OK;
-  process.stderr.write(`notar: error: unexpected failure: ${err?.message ?? String(e)}\n`);
-  process.stderr.write(debug && err?.stack ? err.stack + '\n' : 'notar: hint: run again with --debug for details, and report it\n');
-  return EXIT_USAGE;
 }
 
 /** The commands fast-argv.ts may take without commander. */
@@ -217,11 +190,9 @@ const FAST_LOADERS: Record<string, () => Promise<{ run: Runner }>> = {
 
 export async function main(argv: string[]): Promise<void> {
   installNodeCrypto();
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  });
+  quietOnEpipe();
   try {
-    debug = argv.includes('--debug');
+    setDebug(argv.includes('--debug'));
     const fast = fastCommand(argv.slice(2));
     if (fast) process.exitCode = await (await FAST_LOADERS[fast.command]()).run(fast.args, fast.opts);
     else await (await buildProgram()).parseAsync(argv);

@@ -25,7 +25,7 @@ import { ReceiptBuilder, type Store } from '../store/store.js';
 import { openStoreFromOpts, type Opts } from './common.js';
 import { digestFile } from './hashing.js';
 import { notice } from './io.js';
-import { parseDigestOption, RECEIPT_SUFFIX } from './receipt-files.js';
+import { parseDigestOption, RECEIPT_SUFFIX } from './receipt-read.js';
 
 interface Target {
   readonly digest: Uint8Array;

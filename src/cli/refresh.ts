@@ -19,7 +19,7 @@ import { writeFileAtomic } from '../store/durable.js';
 import type { ChainState } from '../store/chainfile.js';
 import type { Store } from '../store/store.js';
 import { openStoreFromOpts, type Opts } from './common.js';
-import { checkpointOf, readReceiptFile, signersOf } from './receipt-files.js';
+import { checkpointOf, readReceiptFile, signersOf } from './receipt-read.js';
 
 interface Plan {
   readonly file: string;

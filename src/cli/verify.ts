@@ -12,7 +12,7 @@ import { verifyReceipt, type FailedReceipt, type VerifiedReceipt, type VerifySte
 import { requireTrustedKeys, type Opts } from './common.js';
 import { digestFile } from './hashing.js';
 import { colors } from './io.js';
-import { originOf, parseDigestOption, readReceiptText, RECEIPT_HINT, RECEIPT_SUFFIX, signersOf } from './receipt-files.js';
+import { originOf, parseDigestOption, readReceiptText, RECEIPT_HINT, RECEIPT_SUFFIX, signersOf } from './receipt-read.js';
 
 interface Subject {
   /** The document file as the user named it; undefined with --sha256. */
