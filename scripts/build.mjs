@@ -39,7 +39,8 @@ await build({
 // load only when used (start-up time is a feature: see bench/).
 await build({
   absWorkingDir: root,
-  entryPoints: { main: 'src/cli/main.ts' },
+  // stamp-worker: stamp's second thread (worker-file.ts finds it beside the chunks).
+  entryPoints: { main: 'src/cli/main.ts', 'stamp-worker': 'src/cli/stamp-worker.ts' },
   outdir: `${out}/cli-bundle`,
   bundle: true,
   splitting: true,

@@ -123,6 +123,12 @@ export function digestFileIntoSoon(file: string | Buffer, out: Uint8Array, offse
   return typeof s === 'string' ? copy(s) : s.then(copy);
 }
 
+/** digestFile written into out[offset .. offset + 32), synchronously (large files too). */
+export function digestFileInto(file: string | Buffer, out: Uint8Array, offset: number): void {
+  const s = digestAs(file, 'latin1');
+  for (let i = 0; i < 32; i++) out[offset + i] = s.charCodeAt(i);
+}
+
 /**
  * Reads fd to its end and hashes it. `size` (-1: unknown, stdin) is only a
  * hint: a first read that returns exactly that many bytes of a small file is

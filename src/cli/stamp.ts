@@ -14,6 +14,7 @@ import { osReason } from '../store/errno.js';
 import { ReceiptBuilder, type Store } from '../store/store.js';
 import { openStoreFromOpts, type Opts } from './common.js';
 import { digestFileIntoSoon, displayName } from './hashing.js';
+import { digestFilesParallel } from './parallel-hash.js';
 import { notice, progress } from './io.js';
 import { ByteSink } from './byte-sink.js';
 import { batchReceiptText, type ReceiptText } from './receipt-text.js';
@@ -87,7 +88,9 @@ interface Collected {
 async function collectFiles(files: FileInput[], opts: Opts): Promise<Collected> {
   const out = opts.out as string | undefined;
   const toFiles = Boolean(out) || !opts.json;
-  const digests = new Uint8Array(files.length * 32);
+  // Many files: hashed first, on both cores (parallel-hash.ts); otherwise (or if one fails) one by one below.
+  const hashed = await digestFilesParallel(files.map((f) => f.path));
+  const digests = hashed ?? new Uint8Array(files.length * 32);
   const plans: Planned[] = [];
   const seen = new Set<string>();
   const conflicts: string[] = [];
@@ -97,8 +100,10 @@ async function collectFiles(files: FileInput[], opts: Opts): Promise<Collected> 
     for (let i = 0; i < files.length; i++) {
       const f = files[i];
       // Hashed straight into its slot; a document skipped below is overwritten by the next.
-      const pending = digestFileIntoSoon(f.path, digests, plans.length * 32);
-      if (pending) await pending;
+      if (!hashed) {
+        const pending = digestFileIntoSoon(f.path, digests, plans.length * 32);
+        if (pending) await pending;
+      } else if (plans.length !== i) digests.copyWithin(plans.length * 32, i * 32, i * 32 + 32);
       const digest = digests.subarray(plans.length * 32, plans.length * 32 + 32);
       if (i % 1000 === 999) spinner.update(`hashed ${i + 1} of ${files.length} documents`);
       const receiptFile = toFiles ? receiptPathFor(f.path === '-' ? 'stdin' : f.path, out) : undefined;
