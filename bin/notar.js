@@ -1,3 +1,6 @@
 #!/usr/bin/env node
-// CommonJS (bin/package.json): see src/cli/fast-main.ts for why.
-require('../dist/cli-bundle/fast.cjs');
+// CommonJS (bin/package.json). `verify` and `prove` start from one CommonJS
+// bundle, without the ESM loader (src/cli/fast-main.ts); the rest is ESM.
+const command = process.argv[2];
+if (command === 'verify' || command === 'prove') require('../dist/cli-bundle/fast.cjs');
+else import('../dist/cli-bundle/main.js');

@@ -9,9 +9,7 @@
  */
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { installNodeCrypto } from '../node/crypto.js';
 import { fastCommand } from './fast-argv.js';
-import { quietOnEpipe, report, setDebug } from './report.js';
 
 type Runner = (args: string[], opts: Record<string, unknown>) => Promise<number>;
 
@@ -27,6 +25,8 @@ async function start(argv: string[]): Promise<void> {
     await import(pathToFileURL(path.join(__dirname, 'main.js')).href);
     return;
   }
+  // Loaded only here, so the hand-over above costs other commands nothing.
+  const [{ installNodeCrypto }, { quietOnEpipe, report, setDebug }] = await Promise.all([import('../node/crypto.js'), import('./report.js')]);
   installNodeCrypto();
   quietOnEpipe();
   setDebug(argv.includes('--debug'));
