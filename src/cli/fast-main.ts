@@ -4,11 +4,11 @@
  * (issue 5: ≤ 1.5× and ≤ 2× `node -e ''`), and on Node 20 the ESM loader
  * costs several milliseconds per process plus some per module; a CommonJS
  * bundle needs neither. A plain `verify`/`prove` command line (fast-argv.ts)
- * runs here; everything else is handed, unchanged, to the ESM CLI (main.ts,
- * dist/cli-bundle/main.js), which declares every command.
+ * runs here; for anything else `finished` is false and bin/notar.js hands
+ * the line, unchanged, to the ESM CLI (main.ts, dist/cli-bundle/main.js),
+ * which declares every command. (No import() here: the file runs from a V8
+ * code cache, where a dynamic import has no loader to call.)
  */
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { fastCommand } from './fast-argv.js';
 
 type Runner = (args: string[], opts: Record<string, unknown>) => Promise<number>;
@@ -18,14 +18,11 @@ const HERE: Record<string, () => Promise<{ run: Runner }>> = {
   prove: () => import('./prove.js'),
 };
 
-async function start(argv: string[]): Promise<void> {
+/** False: not a line for this path; the caller (bin/notar.js) runs the ESM CLI. */
+async function start(argv: string[]): Promise<boolean> {
   const fast = fastCommand(argv.slice(2));
-  if (!fast || !Object.hasOwn(HERE, fast.command)) {
-    // A computed specifier: esbuild leaves it to Node, so the ESM CLI stays one copy.
-    await import(pathToFileURL(path.join(__dirname, 'main.js')).href);
-    return;
-  }
-  // Loaded only here, so the hand-over above costs other commands nothing.
+  if (!fast || !Object.hasOwn(HERE, fast.command)) return false;
+  // Loaded only here: a line handed back above has no use for them.
   const [{ installNodeCrypto }, { quietOnEpipe, report, setDebug }] = await Promise.all([import('../node/crypto.js'), import('./report.js')]);
   installNodeCrypto();
   quietOnEpipe();
@@ -35,6 +32,8 @@ async function start(argv: string[]): Promise<void> {
   } catch (e) {
     process.exitCode = report(e);
   }
+  return true;
 }
 
-void start(process.argv);
+/** Settles when the command is done (bin/notar.js, and scripts/build.mjs warming the code cache, wait on it). */
+export const finished: Promise<boolean> = start(process.argv);
