@@ -56,6 +56,18 @@ await build({
 // CLI entry (bin/notar.js): verify and prove in ONE CommonJS file, which
 // starts several ms faster than the ESM loader on Node 20; every other
 // command line is handed to the ESM bundle above (src/cli/fast-main.ts).
+// The launcher bin/notar.js requires: picks the fast or the ESM entry.
+await build({
+  absWorkingDir: root,
+  entryPoints: { launch: 'src/cli/launch.cts' },
+  outdir: `${out}/cli-bundle`,
+  outExtension: { '.js': '.cjs' },
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+});
+
 await build({
   absWorkingDir: root,
   entryPoints: { fast: 'src/cli/fast-main.ts' },
@@ -68,7 +80,7 @@ await build({
   logLevel: 'warning',
 });
 
-// V8 code cache for fast.cjs (bin/notar.js loads it): made after one real
+// V8 code cache for fast.cjs (launch.cjs loads it): made after one real
 // `verify` and one `prove` in a throwaway store, so it holds the functions
 // they compile. Best effort: without it notar is only a few ms slower.
 function warmCodeCache() {
@@ -83,7 +95,7 @@ function warmCodeCache() {
     writeFileSync(join(tmp, 'office.vkey'), esm('key', 'show'));
     const digest = createHash('sha256').update('warm-up\n').digest('hex');
     const runs = [['verify', 'doc.txt', '--key-file', 'office.vkey'], ['prove', '--sha256', digest]];
-    const child = `const { compileCached, runScript } = require(${JSON.stringify(join(root, 'bin', 'notar.js'))});
+    const child = `const { compileCached, runScript } = require(${JSON.stringify(join(root, out, 'cli-bundle', 'launch.cjs'))});
 const file = ${JSON.stringify(fast)};
 const script = compileCached(file, false, ${JSON.stringify(join(root, 'dist', 'cli-bundle', 'fast.cjs'))});
 (async () => {

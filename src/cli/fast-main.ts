@@ -1,10 +1,10 @@
 /**
- * The entry point bin/notar.js loads, built as ONE CommonJS file
+ * The entry point the launcher (src/cli/launch.cts) loads, built as ONE CommonJS file
  * (dist/cli-bundle/fast.cjs). `verify` and `prove` are start-up bound
  * (issue 5: ≤ 1.5× and ≤ 2× `node -e ''`), and on Node 20 the ESM loader
  * costs several milliseconds per process plus some per module; a CommonJS
  * bundle needs neither. A plain `verify`/`prove` command line (fast-argv.ts)
- * runs here; for anything else `finished` is false and bin/notar.js hands
+ * runs here; for anything else `finished` is false and the launcher (src/cli/launch.cts) hands
  * the line, unchanged, to the ESM CLI (main.ts, dist/cli-bundle/main.js),
  * which declares every command. (No import() here: the file runs from a V8
  * code cache, where a dynamic import has no loader to call.)
@@ -18,7 +18,7 @@ const HERE: Record<string, () => Promise<{ run: Runner }>> = {
   prove: () => import('./prove.js'),
 };
 
-/** False: not a line for this path; the caller (bin/notar.js) runs the ESM CLI. */
+/** False: not a line for this path; the caller (src/cli/launch.cts) runs the ESM CLI. */
 async function start(argv: string[]): Promise<boolean> {
   const fast = fastCommand(argv.slice(2));
   if (!fast || !Object.hasOwn(HERE, fast.command)) return false;
@@ -35,5 +35,5 @@ async function start(argv: string[]): Promise<boolean> {
   return true;
 }
 
-/** Settles when the command is done (bin/notar.js, and scripts/build.mjs warming the code cache, wait on it). */
+/** Settles when the command is done (src/cli/launch.cts, and scripts/build.mjs warming the code cache, wait on it). */
 export const finished: Promise<boolean> = start(process.argv);
