@@ -68,11 +68,11 @@ function declareCommands(program: Command): void {
       .option('-0, --null', 'names in --files-from are NUL-separated')
       .option('--digests', 'read sha256sum lines or bare hex digests from stdin instead of files')
       .option('--out <dir>', 'write receipts into this directory')
-      .option('--json', 'print one NDJSON line per document on stdout')
+      .option('--json', 'print one NDJSON line per document on stdout (receipts inline unless --out)')
       .option('--force', 'replace existing receipts')
       .option('--no-receipts', 'seal only; rebuild receipts later with `notar prove`'),
   )
-    .addHelpText('after', '\nExamples:\n  notar stamp deed-1.pdf deed-2.pdf\n  find docs -type f -print0 | notar stamp --files-from - -0 --out receipts\n  sha256sum *.pdf | notar stamp --digests --json > receipts.ndjson')
+    .addHelpText('after', '\nReceipts go beside each file (FILE.notar.json), or under --out DIR keeping relative paths.\nA document read from stdin (-) gets its receipt on stdout unless --out is given.\nAn existing receipt for the same document is kept; one for another version stops the run (--force replaces).\n\nExamples:\n  notar stamp deed-1.pdf deed-2.pdf\n  cat letter.txt | notar stamp - > letter.notar.json\n  find docs -type f -print0 | notar stamp --files-from - -0 --out receipts\n  sha256sum *.pdf | notar stamp --digests --json > receipts.ndjson')
     .action(action(() => import('./stamp.js')));
 
   program

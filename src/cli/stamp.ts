@@ -24,8 +24,10 @@ import { digestInputs, fileInputs, type FileInput } from './stamp-input.js';
 interface Planned {
   readonly display: string;
   readonly name?: string;
-  /** Where the receipt goes (raw bytes for a non-UTF-8 name); undefined: printed as NDJSON. */
+  /** Where the receipt goes (raw bytes for a non-UTF-8 name); undefined: printed on stdout. */
   readonly receiptFile?: string | Buffer;
+  /** Stdout gets the canonical receipt itself (`stamp -` without --out or --json), not NDJSON. */
+  readonly plainReceipt?: boolean;
 }
 
 export const RECEIPT_SUFFIX = '.notar.json';
@@ -80,8 +82,10 @@ interface Collected {
   names: (string | undefined)[];
   /** What to do with document i's receipt (made on demand: a million plans up front cost ~100 MB). */
   plan(i: number): Planned;
-  /** Receipts go to stdout as NDJSON. */
+  /** All receipts go to stdout as NDJSON. */
   toStdout: boolean;
+  /** Some receipt goes to stdout (e.g. the one of `stamp -`), so the summary goes to stderr. */
+  someToStdout?: boolean;
   kept: number;
 }
 
@@ -106,7 +110,9 @@ async function collectFiles(files: FileInput[], opts: Opts): Promise<Collected> 
       } else if (plans.length !== i) digests.copyWithin(plans.length * 32, i * 32, i * 32 + 32);
       const digest = digests.subarray(plans.length * 32, plans.length * 32 + 32);
       if (i % 1000 === 999) spinner.update(`hashed ${i + 1} of ${files.length} documents`);
-      const receiptFile = toFiles ? receiptPathFor(f.path === '-' ? 'stdin' : f.path, out) : undefined;
+      // A document read from stdin has no place beside it: its receipt goes to stdout unless --out.
+      const fromStdin = f.path === '-';
+      const receiptFile = toFiles && !(fromStdin && !out) ? receiptPathFor(fromStdin ? 'stdin' : f.path, out) : undefined;
       if (receiptFile !== undefined) {
         const key = typeof receiptFile === 'string' ? receiptFile : '\0' + receiptFile.toString('latin1');
         if (seen.has(key)) continue;
@@ -121,13 +127,13 @@ async function collectFiles(files: FileInput[], opts: Opts): Promise<Collected> 
           continue;
         }
       }
-      plans.push({ display: f.display, name: f.path === '-' ? undefined : path.basename(f.display), receiptFile });
+      plans.push({ display: f.display, name: fromStdin ? undefined : path.basename(f.display), receiptFile, plainReceipt: fromStdin && !out && !opts.json });
     }
   } finally {
     spinner.stop();
   }
   refuseConflicts(conflicts);
-  return { digests: digests.subarray(0, plans.length * 32), count: plans.length, names: plans.map((p) => p.name), plan: (i) => plans[i], toStdout: !toFiles, kept };
+  return { digests: digests.subarray(0, plans.length * 32), count: plans.length, names: plans.map((p) => p.name), plan: (i) => plans[i], toStdout: !toFiles, someToStdout: plans.some((p) => p.receiptFile === undefined), kept };
 }
 
 /**
@@ -241,7 +247,8 @@ async function emitReceipts(c: Collected, receipt: (i: number) => Receipt, opts:
       const r = receipt(i);
       text ??= batchReceiptText(r);
       if (p.receiptFile !== undefined) writeReceipt(p.receiptFile, text.pretty(r), dirs);
-      if (opts.json || p.receiptFile === undefined) ndjson(p, r, text, out);
+      if (p.plainReceipt) out.text(text.pretty(r));
+      else if (opts.json || p.receiptFile === undefined) ndjson(p, r, text, out);
     }
   } finally {
     spinner.stop();
@@ -281,6 +288,6 @@ function ndjson(p: Planned, r: Receipt, text: ReceiptText, out: ByteSink): void 
 function summary(store: Store, rec: { seq: number; time: string; root: string; size: number }, c: Collected, opts: Opts): void {
   const kept = c.kept ? `; kept ${c.kept} existing receipt${c.kept === 1 ? '' : 's'}` : '';
   const text = `stamped ${rec.size} document${rec.size === 1 ? '' : 's'} in block ${rec.seq} of ${store.origin} at ${rec.time} (root ${rec.root.slice(0, 16)}…)${kept}\n`;
-  if (opts.json || c.toStdout) process.stderr.write('notar: ' + text);
+  if (opts.json || c.toStdout || c.someToStdout) process.stderr.write('notar: ' + text);
   else process.stdout.write(text);
 }

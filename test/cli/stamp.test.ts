@@ -95,12 +95,19 @@ describe('notar stamp: files', () => {
     expect(fs.existsSync(path.join(s.dir, 'work/r', abs.slice(1) + '.notar.json'))).toBe(true);
   });
 
-  it('`-` stamps standard input into stdin.notar.json', () => {
+  it('`-` stamps standard input; its receipt goes to stdout (the summary to stderr), or into --out', () => {
     const s = makeStore();
-    expectOk(s.run(['stamp', '-'], { input: 'from a pipe\n' }));
-    const receipt = readJson(path.join(s.dir, 'stdin.notar.json'));
+    const r = s.run(['stamp', '-'], { input: 'from a pipe\n' });
+    expectOk(r);
+    expect(r.stderr).toMatch(/^notar: stamped 1 document in block 0 /m);
+    fs.writeFileSync(path.join(s.dir, 'piped.notar.json'), r.stdout);
+    const receipt = readJson(path.join(s.dir, 'piped.notar.json'));
     expect(receipt.document).toEqual({ sha256: sha256Hex('from a pipe\n') });
-    verify(s, '-', 'stdin.notar.json', 'from a pipe\n');
+    expect(fs.existsSync(path.join(s.dir, 'stdin.notar.json'))).toBe(false);
+    verify(s, '-', 'piped.notar.json', 'from a pipe\n');
+
+    expectOk(s.run(['stamp', '-', '--out', 'r'], { input: 'again\n' }));
+    verify(s, '-', 'r/stdin.notar.json', 'again\n');
   });
 
   it('--json prints one NDJSON line per document; the summary moves to stderr', () => {
