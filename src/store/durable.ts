@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NotarError } from '../core/errors.js';
+import { isProcessAlive } from './pid.js';
 
 export function fsyncDir(dir: string | Buffer): void {
   let fd: number | undefined;
@@ -98,15 +99,6 @@ export function appendDurable(file: string, text: string): void {
 
 const TEMP_NAME = /^\..+\.tmp-([1-9][0-9]*)-[0-9]+-[0-9]+$/;
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Removes temp files (see tempName) left in `dir` by killed writers: by
  * default only those whose process is gone and that are older than
@@ -126,7 +118,7 @@ export function removeStaleTemps(dir: string, opts: { minAgeMs?: number; anyPid?
   let removed = 0;
   for (const name of names) {
     const m = TEMP_NAME.exec(name);
-    if (!m || Number(m[1]) === process.pid || (!opts.anyPid && pidAlive(Number(m[1])))) continue;
+    if (!m || Number(m[1]) === process.pid || (!opts.anyPid && isProcessAlive(Number(m[1])))) continue;
     try {
       const file = path.join(dir, name);
       if (minAgeMs > 0 && Date.now() - fs.lstatSync(file).mtimeMs < minAgeMs) continue;

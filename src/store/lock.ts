@@ -19,6 +19,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { NotarError } from '../core/errors.js';
+import { isProcessAlive } from './pid.js';
 
 export interface Lock {
   release(): void;
@@ -111,15 +112,6 @@ function pidNamespace(): string | undefined {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** True only when the holder is provably gone (see the module comment). */
 function isStale(owner: Owner): boolean {
   if (!Number.isSafeInteger(owner.pid) || !owner.host) return Date.now() - owner.mtimeMs > UNREADABLE_STALE_MS;
@@ -128,7 +120,7 @@ function isStale(owner: Owner): boolean {
   if (owner.ns && ns && owner.ns !== ns) return false;
   // Our own pid on a lock this process does not hold: left by an earlier process that had our pid.
   if (owner.pid === process.pid) return !heldHere.has(owner.text);
-  if (!isAlive(owner.pid)) return true;
+  if (!isProcessAlive(owner.pid)) return true;
   const start = processStart(owner.pid);
   return Boolean(owner.start && start && owner.start !== start);
 }
