@@ -70,7 +70,8 @@ function declareCommands(program: Command): void {
       .option('--out <dir>', 'write receipts into this directory')
       .option('--json', 'print one NDJSON line per document on stdout (receipts inline unless --out)')
       .option('--force', 'replace existing receipts')
-      .option('--no-receipts', 'seal only; rebuild receipts later with `notar prove`'),
+      .option('--no-receipts', 'seal only; rebuild receipts later with `notar prove`')
+      .option('--no-timestamp', "do not ask the store's TSAs for a timestamp (see `notar timestamp`)"),
   )
     .addHelpText('after', '\nReceipts go beside each file (FILE.notar.json), or under --out DIR keeping relative paths.\nA document read from stdin (-) gets its receipt on stdout unless --out is given.\nAn existing receipt for the same document is kept; one for another version stops the run (--force replaces).\n\nExamples:\n  notar stamp deed-1.pdf deed-2.pdf\n  cat letter.txt | notar stamp - > letter.notar.json\n  find docs -type f -print0 | notar stamp --files-from - -0 --out receipts\n  sha256sum *.pdf | notar stamp --digests --json > receipts.ndjson')
     .action(action(() => import('./stamp.js')));
@@ -112,6 +113,8 @@ function declareCommands(program: Command): void {
     .description('move receipts to the latest checkpoint (rewrites each file)')
     .addHelpText('after', '\nAll receipts are checked first (this log, unaltered); none is rewritten if one is refused.\n\nExample:\n  notar refresh receipts/*.notar.json')
     .action(action(() => import('./refresh.js')));
+
+  declareTimestampCommands(program);
 
   program
     .command('log')
@@ -160,6 +163,38 @@ function declareCommands(program: Command): void {
     .option('--key-file <file>', 'trusted verifier keys, one per line', collect)
     .addHelpText('after', '\nExample:\n  notar verifier-page --out verify.html --key-file office.vkey')
     .action(action(() => import('./verifier-page.js')));
+}
+
+/** RFC 3161 trusted time (docs/timestamps.md): `tsa add|remove|list` and `timestamp`. */
+function declareTimestampCommands(program: Command): void {
+  const tsa = program.command('tsa').description('the time-stamping authorities (RFC 3161) this store asks after each stamp');
+  tsa
+    .command('add <url>')
+    .description('pin a TSA: its certificate, or the CA certificate that issues it (URL "offline": replies come as files)')
+    .requiredOption('--cert <file>', 'the TSA certificate or its issuing CA (PEM or DER)')
+    .option('--name <name>', 'a short name (default: the URL host)')
+    .option('--timeout <seconds>', 'how long stamp waits for this TSA (default 10)')
+    .addHelpText('after', '\nExample:\n  notar tsa add https://tsa.example.eu/tsr --cert tsa-ca.pem --name example-tsa')
+    .action(action(() => import('./tsa-add.js')));
+  tsa
+    .command('remove <name>')
+    .description('stop asking this TSA (its tokens stay)')
+    .action(action(() => import('./tsa-remove.js')));
+  tsa
+    .command('list')
+    .description('list the TSAs and their pinned certificates')
+    .option('--json', 'one JSON object per TSA')
+    .action(action(() => import('./tsa-list.js')));
+  program
+    .command('timestamp')
+    .description('get RFC 3161 timestamps for the latest checkpoint (retries what stamp could not get)')
+    .option('--request', 'write the query (DER, as `openssl ts -query`) to stdout, for an offline TSA')
+    .option('--reply <file>', 'attach a reply or token (as `openssl ts -reply` writes) to its checkpoint')
+    .option('--query <file>', 'with --reply: the query it answers, if not made by --request')
+    .option('--name <name>', 'only this TSA')
+    .option('--max-delay <hours>', 'accept a timestamp up to this long after the block was sealed (default 24)')
+    .addHelpText('after', '\nThen `notar refresh` puts the tokens into receipts.\n\nExamples:\n  notar timestamp && notar refresh receipts/*.notar.json\n  notar timestamp --request > cp.tsq\n  openssl ts -reply -queryfile cp.tsq -config tsa.cnf -out cp.tsr\n  notar timestamp --reply cp.tsr')
+    .action(action(() => import('./timestamp.js')));
 }
 
 /** commander is loaded only here: `verify` and `prove` usually start without it (fast-argv.ts). */

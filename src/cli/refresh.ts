@@ -20,6 +20,7 @@ import type { ChainState } from '../store/chainfile.js';
 import type { Store } from '../store/store.js';
 import { openStoreFromOpts, type Opts } from './common.js';
 import { checkpointOf, readReceiptFile, signersOf } from './receipt-read.js';
+import { storedTimestamps } from './receipt-timestamps.js';
 
 interface Plan {
   readonly file: string;
@@ -73,17 +74,22 @@ function signedByStore(file: string, checkpoint: string, verifier: Verifier): vo
   }
 }
 
-function plan(file: string, store: Store, state: ChainState, history: MerkleTree, verifier: Verifier): Plan {
-  const { receipt: r } = readReceiptFile(file);
+function plan(file: string, store: Store, state: ChainState, history: MerkleTree, verifier: Verifier, timestamps?: string[]): Plan {
+  const { receipt: old } = readReceiptFile(file);
+  // Tokens date a checkpoint: the old checkpoint's go, the latest one's (if any) come (docs/timestamps.md).
+  const { timestamps: oldTimestamps, ...r } = old;
   checkHistory(file, r, store, history, verifier);
   checkBlock(file, r, state.records);
   const n = state.records.length;
   const latest = state.records[n - 1];
-  const refreshed: Receipt = { ...r, history: { size: n, path: hexPath(history.inclusionProof(r.block.seq)) }, checkpoint: latest.checkpoint };
+  const same = r.history.size === n && r.checkpoint === latest.checkpoint;
+  // Tokens the receipt already has for this very checkpoint stay if the store has none.
+  const tokens = timestamps ?? (same ? oldTimestamps : undefined);
+  const refreshed: Receipt = { ...r, history: { size: n, path: hexPath(history.inclusionProof(r.block.seq)) }, checkpoint: latest.checkpoint, ...(tokens ? { timestamps: tokens } : {}) };
   // The leaf part is kept as it is: it must still verify, or refreshing would only hide damage.
   const check = verifyReceipt(refreshed, fromHex(r.document.sha256, 'document.sha256', 32), [verifier]);
   if (!check.ok) throw notOurs(file, `the receipt does not verify against this store (${check.step}: ${check.reason}); it was not rewritten`);
-  return { file, from: r.history.size, text: r.history.size === n && r.checkpoint === latest.checkpoint ? undefined : formatReceipt(refreshed) };
+  return { file, from: r.history.size, text: same && String(oldTimestamps) === String(tokens) ? undefined : formatReceipt(refreshed) };
 }
 
 export async function run(args: string[], opts: Opts): Promise<number> {
@@ -93,7 +99,8 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   if (state.records.length === 0) throw new NotarError('NOT_FOUND', `this store (${store.origin}) has no blocks yet, so it has no receipts to refresh`);
   const history = MerkleTree.fromLeafHashes(state.blockHashes);
   const verifier = store.verifier();
-  const plans = files.map((f) => plan(f, store, state, history, verifier));
+  const timestamps = storedTimestamps(store, state.records.length - 1);
+  const plans = files.map((f) => plan(f, store, state, history, verifier, timestamps));
   const n = state.records.length;
   for (const p of plans) {
     if (p.text === undefined) {
@@ -101,7 +108,7 @@ export async function run(args: string[], opts: Opts): Promise<number> {
       continue;
     }
     rewrite(p.file, p.text);
-    process.stdout.write(`refreshed ${p.file}: history size ${p.from} -> ${n}\n`);
+    process.stdout.write(`refreshed ${p.file}: history size ${p.from} -> ${n}${timestamps ? `, ${timestamps.length} timestamp${timestamps.length === 1 ? '' : 's'}` : ''}\n`);
   }
   return 0;
 }

@@ -17,6 +17,7 @@ import { digestFileIntoSoon, displayName } from './hashing.js';
 import { digestFilesParallel } from './parallel-hash.js';
 import { notice, progress } from './io.js';
 import { ByteSink } from './byte-sink.js';
+import { afterSeal } from './post-seal.js';
 import { batchReceiptText, type ReceiptText } from './receipt-text.js';
 import { loadSigner } from './passphrase.js';
 import { digestInputs, fileInputs, type FileInput } from './stamp-input.js';
@@ -188,7 +189,9 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   checkReceiptDirs(collected);
   const sealed = await store.seal({ digests: collected.digests, names: collected.names }, signer);
   for (const msg of sealed.recovered) notice(`recovered: ${msg}`);
-  const receipts = opts.receipts === false ? undefined : new ReceiptBuilder(sealed.state, signer.text).forBatch(sealed.record.seq, sealed.batch, collected.names);
+  const after = await afterSeal(store, sealed.record, opts);
+  const built = opts.receipts === false ? undefined : new ReceiptBuilder(sealed.state, signer.text).forBatch(sealed.record.seq, sealed.batch, collected.names);
+  const receipts = built && after.timestamps ? (i: number): Receipt => ({ ...built(i), timestamps: after.timestamps }) : built;
   if (receipts) await emitReceipts(collected, receipts, opts);
   summary(store, sealed.record, collected, opts);
   return 0;

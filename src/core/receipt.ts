@@ -4,7 +4,7 @@
  * writes, so a receipt has exactly one spelling and any edit is detectable.
  */
 import { Block, checkBlock } from './block.js';
-import { fromHex, toHex } from './bytes.js';
+import { fromBase64, fromHex, toHex } from './bytes.js';
 import { formatError } from './errors.js';
 import { checkKeys, expectInteger, expectString, isPlainObject, parseJson } from './json.js';
 import { inclusionProofLength } from './merkle.js';
@@ -23,6 +23,8 @@ export interface Receipt {
   readonly history: { readonly size: number; readonly path: string[] };
   readonly checkpoint: string;
   readonly key?: string;
+  /** v1.1 optional: RFC 3161 tokens (base64 DER) over the checkpoint body (timestamps.ts). */
+  readonly timestamps?: string[];
 }
 
 /** Canonical text: 2-space JSON in field order, one trailing newline. */
@@ -36,6 +38,7 @@ export function formatReceipt(r: Receipt): string {
     history: { size: r.history.size, path: r.history.path },
     checkpoint: r.checkpoint,
     ...(r.key === undefined ? {} : { key: r.key }),
+    ...(r.timestamps === undefined ? {} : { timestamps: r.timestamps }),
   };
   return JSON.stringify(ordered, null, 2) + '\n';
 }
@@ -70,7 +73,7 @@ function parseLeafAndBlock(obj: Record<string, unknown>): Pick<Receipt, 'leaf' |
 
 /** Parses and range-checks a receipt; throws FORMAT on anything non-canonical. */
 export function parseReceipt(text: string): Receipt {
-  const obj = checkKeys(parseJson(text, 'receipt', MAX_RECEIPT_BYTES), 'receipt', ['format', 'document', 'leaf', 'block', 'history', 'checkpoint'], ['key']);
+  const obj = checkKeys(parseJson(text, 'receipt', MAX_RECEIPT_BYTES), 'receipt', ['format', 'document', 'leaf', 'block', 'history', 'checkpoint'], ['key', 'timestamps']);
   if (obj.format !== RECEIPT_FORMAT) throw formatError(`unknown receipt format ${JSON.stringify(String(obj.format)).slice(0, 40)} (expected ${RECEIPT_FORMAT})`);
   const d = checkKeys(obj.document, 'receipt document', ['sha256'], ['name']);
   const document = { sha256: hex64(d.sha256, 'document.sha256'), ...(d.name === undefined ? {} : { name: expectString(d.name, 'document.name', 4096) }) };
@@ -81,7 +84,8 @@ export function parseReceipt(text: string): Receipt {
   const history = { size: hsize, path: hashPath(h.path, 'history.path', block.seq, hsize) };
   const checkpoint = expectString(obj.checkpoint, 'checkpoint', MAX_NOTE_BYTES);
   const key = obj.key === undefined ? undefined : keyHint(obj.key);
-  const receipt: Receipt = { format: RECEIPT_FORMAT, document, leaf, block, history, checkpoint, ...(key === undefined ? {} : { key }) };
+  const timestamps = obj.timestamps === undefined ? undefined : timestampTokens(obj.timestamps);
+  const receipt: Receipt = { format: RECEIPT_FORMAT, document, leaf, block, history, checkpoint, ...(key === undefined ? {} : { key }), ...(timestamps === undefined ? {} : { timestamps }) };
   if (formatReceipt(receipt) !== text) throw formatError('receipt is not in canonical form (was it edited?)');
   return receipt;
 }
@@ -99,6 +103,20 @@ function keyHint(v: unknown): string {
     throw formatError('receipt key hint is not a valid verifier key string');
   }
   return text;
+}
+
+/** At most this many tokens, each at most this long (base64 of a DER token). */
+export const MAX_TIMESTAMPS = 8;
+export const MAX_TIMESTAMP_CHARS = 43_692; // base64 of 32 KiB
+
+/** v1.1 `timestamps`: a non-empty array of base64 RFC 3161 tokens; what they say is checked by verify. */
+function timestampTokens(v: unknown): string[] {
+  if (!Array.isArray(v) || v.length === 0 || v.length > MAX_TIMESTAMPS) throw formatError(`timestamps must be an array of 1 to ${MAX_TIMESTAMPS} base64 tokens`);
+  return v.map((t, i) => {
+    const text = expectString(t, `timestamps[${i}]`, MAX_TIMESTAMP_CHARS);
+    fromBase64(text, `timestamps[${i}]`);
+    return text;
+  });
 }
 
 export function isReceiptLike(v: unknown): boolean {

@@ -180,12 +180,14 @@ export async function startTsaServer(pki: TestPki, mode: TsaMode = 'ok'): Promis
         res.writeHead(415).end();
         return;
       }
-      const section = m === 'noeku' ? 'tsa_noeku' : m === 'other' ? 'tsa_other' : 'tsa_ok';
+      let reply: Buffer;
       try {
-        res.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(pki.reply(Buffer.concat(chunks), section));
+        reply = m === 'noeku' ? grantedReply(pki.noEkuToken(Buffer.concat(chunks))) : pki.reply(Buffer.concat(chunks), m === 'other' ? 'tsa_other' : 'tsa_ok');
       } catch {
         res.writeHead(500).end();
+        return;
       }
+      res.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(reply);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -208,6 +210,20 @@ export async function startTsaServer(pki: TestPki, mode: TsaMode = 'ok'): Promis
       }),
   };
   return handle;
+}
+
+/** DER length octets. */
+function derLength(n: number): Buffer {
+  if (n < 0x80) return Buffer.of(n);
+  const bytes: number[] = [];
+  for (let v = n; v > 0; v >>= 8) bytes.unshift(v & 0xff);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+
+/** TimeStampResp ::= SEQUENCE { status PKIStatusInfo (granted), timeStampToken } (RFC 3161 §2.4.2). */
+export function grantedReply(token: Buffer): Buffer {
+  const body = Buffer.concat([Buffer.of(0x30, 0x03, 0x02, 0x01, 0x00), token]);
+  return Buffer.concat([Buffer.of(0x30), derLength(body.length), body]);
 }
 
 /** A query made by `openssl ts -query` for data (sha256, nonce, certReq). */

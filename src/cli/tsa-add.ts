@@ -1,0 +1,56 @@
+/**
+ * `notar tsa add URL --cert FILE [--name NAME] [--timeout SECONDS]`: pins a
+ * time-stamping authority (its certificate, or the CA that issues its
+ * certificates) in the store. URL "offline" means replies come as files
+ * (`notar timestamp --request` / `--reply`).
+ */
+import { NotarError } from '../core/errors.js';
+import { DEFAULT_TSA_TIMEOUT_MS, readAuthorities, TSA_NAME, writeAuthorities } from '../store/tsa-store.js';
+import { openStoreFromOpts, readTextInput, type Opts } from './common.js';
+
+function nameFor(url: string, given: unknown): string {
+  const name = typeof given === 'string' ? given : url === 'offline' ? 'offline' : new URL(url).hostname.replace(/[^A-Za-z0-9._-]/g, '-');
+  if (!TSA_NAME.test(name)) throw new NotarError('USAGE', `TSA name ${JSON.stringify(name)} must be letters, digits, '.', '_' or '-' (at most 64)`, { hint: 'choose one with --name NAME' });
+  return name;
+}
+
+function checkUrl(url: string): void {
+  if (url === 'offline') return;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new NotarError('USAGE', `${url} is not a URL`, { hint: 'e.g. notar tsa add https://freetsa.org/tsr --cert tsa.crt, or URL "offline"' });
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new NotarError('USAGE', `TSA URL must be http:// or https:// (RFC 3161 §3.4), or "offline"`);
+}
+
+function timeoutMs(v: unknown): number {
+  if (v === undefined) return DEFAULT_TSA_TIMEOUT_MS;
+  const s = Number(v);
+  if (!Number.isFinite(s) || s <= 0 || s > 600) throw new NotarError('USAGE', '--timeout must be a number of seconds between 0 and 600');
+  return Math.ceil(s * 1000);
+}
+
+export async function run(args: string[], opts: Opts): Promise<number> {
+  const url = args[0];
+  checkUrl(url);
+  const name = nameFor(url, opts.name);
+  const certFile = opts.cert as string;
+  const pem = readTextInput(certFile, 1 << 20);
+  const { parseCertificates } = await import('../core/timestamp.js');
+  let certs;
+  try {
+    certs = parseCertificates(new TextEncoder().encode(pem), certFile);
+  } catch (e) {
+    throw new NotarError('FORMAT', `${certFile}: ${(e as Error).message}`, { hint: 'give the TSA certificate (or its CA certificate) as PEM or DER' });
+  }
+  // Kept as PEM whatever came in: one readable form in the store.
+  const asPem = certs.map((c) => `-----BEGIN CERTIFICATE-----\n${Buffer.from(c.der).toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`).join('');
+  const store = openStoreFromOpts(opts);
+  const list = readAuthorities(store);
+  if (list.some((a) => a.name === name)) throw new NotarError('EXISTS', `this store already has a TSA named ${name}`, { hint: 'remove it first with `notar tsa remove NAME`, or choose another --name' });
+  writeAuthorities(store, [...list, { name, url, timeoutMs: timeoutMs(opts.timeout), certs: asPem }]);
+  process.stdout.write(`added TSA ${name} (${url}), pinned ${certs.map((c) => c.subject).join('; ')}\n`);
+  return 0;
+}

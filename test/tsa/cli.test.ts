@@ -1,0 +1,206 @@
+/**
+ * `notar tsa`, stamping with a TSA, `notar timestamp` (online, --request,
+ * --reply) and `refresh`, with the real binary and a real TSA: openssl ts
+ * behind a loopback HTTP server (openssl-tsa.ts). The binary runs with an
+ * async spawn: the TSA server lives in this process.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, makeStore, writeDocs, type RunResult, type TestStore } from '../cli/helpers.js';
+import { makeTestPki, opensslQuery, startTsaServer, type TestPki, type TestTsaServer } from './openssl-tsa.js';
+
+let pki: TestPki;
+let server: TestTsaServer;
+
+beforeAll(async () => {
+  pki = makeTestPki();
+  server = await startTsaServer(pki);
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+/** Runs bin/notar.js without blocking this process's event loop (the TSA answers from here). */
+function run(s: TestStore, args: string[], input?: Buffer): Promise<RunResult & { raw: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: s.dir, env: s.env });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const raw = Buffer.concat(out);
+      resolve({ code: code ?? -1, stdout: raw.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), raw });
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
+function lastCheckpointBody(s: TestStore): string {
+  const lines = fs.readFileSync(path.join(s.storeDir, 'chain.jsonl'), 'utf8').trim().split('\n');
+  const note = JSON.parse(lines[lines.length - 1]).checkpoint as string;
+  return note.slice(0, note.indexOf('\n\n') + 1);
+}
+
+function receipt(s: TestStore, doc: string): { timestamps?: string[]; checkpoint: string } {
+  return JSON.parse(fs.readFileSync(path.join(s.dir, doc + '.notar.json'), 'utf8'));
+}
+
+const tokenFiles = (s: TestStore) => (fs.existsSync(path.join(s.storeDir, 'tsa/tokens')) ? fs.readdirSync(path.join(s.storeDir, 'tsa/tokens')) : []);
+
+async function storeWithTsa(extra: string[] = []): Promise<TestStore> {
+  const s = makeStore();
+  const r = await run(s, ['tsa', 'add', server.url, '--cert', pki.caCert, '--name', 'test-tsa', ...extra]);
+  expect(r.code, r.stderr).toBe(0);
+  return s;
+}
+
+describe('notar tsa', () => {
+  it('adds, lists and removes a pinned TSA; refuses a file that is not a certificate', async () => {
+    const s = await storeWithTsa();
+    expect(fs.readFileSync(path.join(s.storeDir, 'tsa/authorities.json'), 'utf8')).toContain('BEGIN CERTIFICATE');
+    const list = await run(s, ['tsa', 'list']);
+    expect(list.stdout).toContain('test-tsa');
+    expect(list.stdout).toContain('CN=Test Root CA, O=notar tests');
+    expect((await run(s, ['tsa', 'add', server.url, '--cert', pki.caCert, '--name', 'test-tsa'])).code).toBe(2);
+    writeDocs(s.dir, { 'not-a-cert.pem': 'hello\n' });
+    const bad = await run(s, ['tsa', 'add', server.url, '--cert', 'not-a-cert.pem', '--name', 'x']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^notar: error: not-a-cert\.pem: /);
+    expect((await run(s, ['tsa', 'remove', 'test-tsa'])).code).toBe(0);
+    expect((await run(s, ['tsa', 'remove', 'test-tsa'])).code).toBe(1);
+    expect((await run(s, ['tsa', 'list'])).stdout).toContain('no TSA configured');
+  });
+});
+
+describe('stamp with a TSA', () => {
+  it('gets a token for the checkpoint, keeps it beside the block, and puts it in the receipts; openssl ts -verify accepts it', async () => {
+    const s = await storeWithTsa();
+    writeDocs(s.dir, { 'a.txt': 'alpha\n', 'b.txt': 'beta\n' });
+    const r = await run(s, ['stamp', 'a.txt', 'b.txt']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/time attested by CN=Test TSA, O=notar tests: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/);
+    expect(tokenFiles(s)).toEqual(['0000000000.test-tsa.tst']);
+    const token = fs.readFileSync(path.join(s.storeDir, 'tsa/tokens/0000000000.test-tsa.tst'));
+    expect(receipt(s, 'a.txt').timestamps).toEqual([token.toString('base64')]);
+    expect(receipt(s, 'b.txt').timestamps).toEqual([token.toString('base64')]);
+    const v = pki.verify(path.join(s.storeDir, 'tsa/tokens/0000000000.test-tsa.tst'), Buffer.from(lastCheckpointBody(s)), { token: true });
+    expect(v.output).toContain('Verification: OK');
+    expect(v.ok).toBe(true);
+    // the chain file is the same as without a TSA: one line, no token in it
+    expect(fs.readFileSync(path.join(s.storeDir, 'chain.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
+    const check = await run(s, ['chain', 'verify']);
+    expect(check.code, check.stderr).toBe(0);
+  });
+
+  it('--no-timestamp skips the TSA', async () => {
+    const s = await storeWithTsa();
+    writeDocs(s.dir, { 'a.txt': 'alpha\n' });
+    const before = server.requests;
+    expect((await run(s, ['stamp', '--no-timestamp', 'a.txt'])).code).toBe(0);
+    expect(server.requests).toBe(before);
+    expect(receipt(s, 'a.txt').timestamps).toBeUndefined();
+  });
+
+  it.each(['down', 'slow', 'garbage', 'noeku', 'other'] as const)('TSA %s: sealing and receipts unaffected; then notar timestamp + refresh complete them', async (mode) => {
+    const s = await storeWithTsa(['--timeout', '1']);
+    writeDocs(s.dir, { 'a.txt': `alpha ${mode}\n` });
+    server.mode = mode;
+    let r;
+    try {
+      r = await run(s, ['stamp', 'a.txt']);
+    } finally {
+      server.mode = 'ok';
+    }
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/notar: warning: no timestamp from TSA test-tsa: /);
+    expect(r.stderr).toContain('notar timestamp');
+    expect(tokenFiles(s)).toEqual([]);
+    expect(receipt(s, 'a.txt').timestamps).toBeUndefined();
+    fs.writeFileSync(path.join(s.dir, 'office.vkey'), s.vkey + '\n');
+    expect((await run(s, ['verify', 'a.txt', '--key-file', 'office.vkey'])).code).toBe(0);
+    const t = await run(s, ['timestamp']);
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stdout).toMatch(/timestamped checkpoint of block 0 \(TSA test-tsa\): time attested by CN=Test TSA/);
+    expect((await run(s, ['timestamp'])).stdout).toContain('already timestamped by test-tsa');
+    const f = await run(s, ['refresh', 'a.txt.notar.json']);
+    expect(f.code, f.stderr).toBe(0);
+    expect(f.stdout).toContain('1 timestamp');
+    expect(receipt(s, 'a.txt').timestamps).toHaveLength(1);
+    expect((await run(s, ['refresh', 'a.txt.notar.json'])).stdout).toContain('already at history size 1');
+  });
+
+  it('notar timestamp refuses a TSA whose certificate lacks the timeStamping EKU, or is not pinned (exit 1, nothing kept)', async () => {
+    const s = await storeWithTsa();
+    writeDocs(s.dir, { 'a.txt': 'alpha\n' });
+    expect((await run(s, ['stamp', '--no-timestamp', 'a.txt'])).code).toBe(0);
+    for (const [mode, why] of [['other', /not a pinned TSA/], ['noeku', /has no extended key usage/]] as const) {
+      server.mode = mode;
+      try {
+        const t = await run(s, ['timestamp']);
+        expect(t.code).toBe(1);
+        expect(t.stderr).toMatch(why);
+      } finally {
+        server.mode = 'ok';
+      }
+    }
+    expect(tokenFiles(s)).toEqual([]);
+  });
+});
+
+describe('offline: notar timestamp --request / --reply (openssl ts files)', () => {
+  it('writes a query openssl answers, and attaches the reply', async () => {
+    const s = makeStore();
+    expect((await run(s, ['tsa', 'add', 'offline', '--cert', pki.tsaCert])).code).toBe(0);
+    writeDocs(s.dir, { 'a.txt': 'alpha\n' });
+    expect((await run(s, ['stamp', 'a.txt'])).code).toBe(0);
+    const q = await run(s, ['timestamp', '--request']);
+    expect(q.code, q.stderr).toBe(0);
+    fs.writeFileSync(path.join(s.dir, 'cp.tsq'), q.raw);
+    fs.writeFileSync(path.join(s.dir, 'cp.tsr'), pki.reply(q.raw));
+    const a = await run(s, ['timestamp', '--reply', 'cp.tsr']);
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stdout).toContain('time attested by CN=Test TSA, O=notar tests');
+    expect(tokenFiles(s)).toEqual(['0000000000.offline.tst']);
+    expect((await run(s, ['refresh', 'a.txt.notar.json'])).code).toBe(0);
+    expect(receipt(s, 'a.txt').timestamps).toHaveLength(1);
+  });
+
+  it('accepts a token made by hand with openssl ts -query/-reply -token_out (given its --query)', async () => {
+    const s = makeStore();
+    expect((await run(s, ['tsa', 'add', 'offline', '--cert', pki.caCert, '--name', 'paper'])).code).toBe(0);
+    writeDocs(s.dir, { 'a.txt': 'alpha\n' });
+    expect((await run(s, ['stamp', 'a.txt'])).code).toBe(0);
+    const q = opensslQuery(pki, Buffer.from(lastCheckpointBody(s)));
+    fs.writeFileSync(path.join(s.dir, 'hand.tsq'), q);
+    fs.writeFileSync(path.join(s.dir, 'hand.tst'), pki.token(q));
+    const a = await run(s, ['timestamp', '--reply', 'hand.tst', '--query', 'hand.tsq']);
+    expect(a.code, a.stderr).toBe(0);
+    expect(tokenFiles(s)).toEqual(['0000000000.paper.tst']);
+  });
+
+  it('refuses a reply for another checkpoint, a wrong nonce, and garbage', async () => {
+    const s = makeStore();
+    expect((await run(s, ['tsa', 'add', 'offline', '--cert', pki.caCert])).code).toBe(0);
+    writeDocs(s.dir, { 'a.txt': 'alpha\n' });
+    expect((await run(s, ['stamp', 'a.txt'])).code).toBe(0);
+    fs.writeFileSync(path.join(s.dir, 'other.tsr'), pki.reply(opensslQuery(pki, Buffer.from('another log\n1\nAAAA\n'))));
+    const other = await run(s, ['timestamp', '--reply', 'other.tsr']);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain('dates no checkpoint of this store');
+    // our --request query is pending; a reply to a different query (other nonce) is refused
+    expect((await run(s, ['timestamp', '--request'])).code).toBe(0);
+    fs.writeFileSync(path.join(s.dir, 'foreign.tsr'), pki.reply(opensslQuery(pki, Buffer.from(lastCheckpointBody(s)))));
+    const foreign = await run(s, ['timestamp', '--reply', 'foreign.tsr']);
+    expect(foreign.code).toBe(1);
+    expect(foreign.stderr).toContain('nonce');
+    writeDocs(s.dir, { 'junk.tsr': 'junk' });
+    const junk = await run(s, ['timestamp', '--reply', 'junk.tsr']);
+    expect(junk.code).toBe(2);
+    expect(junk.stderr).toMatch(/^notar: error: junk\.tsr: /);
+    expect(tokenFiles(s)).toEqual([]);
+  });
+});
