@@ -24,7 +24,7 @@ interface Spec {
 
 /** Must match the declarations in main.ts (a test checks each against `notar <command> --help`). */
 export const FAST_COMMANDS: Record<string, Spec> = {
-  verify: { options: { '--receipt': 'value', '--key': 'list', '--key-file': 'list', '--sha256': 'value', '--json': 'flag' }, operands: [0, 1] },
+  verify: { options: { '--receipt': 'value', '--key': 'list', '--key-file': 'list', '--sha256': 'value', '--json': 'flag', '--tsa-cert': 'list' }, operands: [0, 1] },
   prove: { options: { '--sha256': 'value', '--out': 'value' }, operands: [0, 1] },
   hash: { options: {}, operands: [1, Infinity] },
 };

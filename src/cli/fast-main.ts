@@ -21,7 +21,8 @@ const HERE: Record<string, () => Promise<{ run: Runner }>> = {
 /** False: not a line for this path; the caller (src/cli/launch.cts) runs the ESM CLI. */
 async function start(argv: string[]): Promise<boolean> {
   const fast = fastCommand(argv.slice(2));
-  if (!fast || !Object.hasOwn(HERE, fast.command)) return false;
+  // --tsa-cert needs the ASN.1 code, which this bundle leaves out: the ESM CLI (verify-tsa.ts) takes it.
+  if (!fast || !Object.hasOwn(HERE, fast.command) || fast.opts.tsaCert) return false;
   // Loaded only here: a line handed back above has no use for them.
   const [{ installNodeCrypto }, { quietOnEpipe, report, setDebug }] = await Promise.all([import('../node/crypto.js'), import('./report.js')]);
   installNodeCrypto();

@@ -84,6 +84,7 @@ function declareCommands(program: Command): void {
     .option('--key-file <file>', 'trusted verifier keys, one per line', collect)
     .option('--sha256 <hex>', 'check this document digest instead of reading a file')
     .option('--json', 'print the verdict as JSON')
+    .option('--tsa-cert <file>', 'a trusted TSA certificate or its CA: check the timestamps in the receipt (repeatable)', collect)
     .addHelpText(
       'after',
       '\nPrints one line: OK (exit 0) or FAILED with the step that failed (exit 1).\n' +
@@ -91,7 +92,7 @@ function declareCommands(program: Command): void {
         'not a valid receipt, or a file that cannot be read, is an error (exit 2).\n' +
         '\nExamples:\n  notar verify deed-1.pdf --key-file office.vkey\n  notar verify --sha256 3f5a…c2 --receipt deed-1.pdf.notar.json --key-file office.vkey --json',
     )
-    .action(action(() => import('./verify.js')));
+    .action(action(() => import('./verify-tsa.js')));
 
   program
     .command('prove [file]')
@@ -218,7 +219,7 @@ async function buildProgram(): Promise<Command> {
 
 /** The commands fast-argv.ts may take without commander. */
 const FAST_LOADERS: Record<string, () => Promise<{ run: Runner }>> = {
-  verify: () => import('./verify.js'),
+  verify: () => import('./verify-tsa.js'),
   prove: () => import('./prove.js'),
   hash: () => import('./hash.js'),
 };

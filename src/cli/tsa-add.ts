@@ -6,7 +6,8 @@
  */
 import { NotarError } from '../core/errors.js';
 import { DEFAULT_TSA_TIMEOUT_MS, readAuthorities, TSA_NAME, writeAuthorities } from '../store/tsa-store.js';
-import { openStoreFromOpts, readTextInput, type Opts } from './common.js';
+import { readCertFile, toPem } from './cert-file.js';
+import { openStoreFromOpts, type Opts } from './common.js';
 
 function nameFor(url: string, given: unknown): string {
   const name = typeof given === 'string' ? given : url === 'offline' ? 'offline' : new URL(url).hostname.replace(/[^A-Za-z0-9._-]/g, '-');
@@ -36,17 +37,9 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   const url = args[0];
   checkUrl(url);
   const name = nameFor(url, opts.name);
-  const certFile = opts.cert as string;
-  const pem = readTextInput(certFile, 1 << 20);
-  const { parseCertificates } = await import('../core/timestamp.js');
-  let certs;
-  try {
-    certs = parseCertificates(new TextEncoder().encode(pem), certFile);
-  } catch (e) {
-    throw new NotarError('FORMAT', `${certFile}: ${(e as Error).message}`, { hint: 'give the TSA certificate (or its CA certificate) as PEM or DER' });
-  }
+  const certs = await readCertFile(opts.cert as string);
   // Kept as PEM whatever came in: one readable form in the store.
-  const asPem = certs.map((c) => `-----BEGIN CERTIFICATE-----\n${Buffer.from(c.der).toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`).join('');
+  const asPem = toPem(certs);
   const store = openStoreFromOpts(opts);
   const list = readAuthorities(store);
   if (list.some((a) => a.name === name)) throw new NotarError('EXISTS', `this store already has a TSA named ${name}`, { hint: 'remove it first with `notar tsa remove NAME`, or choose another --name' });

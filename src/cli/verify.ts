@@ -9,7 +9,9 @@ import { toHex } from '../core/bytes.js';
 import { NotarError } from '../core/errors.js';
 import type { Receipt } from '../core/receipt.js';
 import { verifyReceipt, type FailedReceipt, type VerifiedReceipt, type VerifyStep } from '../core/verify.js';
+import { uncheckedTime, type TimeVerdict } from '../core/receipt-time.js';
 import { requireTrustedKeys, type Opts } from './common.js';
+import { timeFailure, timeJson, timeLine } from './verify-time.js';
 import { digestFile } from './hashing.js';
 import { colors } from './io.js';
 import { originOf, parseDigestOption, readReceiptText, RECEIPT_HINT, RECEIPT_SUFFIX, signersOf } from './receipt-read.js';
@@ -48,17 +50,27 @@ function readReceipt(s: Subject, explicit: boolean): string {
   }
 }
 
-export async function run(args: string[], opts: Opts): Promise<number> {
+/**
+ * `time` checks the receipt's RFC 3161 tokens (verify-tsa.ts, with --tsa-cert);
+ * without it they are reported as present but unchecked (receipt-time.ts).
+ */
+export async function run(args: string[], opts: Opts, time?: (r: Receipt) => Promise<TimeVerdict>): Promise<number> {
   const s = subject(args, opts);
   const trusted = requireTrustedKeys(opts);
   const text = readReceipt(s, typeof opts.receipt === 'string');
   const digest = s.digest ?? digestFile(s.file as string);
-  const result = verifyReceipt(text, digest, trusted);
-  if (!result.ok && result.step === 'format') {
-    throw new NotarError('FORMAT', `${s.receiptFile}: ${result.reason}`, { hint: RECEIPT_HINT });
+  const checked = verifyReceipt(text, digest, trusted);
+  if (!checked.ok && checked.step === 'format') {
+    throw new NotarError('FORMAT', `${s.receiptFile}: ${checked.reason}`, { hint: RECEIPT_HINT });
   }
-  if (opts.json) process.stdout.write(JSON.stringify(jsonVerdict(s, digest, result)) + '\n');
-  else await printVerdict(s, digest, result);
+  const t = checked.ok ? await (time ?? (async (r: Receipt) => uncheckedTime(r)))(checked.receipt) : undefined;
+  const result = t?.state === 'failed' ? timeFailure(checked.receipt as Receipt, t.reason) : checked;
+  if (opts.json) process.stdout.write(JSON.stringify({ ...jsonVerdict(s, digest, result), ...timeJson(t) }) + '\n');
+  else {
+    await printVerdict(s, digest, result);
+    const line = timeLine(t);
+    if (line) process.stdout.write(line);
+  }
   return result.ok ? 0 : 1;
 }
 
@@ -74,7 +86,8 @@ function describe(s: Subject, digest: Uint8Array, r: Receipt): string {
   return `the document with SHA-256 ${toHex(digest).slice(0, 16)}…${name}`;
 }
 
-const PLAIN: Record<Exclude<VerifyStep, 'format' | 'trust'>, string> = {
+const PLAIN: Record<Exclude<VerifyStep, 'format' | 'trust'> | 'time', string> = {
+  time: 'the timestamp in the receipt does not check out: it was altered, or it is not for this checkpoint',
   digest: 'the document does not match the receipt: it was altered, or it is not the stamped document',
   batch: "the receipt is damaged: its batch proof does not lead to the block's root",
   history: "the receipt is damaged: its history proof does not lead to its checkpoint's root",

@@ -4,11 +4,11 @@
  * behind a loopback HTTP server (openssl-tsa.ts). The binary runs with an
  * async spawn: the TSA server lives in this process.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, makeStore, writeDocs, type RunResult, type TestStore } from '../cli/helpers.js';
+import { makeStore, writeDocs, type TestStore } from '../cli/helpers.js';
+import { run } from './run.js';
 import { makeTestPki, opensslQuery, startTsaServer, type TestPki, type TestTsaServer } from './openssl-tsa.js';
 
 let pki: TestPki;
@@ -21,23 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
 });
-
-/** Runs bin/notar.js without blocking this process's event loop (the TSA answers from here). */
-function run(s: TestStore, args: string[], input?: Buffer): Promise<RunResult & { raw: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: s.dir, env: s.env });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const raw = Buffer.concat(out);
-      resolve({ code: code ?? -1, stdout: raw.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), raw });
-    });
-    child.stdin.end(input ?? '');
-  });
-}
 
 function lastCheckpointBody(s: TestStore): string {
   const lines = fs.readFileSync(path.join(s.storeDir, 'chain.jsonl'), 'utf8').trim().split('\n');
