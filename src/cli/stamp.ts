@@ -20,6 +20,7 @@ import { ByteSink } from './byte-sink.js';
 import { batchReceiptText, type ReceiptText } from './receipt-text.js';
 import { loadSigner } from './passphrase.js';
 import { digestInputs, fileInputs, type FileInput } from './stamp-input.js';
+import { RECEIPT_SUFFIX, receiptPathFor } from './receipt-path.js';
 
 interface Planned {
   readonly display: string;
@@ -28,27 +29,6 @@ interface Planned {
   readonly receiptFile?: string | Buffer;
   /** Stdout gets the canonical receipt itself (`stamp -` without --out or --json), not NDJSON. */
   readonly plainReceipt?: boolean;
-}
-
-export const RECEIPT_SUFFIX = '.notar.json';
-
-/**
- * The receipt beside a document whose name is raw bytes (not UTF-8) keeps
- * those bytes: the path arithmetic runs on latin1 text (one char per byte,
- * '/' unchanged), so no two names collapse into one U+FFFD spelling.
- */
-function receiptPathFor(input: string | Buffer, out: string | undefined): string | Buffer {
-  if (typeof input === 'string') return receiptPath(input, out);
-  const latin1 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
-  return Buffer.from(receiptPath(input.toString('latin1'), out === undefined ? undefined : latin1(out)), 'latin1');
-}
-
-/** --out keeps relative paths (like tar) so equal base names never collide. */
-function receiptPath(input: string, out: string | undefined): string {
-  if (!out) return input + RECEIPT_SUFFIX;
-  const rel = path.isAbsolute(input) ? path.relative(path.parse(input).root, input) : path.normalize(input);
-  const safe = rel.split(path.sep).filter((p) => p !== '..' && p !== '.' && p !== '').join(path.sep);
-  return path.join(out, (safe || 'stdin') + RECEIPT_SUFFIX);
 }
 
 /** An existing receipt is kept unless --force; one for another version of the file is reported. */
