@@ -61,19 +61,19 @@ export function signersOf(note: string): string {
 export function untrustedReason(note: string, trusted: readonly Verifier[], what = 'the receipt', plural = false): string {
   const origin = originOf(note);
   const own = trusted.filter((k) => k.name === origin);
-  const [claims, says, is] = plural ? ['claim', 'say', 'are'] : ['claims', 'says', 'is'];
+  const [claims, says, is, it] = plural ? ['claim', 'say', 'are', 'they'] : ['claims', 'says', 'is', 'it'];
   let ids: string;
   try {
     ids = parseNote(note).signatures.map((sig) => sig.keyId).join(', ') || 'none';
   } catch {
     ids = 'unreadable';
   }
-  if (origin === undefined) return `not signed by a key you trust: ${what} name${plural ? '' : 's'} no readable origin`;
+  if (origin === undefined) return `not signed by a key you trust: ${what} ${is} not from a readable origin`;
   if (own.length > 0) {
     const yours = own.map((k) => k.keyId).join(', ');
-    return `not signed by a key you trust: ${what} ${claims} to be from ${origin}, but ${is} not signed by that office's key (key ${yours}); signed by another key (key ${ids}), ${plural ? 'they' : 'it'} may be forged`;
+    return `not signed by a key you trust: ${what} ${claims} to be from ${origin}, but ${is} not signed by the key you trust for ${origin} (key ${yours}): ${it} ${is} signed by another key (key ${ids}) and may be forged`;
   }
-  return `not signed by a key you trust: ${what} ${says} ${plural ? 'they are' : 'it is'} from ${origin} (key ${ids}), and you trust no key of ${origin}`;
+  return `not signed by a key you trust: ${what} ${says} ${it} ${plural ? 'are' : 'is'} from ${origin} (key ${ids}), and you trust no key of ${origin}`;
 }
 
 /** Accepts what sha256sum prints (upper case too), nothing else. */

@@ -20,6 +20,8 @@ const BIG_SIZE = 9 * 1024 * 1024 + 123; // three 4 MiB slices in the page
 
 let office: TestStore;
 let other: TestStore;
+/** Another key with the office's very name: an impostor. */
+let impostor: TestStore;
 let ctx: BrowserContext;
 let profile: string | undefined;
 const pages: Record<string, string> = {};
@@ -63,6 +65,7 @@ function editedReceipt(folder: string, edit: (text: string) => string): string[]
 function setUpStores(): void {
   office = makeStore(OFFICE);
   other = makeStore('notary.example.gov/other-office');
+  impostor = makeStore(OFFICE);
   writeDocs(office.dir, {
     'deed.txt': 'Deed of sale: parcel 42, seller A, buyer B.\n',
     'will.txt': 'Last will and testament of C.\n',
@@ -79,6 +82,8 @@ function setUpStores(): void {
 function makePages(): void {
   writePage('trusted.html', ['--key-file', file('office.vkey')]);
   writePage('untrusted.html', ['--key', other.vkey]);
+  // A page that trusts the impostor's key: the office's genuine receipts pose, to it, exactly as a forgery would.
+  writePage('impostor.html', ['--key', impostor.vkey]);
   writePage('nokey.html', []);
   // A valid key whose name tries to close the script element.
   const evil = signerFromSeed('evil</script><script>alert(1)</script>', new Uint8Array(32).fill(9));
@@ -119,7 +124,7 @@ async function launch(): Promise<void> {
 
 afterAll(async () => {
   await ctx?.close();
-  for (const dir of [office?.dir, other?.dir, profile]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  for (const dir of [office?.dir, other?.dir, impostor?.dir, profile]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 afterEach(() => {
@@ -342,8 +347,24 @@ describe('verifier page', () => {
     const page = await open('untrusted.html');
     const shown = await check(page, [file('deed.txt'), file('deed.txt.notar.json')]);
     expect(shown.kind).toBe('failed');
-    expect(shown.text).toContain(`Not signed by a key this page trusts (signed by ${OFFICE}, key ID ${keyId(office.vkey)})`);
+    expect(shown.text).toContain(`Not signed by a key this page trusts. The receipt says it comes from ${OFFICE} (key ID ${keyId(office.vkey)}), and this page trusts no key of that name.`);
     await shot(page, 'untrusted');
+    await page.close();
+  });
+
+  it('a receipt bearing the trusted office name but another key: says it only claims the name and may be forged (issue 10 item 11)', async () => {
+    const page = await open('impostor.html');
+    expect(await page.locator('#trust-baked-list').textContent()).toContain(`${OFFICE} (key ID ${keyId(impostor.vkey)})`);
+    const shown = await check(page, [file('deed.txt'), file('deed.txt.notar.json')]);
+    expect(shown.kind).toBe('failed');
+    expect(shown.text).toContain('Not verified: may be forged');
+    expect(shown.text).toContain(
+      `This receipt claims to be from ${OFFICE}, but it is not signed by that office's key (key ID ${keyId(impostor.vkey)}). It is signed by a different key (key ID ${keyId(office.vkey)}), so it may be forged.`,
+    );
+    // The other key is never called by the office's name in the verdict.
+    expect(shown.text).not.toContain(`${OFFICE}, key ID ${keyId(office.vkey)}`);
+    expect(shown.details).toContain('Signature, as the receipt claims it (not verified)');
+    await shot(page, 'impostor');
     await page.close();
   });
 
