@@ -113,11 +113,21 @@ function exists(p: string | Buffer): boolean {
   }
 }
 
+function isDirectory(p: string | Buffer): boolean {
+  try {
+    return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    return false;
+  }
+}
+
 function readReceipt(s: Subject): string {
   try {
     return readReceiptText(s.receiptFile);
   } catch (e) {
     if (e instanceof NotarError && !s.explicit && e.message.endsWith('no such file')) {
+      // `verify *` meets folders: say that, not that a folder's "receipt" is missing.
+      if (s.file !== undefined && isDirectory(s.file)) throw new NotarError('IO', `cannot read ${s.display}: is a directory, not a file`, { hint: 'name the documents in it, e.g. notar verify DIR/*' });
       throw new NotarError('IO', `${e.message} (where the receipt of ${s.display} should be)`, { hint: 'name the receipt with --receipt FILE (or the folder of receipts with --receipts DIR); the notary can rebuild a lost one with `notar prove`' });
     }
     throw e;

@@ -84,6 +84,14 @@ describe('notar verify with several documents', () => {
     expect(errors[1]).toContain('adir: is a directory');
   });
 
+  it('a folder among the names (`verify *`) is reported as a folder, not as a missing receipt', () => {
+    fs.mkdirSync(path.join(s.dir, 'folder'), { recursive: true });
+    const r = s.run(['verify', 'a.txt', 'folder', '--key-file', 'office.vkey']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('notar: error: cannot read folder: is a directory, not a file');
+    expect(r.stderr).not.toContain('folder.notar.json');
+  });
+
   it('--json: one NDJSON object per document, input errors as step "input"', () => {
     const r = s.run(['verify', 'a.txt', 'changed.txt', 'missing.txt', '--key-file', 'office.vkey', '--json']);
     expect(r.code).toBe(1);
