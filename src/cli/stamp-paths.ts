@@ -1,0 +1,145 @@
+/**
+ * Where `notar stamp` writes each receipt, settled for every input before
+ * anything is hashed or sealed (issue 10, items 2 and 5): two documents whose
+ * receipts would land on one path, or a receipt name the file system cannot
+ * hold, stop the run with nothing sealed. Once sealed, a document without
+ * its receipt is a receipt lost.
+ */
+import * as path from 'node:path';
+import { NotarError } from '../core/errors.js';
+import { displayName } from './hashing.js';
+import type { FileInput } from './stamp-input.js';
+
+export const RECEIPT_SUFFIX = '.notar.json';
+
+/** NAME_MAX and PATH_MAX of Linux (and most Unix file systems), in bytes. */
+const NAME_MAX = 255;
+const PATH_MAX = 4096;
+
+/**
+ * The receipt beside a document whose name is raw bytes (not UTF-8) keeps
+ * those bytes: the path arithmetic runs on latin1 text (one char per byte,
+ * '/' unchanged), so no two names collapse into one U+FFFD spelling.
+ */
+export function receiptPathFor(input: string | Buffer, out: string | undefined): string | Buffer {
+  if (typeof input === 'string') return receiptPath(input, out);
+  const latin1 = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
+  return Buffer.from(receiptPath(input.toString('latin1'), out === undefined ? undefined : latin1(out)), 'latin1');
+}
+
+/**
+ * --out keeps relative paths (like tar) so equal base names never collide;
+ * `..`, `.` and a leading `/` are dropped (as tar does), so a receipt is
+ * never written outside --out. Inputs that then meet are refused (planReceipts).
+ */
+function receiptPath(input: string, out: string | undefined): string {
+  if (!out) return input + RECEIPT_SUFFIX;
+  const rel = path.isAbsolute(input) ? path.relative(path.parse(input).root, input) : path.normalize(input);
+  const safe = rel.split(path.sep).filter((p) => p !== '..' && p !== '.' && p !== '').join(path.sep);
+  return path.join(out, (safe || 'stdin') + RECEIPT_SUFFIX);
+}
+
+/** An absolute spelling to compare paths by; raw-byte names in their own key space. */
+function pathKey(p: string | Buffer): string {
+  return typeof p === 'string' ? path.resolve(p) : '\0' + path.resolve(p.toString('latin1'));
+}
+
+const byteLength = (p: string | Buffer) => (typeof p === 'string' ? Buffer.byteLength(p) : p.length);
+
+/** The name length limits, checked before sealing (a long name used to fail after it). */
+function checkLength(file: string | Buffer, f: FileInput): void {
+  const base = typeof file === 'string' ? path.basename(file) : path.basename(file.toString('latin1'));
+  const baseBytes = typeof file === 'string' ? Buffer.byteLength(base) : base.length;
+  const tooLong = baseBytes > NAME_MAX ? `its name would be ${baseBytes} bytes, over the file system's limit of ${NAME_MAX}` : byteLength(pathKey(file)) >= PATH_MAX ? `its path would be over ${PATH_MAX} bytes` : undefined;
+  if (!tooLong) return;
+  throw new NotarError('USAGE', `cannot write the receipt of ${f.display}: ${tooLong}; nothing was stamped`, {
+    hint: 'rename the document to a shorter name, or take the receipts on stdout with --json',
+  });
+}
+
+export interface PlannedInputs {
+  /** The inputs, each file once (a file named twice, e.g. `a.txt ./a.txt`, is stamped once). */
+  readonly files: FileInput[];
+  /** files[i]'s receipt path; undefined: the receipt goes to stdout. */
+  readonly receiptFiles: (string | Buffer | undefined)[];
+}
+
+/**
+ * Receipt paths for `files`. The same file named twice (same absolute path)
+ * is one document: later mentions are dropped silently, as `sort -u` would.
+ * Two different files mapping to one receipt path is a usage error naming
+ * both: stamping both would lose one receipt, skipping one would lose a document.
+ */
+export function planReceipts(files: FileInput[], out: string | undefined, toFiles: boolean): PlannedInputs {
+  const inputs = new Set<string>();
+  const owners = new Map<string, FileInput>();
+  const dirs = out ? new ReceiptTree(out) : undefined;
+  const kept: FileInput[] = [];
+  const receiptFiles: (string | Buffer | undefined)[] = [];
+  for (const f of files) {
+    const fromStdin = f.path === '-';
+    if (!fromStdin) {
+      const key = pathKey(f.path);
+      if (inputs.has(key)) continue;
+      inputs.add(key);
+    }
+    // A document read from stdin has no place beside it: its receipt goes to stdout unless --out.
+    const receiptFile = toFiles && !(fromStdin && !out) ? receiptPathFor(fromStdin ? 'stdin' : f.path, out) : undefined;
+    if (receiptFile !== undefined) {
+      const key = pathKey(receiptFile);
+      const owner = owners.get(key);
+      if (owner) throw collision(owner, f, receiptFile, out);
+      owners.set(key, f);
+      dirs?.claim(key, f, owners);
+      checkLength(receiptFile, f);
+    }
+    kept.push(f);
+    receiptFiles.push(receiptFile);
+  }
+  return { files: kept, receiptFiles };
+}
+
+function collision(a: FileInput, b: FileInput, receiptFile: string | Buffer, out: string | undefined): NotarError {
+  const name = (f: FileInput) => (f.path === '-' ? 'standard input (-)' : f.display);
+  return new NotarError('USAGE', `${name(a)} and ${name(b)} would both get the receipt ${displayName(receiptFile)}; nothing was stamped`, {
+    hint: out ? '--out keeps paths relative to the current directory without `..`: run from a directory above both, or stamp them in separate runs with different --out' : 'stamp them in separate runs',
+  });
+}
+
+/**
+ * Under --out, one receipt's path can be a directory another receipt needs
+ * (`x` and `x.notar.json/a.txt` give r/x.notar.json and
+ * r/x.notar.json/a.txt.notar.json): the second write would fail after sealing.
+ * Nothing is on disk yet to show it, so the paths are compared.
+ */
+class ReceiptTree {
+  private readonly root: string;
+  /** Each directory some receipt needs below --out, and the first document that needs it. */
+  private readonly dirs = new Map<string, FileInput>();
+
+  constructor(out: string) {
+    this.root = path.resolve(out);
+  }
+
+  claim(key: string, f: FileInput, owners: Map<string, FileInput>): void {
+    const asDir = this.dirs.get(key);
+    if (asDir) throw dirClash(asDir, f, key);
+    const raw = key.startsWith('\0');
+    // A raw key is latin1 text: one char per byte of the path.
+    const rootLength = raw ? Buffer.byteLength(this.root) : this.root.length;
+    for (let dir = path.dirname(raw ? key.slice(1) : key); dir.length > rootLength && dir !== path.dirname(dir); dir = path.dirname(dir)) {
+      const dirKey = raw ? '\0' + dir : dir;
+      if (this.dirs.has(dirKey)) break;
+      const owner = owners.get(dirKey);
+      if (owner) throw dirClash(f, owner, dirKey);
+      this.dirs.set(dirKey, f);
+    }
+  }
+}
+
+function dirClash(needsDir: FileInput, owner: FileInput, key: string): NotarError {
+  const shown = key.startsWith('\0') ? Buffer.from(key.slice(1), 'latin1').toString('utf8') : key;
+  return new NotarError('USAGE', `the receipt of ${owner.display} would be ${shown}, a directory the receipt of ${needsDir.display} needs; nothing was stamped`, {
+    hint: 'stamp them in separate runs with different --out',
+  });
+}
