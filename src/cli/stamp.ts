@@ -256,7 +256,7 @@ async function emitReceipts(c: Collected, receipt: (i: number) => Receipt, opts:
         if (error !== undefined) {
           unwritten.push({ display: p.display, file: p.receiptFile, index: i, error });
           // With --json the receipt is not lost: its line carries the receipt itself.
-          p = { ...p, receiptFile: undefined };
+          if (opts.json) p = { ...p, receiptFile: undefined };
         }
       }
       if (p.plainReceipt) out.text(text.pretty(r));
