@@ -46,12 +46,23 @@ function pathKey(p: string | Buffer): string {
 
 const byteLength = (p: string | Buffer) => (typeof p === 'string' ? Buffer.byteLength(p) : p.length);
 
-/** The name length limits, checked before sealing (a long name used to fail after it). */
+/** Bytes of the last component of a path. */
+function baseBytes(p: string | Buffer): number {
+  return typeof p === 'string' ? Buffer.byteLength(path.basename(p)) : path.basename(p.toString('latin1')).length;
+}
+
+/** Whether a path is within NAME_MAX and PATH_MAX. */
+const fits = (p: string | Buffer) => baseBytes(p) <= NAME_MAX && byteLength(pathKey(p)) < PATH_MAX;
+
+/**
+ * The name length limits, checked before sealing (a long name used to fail
+ * after it). A document whose own name is over them is left to its read,
+ * which says so.
+ */
 function checkLength(file: string | Buffer, f: FileInput): void {
-  const base = typeof file === 'string' ? path.basename(file) : path.basename(file.toString('latin1'));
-  const baseBytes = typeof file === 'string' ? Buffer.byteLength(base) : base.length;
-  const tooLong = baseBytes > NAME_MAX ? `its name would be ${baseBytes} bytes, over the file system's limit of ${NAME_MAX}` : byteLength(pathKey(file)) >= PATH_MAX ? `its path would be over ${PATH_MAX} bytes` : undefined;
-  if (!tooLong) return;
+  if (fits(file) || (f.path !== '-' && !fits(f.path))) return;
+  const n = baseBytes(file);
+  const tooLong = n > NAME_MAX ? `its name would be ${n} bytes, over the file system's limit of ${NAME_MAX}` : `its path would be over ${PATH_MAX} bytes`;
   throw new NotarError('USAGE', `cannot write the receipt of ${f.display}: ${tooLong}; nothing was stamped`, {
     hint: 'rename the document to a shorter name, or take the receipts on stdout with --json',
   });
