@@ -149,7 +149,8 @@ class ReceiptTree {
 }
 
 function dirClash(needsDir: FileInput, owner: FileInput, key: string): NotarError {
-  const shown = key.startsWith('\0') ? Buffer.from(key.slice(1), 'latin1').toString('utf8') : key;
+  const abs = key.startsWith('\0') ? Buffer.from(key.slice(1), 'latin1').toString('utf8') : key;
+  const shown = path.relative(process.cwd(), abs);
   return new NotarError('USAGE', `the receipt of ${owner.display} would be ${shown}, a directory the receipt of ${needsDir.display} needs; nothing was stamped`, {
     hint: 'stamp them in separate runs with different --out',
   });

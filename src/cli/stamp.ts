@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { toHex } from '../core/bytes.js';
 import { NotarError } from '../core/errors.js';
-import { parseReceipt, type Receipt } from '../core/receipt.js';
+import { MAX_RECEIPT_BYTES, parseReceipt, type Receipt } from '../core/receipt.js';
 import { dirnameOf, removeStaleTemps, writeFileAtomic } from '../store/durable.js';
 import { osReason } from '../store/errno.js';
 import { ReceiptBuilder, type Store } from '../store/store.js';
@@ -47,6 +47,8 @@ function existingReceipt(file: string | Buffer, f: FileInput, digest: Uint8Array
     if (st === undefined) return 'none';
     if (!st.isFile()) throw new NotarError('IO', `${displayName(file)} is in the way of the receipt: it exists and is not a regular file`, { hint: 'move it away, or write receipts elsewhere with --out DIR' });
     if (force) return 'none';
+    // Larger than any receipt: not one (and not read whole).
+    if (st.size > MAX_RECEIPT_BYTES) return { message: `${displayName(file)} is not a receipt for the current ${f.display}`, hint: CHANGED_HINT };
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     if (e instanceof NotarError) throw e;
