@@ -60,7 +60,7 @@ export class AnchorCheck {
     if (known) return proofsWhyNot(r, digest, verdict.cp, verdict.historyOk);
     // First receipt with this checkpoint: the whole of §8, signature included.
     const check = verifyReceipt(r, digest, [this.load().verifier]);
-    if (!check.ok) return `it does not verify with this store's key (${check.step}: ${check.reason})`;
+    if (!check.ok) return `it does not verify against this store's key (${check.step}: ${check.reason})`;
     this.byCheckpoint.set(key, verdict);
     return undefined;
   }

@@ -96,7 +96,7 @@ describe('an existing receipt counts only if it holds in this store (item 3)', (
     const cText = fs.readFileSync(c, 'utf8');
     const sig = / ([A-Za-z0-9+/]{20})/.exec(readJson(c).checkpoint)![1];
     fs.writeFileSync(c, cText.replace(sig, sig.slice(0, -1) + (sig.endsWith('A') ? 'B' : 'A')));
-    expectError(s.run(['stamp', 'c.txt']), 2, "c.txt.notar.json is a receipt for c.txt that does not hold in this store: it does not verify with this store's key (signature:");
+    expectError(s.run(['stamp', 'c.txt']), 2, "c.txt.notar.json is a receipt for c.txt that does not hold in this store: it does not verify against this store's key (signature:");
     // A good receipt from an earlier checkpoint still counts.
     const kept = s.run(['stamp', 'a.txt']);
     expectOk(kept);
