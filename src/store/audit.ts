@@ -26,6 +26,7 @@ import { HASH_SIZE, MerkleTree } from '../core/merkle.js';
 import { openNote, parseNote, type Verifier } from '../core/note.js';
 import { blockHash } from '../core/block.js';
 import { classifyTail, readChainBytes } from './chainfile.js';
+import { tempFilePid } from './durable.js';
 import { decodeLeaves, type LeavesFile } from './leaves.js';
 import { leavesFile } from './paths.js';
 import { storedBatchTree, storeIo, type Store } from './store.js';
@@ -223,7 +224,6 @@ function checkCheckpoint(store: Store, rec: ChainRecord, history: MerkleTree, tr
 }
 
 const LEAVES_NAME = /^([0-9]{10})\.bin$/;
-const TEMP_NAME = /^\..+\.tmp-[0-9]+-[0-9]+-[0-9]+$/;
 
 /** Leaves files without a block and temp files: harmless leftovers of interrupted stamps. */
 function strayFiles(store: Store, lines: number): string[] {
@@ -238,10 +238,10 @@ function strayFiles(store: Store, lines: number): string[] {
   for (const name of names.sort()) {
     const m = LEAVES_NAME.exec(name);
     if (m && Number(m[1]) >= lines) notices.push(`leaves/${name} has no block (written before an interrupted stamp): ignored; the next stamp replaces it`);
-    else if (TEMP_NAME.test(name)) temps++;
+    else if (tempFilePid(name) !== undefined) temps++;
   }
   try {
-    temps += fs.readdirSync(store.paths.dir).filter((n) => TEMP_NAME.test(n)).length;
+    temps += fs.readdirSync(store.paths.dir).filter((n) => tempFilePid(n) !== undefined).length;
   } catch {
     /* counted what we could */
   }
