@@ -225,6 +225,18 @@ export function parseNote(text: string): Note {
   return { body, signatures: lines.map(parseSignatureLine) };
 }
 
+/**
+ * True if every signature line spells its base64 canonically (unused bits
+ * zero), as notar writes it. Verifiers accept other spellings (Go does);
+ * notar's own stored files are held to the one spelling, so that an audit
+ * sees any changed byte.
+ */
+export function hasCanonicalSignatures(text: string): boolean {
+  const note = parseNote(text);
+  const lines = text.slice(note.body.length + 1, -1).split('\n');
+  return lines.every((line, i) => line.endsWith(' ' + toBase64(concatBytes(fromHex(note.signatures[i].keyId), note.signatures[i].signature))));
+}
+
 export interface OpenedNote extends Note {
   /** The trusted verifiers whose signatures checked out. */
   readonly verifiedBy: Verifier[];

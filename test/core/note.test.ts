@@ -9,6 +9,7 @@ import { NotarError } from '../../src/core/errors.js';
 import {
   computeKeyId,
   formatSignerKey,
+  hasCanonicalSignatures,
   MAX_SIGNATURES,
   openNote,
   parseNote,
@@ -298,6 +299,14 @@ describe('what C2SP signed-note allows is accepted (as Go note.Open)', () => {
     const text = good + '\n' + sigLine;
     expect(parseNote(text).body).toBe(good);
     expect(code(() => openNote(text, [v()]))).toBe('SIGNATURE_INVALID');
+  });
+
+  it('hasCanonicalSignatures tells notar\'s own spelling from the other accepted ones', () => {
+    const b64 = sigLine.slice(sigLine.lastIndexOf(' ') + 1, -1);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const respelled = b64.slice(0, -2) + alphabet[alphabet.indexOf(b64[b64.length - 2]) | 1] + '=';
+    expect(hasCanonicalSignatures(good)).toBe(true);
+    expect(hasCanonicalSignatures(body + '\n' + sigLine.replace(b64, respelled))).toBe(respelled === b64);
   });
 
   it('signature base64 whose unused low bits are set decodes to the same bytes and verifies', () => {
