@@ -5,7 +5,9 @@
 // CRLF, BOM with tabs and reversed members, every character \u-escaped — with
 // non-ASCII names, checkpoint extension lines and an unknown witness line.
 // All verify with the real CLI, the library and examples/verify_receipt.py;
-// a changed value still fails at its step.
+// a changed value still fails at its step. A second producer
+// (test/interop/node-producer.ts: node:crypto/OpenSSL signing, no notar code)
+// adds three more spellings.
 import { spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -16,6 +18,7 @@ import { parseNote, parseVerifierKey } from '../../src/core/note.js';
 import { parseReceipt } from '../../src/core/receipt.js';
 import { verifyReceipt } from '../../src/core/verify.js';
 import { notar, tempDir } from '../cli/helpers.js';
+import { NODE_SPELLINGS, produce } from './node-producer.js';
 
 const ROOT = path.resolve(__dirname, '../..');
 const PRODUCER = path.join(ROOT, 'examples/make_receipt.py');
@@ -151,5 +154,46 @@ describe('receipts from an independent producer', () => {
     const res = notar(['verify', r.document, '--receipt', file, '--key', made[0].key]);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('"index" twice in leaf');
+  });
+});
+
+describe('receipts from a second independent producer (node:crypto, test/interop/node-producer.ts)', () => {
+  const configs: [string, Buffer, number[], string[]][] = [
+    ['archiv.example.at/wien', Buffer.alloc(32, 0x5a), [4, 1, 3], []],
+    ['archiv.example.at/graz\u00a7', Buffer.alloc(32, 0x6b), [2, 2], ['one extension line']],
+    ['ledger.example.com/x', Buffer.alloc(32, 0x7c), [5], ['ext a', 'ext b \u2014 b', 'ext c']],
+  ];
+  const produced = configs.map(([name, seed, batches, ext]) => produce(name, seed, batches, ext));
+
+  it('every receipt, in each of three spellings, verifies with the library', () => {
+    const failures: string[] = [];
+    let n = 0;
+    for (const p of produced) {
+      for (const d of p.docs) {
+        for (const [spelling, write] of Object.entries(NODE_SPELLINGS)) {
+          const v = verifyReceipt(write(d.receipt), new Uint8Array(crypto.createHash('sha256').update(d.content).digest()), [parseVerifierKey(p.key)]);
+          n++;
+          if (!v.ok) failures.push(`${spelling}: ${v.step}: ${v.reason}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(n).toBe((8 + 4 + 5) * 3);
+  });
+
+  it('and with the real CLI and verify_receipt.py (one document per spelling and configuration)', () => {
+    const dir = tempDir();
+    for (const [c, p] of produced.entries()) {
+      for (const [spelling, write] of Object.entries(NODE_SPELLINGS)) {
+        const d = p.docs[p.docs.length - 1];
+        const doc = path.join(dir, `${c}-${spelling}.txt`);
+        fs.writeFileSync(doc, d.content);
+        fs.writeFileSync(`${doc}.notar.json`, write(d.receipt));
+        const res = notar(['verify', doc, '--key', p.key]);
+        expect(res.code, `${spelling}: ${res.stdout}${res.stderr}`).toBe(0);
+        const py = python([VERIFIER, doc, `${doc}.notar.json`, '--key', p.key]);
+        expect(py.stdout + py.stderr).toMatch(/^OK: /);
+      }
+    }
   });
 });
