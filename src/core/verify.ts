@@ -108,7 +108,7 @@ function checkTrust(r: Receipt, note: Note, origin: string, trusted: readonly Ve
   }
   if (!signer) {
     const names = note.signatures.map((s) => `${s.name}+${s.keyId}`).join(', ');
-    return fail('trust', `checkpoint for ${origin} is not signed by a trusted key named ${origin}: no signature by a trusted key (signed by ${names})`, r);
+    return fail('trust', `checkpoint for ${origin} is not signed by a trusted key: no signature by a trusted key named ${origin} (signed by ${names})`, r);
   }
   return { ok: true, receipt: r, origin, time: r.block.time, seq: r.block.seq, index: r.leaf.index, digest: r.document.sha256, signer, historySize: r.history.size };
 }
