@@ -254,6 +254,27 @@ describe('trust comes from the caller only', () => {
     expect(outcome(verifyReceipt(formatReceipt(onlyWitness), DIGEST, [witness]))).toBe('trust');
   });
 
+  // Issue #10 item 7: a bad line by a trusted key fails the receipt wherever it stands.
+  it('a bad signature line by the trusted key fails at signature, before or after a good one', () => {
+    const body = formatCheckpoint({ origin: h.signer.name, size: SIZES.length, root: h.tree.root() });
+    const good = signatureLine(h.signer, body);
+    const bad = signatureLine(h.signer, body.replace('\n', 'x\n')); // same key, signature over other text
+    for (const lines of [[bad, good], [good, bad], [good, good, bad]]) {
+      const r: Receipt = { ...RECEIPT, checkpoint: body + '\n' + lines.join('') };
+      expect(outcome(verifyReceipt(formatReceipt(r), DIGEST, TRUSTED))).toBe('signature');
+    }
+    expect(outcome(verifyReceipt(formatReceipt({ ...RECEIPT, checkpoint: body + '\n' + good + good }), DIGEST, TRUSTED))).toBe('ok');
+  });
+
+  it('a bad line by another trusted key (a witness the caller trusts) fails too; the same line by an unknown key is ignored', () => {
+    const witness = notary(0x02, 'witness.example.org');
+    const body = formatCheckpoint({ origin: h.signer.name, size: SIZES.length, root: h.tree.root() });
+    const forged = signatureLine(witness, body.replace('\n', 'x\n'));
+    const r: Receipt = { ...RECEIPT, checkpoint: signNote(body, h.signer) + forged };
+    expect(outcome(verifyReceipt(formatReceipt(r), DIGEST, TRUSTED))).toBe('ok');
+    expect(outcome(verifyReceipt(formatReceipt(r), DIGEST, [...TRUSTED, witness]))).toBe('signature');
+  });
+
   it('structure is checked before anything else: a malformed checkpoint is format, even for the wrong document', () => {
     const r: Receipt = { ...RECEIPT, checkpoint: RECEIPT.checkpoint.replace('\n\n', '\n') };
     expect(outcome(verifyReceipt(formatReceipt(r), sha256('another document'), TRUSTED))).toBe('format');
