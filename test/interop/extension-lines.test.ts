@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseCheckpoint } from '../../src/core/checkpoint.js';
-import { parseNote, parseSignerKey, signNote, type Signer } from '../../src/core/note.js';
-import { makeStore, writeDocs, type TestStore } from '../cli/helpers.js';
+import { formatSignerKey, parseNote, signerFromSeed, signNote, type Signer } from '../../src/core/note.js';
+import { makeStore, tempDir, writeDocs, type TestStore } from '../cli/helpers.js';
 
 let s: TestStore;
 let signer: Signer;
@@ -26,8 +26,12 @@ function withExtensions(seq: number, ext: string[]): string {
 }
 
 beforeAll(() => {
-  s = makeStore('notary.example.gov/extensions');
-  signer = parseSignerKey(JSON.parse(fs.readFileSync(path.join(s.storeDir, 'key.json'), 'utf8')).key);
+  // A fixed key (seed 0x2a...), imported into the store, so the signed bytes are reproducible.
+  signer = signerFromSeed('notary.example.gov/extensions', new Uint8Array(32).fill(0x2a));
+  const keyFile = path.join(tempDir(), 'fixed.key');
+  fs.writeFileSync(keyFile, formatSignerKey(signer) + '\n', { mode: 0o600 });
+  s = makeStore(signer.name, ['--no-passphrase', '--import', keyFile]);
+  expect(s.vkey).toBe(signer.text);
   for (const name of ['a.txt', 'b.txt', 'c.txt']) {
     writeDocs(s.dir, { [name]: `document ${name}\n` });
     expect(s.run(['stamp', name]).code).toBe(0);
