@@ -86,7 +86,9 @@ function plan(file: string, store: Store, state: ChainState, history: MerkleTree
   // The leaf part is kept as it is: it must still verify, or refreshing would only hide damage.
   const check = verifyReceipt(refreshed, fromHex(r.document.sha256, 'document.sha256', 32), [verifier]);
   if (!check.ok) throw notOurs(file, `the receipt does not verify against this store (${check.step}: ${check.reason}); it was not rewritten`);
-  return { file, from: r.history.size, text: r.history.size === n && r.checkpoint === latest.checkpoint ? undefined : formatReceipt(refreshed) };
+  // Already at the latest size: its checkpoint was checked above (our key, our root), so it
+  // is kept as it is, byte for byte, even if it differs from ours (extension lines, FORMAT.md §11).
+  return { file, from: r.history.size, text: r.history.size === n ? undefined : formatReceipt(refreshed) };
 }
 
 export async function run(args: string[], opts: Opts): Promise<number> {
