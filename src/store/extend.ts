@@ -20,7 +20,7 @@
  * (the batch roots in the lines do, and those are checked); reading every
  * batch would cost O(all documents) per stamp. `notar chain verify` checks them.
  */
-import { blockHashHex, ZERO_HASH_HEX } from '../core/block.js';
+import { ZERO_HASH_HEX } from '../core/block.js';
 import { equalBytes } from '../core/bytes.js';
 import { parseCheckpoint } from '../core/checkpoint.js';
 import { NotarError } from '../core/errors.js';
@@ -120,9 +120,11 @@ function planTail(data: Buffer, end: number, file: string, tip: Tip | undefined)
  */
 function checkLines(state: ChainState, from: number, signer: Signer, origin: string, file: string): void {
   const { records } = state;
+  // The block hashes parseChain computed, in hex at once (one native call, not one per block).
+  const hashes = Buffer.from(state.blockHashes.buffer, state.blockHashes.byteOffset, state.blockHashes.byteLength).toString('hex');
   for (let seq = 0; seq < records.length; seq++) {
     const rec = records[seq];
-    if (rec.prev !== (seq === 0 ? ZERO_HASH_HEX : blockHashHex(records[seq - 1]))) {
+    if (rec.prev !== (seq === 0 ? ZERO_HASH_HEX : hashes.slice((seq - 1) * 64, seq * 64))) {
       throw refuse(`${file}: block ${seq}: ${seq === 0 ? 'prev is not 64 zeros' : `prev does not link to block ${seq - 1}`}`);
     }
     if (seq > 0 && rec.time < records[seq - 1].time) throw refuse(`${file}: block ${seq}: time ${rec.time} is before block ${seq - 1}'s`);

@@ -327,7 +327,11 @@ export class Store {
     } catch {
       // The block is sealed: its receipts must still be written. Without the pending tip the
       // next seal checks the new line in full and treats leftovers as suspect (clearLeavesSlot).
-      fs.rmSync(this.paths.tip, { force: true });
+      try {
+        fs.rmSync(this.paths.tip, { force: true });
+      } catch {
+        /* nothing more can be done here; the receipts come first */
+      }
     }
     return { record, batch, state: { records: [...state.records, record], blockHashes } };
   }
