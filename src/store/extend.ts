@@ -67,7 +67,12 @@ export function checkExtends(data: Buffer, file: string, origin: string, signer:
   const end = data.lastIndexOf(0x0a) + 1;
   const tail = planTail(data, end, file, valid);
   const effective = tail.kind === 'complete' ? Buffer.concat([data, Buffer.from('\n')]) : data.subarray(0, end);
-  const state = parseChain(effective, file);
+  let state: ChainState;
+  try {
+    state = parseChain(effective, file);
+  } catch (e) {
+    throw e instanceof NotarError ? refuse(e.message) : e;
+  }
   const n = state.records.length;
   if (valid && n < valid.size) {
     throw refuse(`${file} has ${n} block${n === 1 ? '' : 's'}, but this key already signed ${valid.size}: the newest block lines were removed (or the chain was restored from an older copy); signing now would fork the log`, ROLLBACK_HINT);
