@@ -237,7 +237,7 @@ function strayFiles(store: Store, lines: number): string[] {
   let temps = 0;
   for (const name of names.sort()) {
     const m = LEAVES_NAME.exec(name);
-    if (m && Number(m[1]) >= lines) notices.push(`leaves/${name} has no block (written before an interrupted stamp, or its block line was removed): ignored; the next stamp moves it to quarantine/`);
+    if (m && Number(m[1]) >= lines) notices.push(`leaves/${name} has no block (written before an interrupted stamp, or its block line was removed): ignored; the next stamp replaces it if its own interrupted write left it, else moves it to quarantine/`);
     else if (TEMP_NAME.test(name)) temps++;
   }
   try {

@@ -158,7 +158,7 @@ function checkCheckpoint(state: ChainState, seq: number, history: MerkleTree, si
   if (!signers.includes(signer.keyId)) {
     const by = `key ID ${signers.join(', ') || '(none of this origin)'}`;
     // Other blocks signed by this key: the key is right and this checkpoint was replaced; none: key.json holds another key.
-    if (state.records.some((r, i) => i !== seq && signedBy(r.checkpoint, origin, signer.keyId))) throw bad(`checkpoint is signed by ${by}, not by this store's key ${signer.keyId}: it was replaced`);
+    if (state.records.some((r, i) => i !== seq && signedBy(r.checkpoint, origin, signer.keyId))) throw bad(`checkpoint is signed by ${by}, not by this store's key ${signer.keyId} (replaced or damaged)`);
     throw refuse(`the signing key in key.json (key ID ${signer.keyId}) is not the key that signed this chain: block ${seq}'s checkpoint is signed by ${by}`, KEY_HINT);
   }
   if (!equalBytes(cp.root, history.rootAt(seq + 1))) throw bad(`checkpoint root is not the history root over blocks 0..${seq} (a block line was changed, added or removed)`);

@@ -273,7 +273,13 @@ export class Store {
 
   /** key.json must hold the key published as key.pub: a wrong backup or a mixed import would sign blocks no audit accepts. */
   private checkSigner(signer: Signer): void {
-    const published = this.verifier();
+    let published: Verifier;
+    try {
+      published = this.verifier();
+    } catch (e) {
+      if (!(e instanceof NotarError)) throw e;
+      throw new NotarError(e.code, e.message, { hint: 'nothing was stamped: the signing key is checked against key.pub first; restore key.pub (the verifier key you published) from your backup' });
+    }
     if (!sameKey(published, signer)) {
       throw refuse(`key.json holds key ${signer.keyId}, but key.pub (the published verifier key) is key ${published.keyId}: they are not the same key`, KEY_HINT);
     }

@@ -81,11 +81,12 @@ describe('item 1: an invented block appended to chain.jsonl', () => {
     const history = MerkleTree.fromLeafHashes(concatBytes(state.blockHashes, blockHash(block)));
     const checkpoint = signNote(formatCheckpoint({ origin: ORIGIN, size: 4, root: history.root() }), impostor);
     fs.appendFileSync(f.store.paths.chain, formatChainRecord({ ...block, checkpoint }) + '\n');
-    await expectRefused(f, /block 3: checkpoint is signed by key ID [0-9a-f]{8}, not by this store's key .*: it was replaced/);
+    await expectRefused(f, /block 3: checkpoint is signed by key ID [0-9a-f]{8}, not by this store's key .* \(replaced or damaged\)/);
   });
 });
 
 describe('item 1: one flipped byte anywhere in chain.jsonl', () => {
+  const KINDS = ['is not a valid block', 'has seq', 'prev', 'origin', 'malformed', 'history size', 'history root', 'signed by key ID', 'signature is not valid', 'time', 'complete block'];
   for (const withTip of [true, false]) {
     it(`every position, xor 0x01 (${withTip ? 'with' : 'without'} tip.json): the seal is refused and nothing changes`, async () => {
       const f = await threeBlocks();
@@ -100,7 +101,7 @@ describe('item 1: one flipped byte anywhere in chain.jsonl', () => {
         const e = await refusal(store, f.signer);
         expect(e.code, `byte ${i}: ${e.message}`).toBe('CHAIN_INVALID');
         expect(fs.readFileSync(f.store.paths.chain).equals(bad), `byte ${i}`).toBe(true);
-        const kind = /: (block \d+: )?([a-z ]+)/.exec(e.message.replace(f.store.paths.chain, 'chain'))?.[2] ?? e.message;
+        const kind = KINDS.find((k) => e.message.includes(k)) ?? e.message;
         kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
       }
       fs.writeFileSync(f.store.paths.chain, f.chain);
