@@ -394,6 +394,10 @@ export class Store {
   /** quarantine/<UTC time>-<pid>-<name>, relative to the store, for messages. */
   private quarantineName(name: string): string {
     fs.mkdirSync(this.paths.quarantine, { recursive: true, mode: 0o700 });
+    // A symlink planted there would make this process write where someone else chose.
+    if (!fs.lstatSync(this.paths.quarantine).isDirectory()) {
+      throw new NotarError('STORE', `${this.paths.quarantine} is not a directory (a symbolic link?)`, { hint: 'nothing was stamped; remove it, then stamp again' });
+    }
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
     return path.join(this.paths.quarantine, `${stamp}-${process.pid}-${name}`);
   }

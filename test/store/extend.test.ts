@@ -219,6 +219,20 @@ describe('item 6: removed block lines (rollback)', () => {
     expect(audit.notices).toEqual([expect.stringMatching(/^quarantine\/ holds 1 file that stamps moved aside/)]);
   });
 
+  it('a quarantine/ that is a symbolic link is refused, and nothing is written where it points', async () => {
+    const f = await threeBlocks();
+    fs.writeFileSync(f.store.paths.chain, lines(f.chain).slice(0, 2).join('\n') + '\n');
+    fs.rmSync(f.store.paths.tip);
+    const elsewhere = path.join(path.dirname(f.dir), 'elsewhere');
+    fs.mkdirSync(elsewhere);
+    fs.symlinkSync(elsewhere, f.store.paths.quarantine);
+    const e = await refusal(f.store, f.signer);
+    expect(e.code).toBe('STORE');
+    expect(e.message).toBe(`${f.store.paths.quarantine} is not a directory (a symbolic link?)`);
+    expect(fs.readdirSync(elsewhere)).toEqual([]);
+    expect(fs.existsSync(leavesFile(f.store.paths, 2))).toBe(true);
+  });
+
   it('the whole chain emptied: refused', async () => {
     const f = await threeBlocks();
     fs.writeFileSync(f.store.paths.chain, '');
