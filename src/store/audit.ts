@@ -239,13 +239,19 @@ function strayFiles(store: Store, lines: number): string[] {
   let temps = 0;
   for (const name of names.sort()) {
     const m = LEAVES_NAME.exec(name);
-    if (m && Number(m[1]) >= lines) notices.push(`leaves/${name} has no block (written before an interrupted stamp): ignored; the next stamp replaces it`);
+    if (m && Number(m[1]) >= lines) notices.push(`leaves/${name} has no block (written before an interrupted stamp, or its block line was removed): ignored; the next stamp replaces it if its own interrupted write left it, else moves it to quarantine/`);
     else if (tempFilePid(name) !== undefined) temps++;
   }
   try {
     temps += fs.readdirSync(store.paths.dir).filter((n) => tempFilePid(n) !== undefined).length;
   } catch {
     /* counted what we could */
+  }
+  try {
+    const aside = fs.readdirSync(store.paths.quarantine).length;
+    if (aside) notices.push(`quarantine/ holds ${aside} file${aside === 1 ? '' : 's'} that stamps moved aside instead of overwriting or dropping them (see docs/store.md): look at them before deleting anything`);
+  } catch {
+    /* no quarantine: nothing was ever moved aside */
   }
   if (temps) notices.push(`${temps} temporary file${temps === 1 ? '' : 's'} left by interrupted writes (harmless; a later stamp removes them)`);
   return notices;
