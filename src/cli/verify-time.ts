@@ -3,9 +3,19 @@
  * line after the verdict, a `time` member in --json, and the step `time`
  * (exit 1) for a token that does not check out. No ASN.1 code here.
  */
-import type { TimeVerdict } from '../core/receipt-time.js';
+import { uncheckedTime, type TimeVerdict } from '../core/time-verdict.js';
 import type { Receipt } from '../core/receipt.js';
-import type { FailedReceipt, VerifyStep } from '../core/verify.js';
+import type { FailedReceipt, VerifyResult, VerifyStep } from '../core/verify.js';
+
+/** Checks a verified receipt's tokens (verify-tsa.ts makes one from --tsa-cert files). */
+export type TimeCheck = (r: Receipt) => Promise<TimeVerdict>;
+
+/** The verdict with the receipt's timestamps: checked by `time` if given, else only counted. */
+export async function withTime(result: VerifyResult, time?: TimeCheck): Promise<{ result: VerifyResult; time?: TimeVerdict }> {
+  if (!result.ok) return { result };
+  const t = time ? await time(result.receipt) : uncheckedTime(result.receipt);
+  return { result: t.state === 'failed' ? timeFailure(result.receipt, t.reason) : result, time: t };
+}
 
 /** A failed `time` check (FORMAT.md v1.1): the receipt verified, its timestamp did not. */
 export function timeFailure(r: Receipt, reason: string): FailedReceipt {

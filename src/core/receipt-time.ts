@@ -8,19 +8,10 @@
 import { fromBase64 } from './bytes.js';
 import { parseNote } from './note.js';
 import type { Receipt } from './receipt.js';
+import { uncheckedTime, type TimeVerdict } from './time-verdict.js';
 import { checkpointImprint, TimestampError, verifyTimestampToken, type AttestedTime, type TsaCertificate } from './timestamp.js';
 
-export type TimeVerdict =
-  | { readonly state: 'none' }
-  /** Tokens present, but the verifier gave no TSA certificate. */
-  | { readonly state: 'unchecked'; readonly count: number }
-  | { readonly state: 'attested'; readonly attested: AttestedTime[]; readonly unpinned: number }
-  | { readonly state: 'failed'; readonly reason: string };
-
-/** Without TSA certificates: the tokens are counted, not believed. */
-export function uncheckedTime(r: Receipt): TimeVerdict {
-  return r.timestamps === undefined ? { state: 'none' } : { state: 'unchecked', count: r.timestamps.length };
-}
+export { uncheckedTime, type TimeVerdict } from './time-verdict.js';
 
 /**
  * At least one token must verify against `trusted`; a token signed by a TSA
