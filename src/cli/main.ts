@@ -175,6 +175,7 @@ function declareCommands(program: Command): void {
     .requiredOption('--out <file>', 'where to write the page')
     .option('--key <vkey>', 'a trusted verifier key to bake in (repeatable)', collect)
     .option('--key-file <file>', 'trusted verifier keys, one per line', collect)
+    .option('--tsa-cert <file>', 'a trusted TSA certificate or its CA, to confirm timestamps (repeatable)', collect)
     .addHelpText('after', '\nExample:\n  notar verifier-page --out verify.html --key-file office.vkey')
     .action(action(() => import('./verifier-page.js')));
 }

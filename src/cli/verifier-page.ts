@@ -75,6 +75,27 @@ function writePage(file: string, html: string): void {
   }
 }
 
+/** Where the TSA certificates go (src/page/template.html; time.ts reads them). */
+const TSA_PLACEHOLDER = '__NOTAR_TRUSTED_TSA__';
+
+/** --tsa-cert files (PEM or DER), as base64 DER for the page. */
+async function tsaCerts(opts: Opts): Promise<{ der: string[]; subjects: string[] }> {
+  const files = (opts.tsaCert as string[] | undefined) ?? [];
+  if (files.length === 0) return { der: [], subjects: [] };
+  const { readCertFile } = await import('./cert-file.js');
+  const certs = (await Promise.all(files.map(readCertFile))).flat();
+  return { der: certs.map((c) => Buffer.from(c.der).toString('base64')), subjects: certs.map((c) => c.subject) };
+}
+
+/** The page with the TSA certificates baked into their JSON data block. */
+export function bakeTsa(template: string, der: readonly string[]): string {
+  const parts = template.split(TSA_PLACEHOLDER);
+  if (parts.length !== 2) {
+    throw new NotarError('IO', 'the verifier page template is damaged (no single TSA placeholder)', { hint: 'rebuild (`npm run build`) or reinstall notar' });
+  }
+  return parts.join(scriptSafeJson(der));
+}
+
 function uniqueKeys(keys: Verifier[]): Verifier[] {
   return keys.filter((k, i) => keys.findIndex((o) => o.text === k.text) === i);
 }
@@ -83,12 +104,14 @@ export async function run(_args: string[], opts: Opts): Promise<number> {
   const out = opts.out as string;
   // Validated before anything is written: a bad key is an input error (exit 2).
   const keys = uniqueKeys(trustedKeys(opts));
-  writePage(out, bakeKeys(readTemplate(), keys.map((k) => k.text)));
+  const tsa = await tsaCerts(opts);
+  writePage(out, bakeTsa(bakeKeys(readTemplate(), keys.map((k) => k.text)), tsa.der));
   // stdout stays empty: the page file is the result; this is a notice.
   if (keys.length === 0) {
     notice(`wrote ${out} with no trusted key: visitors must paste the notary's verifier key before the page can say "authentic"`);
   } else {
     notice(`wrote ${out}; it trusts ${keys.map((k) => `${k.name} (key ID ${k.keyId})`).join(', ')}`);
   }
+  if (tsa.subjects.length) notice(`the page confirms timestamps by ${tsa.subjects.join('; ')}`);
   return 0;
 }

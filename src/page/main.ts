@@ -12,6 +12,8 @@ import { CHUNK_BYTES, hashFile } from './hashing.js';
 import { addKey, parseKeyList, readBakedKeys } from './keys.js';
 import { byId, hideDetails, showKeys, showProgress, showResult, showSlot, showVerdict } from './render.js';
 import { describe } from './verdict.js';
+import { checkTime, readBakedTsa, withTime } from './time.js';
+import type { TsaCertificate } from '../core/timestamp.js';
 
 interface State {
   document?: File;
@@ -21,11 +23,15 @@ interface State {
   hashing?: File;
   baked: Verifier[];
   pasted: Verifier[];
+  /** TSA certificates baked in by `notar verifier-page --tsa-cert` (time.ts). */
+  tsa: TsaCertificate[];
   /** Bumped on every reset, so late results of old work are dropped. */
   generation: number;
 }
 
-const state: State = { baked: [], pasted: [], generation: 0 };
+const state: State = { baked: [], pasted: [], tsa: [], generation: 0 };
+/** The JSON data block with the trusted TSA certificates (base64 DER). */
+const TSA_ELEMENT_ID = 'notar-trusted-tsa';
 /** The JSON data block that `notar verifier-page` fills with the trusted keys. */
 const KEYS_ELEMENT_ID = 'notar-trusted-keys';
 
@@ -70,17 +76,34 @@ async function hashDocument(file: File): Promise<void> {
 
 /** Redraws everything from the state; starts hashing when needed. */
 function update(): void {
+  timeChecks++;
   const { document: doc, receipt } = state;
   const digest = doc && state.digest?.file === doc ? state.digest.value : undefined;
   showSlot('slot-document', doc, digest ? ' — fingerprint computed' : doc ? ' — computing fingerprint…' : '');
   showSlot('slot-receipt', receipt?.file);
   if (doc && !digest && state.hashing !== doc) void hashDocument(doc);
-  if (doc && receipt && digest) return showResult(describe(verifyReceipt(receipt.text, digest, trusted()), digest, trusted()));
+  if (doc && receipt && digest) return showChecked(receipt.text, digest);
   hideDetails();
   if (doc && !digest) return showVerdict('info', 'Checking…', "Computing the document's fingerprint on this computer.");
   if (doc) return showVerdict('info', 'Waiting for the receipt', `Now add the receipt for this document (the file ending in ${RECEIPT_SUFFIX}).`);
   if (receipt) return showVerdict('info', 'Waiting for the document', `Now add the document this receipt is for${receiptName(receipt.text)}.`);
   showVerdict('info', 'No document yet', 'Add the document and its receipt to see the result.');
+}
+
+/** Bumped by every check and every redraw, so only the latest time check may show its result. */
+let timeChecks = 0;
+
+/** The receipt's verdict; its timestamps (async: Web Crypto) refine an authentic one when they are checked. */
+function showChecked(text: string, digest: Uint8Array): void {
+  const result = verifyReceipt(text, digest, trusted());
+  const verdict = describe(result, digest, trusted());
+  if (!result.ok || result.receipt.timestamps === undefined) return showResult(verdict);
+  const run = ++timeChecks;
+  showVerdict('info', 'Checking…', 'Checking the time stamp.');
+  void checkTime(result.receipt, state.tsa).then((t) => {
+    // Dropped if anything changed meanwhile (files, keys, reset): a newer check or message owns the page.
+    if (run === timeChecks) showResult(withTime(verdict, t));
+  });
 }
 
 /** The name the receipt gives (informational only: it is not verified). */
@@ -113,6 +136,12 @@ function setupKeys(): void {
   // Only a page without baked keys asks for one: an office's page trusts its own keys.
   byId('paste').hidden = state.baked.length > 0;
   byId('key-add').addEventListener('click', pasteKeys);
+  const tsa = readBakedTsa(byId(TSA_ELEMENT_ID).textContent ?? '[]');
+  state.tsa = tsa.certs;
+  if (tsa.errors.length) {
+    byId('trust-broken').hidden = false;
+    byId('trust-broken').textContent = [byId('trust-broken').textContent, ...tsa.errors].filter(Boolean).join(' ');
+  }
 }
 
 function pasteKeys(): void {
