@@ -23,11 +23,15 @@ import type { Store } from '../store/store.js';
 import { openStoreFromOpts, type Opts } from './common.js';
 import { notice } from './io.js';
 import { checkpointOf, readReceiptFile, signersOf } from './receipt-read.js';
-import { storedTimestamps } from './receipt-timestamps.js';
+import { refreshTargets, type RefreshTarget } from './receipt-timestamps.js';
 
 interface Plan {
   readonly file: string;
   readonly from: number;
+  /** The history size it goes to: the latest, or a timestamped one (receipt-timestamps.ts). */
+  readonly to: number;
+  readonly timestamps?: number;
+  readonly why?: string;
   /** The refreshed text; undefined when the receipt is already current. */
   readonly text?: string;
 }
@@ -77,24 +81,22 @@ function signedByStore(file: string, checkpoint: string, verifier: Verifier): vo
   }
 }
 
-function plan(file: string, store: Store, state: ChainState, history: MerkleTree, verifier: Verifier, timestamps?: string[]): Plan {
+function plan(file: string, store: Store, state: ChainState, history: MerkleTree, verifier: Verifier, target: (r: Receipt) => RefreshTarget): Plan {
   const { receipt: old } = readReceiptFile(file);
-  // Tokens date a checkpoint: the old checkpoint's go, the latest one's (if any) come (docs/timestamps.md).
+  // Tokens date a checkpoint: the old checkpoint's go, the target's come (receipt-timestamps.ts, docs/timestamps.md).
   const { timestamps: oldTimestamps, ...r } = old;
   checkHistory(file, r, store, history, verifier);
   checkBlock(file, r, state.records);
-  const n = state.records.length;
+  const { size: n, timestamps: tokens, why } = target(old);
   const latest = state.records[n - 1];
   const same = r.history.size === n;
-  // Tokens the receipt already has for this very checkpoint stay if the store has none.
-  const tokens = timestamps ?? (same ? oldTimestamps : undefined);
-  const refreshed: Receipt = { ...r, history: { size: n, path: hexPath(history.inclusionProof(r.block.seq)) }, checkpoint: latest.checkpoint, ...(tokens ? { timestamps: tokens } : {}) };
+  const refreshed: Receipt = { ...r, history: { size: n, path: hexPath(history.inclusionProofAt(r.block.seq, n)) }, checkpoint: latest.checkpoint, ...(tokens ? { timestamps: tokens } : {}) };
   // The leaf part is kept as it is: it must still verify, or refreshing would only hide damage.
   const check = verifyReceipt(refreshed, fromHex(r.document.sha256, 'document.sha256', 32), [verifier]);
   if (!check.ok) throw notOurs(file, `the receipt does not verify against this store (${check.step}: ${check.reason}); it was not rewritten`);
   // Already at the latest size: its checkpoint was checked above (our key, our root), so it
   // is kept as it is, byte for byte, even if it differs from ours (extension lines, FORMAT.md §11).
-  return { file, from: r.history.size, text: same && String(oldTimestamps) === String(tokens) ? undefined : formatReceipt(refreshed) };
+  return { file, from: r.history.size, to: n, timestamps: tokens?.length, why, text: same && String(oldTimestamps) === String(tokens) ? undefined : formatReceipt(refreshed) };
 }
 
 export async function run(args: string[], opts: Opts): Promise<number> {
@@ -104,16 +106,17 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   if (state.records.length === 0) throw new NotarError('NOT_FOUND', `this store (${store.origin}) has no blocks yet, so it has no receipts to refresh`);
   const history = MerkleTree.fromLeafHashes(state.blockHashes);
   const verifier = store.verifier();
-  const timestamps = storedTimestamps(store, state.records.length - 1);
-  const plans = files.map((f) => plan(f, store, state, history, verifier, timestamps));
-  const n = state.records.length;
+  const target = refreshTargets(store, state.records.length);
+  const plans = files.map((f) => plan(f, store, state, history, verifier, target));
   for (const p of plans) {
+    if (p.why) notice(`${p.file}: history size ${p.to}, not the latest ${state.records.length}: ${p.why}`);
     if (p.text === undefined) {
-      process.stdout.write(`${p.file}: already at history size ${n}\n`);
+      process.stdout.write(`${p.file}: already at history size ${p.to}\n`);
       continue;
     }
     rewrite(p.file, p.text);
-    process.stdout.write(`refreshed ${p.file}: history size ${p.from} -> ${n}${timestamps ? `, ${timestamps.length} timestamp${timestamps.length === 1 ? '' : 's'}` : ''}\n`);
+    const ts = p.timestamps ? `, ${p.timestamps} timestamp${p.timestamps === 1 ? '' : 's'}` : '';
+    process.stdout.write(`refreshed ${p.file}: history size ${p.from} -> ${p.to}${ts}\n`);
   }
   cleanTemps(files);
   return 0;

@@ -5,6 +5,7 @@
  * (`notar timestamp --request` / `--reply`).
  */
 import { NotarError } from '../core/errors.js';
+import type { TsaCertificate } from '../core/timestamp.js';
 import { DEFAULT_TSA_TIMEOUT_MS, readAuthorities, TSA_NAME, writeAuthorities } from '../store/tsa-store.js';
 import { readCertFile, toPem } from './cert-file.js';
 import { openStoreFromOpts, type Opts } from './common.js';
@@ -33,11 +34,29 @@ function timeoutMs(v: unknown): number {
   return Math.ceil(s * 1000);
 }
 
+/**
+ * A pinned certificate is either a CA (that issues TSA certificates) or the
+ * TSA's own certificate; the latter must carry the critical timeStamping EKU
+ * (RFC 3161 §2.3), or no token it signs could ever be accepted.
+ */
+async function refuseUnusable(certs: TsaCertificate[], file: string): Promise<void> {
+  const { checkTimestampingEku, isCa } = await import('../core/tsa-cert.js');
+  for (const c of certs) {
+    if (isCa(c)) continue;
+    try {
+      checkTimestampingEku(c);
+    } catch (e) {
+      throw new NotarError('FORMAT', `${file}: ${(e as Error).message}; it can be neither a TSA certificate nor a CA`, { hint: 'pin the TSA certificate (with extendedKeyUsage critical, timeStamping) or the CA certificate that issues it' });
+    }
+  }
+}
+
 export async function run(args: string[], opts: Opts): Promise<number> {
   const url = args[0];
   checkUrl(url);
   const name = nameFor(url, opts.name);
   const certs = await readCertFile(opts.cert as string);
+  await refuseUnusable(certs, opts.cert as string);
   // Kept as PEM whatever came in: one readable form in the store.
   const asPem = toPem(certs);
   const store = openStoreFromOpts(opts);

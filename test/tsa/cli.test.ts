@@ -53,6 +53,12 @@ describe('notar tsa', () => {
     const bad = await run(s, ['tsa', 'add', server.url, '--cert', 'not-a-cert.pem', '--name', 'x']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^notar: error: not-a-cert\.pem: /);
+    // a leaf certificate without the timeStamping EKU could never sign an acceptable token
+    const noEku = await run(s, ['tsa', 'add', server.url, '--cert', pki.noEkuCert, '--name', 'y']);
+    expect(noEku.code).toBe(2);
+    expect(noEku.stderr).toContain('has no extended key usage');
+    expect((await run(s, ['tsa', 'add', 'offline', '--cert', pki.tsaCert, '--name', 'own-cert'])).code).toBe(0);
+    expect((await run(s, ['tsa', 'remove', 'own-cert'])).code).toBe(0);
     expect((await run(s, ['tsa', 'remove', 'test-tsa'])).code).toBe(0);
     expect((await run(s, ['tsa', 'remove', 'test-tsa'])).code).toBe(1);
     expect((await run(s, ['tsa', 'list'])).stdout).toContain('no TSA configured');
@@ -77,6 +83,43 @@ describe('stamp with a TSA', () => {
     expect(fs.readFileSync(path.join(s.storeDir, 'chain.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
     const check = await run(s, ['chain', 'verify']);
     expect(check.code, check.stderr).toBe(0);
+  });
+
+  it('refresh never drops a timestamp for an untimestamped checkpoint; it moves on once the latest is timestamped', async () => {
+    const s = await storeWithTsa();
+    writeDocs(s.dir, { 'a.txt': 'alpha\n', 'b.txt': 'beta\n', 'c.txt': 'gamma\n' });
+    expect((await run(s, ['stamp', 'a.txt'])).code).toBe(0);
+    const first = receipt(s, 'a.txt');
+    expect(first.timestamps).toHaveLength(1);
+    expect((await run(s, ['stamp', 'b.txt'])).code).toBe(0); // checkpoint 2, timestamped
+    expect((await run(s, ['stamp', '--no-timestamp', 'c.txt'])).code).toBe(0); // checkpoint 3, not
+    const f = await run(s, ['refresh', 'a.txt.notar.json']);
+    expect(f.code, f.stderr).toBe(0);
+    expect(f.stdout).toContain('history size 1 -> 2, 1 timestamp');
+    expect(f.stderr).toContain('history size 2, not the latest 3: the latest checkpoint has no timestamp yet');
+    expect(receipt(s, 'a.txt').timestamps).toEqual([fs.readFileSync(path.join(s.storeDir, 'tsa/tokens/0000000001.test-tsa.tst')).toString('base64')]);
+    expect((await run(s, ['timestamp'])).code).toBe(0);
+    const g = await run(s, ['refresh', 'a.txt.notar.json', 'c.txt.notar.json']);
+    expect(g.code, g.stderr).toBe(0);
+    expect(g.stdout).toContain('refreshed a.txt.notar.json: history size 2 -> 3, 1 timestamp');
+    expect(g.stdout).toContain('refreshed c.txt.notar.json: history size 3 -> 3, 1 timestamp');
+    fs.writeFileSync(path.join(s.dir, 'office.vkey'), s.vkey + '\n');
+    fs.copyFileSync(pki.caCert, path.join(s.dir, 'ca.pem'));
+    for (const d of ['a.txt', 'c.txt']) {
+      const v = await run(s, ['verify', d, '--key-file', 'office.vkey', '--tsa-cert', 'ca.pem']);
+      expect(v.code, v.stdout + v.stderr).toBe(0);
+      expect(v.stdout).toContain('time attested by CN=Test TSA');
+    }
+  });
+
+  it('stamp --json puts the token into the inline receipts too', async () => {
+    const s = await storeWithTsa();
+    writeDocs(s.dir, { 'a.txt': 'alpha\n', 'b.txt': 'beta\n' });
+    const r = await run(s, ['stamp', '--json', '--digests'], Buffer.from(`${'a'.repeat(64)}  a.txt\n${'b'.repeat(64)}  b.txt\n`));
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(2);
+    for (const l of lines) expect(l.receipt.timestamps).toHaveLength(1);
   });
 
   it('--no-timestamp skips the TSA', async () => {
