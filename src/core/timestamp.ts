@@ -12,6 +12,7 @@ import { ContentInfo, SignedData, SignerInfo, id_signedData } from '@peculiar/as
 import { MessageImprint, PKIStatus, TSTInfo, TimeStampReq, TimeStampResp, id_ct_tstInfo } from '@peculiar/asn1-tsp';
 import * as asn1js from 'asn1js';
 import { equalBytes, randomBytes, toHex, utf8 } from './bytes.js';
+import { NotarError } from './errors.js';
 import { sha256 } from './hash.js';
 import { checkTimestampingEku, derOf, digest, hashName, isCa, issuedBy, parseCertificate, parseDer, TimestampError, validAt, verifySignature, type TsaCertificate } from './tsa-cert.js';
 
@@ -73,7 +74,11 @@ export function tokenFromReply(der: Uint8Array): Uint8Array {
     throw new TimestampError('status', `the TSA refused the request (status ${PKIStatus[status] ?? status}${text ? `: ${text.slice(0, 200)}` : ''})`);
   }
   if (!resp.timeStampToken) throw new TimestampError('format', 'the timestamp reply says granted but carries no token');
-  return derOf(resp.timeStampToken);
+  // The token exactly as the TSA sent it (the schema parser would re-encode it).
+  const seq = asn1js.fromBER(der).result;
+  const token = seq instanceof asn1js.Sequence ? seq.valueBlock.value[1] : undefined;
+  if (!token) throw new TimestampError('format', 'the timestamp reply is malformed');
+  return new Uint8Array(token.valueBeforeDecodeView).slice();
 }
 
 /** A reply or a bare token (both are what `openssl ts -reply` may write): the token. */
@@ -129,6 +134,12 @@ function parseToken(token: Uint8Array): Parsed {
   const single = signed.encapContentInfo.eContent?.single;
   if (!single) throw new TimestampError('format', 'the timestamp token has no TSTInfo content');
   if (signed.signerInfos.length !== 1) throw new TimestampError('format', `a timestamp token has exactly one signer, this one has ${signed.signerInfos.length}`);
+  // DER only (RFC 3161 §2.4.2, X.690): the parser tolerates BER variants (tag classes, lengths,
+  // booleans, NULL) that would let unsigned bytes of a token change unnoticed; a token whose
+  // re-encoding differs from its bytes was not written by a TSA as it is.
+  if (!equalBytes(derOf(ci), token) || !equalBytes(derOf(signed), new Uint8Array(ci.content))) {
+    throw new TimestampError('format', 'the timestamp token is not DER-encoded (altered?)');
+  }
   const content = new Uint8Array(single.buffer);
   const signedAttrsDer = rawSignedAttrs(new Uint8Array(ci.content));
   return { signed, signer: signed.signerInfos[0], signedAttrsDer, content, tst: parseDer(content, TSTInfo, 'TSTInfo') };
@@ -226,6 +237,18 @@ async function findSigner(p: Parsed, trusted: readonly TsaCertificate[]): Promis
   throw new TimestampError('untrusted', 'the timestamp token does not carry its signing certificate and it is not pinned (ask the TSA with certReq, or pin the TSA certificate)');
 }
 
+/** RFC 5652 §5.3: the SignerInfo's sid names the certificate the signed attributes name. */
+function checkSignerId(info: SignerInfo, signer: TsaCertificate): void {
+  const tbs = signer.cert.tbsCertificate;
+  const ias = info.sid.issuerAndSerialNumber;
+  const ski = info.sid.subjectKeyIdentifier;
+  const skiExt = tbs.extensions?.find((e) => e.extnID === '2.5.29.14');
+  const ok = ias
+    ? equalBytes(derOf(ias.issuer), derOf(tbs.issuer)) && equalBytes(integerBytes(ias.serialNumber), integerBytes(tbs.serialNumber))
+    : ski !== undefined && skiExt !== undefined && equalBytes(derOf(ski), new Uint8Array(skiExt.extnValue.buffer));
+  if (!ok) throw new TimestampError('signature', "the timestamp token's signer identifier does not name its signing certificate (altered token?)");
+}
+
 /** The signer is a pinned certificate, or was issued (and signed) by a pinned CA. */
 async function anchorFor(signer: TsaCertificate, trusted: readonly TsaCertificate[]): Promise<TsaCertificate> {
   for (const t of trusted) if (equalBytes(t.der, signer.der)) return t;
@@ -260,6 +283,16 @@ function checkTime(genTime: Date, opts: CheckOptions): void {
  * TimestampError naming the first check that refused it.
  */
 export async function verifyTimestampToken(token: Uint8Array, opts: CheckOptions): Promise<AttestedTime> {
+  try {
+    return await checkToken(token, opts);
+  } catch (e) {
+    // Attacker-supplied bytes end in a typed error, whatever part of the ASN.1 stack they upset.
+    if (e instanceof NotarError) throw e;
+    throw new TimestampError('format', `the timestamp token is malformed (${e instanceof Error ? e.message.slice(0, 120) : 'unreadable'})`);
+  }
+}
+
+async function checkToken(token: Uint8Array, opts: CheckOptions): Promise<AttestedTime> {
   const p = parseToken(token);
   checkImprintAndNonce(p.tst, opts);
   await checkSignedContent(p);
@@ -269,6 +302,7 @@ export async function verifyTimestampToken(token: Uint8Array, opts: CheckOptions
   if (!(await verifySignature(signer.cert, p.signer.signatureAlgorithm.algorithm, p.signer.digestAlgorithm.algorithm, new Uint8Array(p.signer.signature.buffer), attrs))) {
     throw new TimestampError('signature', `the timestamp token's signature by ${signer.subject} does not verify (altered token?)`);
   }
+  checkSignerId(p.signer, signer);
   checkTimestampingEku(signer);
   const anchor = await anchorFor(signer, opts.trusted);
   const genTime = p.tst.genTime;
@@ -279,6 +313,11 @@ export async function verifyTimestampToken(token: Uint8Array, opts: CheckOptions
 
 /** genTime and the TSA's name as the token states them, without checking anything (for "present but unchecked"). */
 export function peekTimestampToken(token: Uint8Array): { genTime: string; imprint: Uint8Array } {
-  const p = parseToken(token);
-  return { genTime: rfc3339(p.tst.genTime), imprint: new Uint8Array(p.tst.messageImprint.hashedMessage.buffer) };
+  try {
+    const p = parseToken(token);
+    return { genTime: rfc3339(p.tst.genTime), imprint: new Uint8Array(p.tst.messageImprint.hashedMessage.buffer) };
+  } catch (e) {
+    if (e instanceof NotarError) throw e;
+    throw new TimestampError('format', 'the timestamp token is malformed');
+  }
 }

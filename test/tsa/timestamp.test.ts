@@ -156,3 +156,37 @@ describe('verifyTimestampToken with openssl ts -reply', () => {
     expect(() => parseCertificates(new TextEncoder().encode('hello'))).toThrow(TimestampError);
   });
 });
+
+describe('malformed tokens and replies', () => {
+  it('every single-byte change of a token or reply ends in a typed error, or lies in the unsigned CA copy notar does not use', async () => {
+    const q = timestampQuery(checkpointImprint(BODY));
+    const reply = pki.reply(Buffer.from(q.der));
+    const token = tokenFromReply(reply);
+    expect(Buffer.from(token).equals(reply.subarray(reply.length - token.length))).toBe(true); // kept byte for byte
+    const trusted = certs(pki.caCert);
+    // The TSA adds a copy of its CA certificate (openssl `certs`): not signed by the token, and
+    // never used (trust comes from the pinned copy), so changing it changes nothing.
+    const caCopy = Buffer.from(token).indexOf(Buffer.from(trusted[0].der));
+    expect(caCopy).toBeGreaterThan(0);
+    const inCaCopy = (at: number) => at >= caCopy && at < caCopy + trusted[0].der.length;
+    for (let i = 0; i < 400; i++) {
+      const bad = token.slice();
+      const at = (i * 7919) % bad.length;
+      bad[at] ^= [0x01, 0x80, 0xff, 0x10][i % 4];
+      const outcome = await verifyTimestampToken(bad, { imprint: q.imprint, nonce: q.nonce, trusted }).then(
+        () => 'accepted',
+        (e: unknown) => (e instanceof TimestampError ? 'refused' : `crashed: ${String(e)}`),
+      );
+      expect(outcome, `byte ${at}`).toBe(inCaCopy(at) ? outcome : 'refused');
+      expect(outcome).not.toMatch(/^crashed/);
+      const badReply = Buffer.from(reply);
+      badReply[(i * 104729) % badReply.length] ^= 0x01;
+      try {
+        tokenFromReply(badReply);
+      } catch (e) {
+        expect(e).toBeInstanceOf(TimestampError);
+      }
+    }
+    for (const n of [0, 1, 2, 10, token.length - 1]) await expect(verifyTimestampToken(token.subarray(0, n), { imprint: q.imprint, trusted })).rejects.toBeInstanceOf(TimestampError);
+  });
+});
