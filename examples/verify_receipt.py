@@ -447,13 +447,21 @@ def parse_receipt(raw):
         json.dumps(doc, ensure_ascii=False).encode("utf-8")
     except (UnicodeDecodeError, UnicodeEncodeError, json.JSONDecodeError, RecursionError) as e:
         raise Malformed(f"receipt is not valid UTF-8 JSON ({str(e)[:200]})") from None
-    exact_fields(doc, "receipt", ["format", "document", "leaf", "block", "history", "checkpoint"], ["key"])
+    exact_fields(doc, "receipt", ["format", "document", "leaf", "block", "history", "checkpoint"], ["key", "timestamps"])
     if doc["format"] != "notar-receipt/1":
         raise Malformed(f"receipt format is {doc['format']!r}, expected 'notar-receipt/1'")
     if "key" in doc and not isinstance(doc["key"], str):
         raise Malformed("receipt key hint must be a string")
     if not isinstance(doc["checkpoint"], str):
         raise Malformed("receipt checkpoint must be a string (a signed note)")
+    # v1.1 optional member (docs/FORMAT.md section 8.1): RFC 3161 tokens over the checkpoint
+    # body. Checked for form only; what they attest needs a CMS library (notar verify --tsa-cert).
+    if "timestamps" in doc:
+        ts = doc["timestamps"]
+        if not isinstance(ts, list) or not 1 <= len(ts) <= 8 or not all(isinstance(t, str) and len(t) <= 43692 for t in ts):
+            raise Malformed("receipt timestamps must be a list of 1 to 8 base64 strings")
+        for i, t in enumerate(ts):
+            strict_b64(t, f"timestamps[{i}]")
     r = {"checkpoint": doc["checkpoint"], "key_hint": doc.get("key")}
     r.update(_parse_document_and_leaf(doc))
     r.update(_parse_block(doc["block"]))

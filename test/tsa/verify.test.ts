@@ -2,6 +2,7 @@
  * `notar verify --tsa-cert`: a receipt's RFC 3161 tokens checked offline
  * (step `time`), reported as present but unchecked without a TSA certificate.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +85,17 @@ describe('verify --tsa-cert', () => {
     const v = await verify('a.txt', '--receipt', 'swapped.notar.json', '--tsa-cert', 'tsa-ca.pem', '--json');
     expect(v.code).toBe(1);
     expect(JSON.parse(v.stdout).reason).toMatch(/dates another text/);
+  });
+
+  it('the independent Python verifier (examples/verify_receipt.py) accepts the v1.1 member and checks its form', async () => {
+    const py = (receipt: string) => spawnSync('python3', [path.resolve(__dirname, '../../examples/verify_receipt.py'), path.join(s.dir, 'a.txt'), path.join(s.dir, receipt), '--key', s.vkey], { encoding: 'utf8', env: { PATH: process.env.PATH, PYTHONDONTWRITEBYTECODE: '1' } });
+    const ok = py('a.txt.notar.json');
+    expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+    writeReceipt('bad-member.notar.json', { ...receiptOf('a.txt'), timestamps: ['not base64!'] });
+    const bad = py('bad-member.notar.json');
+    expect(bad.status).toBe(2);
+    expect(bad.stdout + bad.stderr).toContain('timestamps[0]');
+    expect((await verify('a.txt', '--receipt', 'bad-member.notar.json')).code).toBe(2);
   });
 
   it('a certificate file that is not one is an input error (exit 2)', async () => {
