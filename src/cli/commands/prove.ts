@@ -19,17 +19,17 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { equalBytes, toHex } from '../core/bytes.js';
-import { NotarError } from '../core/errors.js';
-import { formatReceipt, parseReceipt, type Receipt } from '../core/receipt.js';
-import { verifyReceipt } from '../core/verify.js';
-import { writeFileAtomic } from '../store/durable.js';
-import { ReceiptBuilder, type Store } from '../store/store.js';
-import { openStoreFromOpts, type Opts } from './common.js';
-import { digestFile, displayName } from './hashing.js';
-import { notice } from './io.js';
-import { parseDigestOption, RECEIPT_SUFFIX } from './receipt-read.js';
-import { fileInputs, type FileInput } from './stamp-input.js';
+import { equalBytes, toHex } from '../../core/bytes.js';
+import { NotarError } from '../../core/errors.js';
+import { formatReceipt, parseReceipt, type Receipt } from '../../core/receipt.js';
+import { verifyReceipt } from '../../core/verify.js';
+import { writeFileAtomic } from '../../store/durable.js';
+import { ReceiptBuilder, type Store } from '../../store/store.js';
+import { openStoreFromOpts, type Opts } from '../common.js';
+import { digestFile, displayName } from '../hashing/hashing.js';
+import { notice } from '../output/io.js';
+import { parseDigestOption, RECEIPT_SUFFIX } from '../receipts/receipt-read.js';
+import { fileInputs, type FileInput } from '../inputs.js';
 
 interface Target {
   readonly digest: Uint8Array;

@@ -6,8 +6,8 @@
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import { NotarError } from '../core/errors.js';
-import { inputError } from './common.js';
+import { NotarError } from '../../core/errors.js';
+import { inputError } from '../common.js';
 
 const CHUNK = 1 << 20;
 let buffer: Buffer | undefined;
