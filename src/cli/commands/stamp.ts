@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { toHex } from '../../core/bytes.js';
 import { NotarError } from '../../core/errors.js';
-import { MAX_RECEIPT_BYTES, parseReceipt, type Receipt } from '../../core/receipt.js';
+import { MAX_RECEIPT_BYTES, parseReceipt, RECEIPT_SUFFIX, type Receipt } from '../../core/receipt.js';
 import { dirnameOf, removeStaleTemps, writeFileAtomic } from '../../store/durable.js';
 import { osReason } from '../../store/errno.js';
 import { ReceiptBuilder, type Store } from '../../store/store.js';
@@ -19,10 +19,9 @@ import { notice, progress } from '../output/io.js';
 import { ByteSink } from '../output/byte-sink.js';
 import { batchReceiptText, type ReceiptText } from '../output/receipt-text.js';
 import { loadSigner } from '../passphrase.js';
-import { digestInputs, fileInputs, type FileInput } from '../inputs.js';
+import { digestInputs, fileInputs, pathKey, type FileInput } from '../inputs.js';
 import { AnchorCheck } from '../receipts/stamp-existing.js';
 import { planReceipts } from '../receipts/stamp-paths.js';
-import { RECEIPT_SUFFIX } from '../receipts/receipt-path.js';
 
 interface Planned {
   readonly display: string;
@@ -205,7 +204,7 @@ function checkReceiptDirs(c: Collected): void {
     const p = c.plan(i);
     if (p.receiptFile === undefined) continue;
     let dir = dirnameOf(p.receiptFile);
-    const key = typeof dir === 'string' ? dir : '\0' + dir.toString('latin1');
+    const key = pathKey(dir);
     if (seen.has(key)) continue;
     seen.add(key);
     for (;;) {
@@ -279,7 +278,7 @@ class ReceiptDirs {
   tempsRemoved = 0;
 
   prepare(dir: string | Buffer): void {
-    const key = typeof dir === 'string' ? dir : '\0' + dir.toString('latin1');
+    const key = pathKey(dir);
     if (this.made.has(key)) return;
     fs.mkdirSync(dir, { recursive: true });
     this.made.add(key);

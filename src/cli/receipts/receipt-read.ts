@@ -10,7 +10,6 @@ import { parseNote, type Verifier } from '../../core/note.js';
 import { MAX_RECEIPT_BYTES, parseReceipt, type Receipt } from '../../core/receipt.js';
 import { readTextInput } from '../common.js';
 
-export { RECEIPT_SUFFIX } from './receipt-path.js';
 
 export const RECEIPT_HINT = 'a receipt is the .notar.json file `notar stamp` wrote, unedited; the notary can rebuild it with `notar prove`';
 
