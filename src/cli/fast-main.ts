@@ -14,8 +14,8 @@ import { fastCommand } from './fast-argv.js';
 type Runner = (args: string[], opts: Record<string, unknown>) => Promise<number>;
 
 const HERE: Record<string, () => Promise<{ run: Runner }>> = {
-  verify: () => import('./verify.js'),
-  prove: () => import('./prove.js'),
+  verify: () => import('./commands/verify.js'),
+  prove: () => import('./commands/prove.js'),
 };
 
 /** False: not a line for this path; the caller (src/cli/launch.cts) runs the ESM CLI. */
@@ -24,7 +24,7 @@ async function start(argv: string[]): Promise<boolean> {
   // --tsa-cert needs the ASN.1 code, which this bundle leaves out: the ESM CLI (verify-tsa.ts) takes it.
   if (!fast || !Object.hasOwn(HERE, fast.command) || fast.opts.tsaCert) return false;
   // Loaded only here: a line handed back above has no use for them.
-  const [{ installNodeCrypto }, { quietOnEpipe, report, setDebug }] = await Promise.all([import('../node/crypto.js'), import('./report.js')]);
+  const [{ installNodeCrypto }, { quietOnEpipe, report, setDebug }] = await Promise.all([import('../node/crypto.js'), import('./output/report.js')]);
   installNodeCrypto();
   quietOnEpipe();
   setDebug(argv.includes('--debug'));

@@ -16,7 +16,7 @@ import { NotarError } from '../core/errors.js';
 import type { Store } from '../store/store.js';
 import { hasAuthorities, readAuthorities } from '../store/tsa-store.js';
 import type { Opts } from './common.js';
-import { notice } from './io.js';
+import { notice } from './output/io.js';
 
 export interface AfterSeal {
   /** The receipt member `timestamps` for this block's checkpoint, if any token came. */
@@ -33,7 +33,7 @@ async function timestampAfterSeal(store: Store, record: ChainRecord, opts: Opts)
   if (opts.timestamp === false || !hasAuthorities(store)) return undefined;
   const online = readAuthorities(store).filter((a) => /^https?:\/\//.test(a.url));
   if (online.length === 0) return undefined;
-  const { stampCheckpoint, timestampsMember } = await import('./tsa-client.js');
+  const { stampCheckpoint, timestampsMember } = await import('./time/tsa-client.js');
   const results = await Promise.allSettled(online.map((a) => stampCheckpoint(store, record, a)));
   const tokens: Uint8Array[] = [];
   results.forEach((r, i) => {
