@@ -26,7 +26,18 @@ export interface AfterSeal {
 export async function afterSeal(store: Store, record: ChainRecord, opts: Opts): Promise<AfterSeal> {
   // 1. witnesses: see issue 12.
   // 2. timestamps
-  return { timestamps: await timestampAfterSeal(store, record, opts) };
+  return { timestamps: await neverFatal('timestamp', () => timestampAfterSeal(store, record, opts)) };
+}
+
+/** The block is sealed: from here on a failure (a damaged TSA list, say) is a warning, never an exit. */
+async function neverFatal<T>(what: string, step: () => Promise<T | undefined>): Promise<T | undefined> {
+  try {
+    return await step();
+  } catch (e) {
+    notice(`warning: no ${what}: ${e instanceof Error ? e.message : String(e)}`);
+    notice(`hint: the documents are sealed and their receipts are written; fix the problem, then run \`notar ${what}\``);
+    return undefined;
+  }
 }
 
 async function timestampAfterSeal(store: Store, record: ChainRecord, opts: Opts): Promise<string[] | undefined> {

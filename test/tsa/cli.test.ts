@@ -122,6 +122,17 @@ describe('stamp with a TSA', () => {
     for (const l of lines) expect(l.receipt.timestamps).toHaveLength(1);
   });
 
+  it('a damaged TSA list does not stop a stamp once the block is sealed', async () => {
+    const s = await storeWithTsa();
+    fs.writeFileSync(path.join(s.storeDir, 'tsa/authorities.json'), '{"format":"notar-tsa/1","authorities":[{"name":1}]}\n');
+    writeDocs(s.dir, { 'a.txt': 'alpha\n' });
+    const r = await run(s, ['stamp', 'a.txt']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('notar: warning: no timestamp: ');
+    expect(receipt(s, 'a.txt').timestamps).toBeUndefined();
+    expect((await run(s, ['timestamp'])).code).toBe(2);
+  });
+
   it('--no-timestamp skips the TSA', async () => {
     const s = await storeWithTsa();
     writeDocs(s.dir, { 'a.txt': 'alpha\n' });
