@@ -126,8 +126,18 @@ export function hashName(oid: string, allowSha1 = false): string {
   return name;
 }
 
+/**
+ * Web Crypto, which browsers offer only in secure contexts: a page opened
+ * from a file or over https has it, one over plain http does not.
+ */
+function subtle(): SubtleCrypto {
+  const s = globalThis.crypto?.subtle;
+  if (!s) throw new TimestampError('algorithm', 'Web Crypto is not available here, so timestamps cannot be checked (open the page from a file or over https)');
+  return s;
+}
+
 export async function digest(hash: string, data: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await globalThis.crypto.subtle.digest(hash, data as BufferSource));
+  return new Uint8Array(await subtle().digest(hash, data as BufferSource));
 }
 
 /** Signature algorithm OID (+ the signer's digest OID for plain rsaEncryption, as OpenSSL writes) -> Web Crypto. */
@@ -171,21 +181,21 @@ export async function verifySignature(signer: Certificate, sigOid: string, diges
   const spki = signer.tbsCertificate.subjectPublicKeyInfo;
   const spkiDer = derOf(spki);
   const { kind, hash } = signatureScheme(sigOid, digestOid);
-  const subtle = globalThis.crypto.subtle;
+  const crypto = subtle();
   try {
     if (kind === 'rsa') {
-      const key = await subtle.importKey('spki', spkiDer as BufferSource, { name: 'RSASSA-PKCS1-v1_5', hash }, false, ['verify']);
-      return await subtle.verify('RSASSA-PKCS1-v1_5', key, signature as BufferSource, data as BufferSource);
+      const key = await crypto.importKey('spki', spkiDer as BufferSource, { name: 'RSASSA-PKCS1-v1_5', hash }, false, ['verify']);
+      return await crypto.verify('RSASSA-PKCS1-v1_5', key, signature as BufferSource, data as BufferSource);
     }
     if (kind === 'ed25519') {
-      const key = await subtle.importKey('spki', spkiDer as BufferSource, { name: 'Ed25519' }, false, ['verify']);
-      return await subtle.verify('Ed25519', key, signature as BufferSource, data as BufferSource);
+      const key = await crypto.importKey('spki', spkiDer as BufferSource, { name: 'Ed25519' }, false, ['verify']);
+      return await crypto.verify('Ed25519', key, signature as BufferSource, data as BufferSource);
     }
     const curveOid = spki.algorithm.parameters ? (asn1js.fromBER(spki.algorithm.parameters).result as asn1js.ObjectIdentifier).valueBlock.toString() : '';
     const curve = CURVES[curveOid];
     if (!curve) throw new TimestampError('algorithm', `unsupported elliptic curve ${curveOid || '(none)'}`);
-    const key = await subtle.importKey('spki', spkiDer as BufferSource, { name: 'ECDSA', namedCurve: curve[0] }, false, ['verify']);
-    return await subtle.verify({ name: 'ECDSA', hash }, key, ecdsaRaw(signature, curve[1]) as BufferSource, data as BufferSource);
+    const key = await crypto.importKey('spki', spkiDer as BufferSource, { name: 'ECDSA', namedCurve: curve[0] }, false, ['verify']);
+    return await crypto.verify({ name: 'ECDSA', hash }, key, ecdsaRaw(signature, curve[1]) as BufferSource, data as BufferSource);
   } catch (e) {
     if (e instanceof TimestampError) throw e;
     return false; // a key Web Crypto cannot import, or a malformed signature: it does not verify
