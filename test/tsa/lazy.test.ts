@@ -1,6 +1,7 @@
 // The ASN.1/CMS code (about 0.5 MB unminified, ~80 ms to load) is reached only
 // through dynamic import(): commands that do not need it (and stamp on a
 // store without TSAs, and verify without --tsa-cert) never load it.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -31,5 +32,13 @@ describe('lazy loading of the RFC 3161 code', () => {
     }
     // and the commands that need it do load it
     expect([...staticClosure(chunk('tsa-client'))].some((f) => fs.readFileSync(f, 'utf8').includes(ASN1))).toBe(true);
+  });
+
+  it("is a separate library entry point, 'notar/time'; the main export stays without it", () => {
+    const root = path.resolve(__dirname, '../..');
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', "const t = await import('notar/time'); const c = await import('notar'); console.log(typeof t.verifyReceiptTime, typeof t.verifyTimestampToken, 'verifyReceiptTime' in c)"], { cwd: root, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('function function false');
+    expect(fs.readFileSync(path.join(root, 'dist/core/index.js'), 'utf8')).not.toMatch(/timestamp|receipt-time/);
   });
 });
