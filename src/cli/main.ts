@@ -206,6 +206,7 @@ function declareTimestampCommands(program: Command): void {
     .option('--request', 'write the query (DER, as `openssl ts -query`) to stdout, for an offline TSA')
     .option('--reply <file>', 'attach a reply or token (as `openssl ts -reply` writes) to its checkpoint')
     .option('--query <file>', 'with --reply: the query it answers, if not made by --request')
+    .option('--check', 'check every token the store keeps against its checkpoint and the pinned TSAs')
     .option('--name <name>', 'only this TSA')
     .option('--max-delay <hours>', 'accept a timestamp up to this long after the block was sealed (default 24)')
     .addHelpText('after', '\nThen `notar refresh` puts the tokens into receipts.\n\nExamples:\n  notar timestamp && notar refresh receipts/*.notar.json\n  notar timestamp --request > cp.tsq\n  openssl ts -reply -queryfile cp.tsq -config tsa.cnf -out cp.tsr\n  notar timestamp --reply cp.tsr')

@@ -133,6 +133,22 @@ describe('stamp with a TSA', () => {
     expect((await run(s, ['timestamp'])).code).toBe(2);
   });
 
+  it('timestamp --check audits the stored tokens: a damaged token file fails (exit 1)', async () => {
+    const s = await storeWithTsa();
+    writeDocs(s.dir, { 'a.txt': 'alpha\n', 'b.txt': 'beta\n' });
+    expect((await run(s, ['stamp', 'a.txt'])).code).toBe(0);
+    expect((await run(s, ['stamp', 'b.txt'])).code).toBe(0);
+    const ok = await run(s, ['timestamp', '--check']);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout.match(/^OK: block \d, TSA test-tsa: time attested by CN=Test TSA/gm)).toHaveLength(2);
+    // block 1's token moved to block 0's place: it dates another checkpoint
+    fs.copyFileSync(path.join(s.storeDir, 'tsa/tokens/0000000001.test-tsa.tst'), path.join(s.storeDir, 'tsa/tokens/0000000000.test-tsa.tst'));
+    const bad = await run(s, ['timestamp', '--check']);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/^FAILED: block 0, TSA test-tsa: the timestamp token dates another text/m);
+    expect(bad.stdout).toMatch(/^OK: block 1/m);
+  });
+
   it('--no-timestamp skips the TSA', async () => {
     const s = await storeWithTsa();
     writeDocs(s.dir, { 'a.txt': 'alpha\n' });

@@ -4,6 +4,7 @@
  *   notar timestamp                  ask every online TSA that has not dated it yet
  *   notar timestamp --request > q    write the query (DER TimeStampReq, as `openssl ts -query`)
  *   notar timestamp --reply r.tsr    attach a reply or bare token (as `openssl ts -reply` writes)
+ *   notar timestamp --check          check every stored token again (exit 1 if one fails)
  *
  * Every token is checked completely before it is kept (tsa-client.ts); the
  * chain file is never touched. `notar refresh` then puts tokens into receipts.
@@ -15,7 +16,7 @@ import { NotarError } from '../../core/errors.js';
 import { parseNote } from '../../core/note.js';
 import { checkpointImprint, parseTimestampQuery, timestampQuery, tokenFromReplyOrToken, verifyTimestampToken, type AttestedTime } from '../../core/timestamp.js';
 import type { Store } from '../../store/store.js';
-import { readAuthorities, readPendingQuery, saveToken, savePendingQuery, tokensFor, type Authority } from '../../store/tsa-store.js';
+import { listTokens, readAuthorities, readPendingQuery, saveToken, savePendingQuery, tokensFor, type Authority } from '../../store/tsa-store.js';
 import { openStoreFromOpts, type Opts } from '../common.js';
 import { inputError } from '../reading.js';
 import { DEFAULT_MAX_DELAY_HOURS, pinnedCerts, plusHours, stampCheckpoint } from '../time/tsa-client.js';
@@ -44,9 +45,35 @@ const say = (seq: number, name: string, t: AttestedTime) => process.stdout.write
 export async function run(_args: string[], opts: Opts): Promise<number> {
   if (opts.request && opts.reply) throw new NotarError('USAGE', 'give --request or --reply, not both');
   const store = openStoreFromOpts(opts);
+  if (opts.check) return check(store);
   if (opts.request) return request(store);
   if (typeof opts.reply === 'string') return reply(store, opts.reply, opts);
   return online(store, opts);
+}
+
+/**
+ * `--check`: every stored token against its block's checkpoint and its TSA's
+ * pinned certificates (the store's own audit; no nonce is kept to compare).
+ */
+async function check(store: Store): Promise<number> {
+  const records = store.readChain().records;
+  const byName = new Map(readAuthorities(store).map((a) => [a.name, a]));
+  let bad = 0;
+  for (const t of listTokens(store)) {
+    const rec = records[t.seq];
+    const a = byName.get(t.name);
+    try {
+      if (!rec) throw new NotarError('CHAIN_INVALID', `there is no block ${t.seq}`);
+      if (!a) throw new NotarError('UNTRUSTED', `no TSA named ${t.name} is pinned any more`);
+      const imprint = checkpointImprint(parseNote(rec.checkpoint).body);
+      const at = await verifyTimestampToken(new Uint8Array(fs.readFileSync(t.file)), { imprint, trusted: pinnedCerts(a), notBefore: rec.time });
+      process.stdout.write(`OK: block ${t.seq}, TSA ${t.name}: time attested by ${at.tsa}: ${at.genTime}\n`);
+    } catch (e) {
+      bad++;
+      process.stdout.write(`FAILED: block ${t.seq}, TSA ${t.name}: ${(e as Error).message}\n`);
+    }
+  }
+  return bad > 0 ? 1 : 0;
 }
 
 /** Asks each online TSA without a token for the latest checkpoint; exit 0 only if every one answered. */
