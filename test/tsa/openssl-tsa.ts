@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-export const OPENSSL = process.env.OPENSSL ?? '/usr/bin/openssl';
+export const OPENSSL = process.env.OPENSSL ?? 'openssl';
 
 /** Fails loudly (not a skip) when openssl is missing: these tests need OpenSSL 3 on PATH or at $OPENSSL. */
 export function requireOpenssl(): void {

@@ -2,11 +2,12 @@
  * The RFC 3161 core (src/core/timestamp.ts) against a real TSA: OpenSSL 3's
  * `openssl ts -reply` with a test CA made at test time (test/tsa/openssl-tsa.ts).
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkpointImprint, parseCertificates, parseTimestampQuery, TimestampError, timestampQuery, tokenFromReply, tokenFromReplyOrToken, verifyTimestampToken, type TsaCertificate } from '../../src/core/timestamp.js';
-import { makeTestPki, opensslQuery, type TestPki } from './openssl-tsa.js';
+import { makeTestPki, OPENSSL, opensslQuery, type TestPki } from './openssl-tsa.js';
 
 const BODY = 'notary.example.gov/test\n3\nq7gG5lNUY9rYx1v2oUbnxVKUjUbcEPxMzHYhdIbT6oY=\n';
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -41,7 +42,7 @@ describe('timestamp query', () => {
     const q = timestampQuery(imprint);
     const file = path.join(pki.dir, 'core.tsq');
     fs.writeFileSync(file, q.der);
-    const text = require('node:child_process').execFileSync('/usr/bin/openssl', ['ts', '-query', '-in', file, '-text'], { encoding: 'utf8' }) as string;
+    const text = execFileSync(OPENSSL, ['ts', '-query', '-in', file, '-text'], { encoding: 'utf8' }) as string;
     expect(text).toContain('Hash Algorithm: sha256');
     expect(text).toContain('Certificate required: yes');
     expect(text).toContain(`Nonce: 0x${Buffer.from(q.nonce).toString('hex').toUpperCase()}`);
@@ -151,7 +152,7 @@ describe('verifyTimestampToken with openssl ts -reply', () => {
 
   it('reads PEM bundles and DER certificates', () => {
     expect(certs(pki.caCert)).toHaveLength(1);
-    const der = require('node:child_process').execFileSync('/usr/bin/openssl', ['x509', '-in', pki.caCert, '-outform', 'DER']) as Buffer;
+    const der = execFileSync(OPENSSL, ['x509', '-in', pki.caCert, '-outform', 'DER']) as Buffer;
     expect(parseCertificates(new Uint8Array(der))[0].subject).toBe('CN=Test Root CA, O=notar tests');
     expect(() => parseCertificates(new TextEncoder().encode('hello'))).toThrow(TimestampError);
   });
