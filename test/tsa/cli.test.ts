@@ -149,6 +149,16 @@ describe('stamp with a TSA', () => {
     expect(bad.stdout).toMatch(/^OK: block 1/m);
   });
 
+  it('prove rebuilds receipts with the latest checkpoint\'s tokens', async () => {
+    const s = await storeWithTsa();
+    writeDocs(s.dir, { 'a.txt': 'alpha\n' });
+    expect((await run(s, ['stamp', 'a.txt'])).code).toBe(0);
+    const p = await run(s, ['prove', 'a.txt']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(JSON.parse(p.stdout)).toEqual(receipt(s, 'a.txt'));
+    expect(JSON.parse(p.stdout).timestamps).toHaveLength(1);
+  });
+
   it('--no-timestamp skips the TSA', async () => {
     const s = await storeWithTsa();
     writeDocs(s.dir, { 'a.txt': 'alpha\n' });

@@ -25,6 +25,7 @@ import { formatReceipt, parseReceipt, RECEIPT_SUFFIX, type Receipt } from '../..
 import { verifyReceipt } from '../../core/verify.js';
 import { writeFileAtomic } from '../../store/durable.js';
 import { ReceiptBuilder, type Store } from '../../store/store.js';
+import { storedTimestamps } from '../time/receipt-timestamps.js';
 import { openStoreFromOpts, type Opts } from '../common.js';
 import { digestFile, displayName } from '../hashing/hashing.js';
 import { notice } from '../output/io.js';
@@ -72,10 +73,12 @@ function rebuild(store: Store, t: Target): Receipt[] {
   const verifier = store.verifier();
   const builders = new Map<number, (index: number) => Receipt>();
   const builder = new ReceiptBuilder(state, verifier.text);
+  // The latest checkpoint's RFC 3161 tokens, if the store has any (docs/timestamps.md).
+  const timestamps = storedTimestamps(store, state.records.length - 1);
   return found.map(({ seq, index, leaves }) => {
     let forBlock = builders.get(seq);
     if (!forBlock) builders.set(seq, (forBlock = builder.forStoredBlock(leaves)));
-    const receipt = forBlock(index);
+    const receipt = timestamps ? { ...forBlock(index), timestamps } : forBlock(index);
     // Never hand out a receipt that does not verify: that would mean the store is damaged.
     const check = verifyReceipt(receipt, t.digest, [verifier]);
     if (!check.ok) {
