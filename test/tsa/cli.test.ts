@@ -229,6 +229,9 @@ describe('offline: notar timestamp --request / --reply (openssl ts files)', () =
     expect(a.stdout).toContain('time attested by CN=Test TSA, O=notar tests');
     expect(tokenFiles(s)).toEqual(['0000000000.offline.tst']);
     expect((await run(s, ['refresh', 'a.txt.notar.json'])).code).toBe(0);
+    const online = await run(s, ['timestamp']);
+    expect(online.code).toBe(2);
+    expect(online.stderr).toContain('no TSA of this store is online');
     expect(receipt(s, 'a.txt').timestamps).toHaveLength(1);
   });
 

@@ -80,9 +80,11 @@ async function check(store: Store): Promise<number> {
 async function online(store: Store, opts: Opts): Promise<number> {
   const rec = latest(store);
   const have = new Set(tokensFor(store, rec.seq).map((t) => t.name));
-  const todo = authorities(store, opts.name).filter((a) => /^https?:\/\//.test(a.url) && !have.has(a.name));
+  const online = authorities(store, opts.name).filter((a) => /^https?:\/\//.test(a.url));
+  if (online.length === 0) throw new NotarError('USAGE', 'no TSA of this store is online (URL "offline")', { hint: 'notar timestamp --request > cp.tsq, have the TSA answer it, then notar timestamp --reply cp.tsr' });
+  const todo = online.filter((a) => !have.has(a.name));
   if (todo.length === 0) {
-    process.stdout.write(`the checkpoint of block ${rec.seq} is already timestamped by ${[...have].join(', ') || 'no online TSA'}\n`);
+    process.stdout.write(`the checkpoint of block ${rec.seq} is already timestamped by ${online.map((a) => a.name).join(', ')}\n`);
     return 0;
   }
   let failure: unknown;
