@@ -114,7 +114,7 @@ export class Store {
     try {
       return isKeyEncrypted(fs.readFileSync(this.paths.key, 'utf8'));
     } catch (e) {
-      if (e instanceof NotarError) throw new NotarError('STORE', `${this.paths.key}: ${e.message}`);
+      if (e instanceof NotarError) throw new NotarError('STORE', `${this.paths.key}: ${e.message}`, { hint: e.hint });
       throw storeIo(e, `cannot read the signing key ${this.paths.key}`);
     }
   }
