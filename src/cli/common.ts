@@ -3,9 +3,9 @@
  * reading trusted keys, hashing files. Thin wrappers that turn OS errors into
  * one clear NotarError line.
  */
-import * as fs from 'node:fs';
 import { NotarError } from '../core/errors.js';
 import { parseVerifierKey, type Verifier } from '../core/note.js';
+import { readCapped } from '../store/capped-read.js';
 import { osReason } from '../store/errno.js';
 import { resolveStoreDir } from '../store/paths.js';
 import { openStore, type Store } from '../store/store.js';
@@ -27,23 +27,18 @@ export function inputError(e: unknown, file: string): NotarError {
   return new NotarError('IO', `cannot read ${file}: ${why}`, { cause: e });
 }
 
-/** Reads a small text input the user named (`-` is stdin). */
-export function readTextInput(file: string, maxBytes = 16 << 20): string {
-  let data: Buffer;
+/**
+ * Reads a small text input the user named (`-` is stdin), at most `maxBytes`
+ * (capped while reading: `/dev/zero` or an endless pipe stops at the cap).
+ */
+export function readTextInput(file: string, maxBytes = 16 << 20, what?: string): string {
+  const label = file === '-' ? 'standard input' : file;
   try {
-    if (file === '-') data = fs.readFileSync(0);
-    else {
-      const st = fs.statSync(file);
-      if (st.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
-      if (st.size > maxBytes) throw new NotarError('FORMAT', `${file} is too large (${st.size} bytes) to be what was asked for`);
-      data = fs.readFileSync(file);
-    }
+    return readCapped(file === '-' ? 0 : file, maxBytes, label, what).toString('utf8');
   } catch (e) {
     if (e instanceof NotarError) throw e;
-    throw inputError(e, file);
+    throw inputError(e, label);
   }
-  if (data.length > maxBytes) throw new NotarError('FORMAT', `${file} is too large to be what was asked for`);
-  return data.toString('utf8');
 }
 
 /**
@@ -61,7 +56,7 @@ export function trustedKeys(opts: Opts): Verifier[] {
   };
   for (const k of (opts.key as string[] | undefined) ?? []) add(k.trim(), '--key');
   for (const f of (opts.keyFile as string[] | undefined) ?? []) {
-    readTextInput(f, 1 << 20)
+    readTextInput(f, 1 << 20, 'a file of verifier keys')
       .split('\n')
       .forEach((line, i) => {
         const t = line.trim();

@@ -3,15 +3,17 @@
  * interactive prompt with no echo. Never a prompt when stdin is not a TTY:
  * a script gets a clear error instead of a hang.
  */
-import * as fs from 'node:fs';
 import { NotarError } from '../core/errors.js';
+import { readCapped } from '../store/capped-read.js';
 import { inputError, type Opts } from './common.js';
 
 function fromFile(file: string): string {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    // Capped while reading: a passphrase file is a line, not /dev/zero.
+    text = readCapped(file, 64 * 1024, file, 'a passphrase file').toString('utf8');
   } catch (e) {
+    if (e instanceof NotarError) throw e;
     throw inputError(e, file);
   }
   const line = text.split(/\r?\n/)[0];

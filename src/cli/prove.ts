@@ -18,8 +18,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { toHex } from '../core/bytes.js';
 import { NotarError } from '../core/errors.js';
-import { formatReceipt, parseReceipt, type Receipt } from '../core/receipt.js';
+import { formatReceipt, MAX_RECEIPT_BYTES, parseReceipt, type Receipt } from '../core/receipt.js';
 import { verifyReceipt } from '../core/verify.js';
+import { readCapped, TooLargeError } from '../store/capped-read.js';
 import { writeFileAtomic } from '../store/durable.js';
 import { ReceiptBuilder, type Store } from '../store/store.js';
 import { openStoreFromOpts, type Opts } from './common.js';
@@ -120,11 +121,13 @@ function refuseForeign(file: string, digest: Uint8Array): void {
   let text: string;
   try {
     if (fs.statSync(file).isDirectory()) throw new NotarError('EXISTS', `${file} is a directory; not replacing it`);
-    text = fs.readFileSync(file, 'utf8');
+    // Capped and non-blocking: a FIFO or a huge file there is refused below, not read forever.
+    text = readCapped(file, MAX_RECEIPT_BYTES, file).toString('utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-    if (e instanceof NotarError) throw e;
-    throw new NotarError('IO', `cannot read ${file}: ${(e as Error).message}`);
+    if (e instanceof TooLargeError) text = '';
+    else if (e instanceof NotarError) throw e;
+    else throw new NotarError('IO', `cannot read ${file}: ${(e as Error).message}`);
   }
   let same = false;
   try {

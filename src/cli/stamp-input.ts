@@ -14,18 +14,13 @@ export interface FileInput {
   readonly display: string;
 }
 
-function readAllInput(file: string): Buffer {
-  try {
-    return file === '-' ? fs.readFileSync(0) : fs.readFileSync(file);
-  } catch (e) {
-    throw inputError(e, file === '-' ? 'standard input' : file);
-  }
-}
-
 /** Splits a file list; raw byte names survive even if they are not UTF-8. */
 export function parseFileList(data: Buffer, nul: boolean): FileInput[] {
+  return parseInto(data, nul, []);
+}
+
+function parseInto(data: Buffer, nul: boolean, out: FileInput[]): FileInput[] {
   const sep = nul ? 0 : 0x0a;
-  const out: FileInput[] = [];
   let start = 0;
   while (start < data.length) {
     let end = data.indexOf(sep, start);
@@ -41,11 +36,72 @@ export function parseFileList(data: Buffer, nul: boolean): FileInput[] {
   return out;
 }
 
+/** A name longer than this (Linux PATH_MAX) is not a path: the list is not a file list. */
+export const MAX_NAME_BYTES = 4096;
+
+/**
+ * The file list of --files-from, read 1 MiB at a time and split as it
+ * comes: the cap applies to each name (and to a run of empty ones), not to
+ * the list, so `--files-from /dev/zero` stops at once and a list of a
+ * million names still works.
+ */
+function readFileList(file: string, nul: boolean): FileInput[] {
+  const label = file === '-' ? 'standard input' : file;
+  let fd = 0;
+  try {
+    if (file !== '-') {
+      // O_NONBLOCK: a FIFO with no writer reads as empty instead of hanging in open(2).
+      fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      if (fs.fstatSync(fd).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    }
+    return splitStream(fd, nul, label);
+  } catch (e) {
+    if (e instanceof NotarError) throw e;
+    throw inputError(e, label);
+  } finally {
+    if (fd !== 0) fs.closeSync(fd);
+  }
+}
+
+function splitStream(fd: number, nul: boolean, label: string): FileInput[] {
+  const sep = nul ? 0 : 0x0a;
+  const out: FileInput[] = [];
+  const buf = Buffer.allocUnsafe((1 << 20) + MAX_NAME_BYTES + 1);
+  let filled = 0;
+  let empties = 0;
+  for (;;) {
+    const n = readStdin(buf, filled, fd, label);
+    const end = n === 0 ? filled : buf.lastIndexOf(sep, filled + n - 1) + 1;
+    filled += n;
+    // Whole entries (or, at the end, everything) are split; the rest waits for more input.
+    const before = out.length;
+    parseInto(buf.subarray(0, end), nul, out);
+    empties = out.length > before ? 0 : empties + countByte(buf, sep, 0, end);
+    if (empties > MAX_NAME_BYTES) throw notAList(label, nul, `more than ${MAX_NAME_BYTES} empty names in a row`);
+    if (n === 0) return out;
+    buf.copyWithin(0, end, filled);
+    filled -= end;
+    if (filled > MAX_NAME_BYTES) throw notAList(label, nul, `a name longer than ${MAX_NAME_BYTES} bytes`);
+  }
+}
+
+function countByte(buf: Buffer, b: number, start: number, end: number): number {
+  let n = 0;
+  for (let i = buf.indexOf(b, start); i >= 0 && i < end; i = buf.indexOf(b, i + 1)) n++;
+  return n;
+}
+
+function notAList(label: string, nul: boolean, what: string): NotarError {
+  return new NotarError('FORMAT', `--files-from ${label}: ${what}; this is not a list of file names`, {
+    hint: nul ? 'with -0, names end in a NUL byte (find -print0)' : 'one name per line; for find -print0 output add -0',
+  });
+}
+
 export function fileInputs(args: string[], opts: Opts): FileInput[] {
   const files: FileInput[] = args.map((a) => ({ path: a, display: a }));
   if (typeof opts.filesFrom === 'string') {
     if (opts.filesFrom === '-' && args.includes('-')) throw new NotarError('USAGE', 'stdin cannot be both a document (-) and the file list (--files-from -)');
-    files.push(...parseFileList(readAllInput(opts.filesFrom), Boolean(opts.null)));
+    files.push(...readFileList(opts.filesFrom, Boolean(opts.null)));
   }
   return files;
 }
@@ -149,15 +205,15 @@ export function parseDigestLines(data: Buffer): DigestInput {
   return lines.result();
 }
 
-/** Reads stdin at `buf[at..]`: 0 at its end; a non-blocking pipe is waited for, not spun on. */
-function readStdin(buf: Buffer, at: number): number {
+/** Reads stdin (or fd) at `buf[at..]`: 0 at its end; a non-blocking pipe is waited for, not spun on. */
+function readStdin(buf: Buffer, at: number, fd = 0, label = 'standard input'): number {
   for (;;) {
     try {
-      return fs.readSync(0, buf, at, buf.length - at, null);
+      return fs.readSync(fd, buf, at, buf.length - at, null);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EOF') return 0;
-      if (code !== 'EAGAIN') throw inputError(e, 'standard input');
+      if (code !== 'EAGAIN') throw inputError(e, label);
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
     }
   }
@@ -180,10 +236,11 @@ function stdinSize(): number {
 export function digestInputs(): DigestInput {
   const size = stdinSize();
   const lines = new DigestLines(size >= 0 ? maxDigests(size) : 4096);
-  let buf = Buffer.allocUnsafe(1 << 20);
+  const buf = Buffer.allocUnsafe(1 << 20);
   let filled = 0;
   for (;;) {
-    if (filled === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(buf.length)]); // a line longer than the buffer
+    // A sha256sum line is 66 bytes plus a name: one of 1 MiB is not a digest line (`--digests < /dev/zero`).
+    if (filled === buf.length) throw new NotarError('FORMAT', 'standard input: a line longer than 1 MiB; not a digest or sha256sum line', { hint: 'expected 64 hex digits, optionally followed by two spaces and a name' });
     const n = readStdin(buf, filled);
     if (n === 0) break;
     filled += n;

@@ -24,6 +24,7 @@ import { HASH_SIZE, MerkleTree } from '../core/merkle.js';
 import { parseVerifierKey, signNote, type Signer, type Verifier } from '../core/note.js';
 import { buildReceipt, RECEIPT_FORMAT, type Receipt } from '../core/receipt.js';
 import { blockHash } from '../core/block.js';
+import { readStoreText } from './capped-read.js';
 import { ChainState, classifyTail, countLines, parseChain, readChainBytes } from './chainfile.js';
 import { appendDurable, fsyncDir, removeStaleTemps, writeFileAtomic } from './durable.js';
 import { isKeyEncrypted, openKey, sealKey } from './keyfile.js';
@@ -76,8 +77,9 @@ export function openStore(dir: string): Store {
   const paths = storePaths(dir);
   let text: string;
   try {
-    text = fs.readFileSync(paths.config, 'utf8');
+    text = readStoreText(paths.config, 4096);
   } catch (e) {
+    if (e instanceof NotarError) throw new NotarError('STORE', `${paths.config}: ${e.message}`, { hint: e.hint });
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       throw new NotarError('STORE', `no notar store at ${dir}`, { hint: 'create one with `notar init --name <origin>`, or point --store / NOTAR_STORE at yours' });
@@ -103,7 +105,7 @@ export class Store {
 
   verifier(): Verifier {
     try {
-      return parseVerifierKey(fs.readFileSync(this.paths.verifierKey, 'utf8').trim());
+      return parseVerifierKey(readStoreText(this.paths.verifierKey, 4096).trim());
     } catch (e) {
       if (e instanceof NotarError) throw new NotarError('STORE', `${this.paths.verifierKey}: ${e.message}`);
       throw storeIo(e, `cannot read ${this.paths.verifierKey}`);
@@ -112,7 +114,7 @@ export class Store {
 
   keyEncrypted(): boolean {
     try {
-      return isKeyEncrypted(fs.readFileSync(this.paths.key, 'utf8'));
+      return isKeyEncrypted(readStoreText(this.paths.key, 1 << 16));
     } catch (e) {
       if (e instanceof NotarError) throw new NotarError('STORE', `${this.paths.key}: ${e.message}`, { hint: e.hint });
       throw storeIo(e, `cannot read the signing key ${this.paths.key}`);
@@ -123,8 +125,9 @@ export class Store {
   signer(passphrase: () => string): Signer {
     let text: string;
     try {
-      text = fs.readFileSync(this.paths.key, 'utf8');
+      text = readStoreText(this.paths.key, 1 << 16);
     } catch (e) {
+      if (e instanceof NotarError) throw new NotarError('STORE', `${this.paths.key}: ${e.message}`, { hint: e.hint });
       throw storeIo(e, `cannot read the signing key ${this.paths.key}`);
     }
     let signer: Signer;
