@@ -36,23 +36,33 @@ function recordFailure(ctl: Int32Array, index: number): void {
   }
 }
 
-/** Hashes chunks until none are left or one of this thread's files fails. */
-export function claimChunks(job: HashJob, hashOne: (i: number, out: Uint8Array) => void): void {
+/** How many files have been claimed so far (by both threads): a progress count. */
+export function claimedFiles(job: HashJob): number {
+  return Math.min(job.paths.length, Atomics.load(new Int32Array(job.control), NEXT) * CHUNK_FILES);
+}
+
+/**
+ * Hashes chunks until none are left or one of this thread's files fails;
+ * returns true if it stopped early because `pause()` said so between chunks
+ * (the main thread yields to the event loop, then calls again).
+ */
+export function claimChunks(job: HashJob, hashOne: (i: number, out: Uint8Array) => void, pause?: () => boolean): boolean {
   const ctl = new Int32Array(job.control);
   const out = new Uint8Array(job.digests);
   const count = job.paths.length;
   for (;;) {
     // A failure anywhere ends the claiming: files after it are never needed.
-    if (Atomics.load(ctl, FAILED) < count) return;
+    if (Atomics.load(ctl, FAILED) < count) return false;
+    if (pause?.()) return true;
     const start = Atomics.add(ctl, NEXT, 1) * CHUNK_FILES;
-    if (start >= count) return;
+    if (start >= count) return false;
     const end = Math.min(count, start + CHUNK_FILES);
     for (let i = start; i < end; i++) {
       try {
         hashOne(i, out);
       } catch {
         recordFailure(ctl, i);
-        return;
+        return false;
       }
     }
   }

@@ -8,9 +8,13 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { NotarError } from '../core/errors.js';
 import { inputError } from './common.js';
+import { readStdinInto } from './stdin-reader.js';
 
 const CHUNK = 1 << 20;
 let buffer: Buffer | undefined;
+
+/** Bytes hashed by this thread so far: what `stamp`'s progress line counts (progress.ts). */
+export const hashedBytes = { total: 0 };
 
 /**
  * How a digest is returned: raw bytes, hex (`notar hash`), or latin1 (one
@@ -78,7 +82,7 @@ const READ_AHEAD = 4 * CHUNK;
  * stay synchronous, so a run over 100,000 of them makes no promise per file.
  */
 function digestSoon<E extends Encoding>(file: string | Buffer, enc: E): Digest<E> | Promise<Digest<E>> {
-  if (file === '-') return digestAs(file, enc);
+  if (file === '-') return digestStdin(enc) as Promise<Digest<E>>;
   const { fd, size } = openDocument(file);
   if (size < READ_AHEAD) {
     try {
@@ -100,8 +104,31 @@ async function digestAhead(fd: number, file: string | Buffer, enc: Encoding): Pr
   while (n > 0) {
     const pending = read(next);
     h.update(cur.subarray(0, n));
+    hashedBytes.total += n;
     n = await pending;
     [cur, next] = [next, cur];
+  }
+  return finish(h, enc);
+}
+
+/**
+ * Standard input, read asynchronously (stdin-reader.ts): a slow writer
+ * (`producer | notar stamp -`) never keeps SIGINT/SIGTERM from being
+ * handled, and the progress line can count the bytes.
+ */
+async function digestStdin(enc: Encoding): Promise<Buffer | string> {
+  const h = crypto.createHash('sha256');
+  const buf = Buffer.allocUnsafe(CHUNK);
+  for (;;) {
+    let n: number;
+    try {
+      n = await readStdinInto(buf, 0);
+    } catch (e) {
+      throw inputError(e, '-');
+    }
+    if (n === 0) break;
+    h.update(buf.subarray(0, n));
+    hashedBytes.total += n;
   }
   return finish(h, enc);
 }
@@ -170,6 +197,7 @@ function readFull(fd: number, buf: Buffer, stream: boolean, expect: number): num
     }
     if (n === 0) break;
     total += n;
+    hashedBytes.total += n;
     if (total === expect) break;
   }
   return total;

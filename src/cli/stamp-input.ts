@@ -7,6 +7,8 @@ import { isAscii } from 'node:buffer';
 import * as fs from 'node:fs';
 import { NotarError } from '../core/errors.js';
 import { inputError, type Opts } from './common.js';
+import { Progress } from './progress.js';
+import { readStdinInto } from './stdin-reader.js';
 
 export interface FileInput {
   /** What to open: a string, or raw bytes for names that are not UTF-8. */
@@ -45,7 +47,7 @@ export const MAX_NAME_BYTES = 4096;
  * the list, so `--files-from /dev/zero` stops at once and a list of a
  * million names still works.
  */
-function readFileList(file: string, nul: boolean): FileInput[] {
+async function readFileList(file: string, nul: boolean): Promise<FileInput[]> {
   const label = file === '-' ? 'standard input' : file;
   let fd = 0;
   try {
@@ -54,7 +56,7 @@ function readFileList(file: string, nul: boolean): FileInput[] {
       fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
       if (fs.fstatSync(fd).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     }
-    return splitStream(fd, nul, label);
+    return await splitStream(fd, nul, label);
   } catch (e) {
     if (e instanceof NotarError) throw e;
     throw inputError(e, label);
@@ -63,14 +65,24 @@ function readFileList(file: string, nul: boolean): FileInput[] {
   }
 }
 
-function splitStream(fd: number, nul: boolean, label: string): FileInput[] {
-  const sep = nul ? 0 : 0x0a;
+async function splitStream(fd: number, nul: boolean, label: string): Promise<FileInput[]> {
   const out: FileInput[] = [];
   const buf = Buffer.allocUnsafe((1 << 20) + MAX_NAME_BYTES + 1);
+  // `find / -print0 | notar stamp --files-from - -0` may feed names for minutes: count them.
+  const bar = new Progress((p) => `read ${p.count} names from ${label === 'standard input' ? 'the file list' : label}`);
+  try {
+    return await splitInto(out, buf, fd, nul, label, bar);
+  } finally {
+    bar.stop();
+  }
+}
+
+async function splitInto(out: FileInput[], buf: Buffer, fd: number, nul: boolean, label: string, bar: Progress): Promise<FileInput[]> {
+  const sep = nul ? 0 : 0x0a;
   let filled = 0;
   let empties = 0;
   for (;;) {
-    const n = readStdin(buf, filled, fd, label);
+    const n = await readSoon(buf, filled, fd, label);
     const end = n === 0 ? filled : buf.lastIndexOf(sep, filled + n - 1) + 1;
     filled += n;
     // Whole entries (or, at the end, everything) are split; the rest waits for more input.
@@ -79,6 +91,8 @@ function splitStream(fd: number, nul: boolean, label: string): FileInput[] {
     empties = out.length > before ? 0 : empties + countByte(buf, sep, 0, end);
     if (empties > MAX_NAME_BYTES) throw notAList(label, nul, `more than ${MAX_NAME_BYTES} empty names in a row`);
     if (n === 0) return out;
+    bar.count = out.length;
+    if (bar.due()) await bar.pulse();
     buf.copyWithin(0, end, filled);
     filled -= end;
     if (filled > MAX_NAME_BYTES) throw notAList(label, nul, `a name longer than ${MAX_NAME_BYTES} bytes`);
@@ -97,11 +111,11 @@ function notAList(label: string, nul: boolean, what: string): NotarError {
   });
 }
 
-export function fileInputs(args: string[], opts: Opts): FileInput[] {
+export async function fileInputs(args: string[], opts: Opts): Promise<FileInput[]> {
   const files: FileInput[] = args.map((a) => ({ path: a, display: a }));
   if (typeof opts.filesFrom === 'string') {
     if (opts.filesFrom === '-' && args.includes('-')) throw new NotarError('USAGE', 'stdin cannot be both a document (-) and the file list (--files-from -)');
-    files.push(...readFileList(opts.filesFrom, Boolean(opts.null)));
+    files.push(...(await readFileList(opts.filesFrom, Boolean(opts.null))));
   }
   return files;
 }
@@ -205,16 +219,22 @@ export function parseDigestLines(data: Buffer): DigestInput {
   return lines.result();
 }
 
-/** Reads stdin (or fd) at `buf[at..]`: 0 at its end; a non-blocking pipe is waited for, not spun on. */
-function readStdin(buf: Buffer, at: number, fd = 0, label = 'standard input'): number {
+/**
+ * Reads fd (stdin by default, stdin-reader.ts) at `buf[at..]`: 0 at its end.
+ * Asynchronous, so a slow writer (`find … | notar stamp --files-from -`)
+ * never keeps SIGINT and SIGTERM from being handled (interrupt.ts); a
+ * non-blocking FIFO is waited for, not spun on.
+ */
+async function readSoon(buf: Buffer, at: number, fd = 0, label = 'standard input'): Promise<number> {
   for (;;) {
     try {
-      return fs.readSync(fd, buf, at, buf.length - at, null);
+      if (fd === 0) return await readStdinInto(buf, at);
+      return await new Promise<number>((resolve, reject) => fs.read(fd, buf, at, buf.length - at, null, (e, n) => (e ? reject(e) : resolve(n))));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EOF') return 0;
       if (code !== 'EAGAIN') throw inputError(e, label);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+      await new Promise((resolve) => setTimeout(resolve, 2));
     }
   }
 }
@@ -233,7 +253,7 @@ function stdinSize(): number {
  * million lines (65 MB) are never held in memory at once, only their packed
  * 32-byte digests.
  */
-export function digestInputs(): DigestInput {
+export async function digestInputs(): Promise<DigestInput> {
   const size = stdinSize();
   const lines = new DigestLines(size >= 0 ? maxDigests(size) : 4096);
   const buf = Buffer.allocUnsafe(1 << 20);
@@ -241,7 +261,7 @@ export function digestInputs(): DigestInput {
   for (;;) {
     // A sha256sum line is 66 bytes plus a name: one of 1 MiB is not a digest line (`--digests < /dev/zero`).
     if (filled === buf.length) throw new NotarError('FORMAT', 'standard input: a line longer than 1 MiB; not a digest or sha256sum line', { hint: 'expected 64 hex digits, optionally followed by two spaces and a name' });
-    const n = readStdin(buf, filled);
+    const n = await readSoon(buf, filled);
     if (n === 0) break;
     filled += n;
     const last = buf.lastIndexOf(0x0a, filled - 1);

@@ -15,10 +15,12 @@ import { ReceiptBuilder, type Store } from '../store/store.js';
 import { openStoreFromOpts, type Opts } from './common.js';
 import { digestFileIntoSoon, displayName } from './hashing.js';
 import { digestFilesParallel } from './parallel-hash.js';
-import { notice, progress } from './io.js';
+import { notice } from './io.js';
+import { handleInterrupts, setInterruptContext } from './interrupt.js';
+import { hashingProgress, Progress } from './progress.js';
 import { ByteSink } from './byte-sink.js';
 import { batchReceiptText, type ReceiptText } from './receipt-text.js';
-import { loadSigner } from './passphrase.js';
+import { signerUnlocker } from './passphrase.js';
 import { digestInputs, fileInputs, type FileInput } from './stamp-input.js';
 
 interface Planned {
@@ -93,13 +95,13 @@ async function collectFiles(files: FileInput[], opts: Opts): Promise<Collected> 
   const out = opts.out as string | undefined;
   const toFiles = Boolean(out) || !opts.json;
   // Many files: hashed first, on both cores (parallel-hash.ts); otherwise (or if one fails) one by one below.
-  const hashed = await digestFilesParallel(files.map((f) => f.path));
+  const bar = hashingProgress(files.length);
+  const hashed = await digestFilesParallel(files.map((f) => f.path), bar);
   const digests = hashed ?? new Uint8Array(files.length * 32);
   const plans: Planned[] = [];
   const seen = new Set<string>();
   const conflicts: string[] = [];
   let kept = 0;
-  const spinner = await progress(`hashing ${files.length} documents`, files.length > 500);
   try {
     for (let i = 0; i < files.length; i++) {
       const f = files[i];
@@ -109,7 +111,8 @@ async function collectFiles(files: FileInput[], opts: Opts): Promise<Collected> 
         if (pending) await pending;
       } else if (plans.length !== i) digests.copyWithin(plans.length * 32, i * 32, i * 32 + 32);
       const digest = digests.subarray(plans.length * 32, plans.length * 32 + 32);
-      if (i % 1000 === 999) spinner.update(`hashed ${i + 1} of ${files.length} documents`);
+      if (!hashed) bar.count = i + 1;
+      if (bar.due()) await bar.pulse();
       // A document read from stdin has no place beside it: its receipt goes to stdout unless --out.
       const fromStdin = f.path === '-';
       const receiptFile = toFiles && !(fromStdin && !out) ? receiptPathFor(fromStdin ? 'stdin' : f.path, out) : undefined;
@@ -130,7 +133,7 @@ async function collectFiles(files: FileInput[], opts: Opts): Promise<Collected> 
       plans.push({ display: f.display, name: fromStdin ? undefined : path.basename(f.display), receiptFile, plainReceipt: fromStdin && !out && !opts.json });
     }
   } finally {
-    spinner.stop();
+    bar.stop();
   }
   refuseConflicts(conflicts);
   return { digests: digests.subarray(0, plans.length * 32), count: plans.length, names: plans.map((p) => p.name), plan: (i) => plans[i], toStdout: !toFiles, someToStdout: plans.some((p) => p.receiptFile === undefined), kept };
@@ -149,8 +152,8 @@ function refuseConflicts(conflicts: string[]): void {
   });
 }
 
-function collectDigests(opts: Opts): Collected {
-  const { digests, names } = digestInputs();
+async function collectDigests(opts: Opts): Promise<Collected> {
+  const { digests, names } = await digestInputs();
   const out = opts.out as string | undefined;
   const hex = (i: number) => toHex(digests.subarray(i * 32, i * 32 + 32));
   const leafNames = names.some((n) => n !== undefined) ? names.map((n) => (n === undefined ? undefined : path.basename(n))) : names;
@@ -168,15 +171,17 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   if (opts.digests && (args.length > 0 || opts.filesFrom)) {
     throw new NotarError('USAGE', '--digests reads digests from stdin; it cannot be combined with files or --files-from');
   }
+  handleInterrupts('nothing was stamped');
   const store = openStoreFromOpts(opts);
-  const signer = await loadSigner(store, opts);
+  // The key file and the passphrase's source are checked now; a prompt waits until the inputs are read.
+  const unlock = signerUnlocker(store, opts);
   let files: FileInput[] = [];
   if (!opts.digests) {
-    files = fileInputs(args, opts);
+    files = await fileInputs(args, opts);
     if (files.length === 0) throw new NotarError('USAGE', 'nothing to stamp: name files, use --files-from LIST, - for stdin, or --digests', { hint: 'see `notar stamp --help`' });
     if (files.filter((f) => f.path === '-').length > 1) throw new NotarError('USAGE', 'stdin (-) can be stamped only once per run');
   }
-  const collected = opts.digests ? collectDigests(opts) : await collectFiles(files, opts);
+  const collected = opts.digests ? await collectDigests(opts) : await collectFiles(files, opts);
   if (collected.count === 0) {
     if (collected.kept > 0) {
       notice(`nothing new to stamp: kept ${collected.kept} existing receipt${collected.kept === 1 ? '' : 's'} (use --force to stamp again)`);
@@ -186,7 +191,9 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   }
   if (opts.out) mkdirOut(String(opts.out));
   checkReceiptDirs(collected);
+  const signer = await unlock();
   const sealed = await store.seal({ digests: collected.digests, names: collected.names }, signer);
+  setInterruptContext(`block ${sealed.record.seq} is sealed, but not every receipt was written`, 'the store is intact; rebuild missing receipts with `notar prove FILE` (or `notar prove --out DIR FILE`)');
   for (const msg of sealed.recovered) notice(`recovered: ${msg}`);
   const receipts = opts.receipts === false ? undefined : new ReceiptBuilder(sealed.state, signer.text).forBatch(sealed.record.seq, sealed.batch, collected.names);
   if (receipts) await emitReceipts(collected, receipts, opts);
@@ -238,7 +245,7 @@ function mkdirOut(dir: string): void {
 async function emitReceipts(c: Collected, receipt: (i: number) => Receipt, opts: Opts): Promise<void> {
   // NDJSON goes out in pieces of 1 MiB, encoded straight into one buffer (byte-sink.ts).
   const out = new ByteSink(1);
-  const spinner = await progress(`writing ${c.count} receipts`, c.count > 2000);
+  const bar = new Progress((p) => `wrote ${p.count} of ${c.count} receipts`);
   const dirs = new Set<string>();
   let text: ReceiptText | undefined;
   try {
@@ -249,9 +256,11 @@ async function emitReceipts(c: Collected, receipt: (i: number) => Receipt, opts:
       if (p.receiptFile !== undefined) writeReceipt(p.receiptFile, text.pretty(r), dirs);
       if (p.plainReceipt) out.text(text.pretty(r));
       else if (opts.json || p.receiptFile === undefined) ndjson(p, r, text, out);
+      bar.count = i + 1;
+      if (bar.due()) await bar.pulse();
     }
   } finally {
-    spinner.stop();
+    bar.stop();
     out.flush();
   }
 }
