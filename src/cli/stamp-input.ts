@@ -69,7 +69,7 @@ async function splitStream(fd: number, nul: boolean, label: string): Promise<Fil
   const out: FileInput[] = [];
   const buf = Buffer.allocUnsafe((1 << 20) + MAX_NAME_BYTES + 1);
   // `find / -print0 | notar stamp --files-from - -0` may feed names for minutes: count them.
-  const bar = new Progress((p) => `read ${p.count} names from ${label === 'standard input' ? 'the file list' : label}`);
+  const bar = new Progress((p) => `read ${p.count} name${p.count === 1 ? '' : 's'} from ${label === 'standard input' ? 'the file list' : label}`);
   try {
     return await splitInto(out, buf, fd, nul, label, bar);
   } finally {
