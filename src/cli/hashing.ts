@@ -8,7 +8,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { NotarError } from '../core/errors.js';
 import { inputError } from './common.js';
-import { readStdinInto } from './stdin-reader.js';
+import { stdinChunks } from './stdin-reader.js';
 
 const CHUNK = 1 << 20;
 let buffer: Buffer | undefined;
@@ -118,17 +118,13 @@ async function digestAhead(fd: number, file: string | Buffer, enc: Encoding): Pr
  */
 async function digestStdin(enc: Encoding): Promise<Buffer | string> {
   const h = crypto.createHash('sha256');
-  const buf = Buffer.allocUnsafe(CHUNK);
-  for (;;) {
-    let n: number;
-    try {
-      n = await readStdinInto(buf, 0);
-    } catch (e) {
-      throw inputError(e, '-');
+  try {
+    for await (const chunk of stdinChunks()) {
+      h.update(chunk);
+      hashedBytes.total += chunk.length;
     }
-    if (n === 0) break;
-    h.update(buf.subarray(0, n));
-    hashedBytes.total += n;
+  } catch (e) {
+    throw inputError(e, '-');
   }
   return finish(h, enc);
 }
