@@ -49,8 +49,9 @@ function prompt(question: string): Promise<string> {
   if (fd === undefined) return Promise.reject(new NotarError('PASSPHRASE', 'no terminal to ask for the passphrase on', { hint: NEED_HINT }));
   const input = new tty.ReadStream(fd);
   return new Promise((resolve, reject) => {
-    fs.writeSync(fd, question);
+    // Raw (no echo) before the question shows: an answer typed at once is never echoed.
     input.setRawMode(true);
+    fs.writeSync(fd, question);
     // SIGTERM while asking: the terminal gets its echo back before the process ends.
     const offInterrupt = onInterrupt(() => input.setRawMode(false));
     let answer = '';

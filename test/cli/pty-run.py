@@ -21,7 +21,8 @@ def new_session():
     fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
 
 
-p = subprocess.Popen(spec['cmd'], stdin=subprocess.PIPE, stdout=slave, stderr=slave, cwd=spec.get('cwd'),
+# "stdin_tty": stdin is the terminal too (the interactive case); otherwise a pipe.
+p = subprocess.Popen(spec['cmd'], stdin=slave if spec.get('stdin_tty') else subprocess.PIPE, stdout=slave, stderr=slave, cwd=spec.get('cwd'),
                      env=spec.get('env'), preexec_fn=new_session, close_fds=True)
 os.close(slave)
 out = bytearray()

@@ -21,8 +21,8 @@ interface PtyResult {
   timed_out: boolean;
 }
 
-function onPty(s: TestStore, size: [number, number], args: string[], steps: Step[], env: NodeJS.ProcessEnv = {}): PtyResult {
-  const spec = { rows: size[0], cols: size[1], cmd: [process.execPath, BIN, ...args], cwd: s.dir, env: { ...s.env, ...env }, steps, timeout: 90 };
+function onPty(s: TestStore, size: [number, number], args: string[], steps: Step[], stdinTty = false): PtyResult {
+  const spec = { rows: size[0], cols: size[1], cmd: [process.execPath, BIN, ...args], cwd: s.dir, env: s.env, steps, timeout: 90, stdin_tty: stdinTty };
   const r = spawnSync('python3', [PTY_RUN, JSON.stringify(spec)], { encoding: 'utf8', timeout: 120_000, maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`pty-run.py failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as PtyResult;
@@ -113,6 +113,14 @@ describe('the passphrase on the controlling terminal (item 12)', () => {
     expect(r.output).toContain('stamped 2 documents');
     expect(r.output).not.toContain(PASS);
     expect(fs.existsSync(path.join(s.dir, 'r', 'b.txt.notar.json'))).toBe(true);
+  });
+
+  it('stdin on the terminal too (the interactive case): asked once, stamped', () => {
+    const r = onPty(s, [24, 80], ['stamp', 'a.txt', '--out', 'r2'], [{ wait: 'Passphrase for the notar signing key: ' }, { tty: PASS + '\r' }], true);
+    expect(r.timed_out, r.output).toBe(false);
+    expect(r.rc, r.output).toBe(0);
+    expect(r.output).toContain('stamped 1 document');
+    expect(r.output).not.toContain(PASS);
   });
 
   it.each([
