@@ -94,3 +94,28 @@ export function readStoreText(file: string, cap: number): string {
     throw e;
   }
 }
+
+/**
+ * A store file that may be large (chain.jsonl, leaves/<seq>.bin): only a
+ * regular file is read, and only as many bytes as it held when opened (an
+ * append meanwhile is left for the next reader). A FIFO or device put in its
+ * place is refused (an error for the caller to word), never read.
+ */
+export function readRegularFile(file: string): Buffer {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  try {
+    const st = fs.fstatSync(fd);
+    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (!st.isFile()) throw Object.assign(new Error('not a regular file (a device, FIFO or socket is in its place)'), { code: 'ENOTREG' });
+    const buf = Buffer.allocUnsafe(st.size);
+    let filled = 0;
+    while (filled < st.size) {
+      const n = fs.readSync(fd, buf, filled, st.size - filled, null);
+      if (n === 0) break;
+      filled += n;
+    }
+    return buf.subarray(0, filled);
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -24,7 +24,7 @@ import { HASH_SIZE, MerkleTree } from '../core/merkle.js';
 import { parseVerifierKey, signNote, type Signer, type Verifier } from '../core/note.js';
 import { buildReceipt, RECEIPT_FORMAT, type Receipt } from '../core/receipt.js';
 import { blockHash } from '../core/block.js';
-import { readStoreText } from './capped-read.js';
+import { readRegularFile, readStoreText } from './capped-read.js';
 import { ChainState, classifyTail, countLines, parseChain, readChainBytes } from './chainfile.js';
 import { appendDurable, fsyncDir, removeStaleTemps, writeFileAtomic } from './durable.js';
 import { isKeyEncrypted, openKey, sealKey } from './keyfile.js';
@@ -171,7 +171,7 @@ export class Store {
     const file = leavesFile(this.paths, seq);
     let data: Buffer;
     try {
-      data = fs.readFileSync(file);
+      data = readRegularFile(file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw this.leavesMissing(file, seq);
       throw storeIo(e, `cannot read ${file}`);
@@ -280,15 +280,18 @@ export class Store {
     const file = leavesFile(this.paths, seq);
     let fd: number;
     try {
-      fd = fs.openSync(file, 'r');
+      // Non-blocking: a FIFO in its place must not hang the open (its size 0 is then refused).
+      fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw this.leavesMissing(file, seq);
       throw storeIo(e, `cannot read ${file}`);
     }
     try {
+      const st = fs.fstatSync(fd);
+      if (!st.isFile()) throw storeIo(new Error('not a regular file (a device, FIFO or socket is in its place)'), `cannot read ${file}`);
       const header = Buffer.alloc(LEAVES_HEADER_SIZE);
       fs.readSync(fd, header, 0, header.length, 0);
-      const { offset, count } = recordsExtent(header, fs.fstatSync(fd).size, file);
+      const { offset, count } = recordsExtent(header, st.size, file);
       const len = count * RECORD;
       if (scanBuffer.length < len) scanBuffer = Buffer.allocUnsafe(len);
       const records = scanBuffer.subarray(0, len);

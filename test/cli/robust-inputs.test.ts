@@ -80,6 +80,24 @@ describe('inputs are capped while reading (item 9)', () => {
     expectError(t.run(['stamp', 'c.txt']), 2, /key\.json: the key file is damaged/);
     expectError(t.run(['key', 'show']), 2, /key\.pub: larger than 4 KiB/);
   });
+
+  it('chain.jsonl or a leaves file replaced by a FIFO: a clear error, not a hang', () => {
+    const t = makeStore();
+    writeDocs(t.dir, { 'c.txt': 'C' });
+    expectOk(t.run(['stamp', 'c.txt']));
+    const leaves = path.join(t.storeDir, 'leaves', fs.readdirSync(path.join(t.storeDir, 'leaves'))[0]);
+    fs.renameSync(leaves, leaves + '.aside');
+    execFileSync('mkfifo', [leaves]);
+    expectError(t.run(['prove', 'c.txt']), 2, /not a regular file/);
+    expect(t.run(['chain', 'verify']).stderr).toMatch(/not a regular file/);
+    fs.rmSync(leaves);
+    fs.renameSync(leaves + '.aside', leaves);
+    const chain = path.join(t.storeDir, 'chain.jsonl');
+    fs.renameSync(chain, chain + '.aside');
+    execFileSync('mkfifo', [chain]);
+    expectError(t.run(['log']), 2, /chain\.jsonl: not a regular file/);
+    expectError(t.run(['stamp', 'c.txt', '--force']), 2, /not a regular file/);
+  });
 });
 
 describe('a damaged key.json (item 10)', () => {
