@@ -80,25 +80,31 @@ function prompt(question: string): Promise<string> {
 
 const NEED_HINT = 'set NOTAR_PASSPHRASE or use --passphrase-file FILE (there is no terminal to ask on)';
 
+interface Source {
+  get(): Promise<string>;
+  /** Typed on the terminal (a wrong one may be typed again). */
+  typed?: boolean;
+}
+
 /**
  * Where the passphrase to open the key comes from, settled now (a
  * --passphrase-file is read, a missing terminal is an error) while the
  * prompt itself waits until the caller asks: `stamp` checks its inputs first.
  */
-function passphraseSource(opts: Opts): () => Promise<string> {
+function passphraseSource(opts: Opts): Source {
   if (typeof opts.passphraseFile === 'string') {
     const p = fromFile(opts.passphraseFile);
-    return async () => p;
+    return { get: async () => p };
   }
   const env = process.env.NOTAR_PASSPHRASE;
-  if (env) return async () => env;
+  if (env) return { get: async () => env };
   if (!hasTerminal()) throw new NotarError('PASSPHRASE', 'the signing key is encrypted and no passphrase was given', { hint: NEED_HINT });
-  return () => prompt('Passphrase for the notar signing key: ');
+  return { get: () => prompt('Passphrase for the notar signing key: '), typed: true };
 }
 
 /** The passphrase to open an encrypted key. */
 export async function passphraseToOpen(opts: Opts): Promise<string> {
-  return passphraseSource(opts)();
+  return passphraseSource(opts).get();
 }
 
 /**
@@ -124,10 +130,18 @@ export async function passphraseToSeal(opts: Opts): Promise<string | null> {
  * the returned function asks (if it must) and opens the key later.
  */
 export function signerUnlocker(store: Store, opts: Opts): () => Promise<Signer> {
-  const passphrase = store.keyEncrypted() ? passphraseSource(opts) : async () => '';
+  const source: Source = store.keyEncrypted() ? passphraseSource(opts) : { get: async () => '' };
   return async () => {
-    const p = await passphrase();
-    return store.signer(() => p);
+    // Typed on the terminal: three tries, like ssh and sudo (the inputs were already read; a typo should not cost a rerun).
+    for (let attempt = 1; ; attempt++) {
+      const p = await source.get();
+      try {
+        return store.signer(() => p);
+      } catch (e) {
+        if (!source.typed || attempt === 3 || !(e instanceof NotarError && e.code === 'PASSPHRASE')) throw e;
+        process.stderr.write('notar: wrong passphrase, try again\n');
+      }
+    }
   };
 }
 

@@ -123,6 +123,19 @@ describe('the passphrase on the controlling terminal (item 12)', () => {
     expect(r.output).not.toContain(PASS);
   });
 
+  it('a mistyped passphrase may be typed again (the documents are not read twice)', () => {
+    const r = onPty(s, [24, 80], ['stamp', 'b.txt', '--out', 'r3'], [
+      { wait: 'Passphrase for the notar signing key: ' },
+      { tty: 'not it\r' },
+      { wait: 'wrong passphrase, try again' },
+      { wait: 'again\\r?\\n(.|\\r|\\n)*Passphrase for the notar signing key: ' },
+      { tty: PASS + '\r' },
+    ], true);
+    expect(r.timed_out, r.output).toBe(false);
+    expect(r.rc, r.output).toBe(0);
+    expect(r.output).toContain('stamped 1 document');
+  });
+
   it.each([
     ['a directory given as a document', ['stamp', 'folder'], 'cannot read folder: is a directory'],
     ['a missing file', ['stamp', 'missing.txt'], 'cannot read missing.txt: no such file'],
