@@ -37,7 +37,8 @@ export async function digestFilesParallel(paths: readonly (string | Buffer)[], p
   // Paused between chunks about ten times a second: the count moves and SIGINT/SIGTERM get in (progress.ts).
   const pause = () => progress !== undefined && progress.due();
   if (progress) progress.bytesKnown = false;
-  while (claimChunks(job, (i, out) => digestFileInto(paths[i], out, i * 32), pause)) {
+  const claim = { next: 0, end: 0 };
+  while (claimChunks(job, (i, out) => digestFileInto(paths[i], out, i * 32), pause, claim)) {
     progress!.count = claimedFiles(job);
     await progress!.pulse();
   }
