@@ -16,7 +16,7 @@ import { openStoreFromOpts, type Opts } from './common.js';
 import { digestFileIntoSoon, displayName } from './hashing.js';
 import { digestFilesParallel } from './parallel-hash.js';
 import { notice } from './io.js';
-import { handleInterrupts, setInterruptContext } from './interrupt.js';
+import { handleInterrupts, onInterrupt, setInterruptContext } from './interrupt.js';
 import { hashingProgress, Progress } from './progress.js';
 import { ByteSink } from './byte-sink.js';
 import { batchReceiptText, type ReceiptText } from './receipt-text.js';
@@ -246,6 +246,8 @@ async function emitReceipts(c: Collected, receipt: (i: number) => Receipt, opts:
   // NDJSON goes out in pieces of 1 MiB, encoded straight into one buffer (byte-sink.ts).
   const out = new ByteSink(1);
   const bar = new Progress((p) => `wrote ${p.count} of ${c.count} receipts`);
+  // Interrupted between receipts: the whole NDJSON lines made so far still go out.
+  const offInterrupt = onInterrupt(() => out.flush());
   const dirs = new Set<string>();
   let text: ReceiptText | undefined;
   try {
@@ -261,6 +263,7 @@ async function emitReceipts(c: Collected, receipt: (i: number) => Receipt, opts:
     }
   } finally {
     bar.stop();
+    offInterrupt();
     out.flush();
   }
 }
