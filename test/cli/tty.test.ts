@@ -64,6 +64,25 @@ describe('stamp on a terminal: progress and interruption (item 8)', () => {
     expectStoreIntact(s);
   });
 
+  it('SIGINT while receipts are written: exit 130, the block stays sealed, the hint says how to rebuild receipts', () => {
+    const s = makeStore();
+    const names = Array.from({ length: 20000 }, (_, i) => `d/f${i}.txt`);
+    fs.mkdirSync(path.join(s.dir, 'd'));
+    for (const n of names) fs.writeFileSync(path.join(s.dir, n), n);
+    fs.writeFileSync(path.join(s.dir, 'list'), names.join('\n') + '\n');
+    const r = onPty(s, [24, 80], ['stamp', '--files-from', 'list', '--out', 'r'], [{ wait: 'wrote [0-9]+ of 20000 receipts' }, { signal: 'SIGINT' }]);
+    expect(r.timed_out, r.output.slice(-500)).toBe(false);
+    expect(r.rc, r.output.slice(-500)).toBe(130);
+    expect(errorLines(r.output)).toEqual(['notar: error: interrupted (SIGINT); block 0 is sealed, but not every receipt was written']);
+    expect(shownLines(r.output).find((l) => l.startsWith('notar: hint:'))).toMatch(/notar prove/);
+    expectStoreIntact(s);
+    const missing = names.find((n) => !fs.existsSync(path.join(s.dir, 'r', n + '.notar.json')));
+    expect(missing).toBeDefined();
+    // Receipts are written whole or not at all: no temp file is left beside them.
+    expect(fs.readdirSync(path.join(s.dir, 'r', 'd')).filter((n) => !n.endsWith('.txt.notar.json'))).toEqual([]);
+    expect(s.run(['prove', missing!]).code).toBe(0);
+  });
+
   it('SIGTERM while the file list is still coming: exit 143 at once, nothing stamped', () => {
     const s = makeStore();
     writeDocs(s.dir, { 'a.txt': 'A' });
