@@ -61,7 +61,7 @@ export class Progress {
 
   private draw(): void {
     const now = Date.now();
-    if (!this.tty || now - this.start < DELAY_MS || now - this.lastDraw < INTERVAL_MS / 2) return;
+    if (!this.tty || now - this.start < DELAY_MS || now - this.lastDraw < INTERVAL_MS) return;
     const line = fitLine(`notar: ${this.text(this)}`, process.stderr.columns);
     if (this.shown && line === this.last) return;
     process.stderr.write('\r' + line + '\x1b[K');
