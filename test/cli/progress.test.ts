@@ -11,7 +11,7 @@ describe('fitLine', () => {
     expect(fitLine(text, 1)).toBe(text);
   });
   it('a narrow terminal: cut to one less than its width, so the line never wraps', () => {
-    expect(fitLine(text, 20)).toBe('notar: hashed 1234 …');
+    expect(fitLine(text, 20)).toBe('notar: hashed 1234…');
     expect(fitLine(text, 20).length).toBe(19);
     expect(fitLine(text, 80)).toBe(text);
   });
