@@ -40,8 +40,7 @@ await build({
 // load only when used (start-up time is a feature: see bench/).
 await build({
   absWorkingDir: root,
-  // stamp-worker: stamp's second thread (worker-file.ts finds it beside the chunks).
-  entryPoints: { main: 'src/cli/main.ts', 'stamp-worker': 'src/cli/hashing/stamp-worker.ts' },
+  entryPoints: { main: 'src/cli/main.ts' },
   outdir: `${out}/cli-bundle`,
   bundle: true,
   splitting: true,
