@@ -1,8 +1,7 @@
 /**
  * Reading what the user named, synchronously: one clear line for a file
  * that cannot be read, and stdin or stdout as a non-blocking pipe (EAGAIN)
- * waited for instead of spun on. No heavy imports: stamp's hashing worker
- * loads this module too.
+ * waited for instead of spun on.
  */
 import * as fs from 'node:fs';
 import { NotarError } from '../core/errors.js';
