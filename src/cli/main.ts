@@ -7,7 +7,8 @@
  * report.ts (FORMAT.md §10).
  */
 import type { Command } from 'commander';
-import { installNodeCrypto } from '../node/crypto.js';
+import { useCrypto } from '../core/crypto.js';
+import { nodeCrypto } from '../node/crypto.js';
 import { fastCommand, type Declarer, type Loader } from './fast-argv.js';
 import { quietOnEpipe, report, setDebug } from './output/report.js';
 import { VERSION } from './version.js';
@@ -213,7 +214,7 @@ function commandPath(cmd: Command): string {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  installNodeCrypto();
+  useCrypto(nodeCrypto);
   quietOnEpipe();
   try {
     setDebug(argv.includes('--debug'));
