@@ -16,10 +16,9 @@ import { VERSION } from './version.js';
 /** A command's action: runs its module (`load`, also used by the fast path). */
 function action(load: Loader) {
   const run = async function (this: Command, ...raw: unknown[]) {
-    const cmd = this;
     const args = raw.slice(0, -2).flatMap((a) => (a === undefined ? [] : Array.isArray(a) ? a : [a])) as string[];
     const mod = await load();
-    process.exitCode = await mod.run(args, cmd.optsWithGlobals());
+    process.exitCode = await mod.run(args, this.optsWithGlobals());
   };
   return Object.assign(run, { load });
 }

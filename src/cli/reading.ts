@@ -14,6 +14,11 @@ export function inputError(e: unknown, file: string): NotarError {
   return new NotarError('IO', `cannot read ${file}: ${why}`, { cause: e });
 }
 
+/** An inputError for a file that does not exist (by its OS error code, not its wording). */
+export function isNoSuchFile(e: unknown): e is NotarError {
+  return e instanceof NotarError && (e.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
+
 /** A non-blocking pipe has nothing (or no room) yet: wait 2 ms, without spinning hot. */
 export function waitBriefly(): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);

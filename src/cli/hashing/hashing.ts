@@ -66,7 +66,7 @@ function openDocument(file: string | Buffer): { fd: number; size: number } {
   }
 }
 
-/** Files at least this large are read ahead while hashing (digestSoon). */
+/** Files at least this large are read ahead while hashing (digestReadAhead). */
 const READ_AHEAD = 4 * CHUNK;
 
 /**
@@ -75,7 +75,7 @@ const READ_AHEAD = 4 * CHUNK;
  * (~12% of the time at 1.5 GB/s hashing) overlaps the hashing. Small files
  * are hashed synchronously (the callers' one `await` per file costs ~0.2 µs).
  */
-function digestSoon<E extends Encoding>(file: string | Buffer, enc: E): Digest<E> | Promise<Digest<E>> {
+function digestReadAhead<E extends Encoding>(file: string | Buffer, enc: E): Digest<E> | Promise<Digest<E>> {
   if (file === '-') return digestAs(file, enc);
   const { fd, size } = openDocument(file);
   if (size < READ_AHEAD) {
@@ -106,12 +106,12 @@ async function digestAhead(fd: number, file: string | Buffer, enc: Encoding): Pr
 
 /** digestFile in lowercase hex (`notar hash`). */
 export async function digestFileHex(file: string | Buffer): Promise<string> {
-  return digestSoon(file, 'hex');
+  return digestReadAhead(file, 'hex');
 }
 
 /** digestFile written into out[offset .. offset + 32): packed digests, no allocation per file. */
 export async function digestFileInto(file: string | Buffer, out: Uint8Array, offset: number): Promise<void> {
-  const s = await digestSoon(file, 'latin1');
+  const s = await digestReadAhead(file, 'latin1');
   for (let i = 0; i < 32; i++) out[offset + i] = s.charCodeAt(i);
 }
 
