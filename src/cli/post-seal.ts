@@ -35,7 +35,9 @@ async function neverFatal<T>(what: string, step: () => Promise<T | undefined>): 
     return await step();
   } catch (e) {
     notice(`warning: no ${what}: ${e instanceof Error ? e.message : String(e)}`);
-    notice(`hint: the documents are sealed and their receipts are written; fix the problem, then run \`notar ${what}\``);
+    notice(
+      `hint: the documents are sealed and their receipts are written; fix the problem, then run \`notar ${what}\``,
+    );
     return undefined;
   }
 }
@@ -54,7 +56,9 @@ async function timestampAfterSeal(store: Store, record: ChainRecord, opts: Opts)
     } else {
       const why = r.reason instanceof NotarError ? r.reason.message : String(r.reason);
       notice(`warning: no timestamp from TSA ${online[i].name}: ${why}`);
-      notice('hint: the documents are sealed; their receipts carry no timestamp yet: run `notar timestamp` later, then `notar refresh` the receipts');
+      notice(
+        'hint: the documents are sealed; their receipts carry no timestamp yet: run `notar timestamp` later, then `notar refresh` the receipts',
+      );
     }
   });
   return timestampsMember(tokens);

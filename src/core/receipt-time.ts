@@ -9,7 +9,13 @@ import { fromBase64 } from './bytes.js';
 import { parseNote } from './note.js';
 import type { Receipt } from './receipt.js';
 import { uncheckedTime, type TimeVerdict } from './time-verdict.js';
-import { checkpointImprint, TimestampError, verifyTimestampToken, type AttestedTime, type TsaCertificate } from './timestamp.js';
+import {
+  checkpointImprint,
+  TimestampError,
+  verifyTimestampToken,
+  type AttestedTime,
+  type TsaCertificate,
+} from './timestamp.js';
 
 export { uncheckedTime, type TimeVerdict } from './time-verdict.js';
 
@@ -26,7 +32,9 @@ export async function verifyReceiptTime(r: Receipt, trusted: readonly TsaCertifi
   let count = 0;
   for (const [i, text] of r.timestamps.entries()) {
     try {
-      attested.push(await verifyTimestampToken(fromBase64(text, `timestamps[${i}]`), { imprint, trusted, notBefore: r.block.time }));
+      attested.push(
+        await verifyTimestampToken(fromBase64(text, `timestamps[${i}]`), { imprint, trusted, notBefore: r.block.time }),
+      );
     } catch (e) {
       if (!(e instanceof TimestampError) && !(e instanceof Error && 'code' in e)) throw e;
       const fault = e instanceof TimestampError ? e.fault : 'format';
@@ -35,6 +43,7 @@ export async function verifyReceiptTime(r: Receipt, trusted: readonly TsaCertifi
       count++;
     }
   }
-  if (attested.length === 0) return { state: 'failed', reason: `no timestamp is by a trusted TSA: ${unpinned?.message ?? 'none'}` };
+  if (attested.length === 0)
+    return { state: 'failed', reason: `no timestamp is by a trusted TSA: ${unpinned?.message ?? 'none'}` };
   return { state: 'attested', attested, unpinned: count };
 }

@@ -17,4 +17,3 @@ export type TimeVerdict =
 export function uncheckedTime(r: Receipt): TimeVerdict {
   return r.timestamps === undefined ? { state: 'none' } : { state: 'unchecked', count: r.timestamps.length };
 }
-

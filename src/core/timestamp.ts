@@ -14,7 +14,20 @@ import * as asn1js from 'asn1js';
 import { equalBytes, randomBytes, toHex, utf8 } from './bytes.js';
 import { NotarError } from './errors.js';
 import { sha256 } from './hash.js';
-import { checkTimestampingEku, derOf, digest, hashName, isCa, issuedBy, parseCertificate, parseDer, TimestampError, validAt, verifySignature, type TsaCertificate } from './tsa-cert.js';
+import {
+  checkTimestampingEku,
+  derOf,
+  digest,
+  hashName,
+  isCa,
+  issuedBy,
+  parseCertificate,
+  parseDer,
+  TimestampError,
+  validAt,
+  verifySignature,
+  type TsaCertificate,
+} from './tsa-cert.js';
 
 export { TimestampError, parseCertificates, type TimestampFault, type TsaCertificate } from './tsa-cert.js';
 
@@ -41,7 +54,10 @@ export interface TimestampQuery {
 /** RFC 3161 §2.4.1 TimeStampReq: SHA-256 imprint, fresh 64-bit nonce, certReq true. */
 export function timestampQuery(imprint: Uint8Array, nonce: Uint8Array = freshNonce()): TimestampQuery {
   const req = new TimeStampReq({
-    messageImprint: new MessageImprint({ hashAlgorithm: new AlgorithmIdentifier({ algorithm: SHA256_OID, parameters: null }), hashedMessage: new OctetString(imprint) }),
+    messageImprint: new MessageImprint({
+      hashAlgorithm: new AlgorithmIdentifier({ algorithm: SHA256_OID, parameters: null }),
+      hashedMessage: new OctetString(imprint),
+    }),
     nonce: nonce.slice().buffer,
     certReq: true,
   });
@@ -58,8 +74,13 @@ function freshNonce(): Uint8Array {
 /** Reads the imprint and nonce back out of a DER TimeStampReq (e.g. one made by `openssl ts -query`). */
 export function parseTimestampQuery(der: Uint8Array): TimestampQuery {
   const req = parseDer(der, TimeStampReq, 'timestamp query');
-  if (req.messageImprint.hashAlgorithm.algorithm !== SHA256_OID) throw new TimestampError('algorithm', 'the timestamp query does not use SHA-256');
-  return { der, imprint: new Uint8Array(req.messageImprint.hashedMessage.buffer), nonce: req.nonce ? integerBytes(req.nonce) : new Uint8Array(0) };
+  if (req.messageImprint.hashAlgorithm.algorithm !== SHA256_OID)
+    throw new TimestampError('algorithm', 'the timestamp query does not use SHA-256');
+  return {
+    der,
+    imprint: new Uint8Array(req.messageImprint.hashedMessage.buffer),
+    nonce: req.nonce ? integerBytes(req.nonce) : new Uint8Array(0),
+  };
 }
 
 /**
@@ -71,7 +92,10 @@ export function tokenFromReply(der: Uint8Array): Uint8Array {
   const status = resp.status.status;
   if (status !== PKIStatus.granted && status !== PKIStatus.grantedWithMods) {
     const text = resp.status.statusString?.join('; ') ?? '';
-    throw new TimestampError('status', `the TSA refused the request (status ${PKIStatus[status] ?? status}${text ? `: ${text.slice(0, 200)}` : ''})`);
+    throw new TimestampError(
+      'status',
+      `the TSA refused the request (status ${PKIStatus[status] ?? status}${text ? `: ${text.slice(0, 200)}` : ''})`,
+    );
   }
   if (!resp.timeStampToken) throw new TimestampError('format', 'the timestamp reply says granted but carries no token');
   // The token exactly as the TSA sent it (the schema parser would re-encode it).
@@ -130,10 +154,15 @@ function parseToken(token: Uint8Array): Parsed {
   const ci = parseDer(token, ContentInfo, 'timestamp token');
   if (ci.contentType !== id_signedData) throw new TimestampError('format', 'the timestamp token is not CMS SignedData');
   const signed = parseDer(new Uint8Array(ci.content), SignedData, 'timestamp token SignedData');
-  if (signed.encapContentInfo.eContentType !== id_ct_tstInfo) throw new TimestampError('format', 'the timestamp token does not hold a TSTInfo');
+  if (signed.encapContentInfo.eContentType !== id_ct_tstInfo)
+    throw new TimestampError('format', 'the timestamp token does not hold a TSTInfo');
   const single = signed.encapContentInfo.eContent?.single;
   if (!single) throw new TimestampError('format', 'the timestamp token has no TSTInfo content');
-  if (signed.signerInfos.length !== 1) throw new TimestampError('format', `a timestamp token has exactly one signer, this one has ${signed.signerInfos.length}`);
+  if (signed.signerInfos.length !== 1)
+    throw new TimestampError(
+      'format',
+      `a timestamp token has exactly one signer, this one has ${signed.signerInfos.length}`,
+    );
   // DER only (RFC 3161 §2.4.2, X.690): the parser tolerates BER variants (tag classes, lengths,
   // booleans, NULL) that would let unsigned bytes of a token change unnoticed; a token whose
   // re-encoding differs from its bytes was not written by a TSA as it is.
@@ -157,7 +186,8 @@ function rawSignedAttrs(signedData: Uint8Array): Uint8Array | undefined {
   const infos = sd.valueBlock.value[sd.valueBlock.value.length - 1];
   const first = infos instanceof asn1js.Set ? infos.valueBlock.value[0] : undefined;
   const attrs = first instanceof asn1js.Sequence ? first.valueBlock.value[3] : undefined;
-  if (!attrs || attrs.idBlock.tagClass !== 3 || attrs.idBlock.tagNumber !== 0 || !attrs.idBlock.isConstructed) return undefined;
+  if (!attrs || attrs.idBlock.tagClass !== 3 || attrs.idBlock.tagNumber !== 0 || !attrs.idBlock.isConstructed)
+    return undefined;
   return new Uint8Array(attrs.valueBeforeDecodeView).slice();
 }
 
@@ -171,30 +201,43 @@ function integerBytes(v: ArrayBuffer): Uint8Array {
 function checkImprintAndNonce(tst: TSTInfo, opts: CheckOptions): void {
   const mi = tst.messageImprint;
   if (mi.hashAlgorithm.algorithm !== SHA256_OID || !equalBytes(new Uint8Array(mi.hashedMessage.buffer), opts.imprint)) {
-    throw new TimestampError('imprint', `the timestamp token dates another text (imprint ${toHex(new Uint8Array(mi.hashedMessage.buffer)).slice(0, 16)}…, this checkpoint's is ${toHex(opts.imprint).slice(0, 16)}…)`);
+    throw new TimestampError(
+      'imprint',
+      `the timestamp token dates another text (imprint ${toHex(new Uint8Array(mi.hashedMessage.buffer)).slice(0, 16)}…, this checkpoint's is ${toHex(opts.imprint).slice(0, 16)}…)`,
+    );
   }
   if (opts.nonce === undefined) return;
   if (!tst.nonce || !equalBytes(integerBytes(tst.nonce), integerBytes(opts.nonce.slice().buffer))) {
-    throw new TimestampError('nonce', 'the timestamp token does not carry the nonce of our request (a replayed or foreign reply)');
+    throw new TimestampError(
+      'nonce',
+      'the timestamp token does not carry the nonce of our request (a replayed or foreign reply)',
+    );
   }
 }
 
 function attribute(signer: SignerInfo, oid: string): Uint8Array | undefined {
   const attrs = (signer.signedAttrs ?? []).filter((a) => a.attrType === oid);
-  if (attrs.length > 1 || (attrs.length === 1 && attrs[0].attrValues.length !== 1)) throw new TimestampError('format', `the token's signed attribute ${oid} must appear once with one value`);
+  if (attrs.length > 1 || (attrs.length === 1 && attrs[0].attrValues.length !== 1))
+    throw new TimestampError('format', `the token's signed attribute ${oid} must appear once with one value`);
   return attrs.length === 0 ? undefined : new Uint8Array(attrs[0].attrValues[0]);
 }
 
 /** RFC 5652 §5.4/§11: contentType and messageDigest signed attributes bind the TSTInfo. */
 async function checkSignedContent(p: Parsed): Promise<void> {
-  if (!p.signer.signedAttrs || !p.signedAttrsDer) throw new TimestampError('format', 'the timestamp token has no signed attributes (RFC 3161 §2.4.2 needs them)');
+  if (!p.signer.signedAttrs || !p.signedAttrsDer)
+    throw new TimestampError('format', 'the timestamp token has no signed attributes (RFC 3161 §2.4.2 needs them)');
   const ct = attribute(p.signer, ATTR_CONTENT_TYPE);
   const ctOid = ct && asn1js.fromBER(ct).result;
-  if (!(ctOid instanceof asn1js.ObjectIdentifier) || ctOid.valueBlock.toString() !== id_ct_tstInfo) throw new TimestampError('format', 'the signed content type is not id-ct-TSTInfo');
+  if (!(ctOid instanceof asn1js.ObjectIdentifier) || ctOid.valueBlock.toString() !== id_ct_tstInfo)
+    throw new TimestampError('format', 'the signed content type is not id-ct-TSTInfo');
   const md = attribute(p.signer, ATTR_MESSAGE_DIGEST);
   const mdValue = md && AsnConvert.parse(md, OctetString);
   const want = await digest(hashName(p.signer.digestAlgorithm.algorithm), p.content);
-  if (!mdValue || !equalBytes(new Uint8Array(mdValue.buffer), want)) throw new TimestampError('digest', 'the timestamp token was altered: its TSTInfo does not match the signed message digest');
+  if (!mdValue || !equalBytes(new Uint8Array(mdValue.buffer), want))
+    throw new TimestampError(
+      'digest',
+      'the timestamp token was altered: its TSTInfo does not match the signed message digest',
+    );
 }
 
 interface CertId {
@@ -207,21 +250,28 @@ function signingCertId(signer: SignerInfo): CertId {
   const v2 = attribute(signer, ATTR_SIGNING_CERT_V2);
   const v1 = v2 ? undefined : attribute(signer, ATTR_SIGNING_CERT);
   const raw = v2 ?? v1;
-  if (!raw) throw new TimestampError('format', 'the timestamp token does not name its signing certificate (ESS signingCertificate, RFC 3161 §2.4.2)');
+  if (!raw)
+    throw new TimestampError(
+      'format',
+      'the timestamp token does not name its signing certificate (ESS signingCertificate, RFC 3161 §2.4.2)',
+    );
   // SigningCertificate(V2) ::= SEQUENCE { certs SEQUENCE OF ESSCertID(v2), … }; the first names the signer.
   const seq = asn1js.fromBER(raw).result;
   const certs = seq instanceof asn1js.Sequence ? seq.valueBlock.value[0] : undefined;
   const first = certs instanceof asn1js.Sequence ? certs.valueBlock.value[0] : undefined;
-  if (!(first instanceof asn1js.Sequence)) throw new TimestampError('format', 'the signing certificate attribute is malformed');
+  if (!(first instanceof asn1js.Sequence))
+    throw new TimestampError('format', 'the signing certificate attribute is malformed');
   const items = first.valueBlock.value;
   // ESSCertIDv2 ::= SEQUENCE { hashAlgorithm AlgorithmIdentifier DEFAULT sha256, certHash OCTET STRING, … }
   const withAlg = v2 !== undefined && items[0] instanceof asn1js.Sequence;
   const hashItem = items[withAlg ? 1 : 0];
-  if (!(hashItem instanceof asn1js.OctetString)) throw new TimestampError('format', 'the signing certificate attribute has no certificate hash');
+  if (!(hashItem instanceof asn1js.OctetString))
+    throw new TimestampError('format', 'the signing certificate attribute has no certificate hash');
   let hash = v2 ? 'SHA-256' : 'SHA-1';
   if (withAlg) {
     const alg = (items[0] as asn1js.Sequence).valueBlock.value[0];
-    if (!(alg instanceof asn1js.ObjectIdentifier)) throw new TimestampError('format', 'the signing certificate attribute is malformed');
+    if (!(alg instanceof asn1js.ObjectIdentifier))
+      throw new TimestampError('format', 'the signing certificate attribute is malformed');
     hash = hashName(alg.valueBlock.toString());
   }
   return { hash, value: new Uint8Array(hashItem.valueBlock.valueHexView) };
@@ -230,11 +280,16 @@ function signingCertId(signer: SignerInfo): CertId {
 /** The certificate (carried in the token, or pinned) whose hash the signed attributes name. */
 async function findSigner(p: Parsed, trusted: readonly TsaCertificate[]): Promise<TsaCertificate> {
   const id = signingCertId(p.signer);
-  const carried = (p.signed.certificates ?? []).flatMap((c) => (c.certificate ? [parseCertificate(derOf(c.certificate), 'certificate in the token')] : []));
+  const carried = (p.signed.certificates ?? []).flatMap((c) =>
+    c.certificate ? [parseCertificate(derOf(c.certificate), 'certificate in the token')] : [],
+  );
   for (const c of [...carried, ...trusted]) {
     if (equalBytes(await digest(id.hash, c.der), id.value)) return c;
   }
-  throw new TimestampError('untrusted', 'the timestamp token does not carry its signing certificate and it is not pinned (ask the TSA with certReq, or pin the TSA certificate)');
+  throw new TimestampError(
+    'untrusted',
+    'the timestamp token does not carry its signing certificate and it is not pinned (ask the TSA with certReq, or pin the TSA certificate)',
+  );
 }
 
 /** RFC 5652 §5.3: the SignerInfo's sid names the certificate the signed attributes name. */
@@ -244,9 +299,14 @@ function checkSignerId(info: SignerInfo, signer: TsaCertificate): void {
   const ski = info.sid.subjectKeyIdentifier;
   const skiExt = tbs.extensions?.find((e) => e.extnID === '2.5.29.14');
   const ok = ias
-    ? equalBytes(derOf(ias.issuer), derOf(tbs.issuer)) && equalBytes(integerBytes(ias.serialNumber), integerBytes(tbs.serialNumber))
+    ? equalBytes(derOf(ias.issuer), derOf(tbs.issuer)) &&
+      equalBytes(integerBytes(ias.serialNumber), integerBytes(tbs.serialNumber))
     : ski !== undefined && skiExt !== undefined && equalBytes(derOf(ski), new Uint8Array(skiExt.extnValue.buffer));
-  if (!ok) throw new TimestampError('signature', "the timestamp token's signer identifier does not name its signing certificate (altered token?)");
+  if (!ok)
+    throw new TimestampError(
+      'signature',
+      "the timestamp token's signer identifier does not name its signing certificate (altered token?)",
+    );
 }
 
 /** The signer is a pinned certificate, or was issued (and signed) by a pinned CA. */
@@ -257,7 +317,10 @@ async function anchorFor(signer: TsaCertificate, trusted: readonly TsaCertificat
     if (!equalBytes(derOf(t.cert.tbsCertificate.subject), issuer) || !isCa(t)) continue;
     if (await issuedBy(signer, t)) return t;
   }
-  throw new TimestampError('untrusted', `the timestamp was signed by ${signer.subject}, which is not a pinned TSA and not issued by a pinned CA`);
+  throw new TimestampError(
+    'untrusted',
+    `the timestamp was signed by ${signer.subject}, which is not a pinned TSA and not issued by a pinned CA`,
+  );
 }
 
 /** genTime as RFC 3339 UTC seconds ("2026-11-29T01:02:03Z"). */
@@ -268,10 +331,16 @@ function rfc3339(d: Date): string {
 function checkTime(genTime: Date, opts: CheckOptions): void {
   const skew = (opts.skewSeconds ?? DEFAULT_SKEW_SECONDS) * 1000;
   if (opts.notBefore !== undefined && genTime.getTime() < Date.parse(opts.notBefore) - skew) {
-    throw new TimestampError('time', `the timestamp (${rfc3339(genTime)}) is earlier than the block time ${opts.notBefore}: one of the two clocks is wrong`);
+    throw new TimestampError(
+      'time',
+      `the timestamp (${rfc3339(genTime)}) is earlier than the block time ${opts.notBefore}: one of the two clocks is wrong`,
+    );
   }
   if (opts.notAfter !== undefined && genTime.getTime() > Date.parse(opts.notAfter) + skew) {
-    throw new TimestampError('time', `the timestamp (${rfc3339(genTime)}) is later than allowed (${opts.notAfter}) for this block`);
+    throw new TimestampError(
+      'time',
+      `the timestamp (${rfc3339(genTime)}) is later than allowed (${opts.notAfter}) for this block`,
+    );
   }
 }
 
@@ -288,7 +357,10 @@ export async function verifyTimestampToken(token: Uint8Array, opts: CheckOptions
   } catch (e) {
     // Attacker-supplied bytes end in a typed error, whatever part of the ASN.1 stack they upset.
     if (e instanceof NotarError) throw e;
-    throw new TimestampError('format', `the timestamp token is malformed (${e instanceof Error ? e.message.slice(0, 120) : 'unreadable'})`);
+    throw new TimestampError(
+      'format',
+      `the timestamp token is malformed (${e instanceof Error ? e.message.slice(0, 120) : 'unreadable'})`,
+    );
   }
 }
 
@@ -299,16 +371,34 @@ async function checkToken(token: Uint8Array, opts: CheckOptions): Promise<Attest
   const signer = await findSigner(p, opts.trusted);
   const attrs = (p.signedAttrsDer as Uint8Array).slice();
   attrs[0] = 0x31; // RFC 5652 §5.4: the signature covers the attributes as an explicit SET OF
-  if (!(await verifySignature(signer.cert, p.signer.signatureAlgorithm.algorithm, p.signer.digestAlgorithm.algorithm, new Uint8Array(p.signer.signature.buffer), attrs))) {
-    throw new TimestampError('signature', `the timestamp token's signature by ${signer.subject} does not verify (altered token?)`);
+  if (
+    !(await verifySignature(
+      signer.cert,
+      p.signer.signatureAlgorithm.algorithm,
+      p.signer.digestAlgorithm.algorithm,
+      new Uint8Array(p.signer.signature.buffer),
+      attrs,
+    ))
+  ) {
+    throw new TimestampError(
+      'signature',
+      `the timestamp token's signature by ${signer.subject} does not verify (altered token?)`,
+    );
   }
   checkSignerId(p.signer, signer);
   checkTimestampingEku(signer);
   const anchor = await anchorFor(signer, opts.trusted);
   const genTime = p.tst.genTime;
-  if (!validAt(signer, genTime) || !validAt(anchor, genTime)) throw new TimestampError('validity', `the TSA certificate ${signer.subject} was not valid at ${rfc3339(genTime)}`);
+  if (!validAt(signer, genTime) || !validAt(anchor, genTime))
+    throw new TimestampError('validity', `the TSA certificate ${signer.subject} was not valid at ${rfc3339(genTime)}`);
   checkTime(genTime, opts);
-  return { genTime: rfc3339(genTime), tsa: signer.subject, anchor: anchor.subject, serial: toHex(integerBytes(p.tst.serialNumber)), policy: p.tst.policy };
+  return {
+    genTime: rfc3339(genTime),
+    tsa: signer.subject,
+    anchor: anchor.subject,
+    serial: toHex(integerBytes(p.tst.serialNumber)),
+    policy: p.tst.policy,
+  };
 }
 
 /** genTime and the TSA's name as the token states them, without checking anything (for "present but unchecked"). */

@@ -5,13 +5,32 @@
  * ASN.1 is parsed by @peculiar/asn1-* (and asn1js), never by hand.
  */
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { Certificate, ExtendedKeyUsage, BasicConstraints, Name, id_ce_extKeyUsage, id_ce_basicConstraints, id_kp_timeStamping } from '@peculiar/asn1-x509';
+import {
+  Certificate,
+  ExtendedKeyUsage,
+  BasicConstraints,
+  Name,
+  id_ce_extKeyUsage,
+  id_ce_basicConstraints,
+  id_kp_timeStamping,
+} from '@peculiar/asn1-x509';
 import * as asn1js from 'asn1js';
 import { fromBase64 } from './bytes.js';
 import { NotarError, type NotarErrorCode } from './errors.js';
 
 /** Why a token was refused; each is a typed NotarError (TimestampError). */
-export type TimestampFault = 'format' | 'status' | 'imprint' | 'nonce' | 'digest' | 'signature' | 'eku' | 'untrusted' | 'validity' | 'time' | 'algorithm';
+export type TimestampFault =
+  | 'format'
+  | 'status'
+  | 'imprint'
+  | 'nonce'
+  | 'digest'
+  | 'signature'
+  | 'eku'
+  | 'untrusted'
+  | 'validity'
+  | 'time'
+  | 'algorithm';
 
 const FAULT_CODE: Record<TimestampFault, NotarErrorCode> = {
   format: 'FORMAT',
@@ -48,7 +67,8 @@ export interface TsaCertificate {
 }
 
 export function parseDer<T>(der: Uint8Array, type: new () => T, what: string): T {
-  if (der.length > MAX_DER_BYTES) throw new TimestampError('format', `${what} is too large (over ${MAX_DER_BYTES} bytes)`);
+  if (der.length > MAX_DER_BYTES)
+    throw new TimestampError('format', `${what} is too large (over ${MAX_DER_BYTES} bytes)`);
   try {
     return AsnConvert.parse(der, type);
   } catch {
@@ -73,7 +93,16 @@ export function parseCertificates(bytes: Uint8Array, what = 'certificate file'):
   return found;
 }
 
-const SHORT: Record<string, string> = { '2.5.4.3': 'CN', '2.5.4.10': 'O', '2.5.4.11': 'OU', '2.5.4.6': 'C', '2.5.4.7': 'L', '2.5.4.8': 'ST', '2.5.4.5': 'serialNumber', '2.5.4.97': 'organizationIdentifier' };
+const SHORT: Record<string, string> = {
+  '2.5.4.3': 'CN',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.5': 'serialNumber',
+  '2.5.4.97': 'organizationIdentifier',
+};
 
 /** "CN=…, O=…" in certificate order, for display only. */
 export function nameText(name: Name): string {
@@ -95,10 +124,22 @@ function extension(c: Certificate, oid: string) {
  */
 export function checkTimestampingEku(c: TsaCertificate): void {
   const ext = extension(c.cert, id_ce_extKeyUsage);
-  if (!ext) throw new TimestampError('eku', `the TSA certificate ${c.subject} has no extended key usage (RFC 3161 §2.3 requires timeStamping)`);
+  if (!ext)
+    throw new TimestampError(
+      'eku',
+      `the TSA certificate ${c.subject} has no extended key usage (RFC 3161 §2.3 requires timeStamping)`,
+    );
   const eku = AsnConvert.parse(ext.extnValue, ExtendedKeyUsage);
-  if (eku.length !== 1 || eku[0] !== id_kp_timeStamping) throw new TimestampError('eku', `the TSA certificate ${c.subject} is not for time stamping only (extended key usage ${eku.join(', ')})`);
-  if (!ext.critical) throw new TimestampError('eku', `the TSA certificate ${c.subject} has a timeStamping extended key usage that is not critical (RFC 3161 §2.3)`);
+  if (eku.length !== 1 || eku[0] !== id_kp_timeStamping)
+    throw new TimestampError(
+      'eku',
+      `the TSA certificate ${c.subject} is not for time stamping only (extended key usage ${eku.join(', ')})`,
+    );
+  if (!ext.critical)
+    throw new TimestampError(
+      'eku',
+      `the TSA certificate ${c.subject} has a timeStamping extended key usage that is not critical (RFC 3161 §2.3)`,
+    );
 }
 
 export function isCa(c: TsaCertificate): boolean {
@@ -122,7 +163,8 @@ const HASHES: Record<string, string> = {
 /** Web Crypto hash name for a digest OID; SHA-1 only where `allowSha1` (ESS v1 cert IDs). */
 export function hashName(oid: string, allowSha1 = false): string {
   const name = HASHES[oid];
-  if (!name || (name === 'SHA-1' && !allowSha1)) throw new TimestampError('algorithm', `unsupported digest algorithm ${oid}`);
+  if (!name || (name === 'SHA-1' && !allowSha1))
+    throw new TimestampError('algorithm', `unsupported digest algorithm ${oid}`);
   return name;
 }
 
@@ -132,7 +174,11 @@ export function hashName(oid: string, allowSha1 = false): string {
  */
 function subtle(): SubtleCrypto {
   const s = globalThis.crypto?.subtle;
-  if (!s) throw new TimestampError('algorithm', 'Web Crypto is not available here, so timestamps cannot be checked (open the page from a file or over https)');
+  if (!s)
+    throw new TimestampError(
+      'algorithm',
+      'Web Crypto is not available here, so timestamps cannot be checked (open the page from a file or over https)',
+    );
   return s;
 }
 
@@ -158,13 +204,18 @@ function signatureScheme(sigOid: string, digestOid: string): { kind: 'rsa' | 'ec
   return { kind: hit[0], hash: hit[1] };
 }
 
-const CURVES: Record<string, [string, number]> = { '1.2.840.10045.3.1.7': ['P-256', 32], '1.3.132.0.34': ['P-384', 48], '1.3.132.0.35': ['P-521', 66] };
+const CURVES: Record<string, [string, number]> = {
+  '1.2.840.10045.3.1.7': ['P-256', 32],
+  '1.3.132.0.34': ['P-384', 48],
+  '1.3.132.0.35': ['P-521', 66],
+};
 
 /** ECDSA-Sig-Value (DER SEQUENCE of two INTEGERs) -> r || s, as Web Crypto wants. */
 function ecdsaRaw(sig: Uint8Array, size: number): Uint8Array {
   const parsed = asn1js.fromBER(sig);
   const seq = parsed.result;
-  if (parsed.offset === -1 || !(seq instanceof asn1js.Sequence) || seq.valueBlock.value.length !== 2) throw new TimestampError('signature', 'the ECDSA signature is not a DER SEQUENCE of two integers');
+  if (parsed.offset === -1 || !(seq instanceof asn1js.Sequence) || seq.valueBlock.value.length !== 2)
+    throw new TimestampError('signature', 'the ECDSA signature is not a DER SEQUENCE of two integers');
   const out = new Uint8Array(size * 2);
   seq.valueBlock.value.forEach((v, i) => {
     if (!(v instanceof asn1js.Integer)) throw new TimestampError('signature', 'the ECDSA signature is malformed');
@@ -177,25 +228,46 @@ function ecdsaRaw(sig: Uint8Array, size: number): Uint8Array {
 }
 
 /** Checks `signature` over `data` with the public key of `signer`; false if it does not verify. */
-export async function verifySignature(signer: Certificate, sigOid: string, digestOid: string, signature: Uint8Array, data: Uint8Array): Promise<boolean> {
+export async function verifySignature(
+  signer: Certificate,
+  sigOid: string,
+  digestOid: string,
+  signature: Uint8Array,
+  data: Uint8Array,
+): Promise<boolean> {
   const spki = signer.tbsCertificate.subjectPublicKeyInfo;
   const spkiDer = derOf(spki);
   const { kind, hash } = signatureScheme(sigOid, digestOid);
   const crypto = subtle();
   try {
     if (kind === 'rsa') {
-      const key = await crypto.importKey('spki', spkiDer as BufferSource, { name: 'RSASSA-PKCS1-v1_5', hash }, false, ['verify']);
+      const key = await crypto.importKey('spki', spkiDer as BufferSource, { name: 'RSASSA-PKCS1-v1_5', hash }, false, [
+        'verify',
+      ]);
       return await crypto.verify('RSASSA-PKCS1-v1_5', key, signature as BufferSource, data as BufferSource);
     }
     if (kind === 'ed25519') {
       const key = await crypto.importKey('spki', spkiDer as BufferSource, { name: 'Ed25519' }, false, ['verify']);
       return await crypto.verify('Ed25519', key, signature as BufferSource, data as BufferSource);
     }
-    const curveOid = spki.algorithm.parameters ? (asn1js.fromBER(spki.algorithm.parameters).result as asn1js.ObjectIdentifier).valueBlock.toString() : '';
+    const curveOid = spki.algorithm.parameters
+      ? (asn1js.fromBER(spki.algorithm.parameters).result as asn1js.ObjectIdentifier).valueBlock.toString()
+      : '';
     const curve = CURVES[curveOid];
     if (!curve) throw new TimestampError('algorithm', `unsupported elliptic curve ${curveOid || '(none)'}`);
-    const key = await crypto.importKey('spki', spkiDer as BufferSource, { name: 'ECDSA', namedCurve: curve[0] }, false, ['verify']);
-    return await crypto.verify({ name: 'ECDSA', hash }, key, ecdsaRaw(signature, curve[1]) as BufferSource, data as BufferSource);
+    const key = await crypto.importKey(
+      'spki',
+      spkiDer as BufferSource,
+      { name: 'ECDSA', namedCurve: curve[0] },
+      false,
+      ['verify'],
+    );
+    return await crypto.verify(
+      { name: 'ECDSA', hash },
+      key,
+      ecdsaRaw(signature, curve[1]) as BufferSource,
+      data as BufferSource,
+    );
   } catch (e) {
     if (e instanceof TimestampError) throw e;
     return false; // a key Web Crypto cannot import, or a malformed signature: it does not verify
@@ -206,5 +278,11 @@ export async function verifySignature(signer: Certificate, sigOid: string, diges
 export async function issuedBy(c: TsaCertificate, issuer: TsaCertificate): Promise<boolean> {
   if (!c.cert.tbsCertificateRaw) return false;
   const sigOid = c.cert.signatureAlgorithm.algorithm;
-  return verifySignature(issuer.cert, sigOid, '', new Uint8Array(c.cert.signatureValue), new Uint8Array(c.cert.tbsCertificateRaw));
+  return verifySignature(
+    issuer.cert,
+    sigOid,
+    '',
+    new Uint8Array(c.cert.signatureValue),
+    new Uint8Array(c.cert.tbsCertificateRaw),
+  );
 }

@@ -23,7 +23,10 @@ export function readBakedTsa(json: string): BakedTsa {
     if (!Array.isArray(list) || !list.every((c) => typeof c === 'string')) throw new Error('not a list');
     return { certs: list.flatMap((c: string) => parseCertificates(fromBase64(c, 'certificate'))), errors: [] };
   } catch {
-    return { certs: [], errors: ['The time-stamping authorities built into this page are unreadable: the page is damaged.'] };
+    return {
+      certs: [],
+      errors: ['The time-stamping authorities built into this page are unreadable: the page is damaged.'],
+    };
   }
 }
 
@@ -40,14 +43,29 @@ export async function checkTime(r: Receipt, certs: readonly TsaCertificate[]): P
 export function withTime(v: Verdict, t: TimeVerdict): Verdict {
   if (v.kind !== 'authentic' || t.state === 'none') return v;
   if (t.state === 'unchecked') {
-    return { ...v, details: [...v.details, ['Timestamp', `present (${t.count}), but this page trusts no time-stamping authority, so it was not checked`]] };
+    return {
+      ...v,
+      details: [
+        ...v.details,
+        ['Timestamp', `present (${t.count}), but this page trusts no time-stamping authority, so it was not checked`],
+      ],
+    };
   }
   if (t.state === 'failed') {
-    const message = "The document and the notary's signature check out, but the receipt's timestamp does not: it was altered, it is not for this receipt, or it is not from a time-stamping authority this page trusts. Do not rely on the date.";
-    return { kind: 'failed', title: 'Not verified: time not confirmed', message, details: [...v.details, ['Technical reason', `time: ${t.reason}`]] };
+    const message =
+      "The document and the notary's signature check out, but the receipt's timestamp does not: it was altered, it is not for this receipt, or it is not from a time-stamping authority this page trusts. Do not rely on the date.";
+    return {
+      kind: 'failed',
+      title: 'Not verified: time not confirmed',
+      message,
+      details: [...v.details, ['Technical reason', `time: ${t.reason}`]],
+    };
   }
   const first = t.attested[0];
   const message = `${v.message} Time confirmed by ${tsaName(first.tsa)}: the document existed on ${humanTime(first.genTime)}.`;
-  const rows = t.attested.map((a): [string, string] => ['Time confirmed by', `${a.tsa} at ${humanTime(a.genTime)} (trusted through ${a.anchor})`]);
+  const rows = t.attested.map((a): [string, string] => [
+    'Time confirmed by',
+    `${a.tsa} at ${humanTime(a.genTime)} (trusted through ${a.anchor})`,
+  ]);
   return { ...v, message, details: [...v.details, ...rows] };
 }

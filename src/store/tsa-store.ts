@@ -68,13 +68,21 @@ export function readAuthorities(store: Store): Authority[] {
   }
   try {
     const obj = checkKeys(parseJson(text, 'TSA list', 4 << 20), 'TSA list', ['format', 'authorities']);
-    if (obj.format !== TSA_FORMAT || !Array.isArray(obj.authorities)) throw new NotarError('FORMAT', `not a ${TSA_FORMAT} file`);
+    if (obj.format !== TSA_FORMAT || !Array.isArray(obj.authorities))
+      throw new NotarError('FORMAT', `not a ${TSA_FORMAT} file`);
     return obj.authorities.map((a) => {
       const o = checkKeys(a, 'TSA entry', ['name', 'url', 'timeoutMs', 'certs']);
-      return { name: expectString(o.name, 'name', 64), url: expectString(o.url, 'url', 2048), timeoutMs: expectInteger(o.timeoutMs, 'timeoutMs', 1), certs: expectString(o.certs, 'certs', 1 << 20) };
+      return {
+        name: expectString(o.name, 'name', 64),
+        url: expectString(o.url, 'url', 2048),
+        timeoutMs: expectInteger(o.timeoutMs, 'timeoutMs', 1),
+        certs: expectString(o.certs, 'certs', 1 << 20),
+      };
     });
   } catch (e) {
-    throw new NotarError('STORE', `${configFile(store)}: ${(e as Error).message}`, { hint: 'fix or remove the file, then add the TSAs again with `notar tsa add`' });
+    throw new NotarError('STORE', `${configFile(store)}: ${(e as Error).message}`, {
+      hint: 'fix or remove the file, then add the TSAs again with `notar tsa add`',
+    });
   }
 }
 

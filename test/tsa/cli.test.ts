@@ -32,7 +32,8 @@ function receipt(s: TestStore, doc: string): { timestamps?: string[]; checkpoint
   return JSON.parse(fs.readFileSync(path.join(s.dir, doc + '.notar.json'), 'utf8'));
 }
 
-const tokenFiles = (s: TestStore) => (fs.existsSync(path.join(s.storeDir, 'tsa/tokens')) ? fs.readdirSync(path.join(s.storeDir, 'tsa/tokens')) : []);
+const tokenFiles = (s: TestStore) =>
+  fs.existsSync(path.join(s.storeDir, 'tsa/tokens')) ? fs.readdirSync(path.join(s.storeDir, 'tsa/tokens')) : [];
 
 async function storeWithTsa(extra: string[] = []): Promise<TestStore> {
   const s = makeStore();
@@ -76,7 +77,11 @@ describe('stamp with a TSA', () => {
     const token = fs.readFileSync(path.join(s.storeDir, 'tsa/tokens/0000000000.test-tsa.tst'));
     expect(receipt(s, 'a.txt').timestamps).toEqual([token.toString('base64')]);
     expect(receipt(s, 'b.txt').timestamps).toEqual([token.toString('base64')]);
-    const v = pki.verify(path.join(s.storeDir, 'tsa/tokens/0000000000.test-tsa.tst'), Buffer.from(lastCheckpointBody(s)), { token: true });
+    const v = pki.verify(
+      path.join(s.storeDir, 'tsa/tokens/0000000000.test-tsa.tst'),
+      Buffer.from(lastCheckpointBody(s)),
+      { token: true },
+    );
     expect(v.output).toContain('Verification: OK');
     expect(v.ok).toBe(true);
     // the chain file is the same as without a TSA: one line, no token in it
@@ -97,7 +102,9 @@ describe('stamp with a TSA', () => {
     expect(f.code, f.stderr).toBe(0);
     expect(f.stdout).toContain('history size 1 -> 2, 1 timestamp');
     expect(f.stderr).toContain('history size 2, not the latest 3: the latest checkpoint has no timestamp yet');
-    expect(receipt(s, 'a.txt').timestamps).toEqual([fs.readFileSync(path.join(s.storeDir, 'tsa/tokens/0000000001.test-tsa.tst')).toString('base64')]);
+    expect(receipt(s, 'a.txt').timestamps).toEqual([
+      fs.readFileSync(path.join(s.storeDir, 'tsa/tokens/0000000001.test-tsa.tst')).toString('base64'),
+    ]);
     expect((await run(s, ['timestamp'])).code).toBe(0);
     const g = await run(s, ['refresh', 'a.txt.notar.json', 'c.txt.notar.json']);
     expect(g.code, g.stderr).toBe(0);
@@ -115,16 +122,26 @@ describe('stamp with a TSA', () => {
   it('stamp --json puts the token into the inline receipts too', async () => {
     const s = await storeWithTsa();
     writeDocs(s.dir, { 'a.txt': 'alpha\n', 'b.txt': 'beta\n' });
-    const r = await run(s, ['stamp', '--json', '--digests'], Buffer.from(`${'a'.repeat(64)}  a.txt\n${'b'.repeat(64)}  b.txt\n`));
+    const r = await run(
+      s,
+      ['stamp', '--json', '--digests'],
+      Buffer.from(`${'a'.repeat(64)}  a.txt\n${'b'.repeat(64)}  b.txt\n`),
+    );
     expect(r.code, r.stderr).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(2);
     for (const l of lines) expect(l.receipt.timestamps).toHaveLength(1);
   });
 
   it('a damaged TSA list does not stop a stamp once the block is sealed', async () => {
     const s = await storeWithTsa();
-    fs.writeFileSync(path.join(s.storeDir, 'tsa/authorities.json'), '{"format":"notar-tsa/1","authorities":[{"name":1}]}\n');
+    fs.writeFileSync(
+      path.join(s.storeDir, 'tsa/authorities.json'),
+      '{"format":"notar-tsa/1","authorities":[{"name":1}]}\n',
+    );
     writeDocs(s.dir, { 'a.txt': 'alpha\n' });
     const r = await run(s, ['stamp', 'a.txt']);
     expect(r.code, r.stderr).toBe(0);
@@ -142,14 +159,17 @@ describe('stamp with a TSA', () => {
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(ok.stdout.match(/^OK: block \d, TSA test-tsa: time attested by CN=Test TSA/gm)).toHaveLength(2);
     // block 1's token moved to block 0's place: it dates another checkpoint
-    fs.copyFileSync(path.join(s.storeDir, 'tsa/tokens/0000000001.test-tsa.tst'), path.join(s.storeDir, 'tsa/tokens/0000000000.test-tsa.tst'));
+    fs.copyFileSync(
+      path.join(s.storeDir, 'tsa/tokens/0000000001.test-tsa.tst'),
+      path.join(s.storeDir, 'tsa/tokens/0000000000.test-tsa.tst'),
+    );
     const bad = await run(s, ['timestamp', '--check']);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/^FAILED: block 0, TSA test-tsa: the timestamp token dates another text/m);
     expect(bad.stdout).toMatch(/^OK: block 1/m);
   });
 
-  it('prove rebuilds receipts with the latest checkpoint\'s tokens', async () => {
+  it("prove rebuilds receipts with the latest checkpoint's tokens", async () => {
     const s = await storeWithTsa();
     writeDocs(s.dir, { 'a.txt': 'alpha\n' });
     expect((await run(s, ['stamp', 'a.txt'])).code).toBe(0);
@@ -168,39 +188,45 @@ describe('stamp with a TSA', () => {
     expect(receipt(s, 'a.txt').timestamps).toBeUndefined();
   });
 
-  it.each(['down', 'slow', 'garbage', 'noeku', 'other'] as const)('TSA %s: sealing and receipts unaffected; then notar timestamp + refresh complete them', async (mode) => {
-    const s = await storeWithTsa(['--timeout', '1']);
-    writeDocs(s.dir, { 'a.txt': `alpha ${mode}\n` });
-    server.mode = mode;
-    let r;
-    try {
-      r = await run(s, ['stamp', 'a.txt']);
-    } finally {
-      server.mode = 'ok';
-    }
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/notar: warning: no timestamp from TSA test-tsa: /);
-    expect(r.stderr).toContain('notar timestamp');
-    expect(tokenFiles(s)).toEqual([]);
-    expect(receipt(s, 'a.txt').timestamps).toBeUndefined();
-    fs.writeFileSync(path.join(s.dir, 'office.vkey'), s.vkey + '\n');
-    expect((await run(s, ['verify', 'a.txt', '--key-file', 'office.vkey'])).code).toBe(0);
-    const t = await run(s, ['timestamp']);
-    expect(t.code, t.stderr).toBe(0);
-    expect(t.stdout).toMatch(/timestamped checkpoint of block 0 \(TSA test-tsa\): time attested by CN=Test TSA/);
-    expect((await run(s, ['timestamp'])).stdout).toContain('already timestamped by test-tsa');
-    const f = await run(s, ['refresh', 'a.txt.notar.json']);
-    expect(f.code, f.stderr).toBe(0);
-    expect(f.stdout).toContain('1 timestamp');
-    expect(receipt(s, 'a.txt').timestamps).toHaveLength(1);
-    expect((await run(s, ['refresh', 'a.txt.notar.json'])).stdout).toContain('already at history size 1');
-  });
+  it.each(['down', 'slow', 'garbage', 'noeku', 'other'] as const)(
+    'TSA %s: sealing and receipts unaffected; then notar timestamp + refresh complete them',
+    async (mode) => {
+      const s = await storeWithTsa(['--timeout', '1']);
+      writeDocs(s.dir, { 'a.txt': `alpha ${mode}\n` });
+      server.mode = mode;
+      let r;
+      try {
+        r = await run(s, ['stamp', 'a.txt']);
+      } finally {
+        server.mode = 'ok';
+      }
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/notar: warning: no timestamp from TSA test-tsa: /);
+      expect(r.stderr).toContain('notar timestamp');
+      expect(tokenFiles(s)).toEqual([]);
+      expect(receipt(s, 'a.txt').timestamps).toBeUndefined();
+      fs.writeFileSync(path.join(s.dir, 'office.vkey'), s.vkey + '\n');
+      expect((await run(s, ['verify', 'a.txt', '--key-file', 'office.vkey'])).code).toBe(0);
+      const t = await run(s, ['timestamp']);
+      expect(t.code, t.stderr).toBe(0);
+      expect(t.stdout).toMatch(/timestamped checkpoint of block 0 \(TSA test-tsa\): time attested by CN=Test TSA/);
+      expect((await run(s, ['timestamp'])).stdout).toContain('already timestamped by test-tsa');
+      const f = await run(s, ['refresh', 'a.txt.notar.json']);
+      expect(f.code, f.stderr).toBe(0);
+      expect(f.stdout).toContain('1 timestamp');
+      expect(receipt(s, 'a.txt').timestamps).toHaveLength(1);
+      expect((await run(s, ['refresh', 'a.txt.notar.json'])).stdout).toContain('already at history size 1');
+    },
+  );
 
   it('notar timestamp refuses a TSA whose certificate lacks the timeStamping EKU, or is not pinned (exit 1, nothing kept)', async () => {
     const s = await storeWithTsa();
     writeDocs(s.dir, { 'a.txt': 'alpha\n' });
     expect((await run(s, ['stamp', '--no-timestamp', 'a.txt'])).code).toBe(0);
-    for (const [mode, why] of [['other', /not a pinned TSA/], ['noeku', /has no extended key usage/]] as const) {
+    for (const [mode, why] of [
+      ['other', /not a pinned TSA/],
+      ['noeku', /has no extended key usage/],
+    ] as const) {
       server.mode = mode;
       try {
         const t = await run(s, ['timestamp']);
@@ -253,7 +279,10 @@ describe('offline: notar timestamp --request / --reply (openssl ts files)', () =
     expect((await run(s, ['tsa', 'add', 'offline', '--cert', pki.caCert])).code).toBe(0);
     writeDocs(s.dir, { 'a.txt': 'alpha\n' });
     expect((await run(s, ['stamp', 'a.txt'])).code).toBe(0);
-    fs.writeFileSync(path.join(s.dir, 'other.tsr'), pki.reply(opensslQuery(pki, Buffer.from('another log\n1\nAAAA\n'))));
+    fs.writeFileSync(
+      path.join(s.dir, 'other.tsr'),
+      pki.reply(opensslQuery(pki, Buffer.from('another log\n1\nAAAA\n'))),
+    );
     const other = await run(s, ['timestamp', '--reply', 'other.tsr']);
     expect(other.code).toBe(1);
     expect(other.stderr).toContain('dates no checkpoint of this store');

@@ -1,44 +1,75 @@
-// The ASN.1/CMS code (about 0.5 MB unminified, ~80 ms to load) is reached only
-// through dynamic import(): commands that do not need it (and stamp on a
-// store without TSAs, and verify without --tsa-cert) never load it.
+// The ASN.1/CMS libraries (@peculiar/asn1-*, asn1js: about 0.5 MB) stay out
+// of dist/notar.cjs (external in scripts/build.mjs) and are required only by
+// the code of timestamp commands: every other command line never loads them.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeStore, tempDir, writeDocs, type TestStore } from '../cli/helpers.js';
+import { makeTestPki, type TestPki } from './openssl-tsa.js';
 
-const BUNDLE = path.resolve(__dirname, '../../dist/cli-bundle');
-const ASN1 = 'TSTInfo';
+const ROOT = path.resolve(__dirname, '../..');
+let hook: string;
+let s: TestStore;
+let pki: TestPki;
 
-/** Files a module loads at start-up: itself and its static imports, transitively. */
-function staticClosure(file: string, seen = new Set<string>()): Set<string> {
-  if (seen.has(file)) return seen;
-  seen.add(file);
-  const text = fs.readFileSync(file, 'utf8');
-  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s*(?:[^'"();]*?\s*from\s*)?"(\.[^"]+)"/g)) staticClosure(path.resolve(path.dirname(file), m[1]), seen);
-  return seen;
+beforeAll(() => {
+  // Records every module request for the ASN.1 libraries, printed on exit.
+  hook = path.join(tempDir('notar-hook-'), 'hook.cjs');
+  fs.writeFileSync(
+    hook,
+    `const Module = require('node:module'); const load = Module._load; const seen = new Set();
+Module._load = function (request, ...rest) { if (/^(@peculiar\\/|asn1js$)/.test(request)) seen.add(request); return load.call(this, request, ...rest); };
+process.on('exit', () => process.stderr.write('ASN1-LOADED:' + [...seen].sort().join(',') + '\\n'));\n`,
+  );
+  pki = makeTestPki();
+  s = makeStore();
+  writeDocs(s.dir, { 'a.txt': 'alpha\n' });
+  fs.writeFileSync(path.join(s.dir, 'office.vkey'), s.vkey + '\n');
+  fs.copyFileSync(pki.caCert, path.join(s.dir, 'ca.pem'));
+});
+
+function loaded(args: string[]): string {
+  const r = s.run(args, { env: { NODE_OPTIONS: `--require=${hook}` } });
+  const line = r.stderr.split('\n').find((l) => l.startsWith('ASN1-LOADED:'));
+  expect(line, r.stderr).toBeDefined();
+  return (line as string).slice('ASN1-LOADED:'.length);
 }
 
-const chunk = (prefix: string) => path.join(BUNDLE, 'chunks', fs.readdirSync(path.join(BUNDLE, 'chunks')).find((f) => f.startsWith(prefix + '-'))!);
-
 describe('lazy loading of the RFC 3161 code', () => {
-  it('is in the bundle, but not in what main, stamp, verify, refresh or prove load statically, nor in fast.cjs', () => {
-    const files = fs.readdirSync(path.join(BUNDLE, 'chunks')).map((f) => path.join(BUNDLE, 'chunks', f));
-    expect(files.filter((f) => fs.readFileSync(f, 'utf8').includes(ASN1)).length).toBeGreaterThan(0);
-    expect(fs.readFileSync(path.join(BUNDLE, 'fast.cjs'), 'utf8')).not.toContain(ASN1);
-    for (const entry of [path.join(BUNDLE, 'main.js'), chunk('stamp'), chunk('verify'), chunk('verify-tsa'), chunk('refresh'), chunk('prove')]) {
-      const closure = [...staticClosure(entry)];
-      expect(closure.length, entry).toBeGreaterThan(0);
-      expect(closure.filter((f) => fs.readFileSync(f, 'utf8').includes(ASN1)), entry).toEqual([]);
-    }
-    // and the commands that need it do load it
-    expect([...staticClosure(chunk('tsa-client'))].some((f) => fs.readFileSync(f, 'utf8').includes(ASN1))).toBe(true);
+  it('dist/notar.cjs requires the ASN.1 libraries instead of containing them', () => {
+    const cli = fs.readFileSync(path.join(ROOT, 'dist/notar.cjs'), 'utf8');
+    expect(cli).toContain('require("@peculiar/asn1-tsp")');
+    expect(cli).not.toMatch(/AsnSchemaStorage|class TSTInfo\b/);
+  });
+
+  it('stamp (no TSA), verify, prove, hash and help never load them; verify --tsa-cert and tsa add do', () => {
+    expect(loaded(['stamp', 'a.txt'])).toBe('');
+    expect(loaded(['verify', 'a.txt', '--key-file', 'office.vkey'])).toBe('');
+    expect(loaded(['prove', 'a.txt'])).toBe('');
+    expect(loaded(['hash', 'a.txt'])).toBe('');
+    expect(loaded(['--help'])).toBe('');
+    expect(loaded(['verify', 'a.txt', '--key-file', 'office.vkey', '--tsa-cert', 'ca.pem'])).toContain(
+      '@peculiar/asn1-tsp',
+    );
+    expect(loaded(['tsa', 'add', 'offline', '--cert', 'ca.pem'])).toContain('@peculiar/asn1-x509');
+    // a store with only an offline TSA: stamp still does not load them
+    writeDocs(s.dir, { 'b.txt': 'beta\n' });
+    expect(loaded(['stamp', 'b.txt'])).toBe('');
   });
 
   it("is a separate library entry point, 'notar/time'; the main export stays without it", () => {
-    const root = path.resolve(__dirname, '../..');
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', "const t = await import('notar/time'); const c = await import('notar'); console.log(typeof t.verifyReceiptTime, typeof t.verifyTimestampToken, 'verifyReceiptTime' in c)"], { cwd: root, encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const t = await import('notar/time'); const c = await import('notar'); console.log(typeof t.verifyReceiptTime, typeof t.verifyTimestampToken, 'verifyReceiptTime' in c)",
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('function function false');
-    expect(fs.readFileSync(path.join(root, 'dist/core/index.js'), 'utf8')).not.toMatch(/timestamp|receipt-time/);
+    expect(fs.readFileSync(path.join(ROOT, 'dist/core/index.js'), 'utf8')).not.toMatch(/timestamp|receipt-time/);
   });
 });

@@ -16,7 +16,10 @@ export const OPENSSL = process.env.OPENSSL ?? 'openssl';
 /** Fails loudly (not a skip) when openssl is missing: these tests need OpenSSL 3 on PATH or at $OPENSSL. */
 export function requireOpenssl(): void {
   const r = spawnSync(OPENSSL, ['version'], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) throw new Error(`the RFC 3161 tests need OpenSSL 3 (openssl ts) at ${OPENSSL} (set $OPENSSL): ${r.error?.message ?? r.stderr}`);
+  if (r.error || r.status !== 0)
+    throw new Error(
+      `the RFC 3161 tests need OpenSSL 3 (openssl ts) at ${OPENSSL} (set $OPENSSL): ${r.error?.message ?? r.stderr}`,
+    );
 }
 
 function ossl(args: string[], cwd: string, input?: Buffer): Buffer {
@@ -69,7 +72,11 @@ keyUsage = critical, digitalSignature
 subjectKeyIdentifier = hash
 [ tsa ]
 default_tsa = tsa_ok
-${['tsa_ok:tsa.crt:tsa.key:ca.crt', 'tsa_noeku:noeku.crt:noeku.key:ca.crt', 'tsa_other:other-tsa.crt:other-tsa.key:other-ca.crt']
+${[
+  'tsa_ok:tsa.crt:tsa.key:ca.crt',
+  'tsa_noeku:noeku.crt:noeku.key:ca.crt',
+  'tsa_other:other-tsa.crt:other-tsa.key:other-ca.crt',
+]
   .map((s) => {
     const [name, crt, key, chain] = s.split(':');
     return `[ ${name} ]
@@ -92,13 +99,71 @@ ess_cert_id_alg = sha256
   .join('')}`;
 
 function makeCa(dir: string, name: string, cn: string): void {
-  ossl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '3650', '-subj', `/CN=${cn}/O=notar tests`, '-config', 'openssl.cnf', '-extensions', 'v3_ca'], dir);
+  ossl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '3650',
+      '-subj',
+      `/CN=${cn}/O=notar tests`,
+      '-config',
+      'openssl.cnf',
+      '-extensions',
+      'v3_ca',
+    ],
+    dir,
+  );
 }
 
 function makeLeaf(dir: string, name: string, cn: string, ca: string, ext: string, key = 'rsa:2048'): void {
   const newkey = key.startsWith('ec') ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'] : ['-newkey', key];
-  ossl(['req', '-new', ...newkey, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}/O=notar tests`, '-config', 'openssl.cnf'], dir);
-  ossl(['x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-out', `${name}.crt`, '-days', '3650', '-extfile', 'openssl.cnf', '-extensions', ext], dir);
+  ossl(
+    [
+      'req',
+      '-new',
+      ...newkey,
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+      '-subj',
+      `/CN=${cn}/O=notar tests`,
+      '-config',
+      'openssl.cnf',
+    ],
+    dir,
+  );
+  ossl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      `${ca}.crt`,
+      '-CAkey',
+      `${ca}.key`,
+      '-CAcreateserial',
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '3650',
+      '-extfile',
+      'openssl.cnf',
+      '-extensions',
+      ext,
+    ],
+    dir,
+  );
 }
 
 /** Makes a fresh test PKI in a temp dir (RSA CA; the good TSA uses ECDSA P-256 when ec is true). */
@@ -117,7 +182,20 @@ export function makeTestPki(opts: { ec?: boolean } = {}): TestPki {
   const run = (query: Buffer, section: string, token: boolean) => {
     const q = p(`q-${process.pid}-${n++}.tsq`);
     fs.writeFileSync(q, query);
-    const out = ossl(['ts', '-reply', '-config', 'openssl.cnf', '-section', section, '-queryfile', q, ...(token ? ['-token_out'] : [])], dir);
+    const out = ossl(
+      [
+        'ts',
+        '-reply',
+        '-config',
+        'openssl.cnf',
+        '-section',
+        section,
+        '-queryfile',
+        q,
+        ...(token ? ['-token_out'] : []),
+      ],
+      dir,
+    );
     fs.rmSync(q);
     return out;
   };
@@ -135,14 +213,39 @@ export function makeTestPki(opts: { ec?: boolean } = {}): TestPki {
       fs.writeFileSync(t, run(query, 'tsa_ok', true));
       const tst = ossl(['cms', '-verify', '-noverify', '-inform', 'DER', '-in', t, '-binary'], dir);
       fs.writeFileSync(t, tst);
-      const out = ossl(['cms', '-sign', '-binary', '-nodetach', '-econtent_type', 'id-smime-ct-TSTInfo', '-cades', '-md', 'sha256', '-signer', 'noeku.crt', '-inkey', 'noeku.key', '-outform', 'DER', '-in', t], dir);
+      const out = ossl(
+        [
+          'cms',
+          '-sign',
+          '-binary',
+          '-nodetach',
+          '-econtent_type',
+          'id-smime-ct-TSTInfo',
+          '-cades',
+          '-md',
+          'sha256',
+          '-signer',
+          'noeku.crt',
+          '-inkey',
+          'noeku.key',
+          '-outform',
+          'DER',
+          '-in',
+          t,
+        ],
+        dir,
+      );
       fs.rmSync(t);
       return out;
     },
     verify(file, data, o = {}) {
       const d = p(`d-${process.pid}-${n++}.bin`);
       fs.writeFileSync(d, data);
-      const r = spawnSync(OPENSSL, ['ts', '-verify', '-data', d, o.token ? '-token_in' : '', '-in', file, '-CAfile', p('ca.crt')].filter(Boolean), { encoding: 'utf8' });
+      const r = spawnSync(
+        OPENSSL,
+        ['ts', '-verify', '-data', d, o.token ? '-token_in' : '', '-in', file, '-CAfile', p('ca.crt')].filter(Boolean),
+        { encoding: 'utf8' },
+      );
       fs.rmSync(d);
       return { ok: r.status === 0, output: r.stdout + r.stderr };
     },
@@ -173,7 +276,9 @@ export async function startTsaServer(pki: TestPki, mode: TsaMode = 'ok'): Promis
         return;
       }
       if (m === 'garbage') {
-        res.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(Buffer.from('this is not DER at all'));
+        res
+          .writeHead(200, { 'content-type': 'application/timestamp-reply' })
+          .end(Buffer.from('this is not DER at all'));
         return;
       }
       if (req.headers['content-type'] !== 'application/timestamp-query') {
@@ -182,7 +287,10 @@ export async function startTsaServer(pki: TestPki, mode: TsaMode = 'ok'): Promis
       }
       let reply: Buffer;
       try {
-        reply = m === 'noeku' ? grantedReply(pki.noEkuToken(Buffer.concat(chunks))) : pki.reply(Buffer.concat(chunks), m === 'other' ? 'tsa_other' : 'tsa_ok');
+        reply =
+          m === 'noeku'
+            ? grantedReply(pki.noEkuToken(Buffer.concat(chunks)))
+            : pki.reply(Buffer.concat(chunks), m === 'other' ? 'tsa_other' : 'tsa_ok');
       } catch {
         res.writeHead(500).end();
         return;

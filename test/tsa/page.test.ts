@@ -48,7 +48,10 @@ function setUp(): void {
   expect(r.timestamps).toHaveLength(1);
   const der = Buffer.from(r.timestamps[0], 'base64');
   der[Math.floor(der.length / 3)] ^= 0x04;
-  writeDocs(path.join(office.dir, 'altered'), { 'deed.txt': fs.readFileSync(file('deed.txt')), 'deed.txt.notar.json': JSON.stringify({ ...r, timestamps: [der.toString('base64')] }, null, 2) + '\n' });
+  writeDocs(path.join(office.dir, 'altered'), {
+    'deed.txt': fs.readFileSync(file('deed.txt')),
+    'deed.txt.notar.json': JSON.stringify({ ...r, timestamps: [der.toString('base64')] }, null, 2) + '\n',
+  });
   writePage('with-tsa.html', ['--tsa-cert', pki.caCert]);
   writePage('other-tsa.html', ['--tsa-cert', pki.otherCaCert]);
   writePage('no-tsa.html', []);
@@ -64,7 +67,18 @@ beforeAll(async () => {
   setUp();
   if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is required at ${CHROMIUM} (apt-get install chromium)`);
   profile = tempDir('notar-chromium-');
-  ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
   await ctx.route('**/*', (route) => {
     if (Object.values(pages).includes(route.request().url())) return route.continue();
     problems.push(`request: ${route.request().url()}`);
@@ -93,7 +107,11 @@ async function check(name: string, files: string[]): Promise<{ kind: string; tex
   await page.setInputFiles('#files', files);
   const box = page.locator('#verdict[data-verdict="authentic"], #verdict[data-verdict="failed"]');
   await box.waitFor();
-  const shown = { kind: (await box.getAttribute('data-verdict')) ?? '', text: (await box.textContent()) ?? '', details: (await page.locator('#detail-list').textContent()) ?? '' };
+  const shown = {
+    kind: (await box.getAttribute('data-verdict')) ?? '',
+    text: (await box.textContent()) ?? '',
+    details: (await page.locator('#detail-list').textContent()) ?? '',
+  };
   await page.close();
   return shown;
 }
@@ -102,7 +120,9 @@ describe('verifier page with trusted time', () => {
   it('says "Time confirmed by <TSA>" for a timestamped receipt', async () => {
     const shown = await check('with-tsa.html', [file('deed.txt'), file('deed.txt.notar.json')]);
     expect(shown.kind).toBe('authentic');
-    expect(shown.text).toMatch(/Time confirmed by Test TSA: the document existed on \d+ \w+ \d{4} at \d\d:\d\d:\d\d UTC\./);
+    expect(shown.text).toMatch(
+      /Time confirmed by Test TSA: the document existed on \d+ \w+ \d{4} at \d\d:\d\d:\d\d UTC\./,
+    );
     expect(shown.details).toContain('CN=Test TSA, O=notar tests at ');
     expect(shown.details).toContain('trusted through CN=Test Root CA, O=notar tests');
     expect(problems).toEqual([]);
@@ -118,7 +138,10 @@ describe('verifier page with trusted time', () => {
   });
 
   it('refuses an altered token', async () => {
-    const shown = await check('with-tsa.html', [path.join(office.dir, 'altered', 'deed.txt'), path.join(office.dir, 'altered', 'deed.txt.notar.json')]);
+    const shown = await check('with-tsa.html', [
+      path.join(office.dir, 'altered', 'deed.txt'),
+      path.join(office.dir, 'altered', 'deed.txt.notar.json'),
+    ]);
     expect(shown.kind).toBe('failed');
     expect(shown.text).toContain('time not confirmed');
     expect(shown.details).toContain('Technical reasontime: ');

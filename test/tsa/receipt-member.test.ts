@@ -21,7 +21,10 @@ describe('receipt member timestamps', () => {
 
   it('refuses an empty list, too many, non-strings and non-canonical base64', () => {
     for (const bad of [[], Array(9).fill('AAAA'), [1], ['AAA'], ['AAB='], 'AAAA']) {
-      const text = formatReceipt(base).replace(/\n\}\n$/, `,\n  "timestamps": ${JSON.stringify(bad, null, 2).replace(/\n/g, '\n  ')}\n}\n`);
+      const text = formatReceipt(base).replace(
+        /\n\}\n$/,
+        `,\n  "timestamps": ${JSON.stringify(bad, null, 2).replace(/\n/g, '\n  ')}\n}\n`,
+      );
       expect(() => parseReceipt(text), JSON.stringify(bad)).toThrow(/timestamps/);
     }
   });

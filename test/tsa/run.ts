@@ -17,4 +17,3 @@ export function run(s: TestStore, args: string[], input?: Buffer): Promise<RunRe
     child.stdin.end(input ?? '');
   });
 }
-

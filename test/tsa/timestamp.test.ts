@@ -6,7 +6,17 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkpointImprint, parseCertificates, parseTimestampQuery, TimestampError, timestampQuery, tokenFromReply, tokenFromReplyOrToken, verifyTimestampToken, type TsaCertificate } from '../../src/core/timestamp.js';
+import {
+  checkpointImprint,
+  parseCertificates,
+  parseTimestampQuery,
+  TimestampError,
+  timestampQuery,
+  tokenFromReply,
+  tokenFromReplyOrToken,
+  verifyTimestampToken,
+  type TsaCertificate,
+} from '../../src/core/timestamp.js';
 import { makeTestPki, OPENSSL, opensslQuery, type TestPki } from './openssl-tsa.js';
 
 const BODY = 'notary.example.gov/test\n3\nq7gG5lNUY9rYx1v2oUbnxVKUjUbcEPxMzHYhdIbT6oY=\n';
@@ -66,7 +76,12 @@ describe('verifyTimestampToken with openssl ts -reply', () => {
       const token = tokenFromReply(reply);
       expect(k.verify(writeTemp(reply), Buffer.from(BODY)).ok).toBe(true);
       for (const pinned of [k.caCert, k.tsaCert]) {
-        const t = await verifyTimestampToken(token, { imprint: q.imprint, nonce: q.nonce, trusted: certs(pinned), notBefore: now() });
+        const t = await verifyTimestampToken(token, {
+          imprint: q.imprint,
+          nonce: q.nonce,
+          trusted: certs(pinned),
+          notBefore: now(),
+        });
         expect(t.tsa).toBe('CN=Test TSA, O=notar tests');
         expect(Math.abs(Date.parse(t.genTime) - Date.now())).toBeLessThan(600_000);
       }
@@ -77,21 +92,33 @@ describe('verifyTimestampToken with openssl ts -reply', () => {
     const q = opensslQuery(pki, Buffer.from(BODY));
     const token = pki.token(q);
     expect(tokenFromReplyOrToken(token)).toEqual(token);
-    const t = await verifyTimestampToken(token, { imprint: checkpointImprint(BODY), nonce: parseTimestampQuery(q).nonce, trusted: certs(pki.caCert) });
+    const t = await verifyTimestampToken(token, {
+      imprint: checkpointImprint(BODY),
+      nonce: parseTimestampQuery(q).nonce,
+      trusted: certs(pki.caCert),
+    });
     expect(t.anchor).toBe('CN=Test Root CA, O=notar tests');
   });
 
   it('refuses a token for another checkpoint (imprint)', async () => {
     const q = timestampQuery(checkpointImprint(BODY));
     const token = tokenFromReply(pki.reply(Buffer.from(q.der)));
-    const e = await refusal(verifyTimestampToken(token, { imprint: checkpointImprint(BODY.replace('\n3\n', '\n4\n')), nonce: q.nonce, trusted: certs(pki.caCert) }));
+    const e = await refusal(
+      verifyTimestampToken(token, {
+        imprint: checkpointImprint(BODY.replace('\n3\n', '\n4\n')),
+        nonce: q.nonce,
+        trusted: certs(pki.caCert),
+      }),
+    );
     expect(e.fault).toBe('imprint');
   });
 
   it('refuses a wrong nonce', async () => {
     const q = timestampQuery(checkpointImprint(BODY));
     const token = tokenFromReply(pki.reply(Buffer.from(q.der)));
-    const e = await refusal(verifyTimestampToken(token, { imprint: q.imprint, nonce: Uint8Array.of(1, 2, 3), trusted: certs(pki.caCert) }));
+    const e = await refusal(
+      verifyTimestampToken(token, { imprint: q.imprint, nonce: Uint8Array.of(1, 2, 3), trusted: certs(pki.caCert) }),
+    );
     expect(e.fault).toBe('nonce');
   });
 
@@ -103,7 +130,9 @@ describe('verifyTimestampToken with openssl ts -reply', () => {
     for (const at of [genTimeAt + 11, token.length - 5]) {
       const bad = token.slice();
       bad[at] ^= 0x01;
-      const e = await refusal(verifyTimestampToken(bad, { imprint: q.imprint, nonce: q.nonce, trusted: certs(pki.caCert) }));
+      const e = await refusal(
+        verifyTimestampToken(bad, { imprint: q.imprint, nonce: q.nonce, trusted: certs(pki.caCert) }),
+      );
       expect(['digest', 'signature', 'format']).toContain(e.fault);
     }
   });
@@ -113,18 +142,24 @@ describe('verifyTimestampToken with openssl ts -reply', () => {
     const token = pki.noEkuToken(Buffer.from(q.der));
     // OpenSSL refuses it too (independent check)
     expect(pki.verify(writeTemp(token), Buffer.from(BODY), { token: true }).ok).toBe(false);
-    const e = await refusal(verifyTimestampToken(token, { imprint: q.imprint, nonce: q.nonce, trusted: certs(pki.caCert) }));
+    const e = await refusal(
+      verifyTimestampToken(token, { imprint: q.imprint, nonce: q.nonce, trusted: certs(pki.caCert) }),
+    );
     expect(e.fault).toBe('eku');
   });
 
   it('refuses a token from an unpinned TSA', async () => {
     const q = timestampQuery(checkpointImprint(BODY));
     const token = tokenFromReply(pki.reply(Buffer.from(q.der), 'tsa_other'));
-    const e = await refusal(verifyTimestampToken(token, { imprint: q.imprint, nonce: q.nonce, trusted: certs(pki.caCert) }));
+    const e = await refusal(
+      verifyTimestampToken(token, { imprint: q.imprint, nonce: q.nonce, trusted: certs(pki.caCert) }),
+    );
     expect(e.fault).toBe('untrusted');
     expect(e.code).toBe('UNTRUSTED');
     // A CA that is pinned only as its TSA's sibling is no anchor either.
-    const e2 = await refusal(verifyTimestampToken(token, { imprint: q.imprint, trusted: [...certs(pki.tsaCert), ...certs(pki.noEkuCert)] }));
+    const e2 = await refusal(
+      verifyTimestampToken(token, { imprint: q.imprint, trusted: [...certs(pki.tsaCert), ...certs(pki.noEkuCert)] }),
+    );
     expect(e2.fault).toBe('untrusted');
   });
 
@@ -132,8 +167,24 @@ describe('verifyTimestampToken with openssl ts -reply', () => {
     const q = timestampQuery(checkpointImprint(BODY));
     const token = tokenFromReply(pki.reply(Buffer.from(q.der)));
     const future = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
-    expect((await refusal(verifyTimestampToken(token, { imprint: q.imprint, trusted: certs(pki.caCert), notBefore: future }))).fault).toBe('time');
-    expect((await refusal(verifyTimestampToken(token, { imprint: q.imprint, trusted: certs(pki.caCert), notAfter: '2020-01-01T00:00:00Z' }))).fault).toBe('time');
+    expect(
+      (
+        await refusal(
+          verifyTimestampToken(token, { imprint: q.imprint, trusted: certs(pki.caCert), notBefore: future }),
+        )
+      ).fault,
+    ).toBe('time');
+    expect(
+      (
+        await refusal(
+          verifyTimestampToken(token, {
+            imprint: q.imprint,
+            trusted: certs(pki.caCert),
+            notAfter: '2020-01-01T00:00:00Z',
+          }),
+        )
+      ).fault,
+    ).toBe('time');
   });
 
   it('refuses replies that are not granted, and garbage, with typed errors', () => {
@@ -188,6 +239,9 @@ describe('malformed tokens and replies', () => {
         expect(e).toBeInstanceOf(TimestampError);
       }
     }
-    for (const n of [0, 1, 2, 10, token.length - 1]) await expect(verifyTimestampToken(token.subarray(0, n), { imprint: q.imprint, trusted })).rejects.toBeInstanceOf(TimestampError);
+    for (const n of [0, 1, 2, 10, token.length - 1])
+      await expect(verifyTimestampToken(token.subarray(0, n), { imprint: q.imprint, trusted })).rejects.toBeInstanceOf(
+        TimestampError,
+      );
   });
 });

@@ -32,7 +32,8 @@ afterAll(async () => {
 });
 
 const receiptOf = (doc: string) => JSON.parse(fs.readFileSync(path.join(s.dir, `${doc}.notar.json`), 'utf8'));
-const writeReceipt = (name: string, r: unknown) => fs.writeFileSync(path.join(s.dir, name), JSON.stringify(r, null, 2) + '\n');
+const writeReceipt = (name: string, r: unknown) =>
+  fs.writeFileSync(path.join(s.dir, name), JSON.stringify(r, null, 2) + '\n');
 const verify = (doc: string, ...extra: string[]) => run(s, ['verify', doc, '--key-file', 'office.vkey', ...extra]);
 
 describe('verify --tsa-cert', () => {
@@ -88,7 +89,18 @@ describe('verify --tsa-cert', () => {
   });
 
   it('the independent Python verifier (examples/verify_receipt.py) accepts the v1.1 member and checks its form', async () => {
-    const py = (receipt: string) => spawnSync('python3', [path.resolve(__dirname, '../../examples/verify_receipt.py'), path.join(s.dir, 'a.txt'), path.join(s.dir, receipt), '--key', s.vkey], { encoding: 'utf8', env: { PATH: process.env.PATH, PYTHONDONTWRITEBYTECODE: '1' } });
+    const py = (receipt: string) =>
+      spawnSync(
+        'python3',
+        [
+          path.resolve(__dirname, '../../examples/verify_receipt.py'),
+          path.join(s.dir, 'a.txt'),
+          path.join(s.dir, receipt),
+          '--key',
+          s.vkey,
+        ],
+        { encoding: 'utf8', env: { PATH: process.env.PATH, PYTHONDONTWRITEBYTECODE: '1' } },
+      );
     const ok = py('a.txt.notar.json');
     expect(ok.status, ok.stdout + ok.stderr).toBe(0);
     writeReceipt('bad-member.notar.json', { ...receiptOf('a.txt'), timestamps: ['not base64!'] });

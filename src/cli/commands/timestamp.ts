@@ -14,22 +14,43 @@ import type { ChainRecord } from '../../core/chain.js';
 import { equalBytes } from '../../core/bytes.js';
 import { NotarError } from '../../core/errors.js';
 import { parseNote } from '../../core/note.js';
-import { checkpointImprint, parseTimestampQuery, timestampQuery, tokenFromReplyOrToken, verifyTimestampToken, type AttestedTime } from '../../core/timestamp.js';
+import {
+  checkpointImprint,
+  parseTimestampQuery,
+  timestampQuery,
+  tokenFromReplyOrToken,
+  verifyTimestampToken,
+  type AttestedTime,
+} from '../../core/timestamp.js';
 import type { Store } from '../../store/store.js';
-import { listTokens, readAuthorities, readPendingQuery, saveToken, savePendingQuery, tokensFor, type Authority } from '../../store/tsa-store.js';
+import {
+  listTokens,
+  readAuthorities,
+  readPendingQuery,
+  saveToken,
+  savePendingQuery,
+  tokensFor,
+  type Authority,
+} from '../../store/tsa-store.js';
 import { openStoreFromOpts, type Opts } from '../common.js';
 import { inputError } from '../reading.js';
 import { DEFAULT_MAX_DELAY_HOURS, pinnedCerts, plusHours, stampCheckpoint } from '../time/tsa-client.js';
 
 function latest(store: Store): ChainRecord {
   const records = store.readChain().records;
-  if (records.length === 0) throw new NotarError('NOT_FOUND', `this store (${store.origin}) has no checkpoint yet: stamp something first`);
+  if (records.length === 0)
+    throw new NotarError('NOT_FOUND', `this store (${store.origin}) has no checkpoint yet: stamp something first`);
   return records[records.length - 1];
 }
 
 function authorities(store: Store, name: unknown): Authority[] {
   const all = readAuthorities(store).filter((a) => name === undefined || a.name === name);
-  if (all.length === 0) throw new NotarError('USAGE', name === undefined ? 'this store has no TSA' : `this store has no TSA named ${String(name)}`, { hint: 'pin one first: notar tsa add URL --cert tsa-or-ca.pem' });
+  if (all.length === 0)
+    throw new NotarError(
+      'USAGE',
+      name === undefined ? 'this store has no TSA' : `this store has no TSA named ${String(name)}`,
+      { hint: 'pin one first: notar tsa add URL --cert tsa-or-ca.pem' },
+    );
   return all;
 }
 
@@ -40,7 +61,10 @@ function maxDelay(v: unknown): number {
   return h;
 }
 
-const say = (seq: number, name: string, t: AttestedTime) => process.stdout.write(`timestamped checkpoint of block ${seq} (TSA ${name}): time attested by ${t.tsa}: ${t.genTime}\n`);
+const say = (seq: number, name: string, t: AttestedTime) =>
+  process.stdout.write(
+    `timestamped checkpoint of block ${seq} (TSA ${name}): time attested by ${t.tsa}: ${t.genTime}\n`,
+  );
 
 export async function run(_args: string[], opts: Opts): Promise<number> {
   if (opts.request && opts.reply) throw new NotarError('USAGE', 'give --request or --reply, not both');
@@ -66,7 +90,11 @@ async function check(store: Store): Promise<number> {
       if (!rec) throw new NotarError('CHAIN_INVALID', `there is no block ${t.seq}`);
       if (!a) throw new NotarError('UNTRUSTED', `no TSA named ${t.name} is pinned any more`);
       const imprint = checkpointImprint(parseNote(rec.checkpoint).body);
-      const at = await verifyTimestampToken(new Uint8Array(fs.readFileSync(t.file)), { imprint, trusted: pinnedCerts(a), notBefore: rec.time });
+      const at = await verifyTimestampToken(new Uint8Array(fs.readFileSync(t.file)), {
+        imprint,
+        trusted: pinnedCerts(a),
+        notBefore: rec.time,
+      });
       process.stdout.write(`OK: block ${t.seq}, TSA ${t.name}: time attested by ${at.tsa}: ${at.genTime}\n`);
     } catch (e) {
       bad++;
@@ -81,10 +109,15 @@ async function online(store: Store, opts: Opts): Promise<number> {
   const rec = latest(store);
   const have = new Set(tokensFor(store, rec.seq).map((t) => t.name));
   const online = authorities(store, opts.name).filter((a) => /^https?:\/\//.test(a.url));
-  if (online.length === 0) throw new NotarError('USAGE', 'no TSA of this store is online (URL "offline")', { hint: 'notar timestamp --request > cp.tsq, have the TSA answer it, then notar timestamp --reply cp.tsr' });
+  if (online.length === 0)
+    throw new NotarError('USAGE', 'no TSA of this store is online (URL "offline")', {
+      hint: 'notar timestamp --request > cp.tsq, have the TSA answer it, then notar timestamp --reply cp.tsr',
+    });
   const todo = online.filter((a) => !have.has(a.name));
   if (todo.length === 0) {
-    process.stdout.write(`the checkpoint of block ${rec.seq} is already timestamped by ${online.map((a) => a.name).join(', ')}\n`);
+    process.stdout.write(
+      `the checkpoint of block ${rec.seq} is already timestamped by ${online.map((a) => a.name).join(', ')}\n`,
+    );
     return 0;
   }
   let failure: unknown;
@@ -94,7 +127,8 @@ async function online(store: Store, opts: Opts): Promise<number> {
       say(rec.seq, a.name, s.attested);
     } catch (e) {
       // With several TSAs each failure is named; the last one also becomes the error (exit status).
-      if (failure !== undefined || todo.length > 1) process.stderr.write(`notar: TSA ${a.name}: ${(e as Error).message}\n`);
+      if (failure !== undefined || todo.length > 1)
+        process.stderr.write(`notar: TSA ${a.name}: ${(e as Error).message}\n`);
       failure = e;
     }
   }
@@ -104,19 +138,26 @@ async function online(store: Store, opts: Opts): Promise<number> {
 
 /** The DER query for the latest checkpoint on stdout; its nonce is kept to check the reply. */
 function request(store: Store): number {
-  if (process.stdout.isTTY) throw new NotarError('USAGE', 'the query is binary: redirect it to a file (notar timestamp --request > checkpoint.tsq)');
+  if (process.stdout.isTTY)
+    throw new NotarError(
+      'USAGE',
+      'the query is binary: redirect it to a file (notar timestamp --request > checkpoint.tsq)',
+    );
   const rec = latest(store);
   const q = timestampQuery(checkpointImprint(parseNote(rec.checkpoint).body));
   savePendingQuery(store, rec.seq, q.der);
   process.stdout.write(q.der);
-  process.stderr.write(`notar: query for the checkpoint of block ${rec.seq}; send it to the TSA (e.g. openssl ts -reply -queryfile …), then: notar timestamp --reply FILE\n`);
+  process.stderr.write(
+    `notar: query for the checkpoint of block ${rec.seq}; send it to the TSA (e.g. openssl ts -reply -queryfile …), then: notar timestamp --reply FILE\n`,
+  );
   return 0;
 }
 
 function readReply(file: string): Uint8Array {
   try {
     const st = fs.statSync(file);
-    if (!st.isFile() || st.size > 64 * 1024) throw new NotarError('FORMAT', `${file} is not a timestamp reply (not a regular file of at most 64 KiB)`);
+    if (!st.isFile() || st.size > 64 * 1024)
+      throw new NotarError('FORMAT', `${file} is not a timestamp reply (not a regular file of at most 64 KiB)`);
     return new Uint8Array(fs.readFileSync(file));
   } catch (e) {
     if (e instanceof NotarError) throw e;
@@ -130,7 +171,10 @@ function recordFor(store: Store, imprint: Uint8Array): ChainRecord {
   for (let i = records.length - 1; i >= 0; i--) {
     if (equalBytes(checkpointImprint(parseNote(records[i].checkpoint).body), imprint)) return records[i];
   }
-  throw new NotarError('PROOF_INVALID', 'the timestamp dates no checkpoint of this store (a reply for another query or another log?)');
+  throw new NotarError(
+    'PROOF_INVALID',
+    'the timestamp dates no checkpoint of this store (a reply for another query or another log?)',
+  );
 }
 
 async function reply(store: Store, file: string, opts: Opts): Promise<number> {
@@ -149,7 +193,13 @@ async function reply(store: Store, file: string, opts: Opts): Promise<number> {
   let failure: unknown;
   for (const a of authorities(store, opts.name)) {
     try {
-      const t = await verifyTimestampToken(token, { imprint, nonce, trusted: pinnedCerts(a), notBefore: rec.time, notAfter: plusHours(rec.time, maxDelay(opts.maxDelay)) });
+      const t = await verifyTimestampToken(token, {
+        imprint,
+        nonce,
+        trusted: pinnedCerts(a),
+        notBefore: rec.time,
+        notAfter: plusHours(rec.time, maxDelay(opts.maxDelay)),
+      });
       saveToken(store, rec.seq, a.name, token);
       say(rec.seq, a.name, t);
       return 0;

@@ -11,8 +11,18 @@ import { readCertFile, toPem } from '../time/cert-file.js';
 import { openStoreFromOpts, type Opts } from '../common.js';
 
 function nameFor(url: string, given: unknown): string {
-  const name = typeof given === 'string' ? given : url === 'offline' ? 'offline' : new URL(url).hostname.replace(/[^A-Za-z0-9._-]/g, '-');
-  if (!TSA_NAME.test(name)) throw new NotarError('USAGE', `TSA name ${JSON.stringify(name)} must be letters, digits, '.', '_' or '-' (at most 64)`, { hint: 'choose one with --name NAME' });
+  const name =
+    typeof given === 'string'
+      ? given
+      : url === 'offline'
+        ? 'offline'
+        : new URL(url).hostname.replace(/[^A-Za-z0-9._-]/g, '-');
+  if (!TSA_NAME.test(name))
+    throw new NotarError(
+      'USAGE',
+      `TSA name ${JSON.stringify(name)} must be letters, digits, '.', '_' or '-' (at most 64)`,
+      { hint: 'choose one with --name NAME' },
+    );
   return name;
 }
 
@@ -22,15 +32,19 @@ function checkUrl(url: string): void {
   try {
     u = new URL(url);
   } catch {
-    throw new NotarError('USAGE', `${url} is not a URL`, { hint: 'e.g. notar tsa add https://freetsa.org/tsr --cert tsa.crt, or URL "offline"' });
+    throw new NotarError('USAGE', `${url} is not a URL`, {
+      hint: 'e.g. notar tsa add https://freetsa.org/tsr --cert tsa.crt, or URL "offline"',
+    });
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new NotarError('USAGE', `TSA URL must be http:// or https:// (RFC 3161 §3.4), or "offline"`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new NotarError('USAGE', `TSA URL must be http:// or https:// (RFC 3161 §3.4), or "offline"`);
 }
 
 function timeoutMs(v: unknown): number {
   if (v === undefined) return DEFAULT_TSA_TIMEOUT_MS;
   const s = Number(v);
-  if (!Number.isFinite(s) || s <= 0 || s > 600) throw new NotarError('USAGE', '--timeout must be a number of seconds between 0 and 600');
+  if (!Number.isFinite(s) || s <= 0 || s > 600)
+    throw new NotarError('USAGE', '--timeout must be a number of seconds between 0 and 600');
   return Math.ceil(s * 1000);
 }
 
@@ -46,7 +60,9 @@ async function refuseUnusable(certs: TsaCertificate[], file: string): Promise<vo
     try {
       checkTimestampingEku(c);
     } catch (e) {
-      throw new NotarError('FORMAT', `${file}: ${(e as Error).message}; it can be neither a TSA certificate nor a CA`, { hint: 'pin the TSA certificate (with extendedKeyUsage critical, timeStamping) or the CA certificate that issues it' });
+      throw new NotarError('FORMAT', `${file}: ${(e as Error).message}; it can be neither a TSA certificate nor a CA`, {
+        hint: 'pin the TSA certificate (with extendedKeyUsage critical, timeStamping) or the CA certificate that issues it',
+      });
     }
   }
 }
@@ -61,7 +77,10 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   const asPem = toPem(certs);
   const store = openStoreFromOpts(opts);
   const list = readAuthorities(store);
-  if (list.some((a) => a.name === name)) throw new NotarError('EXISTS', `this store already has a TSA named ${name}`, { hint: 'remove it first with `notar tsa remove NAME`, or choose another --name' });
+  if (list.some((a) => a.name === name))
+    throw new NotarError('EXISTS', `this store already has a TSA named ${name}`, {
+      hint: 'remove it first with `notar tsa remove NAME`, or choose another --name',
+    });
   writeAuthorities(store, [...list, { name, url, timeoutMs: timeoutMs(opts.timeout), certs: asPem }]);
   process.stdout.write(`added TSA ${name} (${url}), pinned ${certs.map((c) => c.subject).join('; ')}\n`);
   return 0;

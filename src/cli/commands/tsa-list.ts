@@ -14,7 +14,10 @@ export async function run(_args: string[], opts: Opts): Promise<number> {
     tokens: tokens.filter((t) => t.name === a.name).length,
   }));
   if (opts.json) process.stdout.write(rows.map((r) => JSON.stringify(r) + '\n').join(''));
-  else if (rows.length === 0) process.stdout.write('no TSA configured (add one with `notar tsa add URL --cert FILE`)\n');
-  else for (const r of rows) process.stdout.write(`${r.name}\t${r.url}\tpinned: ${r.pinned.join('; ')}\ttokens: ${r.tokens}\n`);
+  else if (rows.length === 0)
+    process.stdout.write('no TSA configured (add one with `notar tsa add URL --cert FILE`)\n');
+  else
+    for (const r of rows)
+      process.stdout.write(`${r.name}\t${r.url}\tpinned: ${r.pinned.join('; ')}\ttokens: ${r.tokens}\n`);
   return 0;
 }

@@ -33,9 +33,15 @@ export function refreshTargets(store: Store, historySize: number): (r: Receipt) 
   const latestTokens = stamped.includes(latest) ? storedTimestamps(store, latest) : undefined;
   return (r) => {
     if (latestTokens || r.timestamps === undefined) return { size: historySize, timestamps: latestTokens };
-    const why = 'the latest checkpoint has no timestamp yet (run `notar timestamp`), and moving there would drop the timestamp this receipt has';
+    const why =
+      'the latest checkpoint has no timestamp yet (run `notar timestamp`), and moving there would drop the timestamp this receipt has';
     const best = Math.max(...stamped.filter((s) => s + 1 >= r.history.size), -1);
-    if (best < 0 || best + 1 === r.history.size) return { size: r.history.size, timestamps: best < 0 ? r.timestamps : storedTimestamps(store, best) ?? r.timestamps, why };
+    if (best < 0 || best + 1 === r.history.size)
+      return {
+        size: r.history.size,
+        timestamps: best < 0 ? r.timestamps : (storedTimestamps(store, best) ?? r.timestamps),
+        why,
+      };
     return { size: best + 1, timestamps: storedTimestamps(store, best), why };
   };
 }

@@ -11,7 +11,15 @@ import { toBase64, utf8 } from '../../core/bytes.js';
 import type { ChainRecord } from '../../core/chain.js';
 import { NotarError } from '../../core/errors.js';
 import { parseNote } from '../../core/note.js';
-import { checkpointImprint, parseCertificates, timestampQuery, tokenFromReply, verifyTimestampToken, type AttestedTime, type TsaCertificate } from '../../core/timestamp.js';
+import {
+  checkpointImprint,
+  parseCertificates,
+  timestampQuery,
+  tokenFromReply,
+  verifyTimestampToken,
+  type AttestedTime,
+  type TsaCertificate,
+} from '../../core/timestamp.js';
 import { saveToken, type Authority } from '../../store/tsa-store.js';
 import type { Store } from '../../store/store.js';
 
@@ -36,21 +44,25 @@ export function postQuery(url: string, query: Uint8Array, timeoutMs: number): Pr
     const u = new URL(url);
     const lib = u.protocol === 'https:' ? https : http;
     const fail = (why: string) => reject(new NotarError('IO', `TSA ${url}: ${why}`));
-    const req = lib.request(u, { method: 'POST', headers: { 'content-type': 'application/timestamp-query', 'content-length': query.length } }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > MAX_REPLY_BYTES) req.destroy(new Error(`reply larger than ${MAX_REPLY_BYTES} bytes`));
-        else chunks.push(c);
-      });
-      res.on('end', () => {
-        clearTimeout(timer);
-        if (res.statusCode !== 200) fail(`HTTP status ${res.statusCode}`);
-        else resolve(new Uint8Array(Buffer.concat(chunks)));
-      });
-      res.on('error', (e) => fail(e.message));
-    });
+    const req = lib.request(
+      u,
+      { method: 'POST', headers: { 'content-type': 'application/timestamp-query', 'content-length': query.length } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > MAX_REPLY_BYTES) req.destroy(new Error(`reply larger than ${MAX_REPLY_BYTES} bytes`));
+          else chunks.push(c);
+        });
+        res.on('end', () => {
+          clearTimeout(timer);
+          if (res.statusCode !== 200) fail(`HTTP status ${res.statusCode}`);
+          else resolve(new Uint8Array(Buffer.concat(chunks)));
+        });
+        res.on('error', (e) => fail(e.message));
+      },
+    );
     const timer = setTimeout(() => req.destroy(new Error(`no reply within ${timeoutMs} ms`)), timeoutMs);
     req.on('error', (e) => {
       clearTimeout(timer);
@@ -60,20 +72,36 @@ export function postQuery(url: string, query: Uint8Array, timeoutMs: number): Pr
   });
 }
 
-const plusHours = (time: string, hours: number) => new Date(Date.parse(time) + hours * 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+const plusHours = (time: string, hours: number) =>
+  new Date(Date.parse(time) + hours * 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
 
 /**
  * Requests, checks (status, imprint, nonce, signature, EKU, chain to the
  * pinned certificate, genTime near the block time) and keeps a token for the
  * checkpoint of `record`. Throws; nothing is written unless every check passed.
  */
-export async function stampCheckpoint(store: Store, record: ChainRecord, a: Authority, maxDelayHours = DEFAULT_MAX_DELAY_HOURS): Promise<Stamped> {
-  if (!/^https?:\/\//.test(a.url)) throw new NotarError('USAGE', `TSA ${a.name} is offline-only (${a.url}); use \`notar timestamp --request\` and \`--reply\``);
+export async function stampCheckpoint(
+  store: Store,
+  record: ChainRecord,
+  a: Authority,
+  maxDelayHours = DEFAULT_MAX_DELAY_HOURS,
+): Promise<Stamped> {
+  if (!/^https?:\/\//.test(a.url))
+    throw new NotarError(
+      'USAGE',
+      `TSA ${a.name} is offline-only (${a.url}); use \`notar timestamp --request\` and \`--reply\``,
+    );
   const imprint = checkpointImprint(parseNote(record.checkpoint).body);
   const query = timestampQuery(imprint);
   const trusted = pinnedCerts(a);
   const token = tokenFromReply(await postQuery(a.url, query.der, a.timeoutMs));
-  const attested = await verifyTimestampToken(token, { imprint, nonce: query.nonce, trusted, notBefore: record.time, notAfter: plusHours(record.time, maxDelayHours) });
+  const attested = await verifyTimestampToken(token, {
+    imprint,
+    nonce: query.nonce,
+    trusted,
+    notBefore: record.time,
+    notAfter: plusHours(record.time, maxDelayHours),
+  });
   return { authority: a.name, file: saveToken(store, record.seq, a.name, token), token, attested };
 }
 
