@@ -205,11 +205,13 @@ function declareTimestampCommands(program: Declarer): void {
   tsa
     .command('remove <name>')
     .description('stop asking this TSA (its tokens stay)')
+    .addHelpText('after', '\nExample:\n  notar tsa remove example-tsa')
     .action(action(() => import('./commands/tsa-remove.js')));
   tsa
     .command('list')
     .description('list the TSAs and their pinned certificates')
     .option('--json', 'one JSON object per TSA')
+    .addHelpText('after', '\nExample:\n  notar tsa list --json')
     .action(action(() => import('./commands/tsa-list.js')));
   program
     .command('timestamp')
