@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeStore, writeDocs, type TestStore } from '../cli/helpers.js';
+import { makeStore, notar, writeDocs, type TestStore } from '../cli/helpers.js';
 import { run } from './run.js';
 import { makeTestPki, opensslQuery, startTsaServer, type TestPki, type TestTsaServer } from './openssl-tsa.js';
 
@@ -41,6 +41,19 @@ async function storeWithTsa(extra: string[] = []): Promise<TestStore> {
   expect(r.code, r.stderr).toBe(0);
   return s;
 }
+
+describe('help', () => {
+  it('lists tsa and timestamp, and each has an example', () => {
+    expect(notar(['--help']).stdout).toMatch(/^\s+tsa\b[\s\S]*^\s+timestamp\b/m);
+    for (const cmd of [['tsa', 'add'], ['tsa', 'remove'], ['tsa', 'list'], ['timestamp']]) {
+      const r = notar([...cmd, '--help']);
+      expect(r.code, cmd.join(' ')).toBe(0);
+      expect(r.stdout, cmd.join(' ')).toMatch(/Examples?:\n\s+notar /);
+    }
+    expect(notar(['verify', '--help']).stdout).toContain('--tsa-cert <file>');
+    expect(notar(['verifier-page', '--help']).stdout).toContain('--tsa-cert <file>');
+  });
+});
 
 describe('notar tsa', () => {
   it('adds, lists and removes a pinned TSA; refuses a file that is not a certificate', async () => {
