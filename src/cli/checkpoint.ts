@@ -7,7 +7,9 @@ import { NotarError } from '../core/errors.js';
 import { openStoreFromOpts, type Opts } from './common.js';
 import { reportTornTail } from './log.js';
 
-export async function run(_args: string[], opts: Opts): Promise<number> {
+export async function run(args: string[], opts: Opts): Promise<number> {
+  // Witness hooks (issue 12): --request / compare live in their own modules.
+  if (opts.request) return (await import('./checkpoint-request.js')).run(args, opts);
   const store = openStoreFromOpts(opts);
   const state = store.readChain();
   reportTornTail(state);

@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { installNodeCrypto } from '../node/crypto.js';
 import { fastCommand } from './fast-argv.js';
+import { declareWitnessCommands } from './witness-commands.js';
 import { quietOnEpipe, report, setDebug } from './report.js';
 import { VERSION } from './version.js';
 
@@ -160,6 +161,8 @@ function declareCommands(program: Command): void {
     .option('--key-file <file>', 'trusted verifier keys, one per line', collect)
     .addHelpText('after', '\nExample:\n  notar verifier-page --out verify.html --key-file office.vkey')
     .action(action(() => import('./verifier-page.js')));
+
+  declareWitnessCommands(program, action);
 }
 
 /** commander is loaded only here: `verify` and `prove` usually start without it (fast-argv.ts). */

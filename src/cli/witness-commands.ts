@@ -1,0 +1,45 @@
+/**
+ * Declarations of the witness commands (issue 12), kept out of main.ts so
+ * that main.ts only calls declareWitnessCommands.
+ */
+import type { Command } from 'commander';
+
+type Opts = Record<string, unknown>;
+type Runner = (args: string[], opts: Opts) => Promise<number>;
+type Action = (load: () => Promise<{ run: Runner }>) => (this: Command, ...raw: unknown[]) => Promise<void>;
+
+const admin = (name: 'init' | 'keyShow' | 'addLog' | 'removeLog' | 'list' | 'cosign') => () => import('./witness-admin.js').then((m) => ({ run: m[name] as Runner }));
+
+function witnessStore(cmd: Command): Command {
+  return cmd
+    .option('--witness-store <dir>', 'witness store directory (default: $NOTAR_WITNESS_STORE, else $XDG_DATA_HOME/notar-witness)')
+    .option('--passphrase-file <file>', 'read the key passphrase from this file (first line)')
+    .option('--no-passphrase', 'the key is (or will be) stored without a passphrase');
+}
+
+export function declareWitnessCommands(program: Command, action: Action): void {
+  // Options added to commands main.ts declares (kept here so main.ts stays small).
+  program.commands
+    .find((c) => c.name() === 'checkpoint')
+    ?.option('--request', 'print an add-checkpoint request body (C2SP tlog-witness) for a witness reached by files')
+    .option('--old <size>', 'with --request: the size the witness last cosigned (default 0)');
+  const w = program.command('witness').description('run a witness: cosign checkpoints of other logs (C2SP tlog-witness)');
+  witnessStore(w.command('init').description('create a witness store and its cosigner key; prints the witness key (type 0x04)'))
+    .requiredOption('--name <name>', 'witness name, e.g. witness.example.gov/w1')
+    .addHelpText('after', '\nExample:\n  notar witness init --name witness.land-registry.example.gov/w1')
+    .action(action(admin('init')));
+  witnessStore(w.command('key').command('show').description('print the witness key (public)')).action(action(admin('keyShow')));
+  witnessStore(w.command('add-log <log-key>').description("witness a log: its verifier key (from the log's `notar key show`)"))
+    .addHelpText('after', '\nExample:\n  notar witness add-log "registry.example.gov/civil+1a2b3c4d+AbC…="')
+    .action(action(admin('addLog')));
+  witnessStore(w.command('remove-log <origin>').description('stop witnessing a log (its last cosigned state is kept)')).action(action(admin('removeLog')));
+  witnessStore(w.command('list').description('the logs witnessed, with the latest size cosigned').option('--json', 'one JSON object per log')).action(action(admin('list')));
+  witnessStore(w.command('cosign [request]').description('answer an add-checkpoint request body from a file (or -): prints the cosignature line(s)'))
+    .addHelpText('after', '\nThe same checks as `witness serve`. Exit 1 if not cosigned (the reason on stderr).\n\nExample:\n  notar witness cosign request.txt > cosignature.txt')
+    .action(action(admin('cosign')));
+  witnessStore(w.command('serve').description('serve POST /add-checkpoint (C2SP tlog-witness) over HTTP'))
+    .option('--listen <host:port>', 'address to listen on', '127.0.0.1:7380')
+    .option('--read-timeout <seconds>', 'a request must arrive whole within this', '10')
+    .addHelpText('after', '\nExample:\n  notar witness serve --listen 127.0.0.1:7380')
+    .action(action(() => import('./witness-serve.js')));
+}
