@@ -27,7 +27,12 @@ export async function run(_args: string[], opts: Opts): Promise<number> {
   const actual = typeof addr === 'object' && addr ? addr.port : port;
   notice(`witness ${store.name} listening on http://${host.includes(':') ? `[${host}]` : host}:${actual}/add-checkpoint`);
   await new Promise<void>((resolve) => {
-    const stop = () => server.close(() => resolve());
+    const stop = () => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      // A client still sending gets cut off soon after: no cosignature is half-given (state is saved first).
+      setTimeout(() => server.closeAllConnections(), 1000).unref();
+    };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });

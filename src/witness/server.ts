@@ -80,19 +80,24 @@ export function createWitnessServer(store: WitnessStore, cosigner: Cosigner, opt
     }
     return send(res, 404, 'not found (a witness serves POST /add-checkpoint)\n');
   };
-  const server = http.createServer((req, res) => {
+  // Slow clients: the whole request must arrive in time, or it is answered 408 and closed;
+  // node checks every connectionsCheckingInterval, so keep that well below the timeout.
+  const timing = {
+    requestTimeout: opts.readTimeoutMs,
+    headersTimeout: Math.min(opts.readTimeoutMs, 60_000),
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(opts.readTimeoutMs / 4))),
+    keepAliveTimeout: 5_000,
+  };
+  const server = http.createServer(timing, (req, res) => {
     handle(req, res).catch((e) => {
       opts.log(`500: ${(e as Error).message}`);
       send(res, 500, 'internal error; nothing was cosigned\n');
     });
   });
-  // Slow clients: the whole request must arrive in time, or node answers 408 and closes.
-  server.requestTimeout = opts.readTimeoutMs;
-  server.headersTimeout = Math.min(opts.readTimeoutMs, 60_000);
-  server.keepAliveTimeout = 5_000;
   server.maxHeadersCount = 64;
-  server.on('clientError', (_e, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  server.on('clientError', (e: NodeJS.ErrnoException, socket) => {
+    const status = e.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : e.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     else socket.destroy();
   });
   return server;
