@@ -18,12 +18,14 @@ import { verifyReceipt } from '../core/verify.js';
 import { writeFileAtomic } from '../store/durable.js';
 import type { ChainState } from '../store/chainfile.js';
 import type { Store } from '../store/store.js';
+import { bestCheckpointFor } from '../witness/log-witnesses.js';
 import { openStoreFromOpts, type Opts } from './common.js';
 import { checkpointOf, readReceiptFile, signersOf } from './receipt-read.js';
 
 interface Plan {
   readonly file: string;
   readonly from: number;
+  readonly to: number;
   /** The refreshed text; undefined when the receipt is already current. */
   readonly text?: string;
 }
@@ -77,13 +79,15 @@ function plan(file: string, store: Store, state: ChainState, history: MerkleTree
   const { receipt: r } = readReceiptFile(file);
   checkHistory(file, r, store, history, verifier);
   checkBlock(file, r, state.records);
-  const n = state.records.length;
-  const latest = state.records[n - 1];
-  const refreshed: Receipt = { ...r, history: { size: n, path: hexPath(history.inclusionProof(r.block.seq)) }, checkpoint: latest.checkpoint };
+  // Issue 12: the latest checkpoint with the most witness cosignatures (just the latest without witnesses).
+  const target = bestCheckpointFor(store.paths.dir, state.records, r.block.seq);
+  const n = target.record.seq + 1;
+  const latest = { checkpoint: target.checkpoint };
+  const refreshed: Receipt = { ...r, history: { size: n, path: hexPath(history.inclusionProofAt(r.block.seq, n)) }, checkpoint: latest.checkpoint };
   // The leaf part is kept as it is: it must still verify, or refreshing would only hide damage.
   const check = verifyReceipt(refreshed, fromHex(r.document.sha256, 'document.sha256', 32), [verifier]);
   if (!check.ok) throw notOurs(file, `the receipt does not verify against this store (${check.step}: ${check.reason}); it was not rewritten`);
-  return { file, from: r.history.size, text: r.history.size === n && r.checkpoint === latest.checkpoint ? undefined : formatReceipt(refreshed) };
+  return { file, from: r.history.size, to: n, text: r.history.size === n && r.checkpoint === latest.checkpoint ? undefined : formatReceipt(refreshed) };
 }
 
 export async function run(args: string[], opts: Opts): Promise<number> {
@@ -94,14 +98,13 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   const history = MerkleTree.fromLeafHashes(state.blockHashes);
   const verifier = store.verifier();
   const plans = files.map((f) => plan(f, store, state, history, verifier));
-  const n = state.records.length;
   for (const p of plans) {
     if (p.text === undefined) {
-      process.stdout.write(`${p.file}: already at history size ${n}\n`);
+      process.stdout.write(`${p.file}: already at history size ${p.to}\n`);
       continue;
     }
     rewrite(p.file, p.text);
-    process.stdout.write(`refreshed ${p.file}: history size ${p.from} -> ${n}\n`);
+    process.stdout.write(`refreshed ${p.file}: history size ${p.from} -> ${p.to}\n`);
   }
   return 0;
 }

@@ -188,7 +188,9 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   checkReceiptDirs(collected);
   const sealed = await store.seal({ digests: collected.digests, names: collected.names }, signer);
   for (const msg of sealed.recovered) notice(`recovered: ${msg}`);
-  const receipts = opts.receipts === false ? undefined : new ReceiptBuilder(sealed.state, signer.text).forBatch(sealed.record.seq, sealed.batch, collected.names);
+  // Witnesses (issue 12): the checkpoint in the receipts carries the cosignatures that arrived in time.
+  const state = await (await import('./stamp-witness.js')).witnessSealed(store, sealed.state, opts);
+  const receipts = opts.receipts === false ? undefined : new ReceiptBuilder(state, signer.text).forBatch(sealed.record.seq, sealed.batch, collected.names);
   if (receipts) await emitReceipts(collected, receipts, opts);
   summary(store, sealed.record, collected, opts);
   return 0;

@@ -49,6 +49,7 @@ function readReceipt(s: Subject, explicit: boolean): string {
 }
 
 export async function run(args: string[], opts: Opts): Promise<number> {
+  if (opts.policy !== undefined) return (await import('./verify-policy.js')).run(args, opts); // issue 12
   const s = subject(args, opts);
   const trusted = requireTrustedKeys(opts);
   const text = readReceipt(s, typeof opts.receipt === 'string');

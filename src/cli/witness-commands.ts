@@ -19,10 +19,36 @@ function witnessStore(cmd: Command): Command {
 
 export function declareWitnessCommands(program: Command, action: Action): void {
   // Options added to commands main.ts declares (kept here so main.ts stays small).
-  program.commands
-    .find((c) => c.name() === 'checkpoint')
+  const existing = (name: string) => program.commands.find((c) => c.name() === name);
+  existing('checkpoint')
     ?.option('--request', 'print an add-checkpoint request body (C2SP tlog-witness) for a witness reached by files')
     .option('--old <size>', 'with --request: the size the witness last cosigned (default 0)');
+  existing('stamp')?.option('--witness-timeout <seconds>', 'how long to wait for witness cosignatures after sealing', '5');
+  existing('verify')?.option('--policy <file>', 'verify under a C2SP tlog-policy: log keys, witnesses and quorum (instead of --key)');
+  existing('verifier-page')?.option('--policy <file>', 'bake a C2SP tlog-policy into the page (log keys, witnesses, quorum)');
+
+  const ws = program.command('witnesses').description('the witnesses this log asks for cosignatures');
+  const logSide = (name: 'add' | 'remove' | 'list' | 'cosign' | 'policy') => () => import('./witnesses.js').then((m) => ({ run: m[name] as Runner }));
+  ws.command('add <witness-key>')
+    .description('ask this witness (its key from `notar witness key show`) after each stamp')
+    .option('--url <url>', "the witness's submission prefix, e.g. http://127.0.0.1:7380 (without: exchange files)")
+    .addHelpText('after', '\nExample:\n  notar witnesses add "witness.example.gov/w1+1a2b3c4d+BAbC…=" --url http://127.0.0.1:7380')
+    .action(action(logSide('add')));
+  ws.command('remove <name>').description('stop asking a witness').action(action(logSide('remove')));
+  ws.command('list').description('the witnesses, one per line: key [url]').action(action(logSide('list')));
+  program
+    .command('cosign')
+    .description('ask the witnesses again for the latest checkpoint, or merge cosignature lines from files')
+    .option('--from <file>', 'cosignature lines a witness returned as a file (repeatable)', (v: string, p: string[] = []) => [...p, v])
+    .option('--witness-timeout <seconds>', 'how long to wait for the witnesses', '5')
+    .addHelpText('after', '\nThen `notar refresh` moves receipts to the best-cosigned checkpoint.\n\nExamples:\n  notar cosign\n  notar cosign --from w2-answer.txt')
+    .action(action(logSide('cosign')));
+  program
+    .command('policy')
+    .description("print a C2SP tlog-policy for this log: its key, its witnesses and a quorum")
+    .option('--quorum <q>', 'none, any, all, or how many witnesses must cosign (default: a majority)')
+    .addHelpText('after', '\nExample:\n  notar policy --quorum 2 > registry.policy')
+    .action(action(logSide('policy')));
   const w = program.command('witness').description('run a witness: cosign checkpoints of other logs (C2SP tlog-witness)');
   witnessStore(w.command('init').description('create a witness store and its cosigner key; prints the witness key (type 0x04)'))
     .requiredOption('--name <name>', 'witness name, e.g. witness.example.gov/w1')
