@@ -103,12 +103,13 @@ class Malformed(Exception):
     pass
 
 
-def b64(text, what):
+def b64(text, what, canonical=True):
+    """Standard padded base64; keys must be canonical, signatures may have unused bits set (as Go reads them)."""
     try:
         raw = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
         raise Malformed(f"{what} is not base64")
-    if base64.b64encode(raw).decode() != text:
+    if canonical and base64.b64encode(raw).decode() != text:
         raise Malformed(f"{what} is not canonical base64")
     return raw
 
@@ -137,12 +138,14 @@ def split_note(text):
         if not line.startswith("\u2014 ") or line.count(" ") != 2:
             raise Malformed("malformed signature line")
         _, name, data = line.split(" ")
-        sigs.append((name, b64(data, "signature")))
+        sigs.append((name, b64(data, "signature", canonical=False)))
     return body, sigs
 
 
 def check(body, sigs, witness):
+    """Every line naming the witness must verify (signed-note: a matching key MUST verify)."""
     name, key_id, public = witness
+    times = []
     for sig_name, raw in sigs:
         if sig_name != name or raw[:4] != key_id:
             continue
@@ -150,8 +153,10 @@ def check(body, sigs, witness):
             return "INVALID", None
         t = int.from_bytes(raw[4:12], "big")
         message = b"cosignature/v1\ntime %d\n" % t + body.encode()
-        return ("OK", t) if t < 2**63 and ed25519_verify(public, message, raw[12:]) else ("INVALID", None)
-    return "MISSING", None
+        if t >= 2**63 or not ed25519_verify(public, message, raw[12:]):
+            return "INVALID", None
+        times.append(t)
+    return ("OK", min(times)) if times else ("MISSING", None)
 
 
 def main(argv):

@@ -27,16 +27,17 @@ export function inputError(e: unknown, file: string): NotarError {
   return new NotarError('IO', `cannot read ${file}: ${why}`, { cause: e });
 }
 
-/** Reads a small text input the user named (`-` is stdin). */
-export function readTextInput(file: string, maxBytes = 16 << 20): string {
+/** Reads a small text input the user named (`-` is stdin; raw bytes for a name that is not UTF-8). */
+export function readTextInput(path: string | Buffer, maxBytes = 16 << 20): string {
+  const file = typeof path === 'string' ? path : path.toString('utf8');
   let data: Buffer;
   try {
     if (file === '-') data = fs.readFileSync(0);
     else {
-      const st = fs.statSync(file);
+      const st = fs.statSync(path);
       if (st.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
       if (st.size > maxBytes) throw new NotarError('FORMAT', `${file} is too large (${st.size} bytes) to be what was asked for`);
-      data = fs.readFileSync(file);
+      data = fs.readFileSync(path);
     }
   } catch (e) {
     if (e instanceof NotarError) throw e;
@@ -71,10 +72,11 @@ export function trustedKeys(opts: Opts): Verifier[] {
   return keys;
 }
 
-export function requireTrustedKeys(opts: Opts): Verifier[] {
+/** `what`: what needs the keys, for the message ("a receipt can only be verified …"). */
+export function requireTrustedKeys(opts: Opts, what = 'a receipt can only be verified'): Verifier[] {
   const keys = trustedKeys(opts);
   if (keys.length === 0) {
-    throw new NotarError('USAGE', 'no trusted key given: a receipt can only be verified against a key you trust', {
+    throw new NotarError('USAGE', `no trusted key given: ${what} against a key you trust`, {
       hint: "pass the notary's published verifier key with --key KEY or --key-file FILE",
     });
   }

@@ -13,11 +13,11 @@ import type { Checkpoint } from '../core/checkpoint.js';
 import { buildConsistency, formatConsistency, parseConsistency, verifyConsistencyStatement, type ConsistencyStatement } from '../core/consistency.js';
 import { NotarError } from '../core/errors.js';
 import { MerkleTree } from '../core/merkle.js';
-import { MAX_NOTE_BYTES, openNote } from '../core/note.js';
+import { MAX_NOTE_BYTES, openNote, type Verifier } from '../core/note.js';
 import type { Store } from '../store/store.js';
 import { openStoreFromOpts, readTextInput, requireTrustedKeys, type Opts } from './common.js';
 import { colors } from './io.js';
-import { checkpointOf, signersOf } from './receipt-read.js';
+import { checkpointOf, signersOf, untrustedReason } from './receipt-read.js';
 
 export async function run(_args: string[], opts: Opts): Promise<number> {
   const from = opts.from as string | undefined;
@@ -85,24 +85,42 @@ function readStatement(file: string): ConsistencyStatement {
 }
 
 async function check(file: string, opts: Opts): Promise<number> {
-  const trusted = requireTrustedKeys(opts);
+  const trusted = requireTrustedKeys(opts, 'a consistency proof can only be checked');
   const statement = readStatement(file);
   const c = await colors(process.stdout);
   try {
     const r = verifyConsistencyStatement(statement, trusted);
-    process.stdout.write(`${c.green('consistent')}: ${r.origin} grew from size ${r.from.size} to ${r.to.size}\n`);
+    // Equal sizes: the proof showed the two roots are equal (RFC 9162 §2.1.4.2), so nothing was added.
+    const how = r.from.size === r.to.size ? `is unchanged: both checkpoints are at size ${r.to.size}, with the same root` : `grew from size ${r.from.size} to ${r.to.size}`;
+    process.stdout.write(`${c.green('consistent')}: ${r.origin} ${how}\n`);
     return 0;
   } catch (e) {
     if (!(e instanceof NotarError)) throw e;
     if (e.code === 'FORMAT') throw new NotarError('FORMAT', `${file}: ${e.message}`);
     if (e.code === 'KEY_FORMAT' || e.code === 'USAGE') throw e;
-    process.stdout.write(`${c.red('FAILED')}: ${plain(e, statement)}\n`);
+    process.stdout.write(`${c.red('FAILED')}: ${plain(e, statement, trusted)}\n`);
     return 1;
   }
 }
 
-function plain(e: NotarError, s: ConsistencyStatement): string {
-  if (e.code === 'UNTRUSTED') return `not signed by a key you trust: signed by ${[...new Set([signersOf(s.from), signersOf(s.to)])].join('; ')}`;
+function plain(e: NotarError, s: ConsistencyStatement, trusted: readonly Verifier[]): string {
+  if (e.code === 'UNTRUSTED') return untrustedPlain(s, trusted);
   if (e.code === 'SIGNATURE_INVALID') return `a checkpoint signature is invalid (${e.message})`;
   return `the later checkpoint does not extend the earlier one (${e.message})`;
+}
+
+/** Which of the two checkpoints no trusted key signed, and what each claims. */
+function untrustedPlain(s: ConsistencyStatement, trusted: readonly Verifier[]): string {
+  const signed = (note: string) => {
+    try {
+      openNote(note, trusted);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const [oldOk, newOk] = [signed(s.from), signed(s.to)];
+  if (!oldOk && !newOk && signersOf(s.from) === signersOf(s.to)) return untrustedReason(s.to, trusted, 'both checkpoints', true);
+  const reasons = [...(oldOk ? [] : [untrustedReason(s.from, trusted, 'the old checkpoint')]), ...(newOk ? [] : [untrustedReason(s.to, trusted, 'the new checkpoint')])];
+  return reasons.join('; ') || 'not signed by a key you trust';
 }

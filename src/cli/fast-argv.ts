@@ -24,9 +24,12 @@ interface Spec {
 
 /** Must match the declarations in main.ts (a test checks each against `notar <command> --help`). */
 export const FAST_COMMANDS: Record<string, Spec> = {
-  verify: { options: { '--receipt': 'value', '--key': 'list', '--key-file': 'list', '--sha256': 'value', '--json': 'flag' }, operands: [0, 1] },
-  prove: { options: { '--sha256': 'value', '--out': 'value' }, operands: [0, 1] },
-  hash: { options: {}, operands: [1, Infinity] },
+  verify: {
+    options: { '--receipt': 'value', '--receipts': 'value', '--files-from': 'value', '--key': 'list', '--key-file': 'list', '--sha256': 'value', '--json': 'flag' },
+    operands: [0, Infinity],
+  },
+  prove: { options: { '--sha256': 'value', '--files-from': 'value', '--out': 'value' }, operands: [0, Infinity] },
+  hash: { options: {}, operands: [0, Infinity] },
 };
 
 export interface FastCommand {

@@ -1,12 +1,14 @@
-/** `notar hash FILE...`: digests in sha256sum format (`<hex>  <name>`). */
+/** `notar hash [FILE...]`: digests in sha256sum format (`<hex>  <name>`); no FILE (or `-`): stdin, named `-`, as sha256sum does. */
 import { NotarError } from '../core/errors.js';
 import { digestFileHexSoon } from './hashing.js';
 
 const NEEDS_ESCAPE = /[\\\n\r]/;
 
-export async function run(files: string[]): Promise<number> {
+export async function run(named: string[]): Promise<number> {
+  const files = named.length === 0 ? ['-'] : named;
   // Output goes out in large pieces: one write per line would cost a syscall per file.
   let out = '';
+  let printed = 0;
   const failed: string[] = [];
   for (const file of files) {
     // Like sha256sum, one unreadable file does not stop the others.
@@ -24,6 +26,7 @@ export async function run(files: string[]): Promise<number> {
       const name = file.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
       out += `\\${hex}  ${name}\n`;
     } else out += `${hex}  ${file}\n`;
+    printed++;
     if (out.length >= 1 << 16) {
       process.stdout.write(out);
       out = '';
@@ -32,7 +35,9 @@ export async function run(files: string[]): Promise<number> {
   if (out) process.stdout.write(out);
   if (failed.length > 0) {
     const more = failed.length > 1 ? ` (and ${failed.length - 1} more file${failed.length > 2 ? 's' : ''})` : '';
-    throw new NotarError('IO', `${failed[0]}${more}`, { hint: 'the digests of the other files were printed' });
+    // A hint only when it is true: with nothing printed, the error line says it all.
+    const hint = printed > 0 ? `the digest${printed === 1 ? ' of the other file was' : 's of the other files were'} printed` : undefined;
+    throw new NotarError('IO', `${failed[0]}${more}`, { hint });
   }
   return 0;
 }

@@ -73,38 +73,51 @@ function declareCommands(program: Command): void {
       .option('--force', 'replace existing receipts')
       .option('--no-receipts', 'seal only; rebuild receipts later with `notar prove`'),
   )
-    .addHelpText('after', '\nReceipts go beside each file (FILE.notar.json), or under --out DIR keeping relative paths.\nA document read from stdin (-) gets its receipt on stdout unless --out is given.\nAn existing receipt for the same document is kept; one for another version stops the run (--force replaces).\n\nExamples:\n  notar stamp deed-1.pdf deed-2.pdf\n  cat letter.txt | notar stamp - > letter.notar.json\n  find docs -type f -print0 | notar stamp --files-from - -0 --out receipts\n  sha256sum *.pdf | notar stamp --digests --json > receipts.ndjson')
+    .addHelpText('after', '\nReceipts go beside each file (FILE.notar.json), or under --out DIR keeping relative paths.\nA document read from stdin (-) gets its receipt on stdout unless --out is given.\nAn existing receipt is kept if it holds in this store; anything else in its place stops the run (--force replaces).\nTwo documents whose receipts would be one file stop the run before anything is sealed.\n\nExamples:\n  notar stamp deed-1.pdf deed-2.pdf\n  cat letter.txt | notar stamp - > letter.notar.json\n  find docs -type f -print0 | notar stamp --files-from - -0 --out receipts\n  sha256sum *.pdf | notar stamp --digests --json > receipts.ndjson')
     .action(action(() => import('./stamp.js')));
 
   program
-    .command('verify [file]')
-    .description('check a document against its receipt, offline')
-    .option('--receipt <file>', 'the receipt (default: <file>.notar.json)')
+    .command('verify [files...]')
+    .description('check documents against their receipts, offline')
+    .option('--receipt <file>', 'the receipt of the one document (default: <file>.notar.json)')
+    .option('--receipts <dir>', 'find receipts under this directory, as `stamp --out DIR` wrote them')
+    .option('--files-from <list>', 'read document names from this file (- for stdin), one per line')
+    .option('-0, --null', 'names in --files-from are NUL-separated')
     .option('--key <vkey>', 'a trusted verifier key (repeatable)', collect)
     .option('--key-file <file>', 'trusted verifier keys, one per line', collect)
     .option('--sha256 <hex>', 'check this document digest instead of reading a file')
-    .option('--json', 'print the verdict as JSON')
+    .option('--json', 'print each verdict as one JSON line (NDJSON)')
     .addHelpText(
       'after',
-      '\nPrints one line: OK (exit 0) or FAILED with the step that failed (exit 1).\n' +
+      '\nPrints one line per document: OK, or FAILED with the step that failed.\n' +
         'Trust comes only from --key/--key-file, never from the receipt. A receipt that is\n' +
-        'not a valid receipt, or a file that cannot be read, is an error (exit 2).\n' +
-        '\nExamples:\n  notar verify deed-1.pdf --key-file office.vkey\n  notar verify --sha256 3f5a…c2 --receipt deed-1.pdf.notar.json --key-file office.vkey --json',
+        'not a valid receipt, or a file that cannot be read, is an input error.\n' +
+        'Exit status: 0 all OK; 1 if any document FAILED; otherwise 2 if any could not be\n' +
+        'checked (with several documents, the others are still checked).\n' +
+        'A name ending in .notar.json (with no receipt of its own) is taken as the receipt\n' +
+        'of the document beside it: `notar verify *` checks a folder of both.\n' +
+        '\nExamples:\n  notar verify deed-1.pdf --key-file office.vkey\n  notar verify *.pdf --receipts receipts --key-file office.vkey --json\n' +
+        '  find docs -type f -print0 | notar verify --files-from - -0 --receipts receipts --key-file office.vkey\n' +
+        '  notar verify --sha256 3f5a…c2 --receipt deed-1.pdf.notar.json --key-file office.vkey --json',
     )
     .action(action(() => import('./verify.js')));
 
   program
-    .command('prove [file]')
-    .description('rebuild receipts for a stamped document from the store')
+    .command('prove [files...]')
+    .description('rebuild receipts for stamped documents from the store')
     .option('--sha256 <hex>', 'find the document by its digest')
+    .option('--files-from <list>', 'read document names from this file (- for stdin), one per line')
+    .option('-0, --null', 'names in --files-from are NUL-separated')
     .option('--out <dir>', 'write receipts into this directory instead of stdout')
     .addHelpText(
       'after',
       '\nPrints the receipt of the most recent stamping (older ones are listed on stderr).\n' +
         'With --out DIR it writes every stamping: DIR/<name>.notar.json for the most recent,\n' +
         'DIR/<name>.<block>-<index>.notar.json for older ones (<name>: the file name, or the\n' +
-        'digest with --sha256), and prints the paths. Exit 1 if it was never stamped here.\n' +
-        '\nExamples:\n  notar prove deed-1.pdf > deed-1.pdf.notar.json\n  notar prove --sha256 3f5a…c2 --out receipts',
+        'digest with --sha256), and prints the paths. Several documents need --out; all of\n' +
+        'them must be found before anything is written. Exit 1 if one was never stamped here.\n' +
+        '\nExamples:\n  notar prove deed-1.pdf > deed-1.pdf.notar.json\n  notar prove --sha256 3f5a…c2 --out receipts\n' +
+        '  find docs -type f -print0 | notar prove --files-from - -0 --out receipts',
     )
     .action(action(() => import('./prove.js')));
 
@@ -148,9 +161,9 @@ function declareCommands(program: Command): void {
     .action(action(() => import('./chain-verify.js')));
 
   program
-    .command('hash <files...>')
-    .description('print SHA-256 digests in sha256sum format')
-    .addHelpText('after', '\nExample:\n  notar hash deed-1.pdf | sha256sum -c')
+    .command('hash [files...]')
+    .description('print SHA-256 digests in sha256sum format (no file, or -: standard input)')
+    .addHelpText('after', '\nExamples:\n  notar hash deed-1.pdf | sha256sum -c\n  cat deed-1.pdf | notar hash')
     .action(action(() => import('./hash.js')));
 
   program
@@ -173,15 +186,24 @@ async function buildProgram(): Promise<Command> {
     .version(VERSION, '-V, --version')
     .addOption(new Option('--store <dir>', 'store directory (default: $NOTAR_STORE, else $XDG_DATA_HOME/notar)'))
     .option('--debug', 'show stack traces for errors')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str.replace(/^error:/, 'notar: error:')) });
   program.hook('preAction', (cmd) => {
     setDebug(Boolean(cmd.opts().debug));
   });
   declareCommands(program);
-  for (const cmd of program.commands) cmd.exitOverride();
+  forEachCommand(program, (cmd) => cmd.exitOverride().showHelpAfterError(`notar: hint: see \`${commandPath(cmd)} --help\``));
   return program;
+}
+
+function forEachCommand(cmd: Command, f: (c: Command) => void): void {
+  f(cmd);
+  for (const sub of cmd.commands) forEachCommand(sub, f);
+}
+
+/** `notar key import`: the command as typed. */
+function commandPath(cmd: Command): string {
+  return cmd.parent ? `${commandPath(cmd.parent)} ${cmd.name()}` : cmd.name();
 }
 
 /** The commands fast-argv.ts may take without commander. */

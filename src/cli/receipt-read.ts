@@ -6,16 +6,15 @@
 import { fromHex } from '../core/bytes.js';
 import { NotarError } from '../core/errors.js';
 import { parseCheckpoint, type Checkpoint } from '../core/checkpoint.js';
-import { parseNote } from '../core/note.js';
+import { parseNote, type Verifier } from '../core/note.js';
 import { MAX_RECEIPT_BYTES, parseReceipt, type Receipt } from '../core/receipt.js';
 import { readTextInput } from './common.js';
 
-/** `<document>.notar.json` (FORMAT.md §7); same as stamp's. */
-export const RECEIPT_SUFFIX = '.notar.json';
+export { RECEIPT_SUFFIX } from './receipt-path.js';
 
 export const RECEIPT_HINT = 'a receipt is the .notar.json file `notar stamp` wrote, unedited; the notary can rebuild it with `notar prove`';
 
-export function readReceiptText(file: string): string {
+export function readReceiptText(file: string | Buffer): string {
   return readTextInput(file, MAX_RECEIPT_BYTES);
 }
 
@@ -51,6 +50,30 @@ export function signersOf(note: string): string {
   } catch {
     return 'an unreadable signature';
   }
+}
+
+/**
+ * Why a signed checkpoint is not trusted, in words that never vouch for the
+ * origin it names: that name is only a claim (anyone can write it, FORMAT.md
+ * §8 step 4). When the user trusts a key of that very name, the checkpoint
+ * claims to be that office's but is not signed by its key: say it may be forged.
+ */
+export function untrustedReason(note: string, trusted: readonly Verifier[], what = 'the receipt', plural = false): string {
+  const origin = originOf(note);
+  const own = trusted.filter((k) => k.name === origin);
+  const [claims, says, is, it] = plural ? ['claim', 'say', 'are', 'they'] : ['claims', 'says', 'is', 'it'];
+  let ids: string;
+  try {
+    ids = parseNote(note).signatures.map((sig) => sig.keyId).join(', ') || 'none';
+  } catch {
+    ids = 'unreadable';
+  }
+  if (origin === undefined) return `not signed by a key you trust: ${what} ${is} not from a readable origin`;
+  if (own.length > 0) {
+    const yours = own.map((k) => k.keyId).join(', ');
+    return `not signed by a key you trust: ${what} ${claims} to be from ${origin}, but ${is} not signed by the key you trust for ${origin} (key ${yours}): ${it} ${is} signed by another key (key ${ids}) and may be forged`;
+  }
+  return `not signed by a key you trust: ${what} ${says} ${it} ${plural ? 'are' : 'is'} from ${origin} (key ${ids}), and you trust no key of ${origin}`;
 }
 
 /** Accepts what sha256sum prints (upper case too), nothing else. */

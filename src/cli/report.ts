@@ -20,7 +20,9 @@ export function report(e: unknown): number {
   // so that commander need not be loaded to recognise one.
   if (e instanceof Error && String((e as { code?: unknown }).code).startsWith('commander.')) {
     const err = e as Error & { code: string };
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT_OK;
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT_OK;
+    // Help asked for is success; help shown because no command was given (`notar`, `notar key`) is a usage error.
+    if (err.code === 'commander.help') return (e as { exitCode?: number }).exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     return EXIT_USAGE;
   }
   if (e instanceof NotarError) {

@@ -160,13 +160,22 @@ export interface PolicyCheck {
   readonly quorumMet: boolean;
 }
 
-/** One policy witness's line on the checkpoint: the first line naming it decides. */
+/**
+ * One policy witness on the checkpoint. As signed-note requires for trusted
+ * keys (and as openNote does for the log), every line naming the witness
+ * must verify: one bad line makes its cosignature invalid, never hidden
+ * behind a good one. The time is the earliest of its lines.
+ */
 function checkWitness(body: string, sigs: ReturnType<typeof parseNote>['signatures'], w: PolicyWitness): CosignerResult {
-  const line = sigs.find((s) => namesWitness(s, w.key));
-  if (!line) return { name: w.name, key: w.key, status: 'missing' };
-  const c = asCosignature(line);
-  if (!c || !ed25519.verify(c.signature, cosignedMessage(body, c.time), w.key.publicKey)) return { name: w.name, key: w.key, status: 'invalid' };
-  return { name: w.name, key: w.key, time: c.time, status: 'valid' };
+  const lines = sigs.filter((s) => namesWitness(s, w.key));
+  if (lines.length === 0) return { name: w.name, key: w.key, status: 'missing' };
+  const times: number[] = [];
+  for (const line of lines) {
+    const c = asCosignature(line);
+    if (!c || !ed25519.verify(c.signature, cosignedMessage(body, c.time), w.key.publicKey)) return { name: w.name, key: w.key, status: 'invalid' };
+    times.push(c.time);
+  }
+  return { name: w.name, key: w.key, time: Math.min(...times), status: 'valid' };
 }
 
 /**

@@ -75,7 +75,7 @@ function update(): void {
   showSlot('slot-document', doc, digest ? ' — fingerprint computed' : doc ? ' — computing fingerprint…' : '');
   showSlot('slot-receipt', receipt?.file);
   if (doc && !digest && state.hashing !== doc) void hashDocument(doc);
-  if (doc && receipt && digest) return showResult(describe(verifyReceipt(receipt.text, digest, trusted()), digest, trusted().length));
+  if (doc && receipt && digest) return showResult(describe(verifyReceipt(receipt.text, digest, trusted()), digest, trusted()));
   hideDetails();
   if (doc && !digest) return showVerdict('info', 'Checking…', "Computing the document's fingerprint on this computer.");
   if (doc) return showVerdict('info', 'Waiting for the receipt', `Now add the receipt for this document (the file ending in ${RECEIPT_SUFFIX}).`);

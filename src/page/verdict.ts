@@ -3,7 +3,8 @@
  * words, one message per failed step. Pure: the DOM side is render.ts.
  */
 import { toHex } from '../core/bytes.js';
-import { parseNote } from '../core/note.js';
+import { parseCheckpoint } from '../core/checkpoint.js';
+import { parseNote, type Verifier } from '../core/note.js';
 import type { Receipt } from '../core/receipt.js';
 import type { VerifyResult, VerifyStep } from '../core/verify.js';
 
@@ -37,6 +38,15 @@ export function claimedSigners(checkpoint: string): string {
   }
 }
 
+/** C2SP tlog-checkpoint extension lines, shown as they are (FORMAT.md §11); none if unreadable. */
+export function checkpointExtensions(checkpoint: string): readonly string[] {
+  try {
+    return parseCheckpoint(parseNote(checkpoint).body).extensions ?? [];
+  } catch {
+    return [];
+  }
+}
+
 const STEP_MESSAGES: Record<Exclude<VerifyStep, 'trust'>, string> = {
   digest: 'This document was altered, or it is not the stamped document.',
   batch: 'The receipt is damaged or was edited.',
@@ -55,11 +65,42 @@ function receiptDetails(r: Receipt | undefined, digest: Uint8Array): Array<[stri
     ['Leaf index', `${r.leaf.index} of ${r.block.size} in the block`],
     ['Checkpoint size', `${r.history.size} block${r.history.size === 1 ? '' : 's'}`],
   );
+  const ext = checkpointExtensions(r.checkpoint);
+  if (ext.length > 0) rows.push(['Checkpoint extension lines (signed, not interpreted)', ext.join('\n')]);
   return rows;
 }
 
-/** Turns a verifyReceipt result into what the visitor reads. */
-export function describe(result: VerifyResult, digest: Uint8Array, trustedCount: number): Verdict {
+/** The checkpoint's origin and its signatures' key IDs, as the receipt claims them (not verified). */
+function claimedOrigin(checkpoint: string): { origin?: string; keyIds: string } {
+  try {
+    const note = parseNote(checkpoint);
+    const keyIds = note.signatures.map((s) => s.keyId).join(', ') || 'none';
+    return { origin: parseCheckpoint(note.body).origin, keyIds };
+  } catch {
+    return { keyIds: 'unreadable' };
+  }
+}
+
+/**
+ * A receipt signed by no trusted key. Its origin is only a claim: when the
+ * page trusts a key of that very name, the receipt poses as that office
+ * without its signature, so say plainly that it may be forged, and never
+ * call the other key by the office's name.
+ */
+function untrusted(r: Receipt | undefined, trusted: readonly Verifier[]): { title: string; message: string } {
+  const { origin, keyIds } = r ? claimedOrigin(r.checkpoint) : { keyIds: 'unknown' };
+  const own = trusted.filter((k) => k.name === origin);
+  if (origin !== undefined && own.length > 0) {
+    const ids = own.map((k) => k.keyId).join(', ');
+    const message = `This receipt claims to be from ${origin}, but it is not signed by that office's key (key ID ${ids}). It is signed by a different key (key ID ${keyIds}), so it may be forged. Do not rely on it.`;
+    return { title: 'Not verified: may be forged', message };
+  }
+  const from = origin === undefined ? 'It names no readable office.' : `The receipt says it comes from ${origin} (key ID ${keyIds}), and this page trusts no key of that name.`;
+  return { title: 'Not verified', message: `Not signed by a key this page trusts. ${from}` };
+}
+
+/** Turns a verifyReceipt result into what the visitor reads; `trusted`: the keys the page trusts. */
+export function describe(result: VerifyResult, digest: Uint8Array, trusted: readonly Verifier[]): Verdict {
   const details = receiptDetails(result.receipt, digest);
   if (result.ok) {
     details.push(['Signed with key', `${result.signer.name}, key ID ${result.signer.keyId}`]);
@@ -69,12 +110,12 @@ export function describe(result: VerifyResult, digest: Uint8Array, trustedCount:
   details.push(['Technical reason', `${result.step}: ${result.reason}`]);
   if (result.step !== 'trust') return { kind: 'failed', title: 'Not verified', message: STEP_MESSAGES[result.step], details };
   const signer = result.receipt ? claimedSigners(result.receipt.checkpoint) : 'an unknown key';
-  details.push(['Signed with key (claimed)', signer]);
-  if (trustedCount === 0) {
+  details.push(['Signature, as the receipt claims it (not verified)', signer]);
+  if (trusted.length === 0) {
     // Steps 1-3 passed; only the key is missing, so do not call it a failure.
     const message = `The document matches its receipt, but this page has no trusted key, so it cannot say the document is authentic. Add the notary's verifier key above. (The receipt says it was signed by ${signer}.)`;
     return { kind: 'needs-key', title: 'Not verified: no trusted key', message, details };
   }
-  return { kind: 'failed', title: 'Not verified', message: `Not signed by a key this page trusts (signed by ${signer}).`, details };
+  return { kind: 'failed', ...untrusted(result.receipt, trusted), details };
 }
 

@@ -6,7 +6,7 @@ import { fromBase64, fromHex } from '../../src/core/bytes.js';
 import { formatCheckpoint, parseCheckpoint } from '../../src/core/checkpoint.js';
 import { verifyConsistency } from '../../src/core/merkle.js';
 import { parseSignerKey, signNote } from '../../src/core/note.js';
-import { expectError, expectOk, readJson } from './expect-cli.js';
+import { expectError, expectOk, keyIdOf, readJson } from './expect-cli.js';
 import { makeStore, writeDocs, type TestStore } from './helpers.js';
 
 const ORIGIN = 'notary.example.gov/test';
@@ -116,11 +116,17 @@ describe('notar consistency --from (making a proof)', () => {
 
 describe('notar consistency --verify (checking a proof)', () => {
   it('a valid proof: exit 0, "consistent: <origin> grew from size m to n"', () => {
-    for (const [name, m, n] of [['proof-1-5.json', 1, 5], ['proof-3-5.json', 3, 5], ['proof-5-5.json', 5, 5]] as const) {
+    for (const [name, m, n] of [['proof-1-5.json', 1, 5], ['proof-3-5.json', 3, 5]] as const) {
       const r = s.run(['consistency', '--verify', name, '--key', s.vkey]);
       expectOk(r);
       expect(r.stdout).toBe(`consistent: ${ORIGIN} grew from size ${m} to ${n}\n`);
     }
+  });
+
+  it('the same checkpoint twice (issue 10 item 13): "unchanged", never "grew from size 5 to 5"', () => {
+    const r = s.run(['consistency', '--verify', 'proof-5-5.json', '--key', s.vkey]);
+    expectOk(r);
+    expect(r.stdout).toBe(`consistent: ${ORIGIN} is unchanged: both checkpoints are at size 5, with the same root\n`);
   });
 
   it('needs no store', () => {
@@ -129,14 +135,27 @@ describe('notar consistency --verify (checking a proof)', () => {
   });
 
   it('without a trusted key: exit 2', () => {
-    expectError(s.run(['consistency', '--verify', 'proof-1-5.json']), 2, 'no trusted key given');
+    const r = s.run(['consistency', '--verify', 'proof-1-5.json']);
+    // About the proof, not receipts (issue 10 item 13).
+    expectError(r, 2, 'no trusted key given: a consistency proof can only be checked against a key you trust');
+    expect(r.stderr).not.toContain('receipt');
   });
 
   it('with a key of another log: exit 1, FAILED, not trusted', () => {
     const other = makeStore('notary.example.org/third');
     const r = s.run(['consistency', '--verify', 'proof-1-5.json', '--key', other.vkey]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^FAILED: not signed by a key you trust: signed by notary\.example\.gov\/test \(key [0-9a-f]{8}\)\n$/);
+    expect(r.stdout).toMatch(/^FAILED: not signed by a key you trust: both checkpoints say they are from notary\.example\.gov\/test \(key [0-9a-f]{8}\), and you trust no key of notary\.example\.gov\/test\n$/);
+  });
+
+  it('with another key of the same name (issue 10 item 11): the checkpoints only claim to be that log, and may be forged', () => {
+    const impostor = makeStore(ORIGIN);
+    const r = s.run(['consistency', '--verify', 'proof-1-5.json', '--key', impostor.vkey]);
+    expect(r.code).toBe(1);
+    const [yours, theirs] = [keyIdOf(impostor.vkey), keyIdOf(s.vkey)];
+    expect(r.stdout).toBe(
+      `FAILED: not signed by a key you trust: both checkpoints claim to be from ${ORIGIN}, but are not signed by the key you trust for ${ORIGIN} (key ${yours}): they are signed by another key (key ${theirs}) and may be forged\n`,
+    );
   });
 
   it('an edited path hash: exit 1, FAILED', () => {

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectError } from './expect-cli.js';
+import { expectError, expectOk, sha256Hex } from './expect-cli.js';
 import { notar, tempDir, writeDocs } from './helpers.js';
 
 const NAMES = ['plain.txt', 'with space.txt', 'new\nline.txt', 'back\\slash.txt', 'carriage\rreturn.txt', 'ünïcödé.txt', 'empty.txt'];
@@ -65,9 +65,23 @@ describe('notar hash', () => {
     expectError(notar(['hash', 'sub'], { cwd: dir }), 2, 'sub: is a directory');
   });
 
-  it('no file named: a usage error', () => {
-    const r = notar(['hash'], { cwd: dir });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain("notar: error: missing required argument 'files'");
+  it('no file named (issue 10 item 13): hashes stdin like sha256sum, named -', () => {
+    const r = notar(['hash'], { cwd: dir, input: 'hi\n' });
+    expectOk(r);
+    expect(r.stdout).toBe(`${sha256Hex('hi\n')}  -\n`);
+    expect(r.stdout).toBe(sha256sum([], 'hi\n').stdout);
+    expect(notar(['hash', '-'], { cwd: dir, input: 'hi\n' }).stdout).toBe(r.stdout);
+  });
+
+  it('nothing readable (issue 10 item 13): no hint that other digests were printed', () => {
+    for (const args of [['sub'], ['sub', 'missing.txt']]) {
+      const r = notar(['hash', ...args], { cwd: dir });
+      expectError(r, 2, 'cannot read');
+      expect(r.stderr).not.toContain('were printed');
+      expect(r.stderr).not.toContain('was printed');
+    }
+    const one = notar(['hash', 'sub', 'plain.txt'], { cwd: dir });
+    expect(one.code).toBe(2);
+    expect(one.stderr).toContain('notar: hint: the digest of the other file was printed');
   });
 });

@@ -40,6 +40,42 @@ describe('notar entry point', () => {
     expect(r.stderr).toMatch(/notar: error: unknown command 'frobnicate'/);
   });
 
+  it('no command at all (issue 10 item 13): usage on stderr, nothing on stdout, exit 2', () => {
+    for (const argv of [[], ['key'], ['chain']]) {
+      const r = notar(argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^Usage: notar /);
+    }
+    // Help that was asked for is still success, on stdout.
+    for (const argv of [['--help'], ['help'], ['key', '--help'], ['help', 'verify']]) {
+      const r = notar(argv);
+      expect(r.code, argv.join(' ')).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: notar /);
+    }
+  });
+
+  it("commander's own errors end with a notar: hint line naming the command's help (issue 10 item 13)", () => {
+    const cases: [string[], RegExp, string][] = [
+      [['stamp', '--no-such-option'], /unknown option/, 'notar stamp --help'],
+      [['frobnicate'], /unknown command/, 'notar --help'],
+      [['key', 'import'], /missing required argument 'file'/, 'notar key import --help'],
+      [['init'], /required option '--name <origin>' not specified/, 'notar init --help'],
+      [['verify', '--receipt'], /argument missing/, 'notar verify --help'],
+    ];
+    for (const [argv, error, help] of cases) {
+      const r = notar(argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      const lines = r.stderr.trimEnd().split('\n');
+      expect(lines, r.stderr).toHaveLength(2);
+      expect(lines[0]).toMatch(/^notar: error: /);
+      expect(lines[0]).toMatch(error);
+      expect(lines[1]).toBe(`notar: hint: see \`${help}\``);
+      expect(r.stderr).not.toContain('run with --help');
+    }
+  });
+
   it('a missing store names the directory and how to create one', () => {
     const dir = tempDir();
     const r = notar(['key', 'show', '--store', join(dir, 'nope')]);

@@ -150,13 +150,26 @@ describe('notar verify: documents and receipts that fail (exit 1)', () => {
   it('a key of another log: not signed by a key you trust (trust)', () => {
     const r = s.run(['verify', 'a.txt', '--key', other.vkey]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toBe(`FAILED: not signed by a key you trust: signed by ${ORIGIN} (key ${keyIdOf(s.vkey)}) (trust)\n`);
+    expect(r.stdout).toBe(`FAILED: not signed by a key you trust: the receipt says it is from ${ORIGIN} (key ${keyIdOf(s.vkey)}), and you trust no key of ${ORIGIN} (trust)\n`);
   });
 
   it('another key with the same name is not trusted either', () => {
     const r = s.run(['verify', 'a.txt', '--key', impostor.vkey, '--json']);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, step: 'trust' });
+  });
+
+  it('a receipt posing as the trusted office (issue 10 item 11): it only claims the name, is not signed by its key, may be forged', () => {
+    // Here the key given is the "office" and the receipt comes from another key of the same name.
+    const [yours, theirs] = [keyIdOf(impostor.vkey), keyIdOf(s.vkey)];
+    const want = `not signed by a key you trust: the receipt claims to be from ${ORIGIN}, but is not signed by the key you trust for ${ORIGIN} (key ${yours}): it is signed by another key (key ${theirs}) and may be forged`;
+    const r = s.run(['verify', 'a.txt', '--key', impostor.vkey]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(`FAILED: ${want} (trust)\n`);
+    // Never "signed by <office> (key <impostor>)": the impostor is not called by the office's name.
+    expect(r.stdout).not.toContain(`${ORIGIN} (key ${theirs})`);
+    const j = s.run(['verify', 'a.txt', '--key', impostor.vkey, '--json']);
+    expect(JSON.parse(j.stdout).message).toBe(want);
   });
 
   it("never trusts the receipt's own key field: an impostor's receipt fails against the real key", () => {
@@ -227,7 +240,8 @@ describe('notar verify: input errors (exit 2, one line)', () => {
   it.each([
     ['not JSON', () => 'hello\n'],
     ['empty', () => ''],
-    ['re-indented', () => JSON.stringify(readJson(path.join(s.dir, 'a.txt.notar.json'))) + '\n'],
+    // Re-indenting is free (FORMAT.md §11, test/interop); a duplicate member name is not (RFC 7493).
+    ['holding a duplicate member', () => fs.readFileSync(path.join(s.dir, 'a.txt.notar.json'), 'utf8').replace('"format"', '"format": "notar-receipt/1",\n  "format"')],
     ['an unknown field', () => fs.readFileSync(path.join(s.dir, 'a.txt.notar.json'), 'utf8').replace('"format"', '"extra": 1,\n  "format"')],
     ['a wrong format tag', () => fs.readFileSync(path.join(s.dir, 'a.txt.notar.json'), 'utf8').replace('notar-receipt/1', 'notar-receipt/9')],
     ['a short leaf path', () => fs.readFileSync(path.join(s.dir, 'a.txt.notar.json'), 'utf8').replace(/"path": \[\n\s+"[0-9a-f]{64}"\n\s+\]/, '"path": []')],

@@ -107,6 +107,13 @@ describe('checkCheckpoint', () => {
     expect(checkCheckpoint(signed + forged, 'notary.example.gov/test', policy).cosigners[1].status).toBe('missing');
   });
 
+  it('a bad second line by a witness makes its cosignature invalid, even after a good one', () => {
+    const good = cosign(ws[0], body, 5);
+    const bad = cosign(ws[0], body.replace('\n2\n', '\n3\n'), 6);
+    expect(checkCheckpoint(signed + good + bad, 'notary.example.gov/test', policy).cosigners[0].status).toBe('invalid');
+    expect(checkCheckpoint(signed + good + cosign(ws[0], body, 3), 'notary.example.gov/test', policy).cosigners[0]).toMatchObject({ status: 'valid', time: 3 });
+  });
+
   it('refuses a cosignature over another checkpoint body', () => {
     const other = body.replace('\n2\n', '\n3\n');
     const r = checkCheckpoint(signed + cosign(ws[0], other, 1) + cosign(ws[1], body, 1), 'notary.example.gov/test', policy);
