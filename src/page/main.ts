@@ -5,6 +5,7 @@
  * it found. Nothing is sent anywhere; the page's CSP forbids it anyway.
  */
 import type { Verifier } from '../core/note.js';
+import type { Policy } from '../core/policy.js';
 import { parseReceipt } from '../core/receipt.js';
 import { verifyReceipt } from '../core/verify.js';
 import { readReceiptText, RECEIPT_SUFFIX, sortFiles } from './files.js';
@@ -12,6 +13,7 @@ import { CHUNK_BYTES, hashFile } from './hashing.js';
 import { addKey, parseKeyList, readBakedKeys } from './keys.js';
 import { byId, hideDetails, showKeys, showProgress, showResult, showSlot, showVerdict } from './render.js';
 import { describe } from './verdict.js';
+import { readBakedPolicy, showPolicy, verifyUnderPolicy } from './witness.js';
 
 interface State {
   document?: File;
@@ -21,6 +23,8 @@ interface State {
   hashing?: File;
   baked: Verifier[];
   pasted: Verifier[];
+  /** A tlog-policy baked in by `notar verifier-page --policy` (issue 12). */
+  policy?: Policy;
   /** Bumped on every reset, so late results of old work are dropped. */
   generation: number;
 }
@@ -75,6 +79,7 @@ function update(): void {
   showSlot('slot-document', doc, digest ? ' — fingerprint computed' : doc ? ' — computing fingerprint…' : '');
   showSlot('slot-receipt', receipt?.file);
   if (doc && !digest && state.hashing !== doc) void hashDocument(doc);
+  if (doc && receipt && digest && state.policy) return showResult(verifyUnderPolicy(state.policy, receipt.text, digest, trusted()));
   if (doc && receipt && digest) return showResult(describe(verifyReceipt(receipt.text, digest, trusted()), digest, trusted()));
   hideDetails();
   if (doc && !digest) return showVerdict('info', 'Checking…', "Computing the document's fingerprint on this computer.");
@@ -104,7 +109,11 @@ function reset(): void {
 
 function setupKeys(): void {
   const baked = readBakedKeys(byId(KEYS_ELEMENT_ID).textContent ?? '');
-  state.baked = baked.keys;
+  const policy = readBakedPolicy(byId('notar-policy').textContent ?? 'null');
+  if (policy.error) baked.errors.push(policy.error);
+  state.policy = policy.policy;
+  state.baked = [...baked.keys, ...(policy.policy?.logs.map((l) => l.key).filter((k) => !baked.keys.some((b) => b.text === k.text)) ?? [])];
+  if (state.policy) showPolicy(state.policy);
   showKeys('trust-baked-list', state.baked);
   byId('trust-baked').hidden = state.baked.length === 0;
   byId('trust-none').hidden = state.baked.length > 0 || baked.errors.length > 0;
