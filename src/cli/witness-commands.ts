@@ -21,7 +21,13 @@ export function declareWitnessCommands(program: Command, action: Action): void {
   // Options added to commands main.ts declares (kept here so main.ts stays small).
   const existing = (name: string) => program.commands.find((c) => c.name() === name);
   existing('checkpoint')
-    ?.option('--request', 'print an add-checkpoint request body (C2SP tlog-witness) for a witness reached by files')
+    ?.argument('[action]', 'compare: tell whether two checkpoints A and B can both be true')
+    .argument('[a]')
+    .argument('[b]')
+    .option('--proof <file>', 'with compare: a consistency proof (base64 or hex hashes, one per line)')
+    .option('--key <vkey>', 'with compare: a trusted log key (repeatable)', (v: string, p: string[] = []) => [...p, v])
+    .option('--key-file <file>', 'with compare: trusted log keys, one per line', (v: string, p: string[] = []) => [...p, v])
+    .option('--request', 'print an add-checkpoint request body (C2SP tlog-witness) for a witness reached by files')
     .option('--old <size>', 'with --request: the size the witness last cosigned (default 0)');
   existing('stamp')?.option('--witness-timeout <seconds>', 'how long to wait for witness cosignatures after sealing', '5');
   existing('verify')?.option('--policy <file>', 'verify under a C2SP tlog-policy: log keys, witnesses and quorum (instead of --key)');
