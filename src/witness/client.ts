@@ -5,6 +5,7 @@
  * deadline. Nothing here can fail the caller: each witness ends as cosigned,
  * missed (down, late) or refused (with its answer, loudly).
  */
+import * as http from 'node:http';
 import type { ChainRecord } from '../core/chain.js';
 import { parseCosignatureResponse, parseTlogSize, MAX_RESPONSE_BYTES } from '../core/witness-protocol.js';
 import { addCheckpointBody, type ChainView } from './log-requests.js';
@@ -23,11 +24,29 @@ interface Answer {
   type: string;
 }
 
+/**
+ * One POST with node:http (fetch costs ~150 ms of start-up on first use, more
+ * than a loopback witness takes to answer). The answer is read up to the cap.
+ */
 async function postBody(url: string, body: string, signal: AbortSignal): Promise<Answer> {
-  const res = await fetch(`${url}/add-checkpoint`, { method: 'POST', body, signal, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
-  const buf = new Uint8Array(await res.arrayBuffer());
-  const text = new TextDecoder().decode(buf.subarray(0, MAX_RESPONSE_BYTES + 1));
-  return { status: res.status, text, type: res.headers.get('content-type') ?? '' };
+  const target = new URL(`${url}/add-checkpoint`);
+  // node:https (and TLS) only loaded for a witness that needs it.
+  const send = target.protocol === 'https:' ? (await import('node:https')).request : http.request;
+  return new Promise((resolve, reject) => {
+    const req = send(target, { method: 'POST', signal, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+      const parts: Buffer[] = [];
+      let size = 0;
+      res.on('data', (d: Buffer) => {
+        size += d.length;
+        if (size > MAX_RESPONSE_BYTES) req.destroy(new Error(`answer over ${MAX_RESPONSE_BYTES} bytes`));
+        else parts.push(d);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(parts).toString('utf8'), type: String(res.headers['content-type'] ?? '') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** Whether a size the witness reports can be explained by this log's own history. */
@@ -84,7 +103,7 @@ export async function askWitnesses(storeDir: string, witnesses: LogWitness[], ch
         askOne(storeDir, w, chain, rec, signal).catch((e: Error) => ({
           witness: w,
           result: 'missed' as const,
-          detail: signal.aborted ? `no answer within ${timeoutMs / 1000} s` : `unreachable (${(e.cause as Error)?.message ?? e.message})`,
+          detail: signal.aborted ? `no answer within ${timeoutMs / 1000} s` : `unreachable (${(e as NodeJS.ErrnoException).code ?? e.message})`,
         })),
       ),
   );
