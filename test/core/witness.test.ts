@@ -115,6 +115,30 @@ describe('add-checkpoint decisions', () => {
   });
 });
 
+describe('fuzzed request bodies', () => {
+  it('never throw and never cosign a mutated request that changes the checkpoint', () => {
+    const base = req(0, 3);
+    const signedBody = parseNote(h.checkpoints[2]).body;
+    let seed = 4242;
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    for (let i = 0; i < 300; i++) {
+      const chars = [...base];
+      const k = 1 + rnd(3);
+      for (let j = 0; j < k; j++) {
+        const at = rnd(chars.length);
+        const op = rnd(3);
+        if (op === 0) chars[at] = String.fromCharCode(rnd(256));
+        else if (op === 1) chars.splice(at, 1);
+        else chars.splice(at, 0, ['\n', ' ', '—', 'A', '='][rnd(5)]);
+      }
+      const body = chars.join('');
+      const a = addCheckpoint(body, keysFor, undefined, witness, 1);
+      expect([200, 400, 403, 404, 409, 422]).toContain(a.status);
+      if (a.status === 200) expect(parseNote(a.state!.note).body).toBe(signedBody);
+    }
+  });
+});
+
 describe('wire formats', () => {
   it('round-trips a request and keeps the note byte for byte', () => {
     const body = req(2, 5);

@@ -89,4 +89,16 @@ describe('witness store', () => {
     expect(w.run(['witness', 'add-log', log.vkey]).code).toBe(0);
     expect(w.run(['witness', 'cosign', '-'], log.run(['checkpoint', '--request', '--old', '0']).stdout).stderr).toMatch(/409.*size 3/);
   });
+
+  it('witnesses add refuses a log key, a bad URL and a duplicate name; remove and list', () => {
+    const other = makeWitness('witness.example.gov/other');
+    expect(log.run(['witnesses', 'add', log.vkey]).code).toBe(2);
+    expect(log.run(['witnesses', 'add', other.vkey, '--url', 'ftp://x']).code).toBe(2);
+    expect(log.run(['witnesses', 'add', other.vkey, '--url', 'http://127.0.0.1:9/']).code).toBe(0);
+    expect(log.run(['witnesses', 'add', other.vkey]).code).toBe(2);
+    expect(log.run(['witnesses', 'list']).stdout).toBe(`${other.vkey} http://127.0.0.1:9\n`);
+    expect(log.run(['witnesses', 'remove', other.name]).code).toBe(0);
+    expect(log.run(['witnesses', 'remove', other.name]).code).toBe(1);
+    expect(log.run(['witnesses', 'list']).stdout).toBe('');
+  });
 });
