@@ -8,7 +8,7 @@ type Opts = Record<string, unknown>;
 type Runner = (args: string[], opts: Opts) => Promise<number>;
 type Action = (load: () => Promise<{ run: Runner }>) => (this: Command, ...raw: unknown[]) => Promise<void>;
 
-const admin = (name: 'init' | 'keyShow' | 'addLog' | 'removeLog' | 'list' | 'cosign') => () => import('./witness-admin.js').then((m) => ({ run: m[name] as Runner }));
+const admin = (name: 'init' | 'keyShow' | 'addLog' | 'removeLog' | 'list' | 'cosign') => () => import('./commands/witness-admin.js').then((m) => ({ run: m[name] as Runner }));
 
 function witnessStore(cmd: Command): Command {
   return cmd
@@ -34,7 +34,7 @@ export function declareWitnessCommands(program: Command, action: Action): void {
   existing('verifier-page')?.option('--policy <file>', 'bake a C2SP tlog-policy into the page (log keys, witnesses, quorum)');
 
   const ws = program.command('witnesses').description('the witnesses this log asks for cosignatures');
-  const logSide = (name: 'add' | 'remove' | 'list' | 'cosign' | 'policy') => () => import('./witnesses.js').then((m) => ({ run: m[name] as Runner }));
+  const logSide = (name: 'add' | 'remove' | 'list' | 'cosign' | 'policy') => () => import('./commands/witnesses.js').then((m) => ({ run: m[name] as Runner }));
   ws.command('add <witness-key>')
     .description('ask this witness (its key from `notar witness key show`) after each stamp')
     .option('--url <url>', "the witness's submission prefix, e.g. http://127.0.0.1:7380 (without: exchange files)")
@@ -73,5 +73,5 @@ export function declareWitnessCommands(program: Command, action: Action): void {
     .option('--listen <host:port>', 'address to listen on', '127.0.0.1:7380')
     .option('--read-timeout <seconds>', 'a request must arrive whole within this', '10')
     .addHelpText('after', '\nExample:\n  notar witness serve --listen 127.0.0.1:7380')
-    .action(action(() => import('./witness-serve.js')));
+    .action(action(() => import('./commands/witness-serve.js')));
 }

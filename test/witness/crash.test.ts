@@ -39,6 +39,7 @@ describe('witness under SIGKILL', () => {
     const w = makeWitness(`witness.example.gov/crash${wi}`);
     expect(w.run(['witness', 'add-log', log.vkey]).code).toBe(0);
     let known = 0;
+    let cosignedCount = 0;
     const answered = new Map<number, Set<string>>();
     let maxAnswered = 0;
     let seed = 99;
@@ -66,12 +67,16 @@ describe('witness under SIGKILL', () => {
               if (!answered.has(cp.size)) answered.set(cp.size, new Set());
               answered.get(cp.size)!.add(toBase64(cp.root));
               maxAnswered = Math.max(maxAnswered, cp.size);
+              cosignedCount++;
               known = Math.max(known, cp.size);
             }
           })(),
         );
       }
-      await new Promise((r) => setTimeout(r, 200 + rnd(1000)));
+      // Let each round make progress (however loaded the machine), then kill at a random moment.
+      const before = cosignedCount;
+      for (let i = 0; i < 400 && cosignedCount === before; i++) await new Promise((r) => setTimeout(r, 25));
+      await new Promise((r) => setTimeout(r, rnd(150)));
       s.child.kill('SIGKILL');
       stop = true;
       await Promise.all(inflight);
@@ -80,7 +85,7 @@ describe('witness under SIGKILL', () => {
       const listed = JSON.parse(w.run(['witness', 'list', '--json']).stdout.trim());
       expect(listed.size).toBeGreaterThanOrEqual(maxAnswered);
     }
-    expect(answered.size).toBeGreaterThan(1);
+    expect(cosignedCount).toBeGreaterThanOrEqual(3);
     for (const roots of answered.values()) expect(roots.size).toBe(1);
     // Then a restarted witness keeps refusing the other fork at the size it cosigned.
     const s = await serve(w);

@@ -1,0 +1,67 @@
+/**
+ * `notar log [--json]`: the blocks of the chain, one line each. A torn last
+ * line (an interrupted stamp, FORMAT.md §6) is not a block: it is reported
+ * on stderr and never listed.
+ */
+import { toHex } from '../../core/bytes.js';
+import type { ChainRecord } from '../../core/chain.js';
+import { openStoreFromOpts, type Opts } from '../common.js';
+import { notice } from '../output/io.js';
+import type { ChainState } from '../../store/chainfile.js';
+
+export async function run(_args: string[], opts: Opts): Promise<number> {
+  const store = openStoreFromOpts(opts);
+  const state = store.readChain();
+  reportTornTail(state);
+  if (state.records.length === 0) {
+    notice(`the chain of ${store.origin} is empty: nothing has been stamped yet`);
+    return 0;
+  }
+  const line = opts.json ? (r: ChainRecord) => jsonLine(state, r) : humanLine(state);
+  const out: string[] = [];
+  for (const r of state.records) {
+    out.push(line(r));
+    if (out.length >= 4096) flush(out);
+  }
+  flush(out);
+  return 0;
+}
+
+export function reportTornTail(state: ChainState): void {
+  if (state.tornTail) {
+    notice(`notice: the chain file ends with an incomplete line (${state.tornTail.length} bytes, left by an interrupted stamp); it is not a block and is not shown; the next stamp removes it`);
+  }
+}
+
+function flush(out: string[]): void {
+  process.stdout.write(out.join(''));
+  out.length = 0;
+}
+
+function blockHashHex(state: ChainState, seq: number): string {
+  return toHex(state.blockHashes.subarray(seq * 32, seq * 32 + 32));
+}
+
+/** `   3  2026-11-25T08:19:37Z     40 documents  root 1a2b…  prev 9f8e…`: columns line up. */
+function humanLine(state: ChainState): (r: ChainRecord) => string {
+  const last = state.records[state.records.length - 1];
+  const seqWidth = String(last.seq).length;
+  // A loop, not Math.max(...): a long chain would overflow the argument list.
+  let sizeWidth = 1;
+  for (const r of state.records) sizeWidth = Math.max(sizeWidth, String(r.size).length);
+  return (r) => {
+    const docs = `${String(r.size).padStart(sizeWidth)} document${r.size === 1 ? ' ' : 's'}`;
+    return `${String(r.seq).padStart(seqWidth)}  ${r.time}  ${docs}  root ${r.root.slice(0, 16)}  prev ${r.prev.slice(0, 16)}\n`;
+  };
+}
+
+/** The size line of a checkpoint (FORMAT.md §5); null if unreadable (auditing it is `chain verify`'s job). */
+function checkpointSize(note: string): number | null {
+  const m = /^[^\n]+\n(0|[1-9][0-9]{0,15})\n/.exec(note);
+  return m ? Number(m[1]) : null;
+}
+
+function jsonLine(state: ChainState, r: ChainRecord): string {
+  const { seq, time, size, root, prev } = r;
+  return JSON.stringify({ seq, time, size, root, prev, blockHash: blockHashHex(state, seq), checkpointSize: checkpointSize(r.checkpoint) }) + '\n';
+}
