@@ -54,7 +54,7 @@ function explainable(size: number, chain: ChainView): boolean {
   return size >= 0 && size <= chain.records.length;
 }
 
-async function askOne(storeDir: string, w: LogWitness, chain: ChainView, rec: ChainRecord, signal: AbortSignal): Promise<WitnessOutcome> {
+async function askOne(storeDir: string, w: LogWitness, chain: ChainView, rec: ChainRecord, signal: AbortSignal, currentSize: () => number): Promise<WitnessOutcome> {
   const size = rec.seq + 1;
   let old = Math.min(lastSize(storeDir, w.key), size);
   for (let attempt = 0; ; attempt++) {
@@ -77,8 +77,12 @@ async function askOne(storeDir: string, w: LogWitness, chain: ChainView, rec: Ch
       } catch {
         return { witness: w, result: 'refused', detail: `409 with a malformed size: ${JSON.stringify(a.text.slice(0, 80))}` };
       }
+      if (reported > size && reported <= currentSize()) {
+        // Another stamp of this log got there first: not a fork, and a witness never cosigns a smaller tree.
+        return { witness: w, result: 'missed', detail: `it has already cosigned a newer checkpoint of this log (size ${reported}); \`notar refresh\` picks that up` };
+      }
       if (!explainable(reported, chain) || reported > size) {
-        return { witness: w, result: 'refused', detail: `POSSIBLE FORK OR MISCONFIGURATION: the witness has cosigned size ${reported}, but this log has ${chain.records.length} blocks` };
+        return { witness: w, result: 'refused', detail: `POSSIBLE FORK OR MISCONFIGURATION: the witness has cosigned size ${reported}, but this log has ${currentSize()} blocks` };
       }
       recordSize(storeDir, w.key, reported);
       old = reported;
@@ -94,13 +98,21 @@ async function askOne(storeDir: string, w: LogWitness, chain: ChainView, rec: Ch
  * Asks every witness with a URL to cosign `rec` (a checkpoint of this chain),
  * concurrently, giving up on each at `timeoutMs`.
  */
-export async function askWitnesses(storeDir: string, witnesses: LogWitness[], chain: ChainView, rec: ChainRecord, timeoutMs: number): Promise<WitnessOutcome[]> {
+export async function askWitnesses(
+  storeDir: string,
+  witnesses: LogWitness[],
+  chain: ChainView,
+  rec: ChainRecord,
+  timeoutMs: number,
+  /** The log's size now (another stamp may have sealed more blocks meanwhile). */
+  currentSize: () => number = () => chain.records.length,
+): Promise<WitnessOutcome[]> {
   const signal = AbortSignal.timeout(timeoutMs);
   return Promise.all(
     witnesses
       .filter((w) => w.url)
       .map((w) =>
-        askOne(storeDir, w, chain, rec, signal).catch((e: Error) => ({
+        askOne(storeDir, w, chain, rec, signal, currentSize).catch((e: Error) => ({
           witness: w,
           result: 'missed' as const,
           detail: signal.aborted ? `no answer within ${timeoutMs / 1000} s` : `unreachable (${(e as NodeJS.ErrnoException).code ?? e.message})`,

@@ -105,6 +105,9 @@ describe('stamping with witnesses', () => {
     expect(two.stdout).toMatch(/^FAILED: not enough witnesses vouch .*quorum q not met \(valid: w1; missing: w2, w3\) \(witness\)/);
     expect(verify('birth-1.txt', 'all').code).toBe(1);
     expect(verify('birth-1.txt', 'none').code).toBe(0);
+    // --policy names the trusted keys itself, and checks one document at a time.
+    expect(verify('birth-1.txt', '1', ['--key', log.vkey]).code).toBe(2);
+    expect(verify('birth-1.txt', '1', ['birth-2.txt']).code).toBe(2);
     const json = JSON.parse(verify('birth-2.txt', '1', ['--json']).stdout);
     expect(json.ok).toBe(true);
     expect(json.cosigners.map((c: { name: string; status: string }) => [c.name, c.status])).toEqual([['w1', 'valid'], ['w2', 'missing'], ['w3', 'missing']]);

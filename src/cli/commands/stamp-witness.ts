@@ -32,7 +32,7 @@ export async function witnessSealed(store: Store, state: ChainState, opts: Opts)
   const witnesses = readWitnesses(store.paths.dir);
   if (witnesses.length === 0) return state;
   const rec = state.records[state.records.length - 1];
-  const outcomes = await askWitnesses(store.paths.dir, witnesses, state, rec, witnessTimeoutMs(opts));
+  const outcomes = await askWitnesses(store.paths.dir, witnesses, state, rec, witnessTimeoutMs(opts), () => store.readChain().records.length);
   reportOutcomes(outcomes, rec.seq + 1);
   const records = [...state.records.slice(0, -1), { ...rec, checkpoint: cosignedCheckpoint(store.paths.dir, rec) }];
   return { ...state, records };

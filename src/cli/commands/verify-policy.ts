@@ -33,6 +33,7 @@ function inputs(args: string[], opts: Opts): { file?: string; receiptFile: strin
     return { receiptFile: opts.receipt, digest: () => d };
   }
   const file = args[0];
+  if (args.length > 1) throw new NotarError('USAGE', 'verify --policy checks one document at a time', { hint: 'run it once per document (a shell loop)' });
   if (file === undefined) throw new NotarError('USAGE', 'name the document to verify (or give --sha256 HEX --receipt FILE)');
   if (file === '-' && typeof opts.receipt !== 'string') throw new NotarError('USAGE', 'a document on stdin (-) needs --receipt FILE');
   return { file, receiptFile: (opts.receipt as string | undefined) ?? file + RECEIPT_SUFFIX, digest: () => digestFile(file) };
