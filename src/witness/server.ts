@@ -95,6 +95,8 @@ export function createWitnessServer(store: WitnessStore, cosigner: Cosigner, opt
     });
   });
   server.maxHeadersCount = 64;
+  // Many idle or slow connections cannot exhaust the process (each also times out, above).
+  server.maxConnections = 512;
   server.on('clientError', (e: NodeJS.ErrnoException, socket) => {
     const status = e.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : e.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
     if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
