@@ -103,13 +103,13 @@ class Malformed(Exception):
     pass
 
 
-def b64(text, what, canonical=True):
-    """Standard padded base64; keys must be canonical, signatures may have unused bits set (as Go reads them)."""
+def b64(text, what):
+    """Standard padded base64, in its one canonical spelling (unused bits zero; notar FORMAT.md section 11)."""
     try:
         raw = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
         raise Malformed(f"{what} is not base64")
-    if canonical and base64.b64encode(raw).decode() != text:
+    if base64.b64encode(raw).decode() != text:
         raise Malformed(f"{what} is not canonical base64")
     return raw
 
@@ -138,7 +138,7 @@ def split_note(text):
         if not line.startswith("\u2014 ") or line.count(" ") != 2:
             raise Malformed("malformed signature line")
         _, name, data = line.split(" ")
-        sigs.append((name, b64(data, "signature", canonical=False)))
+        sigs.append((name, b64(data, "signature")))
     return body, sigs
 
 
