@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseCosignerKey, verifyCosignature } from '../../src/core/cosignature.js';
 import { parseNote } from '../../src/core/note.js';
 import { parseCosignatureResponse } from '../../src/core/witness-protocol.js';
-import { makeStore, writeDocs, type TestStore } from '../cli/helpers.js';
+import { baseEnv, makeStore, notar, tempDir, writeDocs, type TestStore } from '../cli/helpers.js';
 import { makeWitness, type TestWitness } from './helpers.js';
 
 let log: TestStore;
@@ -100,5 +100,25 @@ describe('witness store', () => {
     expect(log.run(['witnesses', 'remove', other.name]).code).toBe(0);
     expect(log.run(['witnesses', 'remove', other.name]).code).toBe(1);
     expect(log.run(['witnesses', 'list']).stdout).toBe('');
+  });
+
+  it('an encrypted witness key: sealed with scrypt and AES-256-GCM, opened with the passphrase only', () => {
+    const dir = path.join(tempDir('notar-witness-enc-'), 'w');
+    const env = baseEnv({ NOTAR_WITNESS_STORE: dir, NOTAR_PASSPHRASE: 'correct horse battery' });
+    const init = notar(['witness', 'init', '--name', 'witness.example.gov/enc'], { env });
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stderr).toMatch(/key encrypted/);
+    const sealed = fs.readFileSync(path.join(dir, 'key.json'), 'utf8');
+    expect(JSON.parse(sealed)).toMatchObject({ kdf: 'scrypt', cipher: 'aes-256-gcm' });
+    expect(sealed).not.toMatch(/PRIVATE/);
+    expect(notar(['witness', 'add-log', log.vkey], { env }).code).toBe(0);
+    const req = log.run(['checkpoint', '--request']).stdout;
+    const noPass = notar(['witness', 'cosign', '-'], { env: { ...env, NOTAR_PASSPHRASE: '' }, input: req });
+    expect(noPass.code).toBe(2);
+    expect(noPass.stderr).toMatch(/passphrase/);
+    expect(notar(['witness', 'cosign', '-'], { env: { ...env, NOTAR_PASSPHRASE: 'wrong one!' }, input: req }).code).toBe(2);
+    const ok = notar(['witness', 'cosign', '-'], { env, input: req });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(verifyCosignature(parseNote(req.slice(req.indexOf('\n\n') + 2)).body, parseCosignatureResponse(ok.stdout)[0], parseCosignerKey(init.stdout.trim()))).toBeDefined();
   });
 });
