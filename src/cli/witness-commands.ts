@@ -60,7 +60,7 @@ export function declareWitnessCommands(program: Command, action: Action): void {
     .requiredOption('--name <name>', 'witness name, e.g. witness.example.gov/w1')
     .addHelpText('after', '\nExample:\n  notar witness init --name witness.land-registry.example.gov/w1')
     .action(action(admin('init')));
-  witnessStore(w.command('key').command('show').description('print the witness key (public)')).action(action(admin('keyShow')));
+  witnessStore(w.command('key').description('show the witness key').command('show').description('print the witness key (public)')).action(action(admin('keyShow')));
   witnessStore(w.command('add-log <log-key>').description("witness a log: its verifier key (from the log's `notar key show`)"))
     .addHelpText('after', '\nExample:\n  notar witness add-log "registry.example.gov/civil+1a2b3c4d+AbC…="')
     .action(action(admin('addLog')));
