@@ -99,5 +99,5 @@ describe('witness under SIGKILL', () => {
       await s.stop();
     }
     }
-  });
+  }, 180_000);
 });
