@@ -33,7 +33,8 @@ verifyRate('node:crypto, as the CLI');
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'notar-bench-witness-'));
 const env = (extra) => ({ PATH: process.env.PATH, HOME: process.env.HOME, ...extra });
-const notar = (args, e) => execFileSync(process.execPath, [BIN, ...args], { env: e, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const notar = (args, e) =>
+  execFileSync(process.execPath, [BIN, ...args], { env: e, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const plain = env({ NOTAR_STORE: path.join(tmp, 'plain') });
 const witnessed = env({ NOTAR_STORE: path.join(tmp, 'witnessed') });
 notar(['init', '--name', 'bench.example/plain', '--no-passphrase'], plain);
@@ -43,7 +44,10 @@ for (let i = 1; i <= 3; i++) {
   const we = env({ NOTAR_WITNESS_STORE: path.join(tmp, `w${i}`) });
   const wkey = notar(['witness', 'init', '--name', `w${i}.bench.example/w`, '--no-passphrase'], we).trim();
   notar(['witness', 'add-log', vkey], we);
-  const child = spawn(process.execPath, [BIN, 'witness', 'serve', '--listen', '127.0.0.1:0'], { env: we, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'witness', 'serve', '--listen', '127.0.0.1:0'], {
+    env: we,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const url = await new Promise((resolve) => {
     let err = '';
     child.stderr.on('data', (d) => {
@@ -69,6 +73,8 @@ for (let i = 0; i < runs; i++) {
   b.push(time(witnessed, i));
 }
 const cosigned = fs.readdirSync(path.join(tmp, 'witnessed', 'cosigs')).length;
-console.log(`notar stamp, one small file, median of ${runs}: ${median(a).toFixed(0)} ms without witnesses, ${median(b).toFixed(0)} ms with three loopback witnesses: +${(median(b) - median(a)).toFixed(0)} ms (${cosigned}/${runs} blocks cosigned)`);
+console.log(
+  `notar stamp, one small file, median of ${runs}: ${median(a).toFixed(0)} ms without witnesses, ${median(b).toFixed(0)} ms with three loopback witnesses: +${(median(b) - median(a)).toFixed(0)} ms (${cosigned}/${runs} blocks cosigned)`,
+);
 for (const s of servers) s.kill('SIGTERM');
 fs.rmSync(tmp, { recursive: true, force: true });

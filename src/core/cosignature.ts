@@ -41,7 +41,12 @@ export function cosignerKeyId(name: string, publicKey: Uint8Array): string {
 function makeCosignerVerifier(name: string, publicKey: Uint8Array): CosignerVerifier {
   if (!isValidKeyName(name)) throw keyError(`witness name ${JSON.stringify(name)} is not a valid signed-note key name`);
   const keyId = cosignerKeyId(name, publicKey);
-  return { name, keyId, publicKey, text: `${name}+${keyId}+${toBase64(concatBytes(Uint8Array.of(ALG_COSIGNATURE_V1), publicKey))}` };
+  return {
+    name,
+    keyId,
+    publicKey,
+    text: `${name}+${keyId}+${toBase64(concatBytes(Uint8Array.of(ALG_COSIGNATURE_V1), publicKey))}`,
+  };
 }
 
 /** A cosigner from a 32-byte Ed25519 seed. */
@@ -68,12 +73,13 @@ export function parseCosignerKey(text: string): CosignerVerifier {
   }
   if (raw.length !== 33) throw keyError('witness key must encode 33 bytes (type and 32-byte key)');
   if (raw[0] !== ALG_COSIGNATURE_V1) {
-    throw keyError(`witness key has type byte 0x${raw[0].toString(16).padStart(2, '0')}, not 0x04 (cosignature/v1)`, );
+    throw keyError(`witness key has type byte 0x${raw[0].toString(16).padStart(2, '0')}, not 0x04 (cosignature/v1)`);
   }
   const key = raw.subarray(1);
   if (!ed25519.isAcceptablePublicKey(key)) throw keyError('witness key is not a valid Ed25519 public key');
   const v = makeCosignerVerifier(name, key);
-  if (!/^[0-9a-f]{8}$/.test(id) || id !== v.keyId) throw keyError(`witness key ID ${JSON.stringify(id.slice(0, 16))} does not match the key (expected ${v.keyId})`);
+  if (!/^[0-9a-f]{8}$/.test(id) || id !== v.keyId)
+    throw keyError(`witness key ID ${JSON.stringify(id.slice(0, 16))} does not match the key (expected ${v.keyId})`);
   return v;
 }
 
@@ -84,7 +90,8 @@ export function cosignedMessage(body: string, time: number): Uint8Array {
 }
 
 function checkTime(time: number): void {
-  if (!Number.isSafeInteger(time) || time < 0) throw new NotarError('USAGE', 'cosignature time must be a whole number of POSIX seconds');
+  if (!Number.isSafeInteger(time) || time < 0)
+    throw new NotarError('USAGE', 'cosignature time must be a whole number of POSIX seconds');
 }
 
 function timeBytes(time: number): Uint8Array {

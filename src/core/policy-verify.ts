@@ -61,8 +61,16 @@ function quorumReason(quorum: string, cs: Cosigned[]): string {
 }
 
 /** Verifies `receipt` for `digest` under `policy`. Never throws for bad input. */
-export function verifyReceiptWithPolicy(receipt: string | Receipt, digest: Uint8Array, policy: Policy): PolicyVerifyResult {
-  const base = verifyReceipt(receipt, digest, policy.logs.map((l) => l.key));
+export function verifyReceiptWithPolicy(
+  receipt: string | Receipt,
+  digest: Uint8Array,
+  policy: Policy,
+): PolicyVerifyResult {
+  const base = verifyReceipt(
+    receipt,
+    digest,
+    policy.logs.map((l) => l.key),
+  );
   if (!base.ok) return base;
   let check;
   try {
@@ -71,11 +79,22 @@ export function verifyReceiptWithPolicy(receipt: string | Receipt, digest: Uint8
     if (e instanceof NotarError) return { ok: false, step: 'trust', reason: e.message, receipt: base.receipt };
     throw e;
   }
-  const cosigners: Cosigned[] = check.cosigners.map((c) => ({ ...c, at: c.time === undefined ? undefined : posixTime(c.time) }));
-  const fail = (reason: string): PolicyFailed => ({ ok: false, step: 'witness', reason, receipt: base.receipt, quorum: policy.quorum, cosigners });
+  const cosigners: Cosigned[] = check.cosigners.map((c) => ({
+    ...c,
+    at: c.time === undefined ? undefined : posixTime(c.time),
+  }));
+  const fail = (reason: string): PolicyFailed => ({
+    ok: false,
+    step: 'witness',
+    reason,
+    receipt: base.receipt,
+    quorum: policy.quorum,
+    cosigners,
+  });
   // signed-note: a line matching a trusted key must verify; a forged cosignature is never just "missing".
   const invalid = names(cosigners, 'invalid');
-  if (invalid.length) return fail(`cosignature by ${invalid.join(', ')} does not verify (forged, damaged, or over another checkpoint)`);
+  if (invalid.length)
+    return fail(`cosignature by ${invalid.join(', ')} does not verify (forged, damaged, or over another checkpoint)`);
   if (!check.quorumMet) return fail(quorumReason(policy.quorum, cosigners));
   return { ...base, quorum: policy.quorum, cosigners, ...witnessTimes(base.time, cosigners) };
 }
@@ -87,5 +106,8 @@ function witnessTimes(blockTime: string, cs: Cosigned[]): { witnessedBy?: string
   const block = Date.parse(blockTime) / 1000;
   const witnessedBy = posixTime(earliest);
   if (block <= earliest + CLOCK_TOLERANCE_SECONDS) return { witnessedBy };
-  return { witnessedBy, clockWarning: `block time ${blockTime} is after a witness saw the checkpoint (${witnessedBy}): the notary's clock is wrong` };
+  return {
+    witnessedBy,
+    clockWarning: `block time ${blockTime} is after a witness saw the checkpoint (${witnessedBy}): the notary's clock is wrong`,
+  };
 }

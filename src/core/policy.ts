@@ -7,7 +7,13 @@
  *   group <name> all|any|<k> <member>...
  *   quorum <name>              (exactly one; `none` needs no cosignature)
  */
-import { asCosignature, cosignedMessage, namesWitness, parseCosignerKey, type CosignerVerifier } from './cosignature.js';
+import {
+  asCosignature,
+  cosignedMessage,
+  namesWitness,
+  parseCosignerKey,
+  type CosignerVerifier,
+} from './cosignature.js';
 import * as ed25519 from './ed25519.js';
 import { NotarError } from './errors.js';
 import { equalBytes } from './bytes.js';
@@ -52,13 +58,15 @@ interface Builder {
 
 /** Parses a tlog-policy file, strictly (unknown keywords, duplicates and forward references refused). */
 export function parsePolicy(text: string): Policy {
-  if (typeof text !== 'string' || text.length > MAX_POLICY_BYTES) throw new NotarError('FORMAT', 'policy file is too large');
+  if (typeof text !== 'string' || text.length > MAX_POLICY_BYTES)
+    throw new NotarError('FORMAT', 'policy file is too large');
   // tlog-policy §Character set: only tab, newline, 0x20-0x7E and bytes >= 0x80.
   const ctl = /[\u0000-\u0008\u000b-\u001f\u007f]/.exec(text);
   if (ctl) throw bad(text.slice(0, ctl.index).split('\n').length, 'control character');
   const b: Builder = { logs: [], witnesses: [], groups: [], names: new Set(['none']) };
   text.split('\n').forEach((raw, i) => parseLine(b, raw, i + 1));
-  if (b.quorum === undefined) throw new NotarError('FORMAT', 'policy has no quorum line (use `quorum none` for no witnesses)');
+  if (b.quorum === undefined)
+    throw new NotarError('FORMAT', 'policy has no quorum line (use `quorum none` for no witnesses)');
   return { logs: b.logs, witnesses: b.witnesses, groups: b.groups, quorum: b.quorum };
 }
 
@@ -119,8 +127,16 @@ function addGroup(b: Builder, f: string[], n: number): void {
     if (m === 'none' || !b.names.has(m)) throw bad(n, `group member ${m} is not a witness or group defined above`);
   }
   if (new Set(members).size !== members.length) throw bad(n, 'a group lists a member twice');
-  const k = threshold === 'all' ? members.length : threshold === 'any' ? 1 : /^[1-9][0-9]{0,3}$/.test(threshold) ? Number(threshold) : NaN;
-  if (!(k >= 1 && k <= members.length)) throw bad(n, `threshold ${threshold} is not all, any, or a number from 1 to ${members.length}`);
+  const k =
+    threshold === 'all'
+      ? members.length
+      : threshold === 'any'
+        ? 1
+        : /^[1-9][0-9]{0,3}$/.test(threshold)
+          ? Number(threshold)
+          : NaN;
+  if (!(k >= 1 && k <= members.length))
+    throw bad(n, `threshold ${threshold} is not all, any, or a number from 1 to ${members.length}`);
   if (b.groups.length >= MAX_POLICY_ITEMS) throw bad(n, 'too many groups');
   b.names.add(name);
   b.groups.push({ name, k, members });
@@ -131,7 +147,8 @@ export function formatPolicy(p: Policy): string {
   const out: string[] = [];
   for (const l of p.logs) out.push(`log ${l.key.text}${l.url ? ' ' + l.url : ''}`);
   for (const w of p.witnesses) out.push(`witness ${w.name} ${w.key.text}${w.url ? ' ' + w.url : ''}`);
-  for (const g of p.groups) out.push(`group ${g.name} ${g.k === g.members.length ? 'all' : g.k === 1 ? 'any' : g.k} ${g.members.join(' ')}`);
+  for (const g of p.groups)
+    out.push(`group ${g.name} ${g.k === g.members.length ? 'all' : g.k === 1 ? 'any' : g.k} ${g.members.join(' ')}`);
   out.push(`quorum ${p.quorum}`);
   return out.join('\n') + '\n';
 }
@@ -166,13 +183,18 @@ export interface PolicyCheck {
  * must verify: one bad line makes its cosignature invalid, never hidden
  * behind a good one. The time is the earliest of its lines.
  */
-function checkWitness(body: string, sigs: ReturnType<typeof parseNote>['signatures'], w: PolicyWitness): CosignerResult {
+function checkWitness(
+  body: string,
+  sigs: ReturnType<typeof parseNote>['signatures'],
+  w: PolicyWitness,
+): CosignerResult {
   const lines = sigs.filter((s) => namesWitness(s, w.key));
   if (lines.length === 0) return { name: w.name, key: w.key, status: 'missing' };
   const times: number[] = [];
   for (const line of lines) {
     const c = asCosignature(line);
-    if (!c || !ed25519.verify(c.signature, cosignedMessage(body, c.time), w.key.publicKey)) return { name: w.name, key: w.key, status: 'invalid' };
+    if (!c || !ed25519.verify(c.signature, cosignedMessage(body, c.time), w.key.publicKey))
+      return { name: w.name, key: w.key, status: 'invalid' };
     times.push(c.time);
   }
   return { name: w.name, key: w.key, time: Math.min(...times), status: 'valid' };

@@ -40,14 +40,16 @@ export interface CheckpointBody {
 }
 
 export function parseSize(text: string, what: string): number {
-  if (!DECIMAL.test(text) || !Number.isSafeInteger(Number(text))) throw bad(`${what} is not a decimal number without leading zeros (at most 2^53 - 1)`);
+  if (!DECIMAL.test(text) || !Number.isSafeInteger(Number(text)))
+    throw bad(`${what} is not a decimal number without leading zeros (at most 2^53 - 1)`);
   return Number(text);
 }
 
 /** tlog-checkpoint: origin line, decimal size line, base64 root line, optional non-empty extension lines. */
 export function parseCheckpointBody(body: string): CheckpointBody {
   const lines = body.split('\n');
-  if (lines.length < 4 || lines[lines.length - 1] !== '') throw bad('checkpoint must have at least three lines, each ending in a newline');
+  if (lines.length < 4 || lines[lines.length - 1] !== '')
+    throw bad('checkpoint must have at least three lines, each ending in a newline');
   const [origin, sizeText, rootText, ...rest] = lines.slice(0, -1);
   if (!isValidKeyName(origin)) throw bad('checkpoint origin is not a valid name');
   const size = parseSize(sizeText, 'checkpoint size');
@@ -79,7 +81,8 @@ export function parseAddCheckpointRequest(text: string): AddCheckpointRequest {
 }
 
 export function formatAddCheckpointRequest(req: AddCheckpointRequest): string {
-  if (req.proof.length > MAX_PROOF_LINES) throw bad(`a consistency proof of ${req.proof.length} hashes is longer than tlog-witness allows`);
+  if (req.proof.length > MAX_PROOF_LINES)
+    throw bad(`a consistency proof of ${req.proof.length} hashes is longer than tlog-witness allows`);
   return `old ${req.oldSize}\n${req.proof.map((h) => toBase64(h) + '\n').join('')}\n${req.checkpoint}`;
 }
 
@@ -93,7 +96,8 @@ export function parseCosignatureResponse(text: string): NoteSignature[] {
 
 /** Parses a 409 body: the witness's latest cosigned size, then a newline. */
 export function parseTlogSize(text: string): number {
-  if (typeof text !== 'string' || text.length > 32 || !text.endsWith('\n')) throw bad('409 body must be a size and a newline');
+  if (typeof text !== 'string' || text.length > 32 || !text.endsWith('\n'))
+    throw bad('409 body must be a size and a newline');
   return parseSize(text.slice(0, -1), 'size in the 409 answer');
 }
 

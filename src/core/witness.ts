@@ -12,7 +12,13 @@ import { cosign, type Cosigner } from './cosignature.js';
 import { NotarError } from './errors.js';
 import { emptyRoot, verifyConsistency } from './merkle.js';
 import { openNote, parseNote, type Verifier } from './note.js';
-import { parseAddCheckpointRequest, parseCheckpointBody, TLOG_SIZE_CONTENT_TYPE, type AddCheckpointRequest, type CheckpointBody } from './witness-protocol.js';
+import {
+  parseAddCheckpointRequest,
+  parseCheckpointBody,
+  TLOG_SIZE_CONTENT_TYPE,
+  type AddCheckpointRequest,
+  type CheckpointBody,
+} from './witness-protocol.js';
 
 export interface LogState {
   readonly size: number;
@@ -43,7 +49,12 @@ export interface WitnessAnswer {
 }
 
 const TEXT = 'text/plain; charset=utf-8';
-const answer = (status: WitnessAnswer['status'], body: string, extra: Partial<WitnessAnswer> = {}): WitnessAnswer => ({ status, body: body.endsWith('\n') ? body : body + '\n', contentType: TEXT, ...extra });
+const answer = (status: WitnessAnswer['status'], body: string, extra: Partial<WitnessAnswer> = {}): WitnessAnswer => ({
+  status,
+  body: body.endsWith('\n') ? body : body + '\n',
+  contentType: TEXT,
+  ...extra,
+});
 
 /** The origin a request body names, or undefined if it does not parse (used to pick the per-origin queue). */
 export function requestOrigin(text: string): string | undefined {
@@ -73,7 +84,10 @@ function parse(text: string): Parsed | WitnessAnswer {
 /** 403 unless a trusted key for the origin signed, and no trusted key's line fails (signed-note). */
 function checkLogSignature(note: string, keys: readonly Verifier[], origin: string): WitnessAnswer | undefined {
   try {
-    openNote(note, keys.filter((k) => k.name === origin));
+    openNote(
+      note,
+      keys.filter((k) => k.name === origin),
+    );
     return undefined;
   } catch (e) {
     return answer(403, e instanceof NotarError ? e.message : 'checkpoint signature not verified', { origin });
@@ -86,7 +100,10 @@ function checkConsistency(p: Parsed, state: LogState | undefined): string | unde
   if (cp.size === 0 && !equalBytes(cp.root, emptyRoot())) return 'a checkpoint of size 0 must have the empty tree root';
   if (req.oldSize === 0) return req.proof.length === 0 ? undefined : 'the consistency proof from size 0 must be empty';
   const old = state as LogState; // oldSize === state.size > 0 here
-  if (req.oldSize === cp.size) return equalBytes(old.root, cp.root) ? undefined : `root differs from the checkpoint of size ${cp.size} already cosigned`;
+  if (req.oldSize === cp.size)
+    return equalBytes(old.root, cp.root)
+      ? undefined
+      : `root differs from the checkpoint of size ${cp.size} already cosigned`;
   try {
     verifyConsistency(old.size, cp.size, old.root, cp.root, req.proof);
     return undefined;
@@ -115,17 +132,38 @@ export function addCheckpoint(
   const sigFault = checkLogSignature(req.checkpoint, keys, origin);
   if (sigFault) return sigFault;
   const evidence = forkEvidence(p, state);
-  if (req.oldSize > cp.size) return answer(400, `old size ${req.oldSize} is larger than the checkpoint size ${cp.size}`, { origin, evidence });
+  if (req.oldSize > cp.size)
+    return answer(400, `old size ${req.oldSize} is larger than the checkpoint size ${cp.size}`, { origin, evidence });
   const latest = state?.size ?? 0;
-  if (req.oldSize !== latest) return { status: 409, body: `${latest}\n`, contentType: TLOG_SIZE_CONTENT_TYPE, origin, evidence };
+  if (req.oldSize !== latest)
+    return { status: 409, body: `${latest}\n`, contentType: TLOG_SIZE_CONTENT_TYPE, origin, evidence };
   const fault = checkConsistency(p, state);
-  if (fault) return answer(422, fault, { origin, evidence: evidence ?? (state && state.size > 0 ? { origin, reason: fault, cosigned: state.note, offered: req.checkpoint } : undefined) });
+  if (fault)
+    return answer(422, fault, {
+      origin,
+      evidence:
+        evidence ??
+        (state && state.size > 0
+          ? { origin, reason: fault, cosigned: state.note, offered: req.checkpoint }
+          : undefined),
+    });
   const line = cosign(cosigner, body, now);
-  return { status: 200, body: line, contentType: TEXT, origin, state: { size: cp.size, root: cp.root, note: req.checkpoint + line } };
+  return {
+    status: 200,
+    body: line,
+    contentType: TEXT,
+    origin,
+    state: { size: cp.size, root: cp.root, note: req.checkpoint + line },
+  };
 }
 
 /** Same size, other root: two validly signed trees of one size, whatever the request says otherwise. */
 function forkEvidence(p: Parsed, state: LogState | undefined): ForkEvidence | undefined {
   if (!state || state.size !== p.cp.size || equalBytes(state.root, p.cp.root)) return undefined;
-  return { origin: p.cp.origin, reason: `two different trees of size ${state.size}`, cosigned: state.note, offered: p.req.checkpoint };
+  return {
+    origin: p.cp.origin,
+    reason: `two different trees of size ${state.size}`,
+    cosigned: state.note,
+    offered: p.req.checkpoint,
+  };
 }

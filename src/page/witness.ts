@@ -25,13 +25,26 @@ export function readBakedPolicy(json: string): { policy?: Policy; error?: string
 export function showPolicy(p: Policy): void {
   byId('trust-policy').hidden = false;
   byId('trust-policy-text').textContent =
-    p.quorum === 'none' ? 'No witness is required.' : `A receipt counts only if ${quorumInWords(p)} also vouched that the notary kept a single history. Witnesses:`;
-  showKeys('trust-policy-list', p.witnesses.map((w) => ({ ...w.key, name: `${w.name}: ${w.key.name}` })));
+    p.quorum === 'none'
+      ? 'No witness is required.'
+      : `A receipt counts only if ${quorumInWords(p)} also vouched that the notary kept a single history. Witnesses:`;
+  showKeys(
+    'trust-policy-list',
+    p.witnesses.map((w) => ({ ...w.key, name: `${w.name}: ${w.key.name}` })),
+  );
 }
 
 /** Trusted log keys = the policy's logs plus any other trusted keys (baked with --key, or pasted). */
-export function verifyUnderPolicy(p: Policy, receipt: string, digest: Uint8Array, trusted: readonly Verifier[]): Verdict {
-  const logs = [...p.logs, ...trusted.filter((k) => !p.logs.some((l) => l.key.text === k.text)).map((key) => ({ key }))];
+export function verifyUnderPolicy(
+  p: Policy,
+  receipt: string,
+  digest: Uint8Array,
+  trusted: readonly Verifier[],
+): Verdict {
+  const logs = [
+    ...p.logs,
+    ...trusted.filter((k) => !p.logs.some((l) => l.key.text === k.text)).map((key) => ({ key })),
+  ];
   const policy = { ...p, logs };
   return describeWitnessed(verifyReceiptWithPolicy(receipt, digest, policy), digest, trusted, policy);
 }

@@ -33,17 +33,31 @@ async function postBody(url: string, body: string, signal: AbortSignal): Promise
   // node:https (and TLS) only loaded for a witness that needs it.
   const send = target.protocol === 'https:' ? (await import('node:https')).request : http.request;
   return new Promise((resolve, reject) => {
-    const req = send(target, { method: 'POST', signal, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
-      const parts: Buffer[] = [];
-      let size = 0;
-      res.on('data', (d: Buffer) => {
-        size += d.length;
-        if (size > MAX_RESPONSE_BYTES) req.destroy(new Error(`answer over ${MAX_RESPONSE_BYTES} bytes`));
-        else parts.push(d);
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(parts).toString('utf8'), type: String(res.headers['content-type'] ?? '') }));
-      res.on('error', reject);
-    });
+    const req = send(
+      target,
+      {
+        method: 'POST',
+        signal,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        const parts: Buffer[] = [];
+        let size = 0;
+        res.on('data', (d: Buffer) => {
+          size += d.length;
+          if (size > MAX_RESPONSE_BYTES) req.destroy(new Error(`answer over ${MAX_RESPONSE_BYTES} bytes`));
+          else parts.push(d);
+        });
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            text: Buffer.concat(parts).toString('utf8'),
+            type: String(res.headers['content-type'] ?? ''),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -54,7 +68,14 @@ function explainable(size: number, chain: ChainView): boolean {
   return size >= 0 && size <= chain.records.length;
 }
 
-async function askOne(storeDir: string, w: LogWitness, chain: ChainView, rec: ChainRecord, signal: AbortSignal, currentSize: () => number): Promise<WitnessOutcome> {
+async function askOne(
+  storeDir: string,
+  w: LogWitness,
+  chain: ChainView,
+  rec: ChainRecord,
+  signal: AbortSignal,
+  currentSize: () => number,
+): Promise<WitnessOutcome> {
   const size = rec.seq + 1;
   let old = Math.min(lastSize(storeDir, w.key), size);
   for (let attempt = 0; ; attempt++) {
@@ -66,7 +87,12 @@ async function askOne(storeDir: string, w: LogWitness, chain: ChainView, rec: Ch
       } catch {
         /* malformed answer: refused below */
       }
-      if (stored.length === 0) return { witness: w, result: 'refused', detail: `answered 200 without a valid cosignature by ${w.key.name}+${w.key.keyId}` };
+      if (stored.length === 0)
+        return {
+          witness: w,
+          result: 'refused',
+          detail: `answered 200 without a valid cosignature by ${w.key.name}+${w.key.keyId}`,
+        };
       recordSize(storeDir, w.key, size);
       return { witness: w, result: 'cosigned' };
     }
@@ -75,21 +101,43 @@ async function askOne(storeDir: string, w: LogWitness, chain: ChainView, rec: Ch
       try {
         reported = parseTlogSize(a.text);
       } catch {
-        return { witness: w, result: 'refused', detail: `409 with a malformed size: ${JSON.stringify(a.text.slice(0, 80))}` };
+        return {
+          witness: w,
+          result: 'refused',
+          detail: `409 with a malformed size: ${JSON.stringify(a.text.slice(0, 80))}`,
+        };
       }
       if (reported > size && reported <= currentSize()) {
         // Another stamp of this log got there first: not a fork, and a witness never cosigns a smaller tree.
-        return { witness: w, result: 'missed', detail: `it has already cosigned a newer checkpoint of this log (size ${reported}); \`notar refresh\` picks that up` };
+        return {
+          witness: w,
+          result: 'missed',
+          detail: `it has already cosigned a newer checkpoint of this log (size ${reported}); \`notar refresh\` picks that up`,
+        };
       }
       if (!explainable(reported, chain) || reported > size) {
-        return { witness: w, result: 'refused', detail: `POSSIBLE FORK OR MISCONFIGURATION: the witness has cosigned size ${reported}, but this log has ${currentSize()} blocks` };
+        return {
+          witness: w,
+          result: 'refused',
+          detail: `POSSIBLE FORK OR MISCONFIGURATION: the witness has cosigned size ${reported}, but this log has ${currentSize()} blocks`,
+        };
       }
       recordSize(storeDir, w.key, reported);
       old = reported;
       continue;
     }
-    const why = a.status === 404 ? 'the witness does not know this log (add it there with `notar witness add-log`)' : a.status === 403 ? "the witness does not trust this log's key" : a.status === 422 ? 'the witness says this checkpoint is not consistent with what it cosigned before' : `HTTP ${a.status}`;
-    const loud = a.status === 403 || a.status === 404 || a.status === 409 || a.status === 422 ? 'POSSIBLE FORK OR MISCONFIGURATION: ' : '';
+    const why =
+      a.status === 404
+        ? 'the witness does not know this log (add it there with `notar witness add-log`)'
+        : a.status === 403
+          ? "the witness does not trust this log's key"
+          : a.status === 422
+            ? 'the witness says this checkpoint is not consistent with what it cosigned before'
+            : `HTTP ${a.status}`;
+    const loud =
+      a.status === 403 || a.status === 404 || a.status === 409 || a.status === 422
+        ? 'POSSIBLE FORK OR MISCONFIGURATION: '
+        : '';
     return { witness: w, result: 'refused', detail: `${loud}${why}: ${a.text.trim().slice(0, 300)}` };
   }
 }
@@ -115,7 +163,9 @@ export async function askWitnesses(
         askOne(storeDir, w, chain, rec, signal, currentSize).catch((e: Error) => ({
           witness: w,
           result: 'missed' as const,
-          detail: signal.aborted ? `no answer within ${timeoutMs / 1000} s` : `unreachable (${(e as NodeJS.ErrnoException).code ?? e.message})`,
+          detail: signal.aborted
+            ? `no answer within ${timeoutMs / 1000} s`
+            : `unreachable (${(e as NodeJS.ErrnoException).code ?? e.message})`,
         })),
       ),
   );

@@ -55,16 +55,25 @@ function writeWitnesses(storeDir: string, ws: LogWitness[]): void {
 }
 
 export function addWitness(storeDir: string, key: CosignerVerifier, url?: string): void {
-  if (url !== undefined && !/^https?:\/\/[^\s]+$/.test(url)) throw new NotarError('USAGE', `--url ${JSON.stringify(url)} is not an http(s) URL`, { hint: 'the witness submission prefix, e.g. http://127.0.0.1:7380' });
+  if (url !== undefined && !/^https?:\/\/[^\s]+$/.test(url))
+    throw new NotarError('USAGE', `--url ${JSON.stringify(url)} is not an http(s) URL`, {
+      hint: 'the witness submission prefix, e.g. http://127.0.0.1:7380',
+    });
   const ws = readWitnesses(storeDir);
-  if (ws.some((w) => w.key.name === key.name)) throw new NotarError('EXISTS', `a witness named ${key.name} is already configured`, { hint: 'remove it first with `notar witnesses remove`' });
+  if (ws.some((w) => w.key.name === key.name))
+    throw new NotarError('EXISTS', `a witness named ${key.name} is already configured`, {
+      hint: 'remove it first with `notar witnesses remove`',
+    });
   writeWitnesses(storeDir, [...ws, { key, url: url?.replace(/\/+$/, '') }]);
 }
 
 export function removeWitness(storeDir: string, name: string): void {
   const ws = readWitnesses(storeDir);
   if (!ws.some((w) => w.key.name === name)) throw new NotarError('NOT_FOUND', `no witness named ${name} is configured`);
-  writeWitnesses(storeDir, ws.filter((w) => w.key.name !== name));
+  writeWitnesses(
+    storeDir,
+    ws.filter((w) => w.key.name !== name),
+  );
 }
 
 export function readSizes(storeDir: string): Record<string, number> {
@@ -105,7 +114,12 @@ export function storedCosignatures(storeDir: string, seq: number): NoteSignature
  * checkpoint of `rec` and the configured witnesses; stores the valid ones
  * durably. Returns the witnesses whose cosignature was stored.
  */
-export function storeCosignatures(storeDir: string, rec: ChainRecord, lines: NoteSignature[], witnesses: LogWitness[]): LogWitness[] {
+export function storeCosignatures(
+  storeDir: string,
+  rec: ChainRecord,
+  lines: NoteSignature[],
+  witnesses: LogWitness[],
+): LogWitness[] {
   const body = parseNote(rec.checkpoint).body;
   const have = storedCosignatures(storeDir, rec.seq);
   const added: LogWitness[] = [];
@@ -119,7 +133,10 @@ export function storeCosignatures(storeDir: string, rec: ChainRecord, lines: Not
   }
   if (keep.length) {
     fs.mkdirSync(path.dirname(cosigFile(storeDir, rec.seq)), { recursive: true });
-    appendDurable(cosigFile(storeDir, rec.seq), signatureLinesOf({ body, signatures: keep }, () => true));
+    appendDurable(
+      cosigFile(storeDir, rec.seq),
+      signatureLinesOf({ body, signatures: keep }, () => true),
+    );
   }
   return added;
 }
@@ -129,7 +146,9 @@ export function cosignedCheckpoint(storeDir: string, rec: ChainRecord): string {
   const note = parseNote(rec.checkpoint);
   const room = MAX_SIGNATURES - note.signatures.length;
   const seen = new Set<string>();
-  const unique = storedCosignatures(storeDir, rec.seq).filter((s) => !seen.has(`${s.name}+${s.keyId}`) && Boolean(seen.add(`${s.name}+${s.keyId}`)));
+  const unique = storedCosignatures(storeDir, rec.seq).filter(
+    (s) => !seen.has(`${s.name}+${s.keyId}`) && Boolean(seen.add(`${s.name}+${s.keyId}`)),
+  );
   const extra = unique.slice(0, Math.max(0, room));
   return rec.checkpoint + signatureLinesOf({ body: note.body, signatures: extra }, () => true);
 }
@@ -142,7 +161,11 @@ export const cosignatureCount = (storeDir: string, seq: number): number => store
  * that contain the block, the one with the most stored cosignatures, the
  * latest on a tie (with no witness configured: simply the latest).
  */
-export function bestCheckpointFor(storeDir: string, records: readonly ChainRecord[], seq: number): { record: ChainRecord; checkpoint: string } {
+export function bestCheckpointFor(
+  storeDir: string,
+  records: readonly ChainRecord[],
+  seq: number,
+): { record: ChainRecord; checkpoint: string } {
   let best = records[records.length - 1];
   let bestCount = cosignatureCount(storeDir, best.seq);
   for (let i = records.length - 2; i >= seq && bestCount < MAX_SIGNATURES; i--) {

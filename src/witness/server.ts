@@ -24,7 +24,13 @@ export interface ServeOptions {
 
 const TEXT = 'text/plain; charset=utf-8';
 
-function send(res: http.ServerResponse, status: number, body: string, contentType = TEXT, extra: http.OutgoingHttpHeaders = {}): void {
+function send(
+  res: http.ServerResponse,
+  status: number,
+  body: string,
+  contentType = TEXT,
+  extra: http.OutgoingHttpHeaders = {},
+): void {
   if (res.headersSent) return;
   res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), ...extra });
   res.end(body);
@@ -50,21 +56,31 @@ function readBody(req: http.IncomingMessage, max: number): Promise<Buffer | 'too
 }
 
 export function createWitnessServer(store: WitnessStore, cosigner: Cosigner, opts: ServeOptions): http.Server {
-  const onEvidence = (file: string, e: ForkEvidence) => opts.log(`FORK EVIDENCE for ${e.origin}: ${e.reason} (kept in ${file})`);
+  const onEvidence = (file: string, e: ForkEvidence) =>
+    opts.log(`FORK EVIDENCE for ${e.origin}: ${e.reason} (kept in ${file})`);
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const url = (req.url ?? '/').split('?')[0];
     if (url === '/add-checkpoint') {
       if (req.method !== 'POST') return send(res, 405, 'add-checkpoint takes POST\n', TEXT, { Allow: 'POST' });
       const body = await readBody(req, MAX_REQUEST_BYTES);
-      if (body === 'too large') return send(res, 413, `request body over ${MAX_REQUEST_BYTES} bytes\n`, TEXT, { Connection: 'close' });
+      if (body === 'too large')
+        return send(res, 413, `request body over ${MAX_REQUEST_BYTES} bytes\n`, TEXT, { Connection: 'close' });
       let text: string;
       try {
         text = fromUtf8(body, 'request body');
       } catch {
         return send(res, 400, 'request body is not UTF-8\n');
       }
-      const a: WitnessAnswer = await store.addCheckpoint(text, requestOrigin(text), cosigner, () => Math.floor(Date.now() / 1000), onEvidence);
-      opts.log(`${a.status} ${a.origin ?? '-'}${a.state ? ` size ${a.state.size}` : ''}${a.status === 200 ? '' : `: ${a.body.trim().slice(0, 200)}`}`);
+      const a: WitnessAnswer = await store.addCheckpoint(
+        text,
+        requestOrigin(text),
+        cosigner,
+        () => Math.floor(Date.now() / 1000),
+        onEvidence,
+      );
+      opts.log(
+        `${a.status} ${a.origin ?? '-'}${a.state ? ` size ${a.state.size}` : ''}${a.status === 200 ? '' : `: ${a.body.trim().slice(0, 200)}`}`,
+      );
       return send(res, a.status, a.body, a.contentType);
     }
     const m = /^\/([0-9a-f]{64})\/checkpoint$/.exec(url);
@@ -98,7 +114,12 @@ export function createWitnessServer(store: WitnessStore, cosigner: Cosigner, opt
   // Many idle or slow connections cannot exhaust the process (each also times out, above).
   server.maxConnections = 512;
   server.on('clientError', (e: NodeJS.ErrnoException, socket) => {
-    const status = e.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : e.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    const status =
+      e.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? '408 Request Timeout'
+        : e.code === 'HPE_HEADER_OVERFLOW'
+          ? '431 Request Header Fields Too Large'
+          : '400 Bad Request';
     if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     else socket.destroy();
   });

@@ -36,16 +36,28 @@ const ORIGIN_LOCK_MS = 10_000;
 export function resolveWitnessDir(option: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   if (option) return path.resolve(option);
   if (env.NOTAR_WITNESS_STORE) return path.resolve(env.NOTAR_WITNESS_STORE);
-  const xdg = env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(process.env.HOME ?? '.', '.local', 'share');
+  const xdg =
+    env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME)
+      ? env.XDG_DATA_HOME
+      : path.join(process.env.HOME ?? '.', '.local', 'share');
   return path.join(xdg, 'notar-witness');
 }
 
 const io = (e: unknown, what: string) => new NotarError('IO', `${what}: ${(e as Error).message}`, { cause: e });
-const originDir = (dir: string, origin: string) => path.join(dir, 'logs', crypto.createHash('sha256').update(origin).digest('hex'));
+const originDir = (dir: string, origin: string) =>
+  path.join(dir, 'logs', crypto.createHash('sha256').update(origin).digest('hex'));
 
-export function initWitnessStore(dir: string, name: string, seed: Uint8Array, passphrase: string | null): CosignerVerifier {
+export function initWitnessStore(
+  dir: string,
+  name: string,
+  seed: Uint8Array,
+  passphrase: string | null,
+): CosignerVerifier {
   const config = path.join(dir, 'notar-witness.json');
-  if (fs.existsSync(config)) throw new NotarError('EXISTS', `a witness store already exists at ${dir}`, { hint: 'use another --witness-store, or keep using this one' });
+  if (fs.existsSync(config))
+    throw new NotarError('EXISTS', `a witness store already exists at ${dir}`, {
+      hint: 'use another --witness-store, or keep using this one',
+    });
   const cosigner = cosignerFromSeed(name, seed);
   try {
     fs.mkdirSync(path.join(dir, 'logs'), { recursive: true, mode: 0o700 });
@@ -81,7 +93,9 @@ export class WitnessStore {
       text = fs.readFileSync(path.join(dir, 'notar-witness.json'), 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new NotarError('STORE', `no witness store at ${dir}`, { hint: 'create one with `notar witness init --name <witness name>`, or point --witness-store / NOTAR_WITNESS_STORE at it' });
+        throw new NotarError('STORE', `no witness store at ${dir}`, {
+          hint: 'create one with `notar witness init --name <witness name>`, or point --witness-store / NOTAR_WITNESS_STORE at it',
+        });
       }
       throw io(e, `cannot read the witness store at ${dir}`);
     }
@@ -102,14 +116,16 @@ export class WitnessStore {
   cosigner(passphrase: () => string): Cosigner {
     const signer = openKey(fs.readFileSync(path.join(this.dir, 'key.json'), 'utf8'), passphrase);
     const cosigner = cosignerFromSeed(this.name, signer.seed);
-    if (cosigner.text !== this.verifier().text) throw new NotarError('STORE', `${this.dir}: key.json and key.pub do not match`);
+    if (cosigner.text !== this.verifier().text)
+      throw new NotarError('STORE', `${this.dir}: key.json and key.pub do not match`);
     return cosigner;
   }
 
   addLog(key: Verifier): void {
     const d = originDir(this.dir, key.name);
     const existing = this.logKeys(key.name) ?? [];
-    if (existing.some((k) => k.text === key.text)) throw new NotarError('EXISTS', `${key.name} is already witnessed with this key`);
+    if (existing.some((k) => k.text === key.text))
+      throw new NotarError('EXISTS', `${key.name} is already witnessed with this key`);
     fs.mkdirSync(d, { recursive: true, mode: 0o700 });
     writeFileAtomic(path.join(d, 'key'), [...existing, key].map((k) => k.text + '\n').join(''));
   }
@@ -130,7 +146,10 @@ export class WitnessStore {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw io(e, `cannot read the keys of ${origin}`);
     }
-    return text.split('\n').filter(Boolean).map((l) => parseVerifierKey(l));
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => parseVerifierKey(l));
   }
 
   state(origin: string): LogState | undefined {
@@ -152,7 +171,11 @@ export class WitnessStore {
       .flatMap((h) => {
         const file = path.join(root, h, 'key');
         if (!fs.existsSync(file)) return [];
-        const keys = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => parseVerifierKey(l));
+        const keys = fs
+          .readFileSync(file, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => parseVerifierKey(l));
         return [{ origin: keys[0].name, keys, state: this.state(keys[0].name) }];
       })
       .sort((a, b) => (a.origin < b.origin ? -1 : 1));
@@ -162,7 +185,13 @@ export class WitnessStore {
    * Decides one add-checkpoint body: serialized per origin, state saved
    * durably before the answer is returned, fork evidence kept.
    */
-  async addCheckpoint(text: string, origin: string | undefined, cosigner: Cosigner, now: () => number, onEvidence: (file: string, e: ForkEvidence) => void): Promise<WitnessAnswer> {
+  async addCheckpoint(
+    text: string,
+    origin: string | undefined,
+    cosigner: Cosigner,
+    now: () => number,
+    onEvidence: (file: string, e: ForkEvidence) => void,
+  ): Promise<WitnessAnswer> {
     const keysFor = (o: string) => this.logKeys(o);
     if (origin === undefined || !keysFor(origin)) return addCheckpoint(text, keysFor, undefined, cosigner, now());
     const prev = this.queues.get(origin) ?? Promise.resolve();
@@ -175,12 +204,19 @@ export class WitnessStore {
     return run;
   }
 
-  private async decideLocked(text: string, origin: string, cosigner: Cosigner, now: () => number, onEvidence: (file: string, e: ForkEvidence) => void): Promise<WitnessAnswer> {
+  private async decideLocked(
+    text: string,
+    origin: string,
+    cosigner: Cosigner,
+    now: () => number,
+    onEvidence: (file: string, e: ForkEvidence) => void,
+  ): Promise<WitnessAnswer> {
     const lock = await acquireLock(originDir(this.dir, origin), ORIGIN_LOCK_MS);
     try {
       const a = addCheckpoint(text, (o) => this.logKeys(o), this.state(origin), cosigner, now());
       // A request for another origin than its body says cannot happen (origin came from the body); be safe anyway.
-      if (a.origin !== undefined && a.origin !== origin) return { ...a, status: 400, body: 'origin changed\n', state: undefined };
+      if (a.origin !== undefined && a.origin !== origin)
+        return { ...a, status: 400, body: 'origin changed\n', state: undefined };
       if (a.evidence) onEvidence(this.keepEvidence(a.evidence), a.evidence);
       if (a.state) writeFileAtomic(path.join(originDir(this.dir, origin), 'state'), a.state.note);
       return a;

@@ -78,11 +78,14 @@ describe('quorumMet', () => {
     [['X1', 'X3', 'Y2'], true],
     [['X1', 'X2', 'X3', 'Y1', 'Y2', 'Y3'], true],
   ];
-  for (const [set, met] of cases) it(`${set.join('+') || 'nobody'} → ${met}`, () => expect(quorumMet(p, new Set(set))).toBe(met));
+  for (const [set, met] of cases)
+    it(`${set.join('+') || 'nobody'} → ${met}`, () => expect(quorumMet(p, new Set(set))).toBe(met));
 });
 
 describe('checkCheckpoint', () => {
-  const policy = parsePolicy(`log ${log.text}\nwitness a ${ws[0].text}\nwitness b ${ws[1].text}\nwitness c ${ws[2].text}\ngroup g 2 a b c\nquorum g\n`);
+  const policy = parsePolicy(
+    `log ${log.text}\nwitness a ${ws[0].text}\nwitness b ${ws[1].text}\nwitness c ${ws[2].text}\ngroup g 2 a b c\nquorum g\n`,
+  );
   const signed = signNote(body, log);
 
   it('counts valid cosignatures with their times and meets 2 of 3', () => {
@@ -111,19 +114,27 @@ describe('checkCheckpoint', () => {
     const good = cosign(ws[0], body, 5);
     const bad = cosign(ws[0], body.replace('\n2\n', '\n3\n'), 6);
     expect(checkCheckpoint(signed + good + bad, 'notary.example.gov/test', policy).cosigners[0].status).toBe('invalid');
-    expect(checkCheckpoint(signed + good + cosign(ws[0], body, 3), 'notary.example.gov/test', policy).cosigners[0]).toMatchObject({ status: 'valid', time: 3 });
+    expect(
+      checkCheckpoint(signed + good + cosign(ws[0], body, 3), 'notary.example.gov/test', policy).cosigners[0],
+    ).toMatchObject({ status: 'valid', time: 3 });
   });
 
   it('refuses a cosignature over another checkpoint body', () => {
     const other = body.replace('\n2\n', '\n3\n');
-    const r = checkCheckpoint(signed + cosign(ws[0], other, 1) + cosign(ws[1], body, 1), 'notary.example.gov/test', policy);
+    const r = checkCheckpoint(
+      signed + cosign(ws[0], other, 1) + cosign(ws[1], body, 1),
+      'notary.example.gov/test',
+      policy,
+    );
     expect(r.cosigners.map((c) => c.status)).toEqual(['invalid', 'valid', 'missing']);
   });
 
   it('needs the log signature: untrusted without a log of that origin', () => {
     expect(() => checkCheckpoint(signed, 'other.example/x', policy)).toThrow(/no log key named/);
     const stranger = signerFromSeed('notary.example.gov/test', new Uint8Array(32).fill(9));
-    expect(() => checkCheckpoint(signNote(body, stranger) + cosign(ws[0], body, 1), 'notary.example.gov/test', policy)).toThrow(/no signature by a trusted key/);
+    expect(() =>
+      checkCheckpoint(signNote(body, stranger) + cosign(ws[0], body, 1), 'notary.example.gov/test', policy),
+    ).toThrow(/no signature by a trusted key/);
   });
 });
 
@@ -136,11 +147,18 @@ describe('verifyReceiptWithPolicy', async () => {
   const cpBody = h.checkpoints[1].split('\n\n')[0] + '\n';
   const digest = sha256(documentBytes(1, 2));
   const blockTime = Date.parse(h.blocks[1].time) / 1000;
-  const policy = parsePolicy(`log ${h.signer.text}\nwitness a ${ws[0].text}\nwitness b ${ws[1].text}\nwitness c ${ws[2].text}\ngroup g 2 a b c\nquorum g\n`);
-  const withCosigs = (...lines: string[]) => formatReceipt({ ...receipt, checkpoint: receipt.checkpoint + lines.join('') });
+  const policy = parsePolicy(
+    `log ${h.signer.text}\nwitness a ${ws[0].text}\nwitness b ${ws[1].text}\nwitness c ${ws[2].text}\ngroup g 2 a b c\nquorum g\n`,
+  );
+  const withCosigs = (...lines: string[]) =>
+    formatReceipt({ ...receipt, checkpoint: receipt.checkpoint + lines.join('') });
 
   it('OK with 2 of 3, naming witnesses, times and the earliest', () => {
-    const r = verifyReceiptWithPolicy(withCosigs(cosign(ws[0], cpBody, blockTime + 60), cosign(ws[2], cpBody, blockTime + 5)), digest, policy);
+    const r = verifyReceiptWithPolicy(
+      withCosigs(cosign(ws[0], cpBody, blockTime + 60), cosign(ws[2], cpBody, blockTime + 5)),
+      digest,
+      policy,
+    );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.cosigners.filter((c) => c.status === 'valid').map((c) => c.name)).toEqual(['a', 'c']);
@@ -159,13 +177,21 @@ describe('verifyReceiptWithPolicy', async () => {
     const raw = Buffer.from(good.trim().split(' ')[2], 'base64');
     raw[40] ^= 1;
     const forged = `— ${ws[1].name} ${raw.toString('base64')}\n`;
-    const r = verifyReceiptWithPolicy(withCosigs(cosign(ws[0], cpBody, blockTime), forged, cosign(ws[2], cpBody, blockTime)), digest, policy);
+    const r = verifyReceiptWithPolicy(
+      withCosigs(cosign(ws[0], cpBody, blockTime), forged, cosign(ws[2], cpBody, blockTime)),
+      digest,
+      policy,
+    );
     expect(r).toMatchObject({ ok: false, step: 'witness' });
     expect(!r.ok && r.reason).toMatch(/cosignature by b does not verify/);
   });
 
   it('flags a block time later than a witness saw the checkpoint', () => {
-    const r = verifyReceiptWithPolicy(withCosigs(cosign(ws[0], cpBody, blockTime - 3600), cosign(ws[1], cpBody, blockTime)), digest, policy);
+    const r = verifyReceiptWithPolicy(
+      withCosigs(cosign(ws[0], cpBody, blockTime - 3600), cosign(ws[1], cpBody, blockTime)),
+      digest,
+      policy,
+    );
     expect(r.ok && r.clockWarning).toMatch(/clock is wrong/);
   });
 
@@ -173,7 +199,9 @@ describe('verifyReceiptWithPolicy', async () => {
     expect(verifyReceiptWithPolicy(withCosigs(), sha256('other'), policy)).toMatchObject({ ok: false, step: 'digest' });
     const other = parsePolicy(`log ${h.signer.text}\nquorum none\n`);
     expect(verifyReceiptWithPolicy(withCosigs(), digest, other).ok).toBe(true);
-    const stranger = parsePolicy(`log ${signerFromSeed('notary.example.gov/test', new Uint8Array(32).fill(8)).text}\nquorum none\n`);
+    const stranger = parsePolicy(
+      `log ${signerFromSeed('notary.example.gov/test', new Uint8Array(32).fill(8)).text}\nquorum none\n`,
+    );
     expect(verifyReceiptWithPolicy(withCosigs(), digest, stranger)).toMatchObject({ ok: false, step: 'trust' });
   });
 });

@@ -23,8 +23,12 @@ const h = buildHistory([2, 3, 1, 4, 2]);
 const fork = buildHistory([2, 3, 5, 1, 1]); // same origin and key; differs from block 2 on
 const witness = cosignerFromSeed('witness.example.gov/w1', new Uint8Array(32).fill(2));
 const keysFor = (origin: string) => (origin === h.signer.name ? [h.signer] : undefined);
-const req = (oldSize: number, size: number, hist = h, proof = oldSize > 0 && oldSize < size ? hist.tree.consistencyProof(oldSize, size) : []) =>
-  formatAddCheckpointRequest({ oldSize, proof, checkpoint: hist.checkpoints[size - 1] });
+const req = (
+  oldSize: number,
+  size: number,
+  hist = h,
+  proof = oldSize > 0 && oldSize < size ? hist.tree.consistencyProof(oldSize, size) : [],
+) => formatAddCheckpointRequest({ oldSize, proof, checkpoint: hist.checkpoints[size - 1] });
 
 /** Runs requests in order against one state, as the store would. */
 function run(state: LogState | undefined, body: string, now = 1000) {
@@ -65,8 +69,18 @@ describe('add-checkpoint decisions', () => {
   });
 
   it('400: old size larger than the checkpoint size, and malformed bodies', () => {
-    expect(run(undefined, formatAddCheckpointRequest({ oldSize: 3, proof: [], checkpoint: h.checkpoints[1] })).a.status).toBe(400);
-    for (const body of ['', 'old 1', 'old 01\n\n' + h.checkpoints[0], 'new 0\n\n' + h.checkpoints[0], 'old 0\nnot base64\n\n' + h.checkpoints[0], 'old 0\n' + h.checkpoints[0], 'old 0\n\nnot a note\n']) {
+    expect(
+      run(undefined, formatAddCheckpointRequest({ oldSize: 3, proof: [], checkpoint: h.checkpoints[1] })).a.status,
+    ).toBe(400);
+    for (const body of [
+      '',
+      'old 1',
+      'old 01\n\n' + h.checkpoints[0],
+      'new 0\n\n' + h.checkpoints[0],
+      'old 0\nnot base64\n\n' + h.checkpoints[0],
+      'old 0\n' + h.checkpoints[0],
+      'old 0\n\nnot a note\n',
+    ]) {
       expect(run(undefined, body).a.status, JSON.stringify(body.slice(0, 20))).toBe(400);
     }
   });
@@ -89,15 +103,22 @@ describe('add-checkpoint decisions', () => {
     expect(forked.a.status).toBe(422);
     expect(forked.a.evidence?.reason).toMatch(/two different trees of size 3/);
     const zero = (root: Uint8Array) => signNote(formatCheckpoint({ origin: h.signer.name, size: 0, root }), h.signer);
-    expect(run(undefined, formatAddCheckpointRequest({ oldSize: 0, proof: [], checkpoint: zero(new Uint8Array(32)) })).a.status).toBe(422);
-    expect(run(undefined, formatAddCheckpointRequest({ oldSize: 0, proof: [], checkpoint: zero(emptyRoot()) })).a.status).toBe(200);
+    expect(
+      run(undefined, formatAddCheckpointRequest({ oldSize: 0, proof: [], checkpoint: zero(new Uint8Array(32)) })).a
+        .status,
+    ).toBe(422);
+    expect(
+      run(undefined, formatAddCheckpointRequest({ oldSize: 0, proof: [], checkpoint: zero(emptyRoot()) })).a.status,
+    ).toBe(200);
   });
 
   it('never cosigns two trees of one size, nor a smaller tree, over any request order from two forks', () => {
     let state: LogState | undefined;
     const roots = new Map<number, string>();
     let largest = 0;
-    const all = [h, fork].flatMap((hist) => [1, 2, 3, 4, 5].flatMap((size) => [0, 1, 2, 3, 4, 5].filter((o) => o <= size).map((o) => req(o, size, hist))));
+    const all = [h, fork].flatMap((hist) =>
+      [1, 2, 3, 4, 5].flatMap((size) => [0, 1, 2, 3, 4, 5].filter((o) => o <= size).map((o) => req(o, size, hist))),
+    );
     let seed = 12345;
     const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 400; i++) {
@@ -150,10 +171,18 @@ describe('wire formats', () => {
 
   it(`caps proof lines at ${MAX_PROOF_LINES} and the body at ${MAX_REQUEST_BYTES} bytes`, () => {
     const line = toBase64(new Uint8Array(32)) + '\n';
-    expect(() => parseAddCheckpointRequest('old 1\n' + line.repeat(64) + '\n' + h.checkpoints[0])).toThrow(/more than 63/);
+    expect(() => parseAddCheckpointRequest('old 1\n' + line.repeat(64) + '\n' + h.checkpoints[0])).toThrow(
+      /more than 63/,
+    );
     expect(parseAddCheckpointRequest('old 1\n' + line.repeat(63) + '\n' + h.checkpoints[0]).proof.length).toBe(63);
     expect(() => parseAddCheckpointRequest('old 0\n\n' + 'x'.repeat(MAX_REQUEST_BYTES))).toThrow(/too large/);
-    expect(() => formatAddCheckpointRequest({ oldSize: 1, proof: Array(64).fill(new Uint8Array(32)), checkpoint: h.checkpoints[0] })).toThrow();
+    expect(() =>
+      formatAddCheckpointRequest({
+        oldSize: 1,
+        proof: Array(64).fill(new Uint8Array(32)),
+        checkpoint: h.checkpoints[0],
+      }),
+    ).toThrow();
   });
 
   it('reads checkpoints with extension lines (C2SP), refuses empty ones', () => {

@@ -32,7 +32,10 @@ describe('verify_cosignature.py agrees with notar', () => {
   it('accepts notar cosignatures for varied keys, names and times, and refuses tampered ones', () => {
     const log = signerFromSeed('registry.example.gov/civil', new Uint8Array(32).fill(11));
     for (let i = 0; i < 6; i++) {
-      const w = cosignerFromSeed(`witness-${i}.example.gov/w${'x'.repeat(i)}`, new Uint8Array(32).map((_, j) => (i * 31 + j * 7) & 255));
+      const w = cosignerFromSeed(
+        `witness-${i}.example.gov/w${'x'.repeat(i)}`,
+        new Uint8Array(32).map((_, j) => (i * 31 + j * 7) & 255),
+      );
       const body = formatCheckpoint({ origin: log.name, size: 1 + i * 1000, root: new Uint8Array(32).fill(i) });
       const time = [0, 1, 255, 256, 1772529000, 2 ** 40 + 3][i];
       const note = signNote(body, log) + cosign(w, body, time);
@@ -46,7 +49,9 @@ describe('verify_cosignature.py agrees with notar', () => {
         const v = py(note.replace(line, `— ${w.name} ${bad.toString('base64')}`), [w.text]);
         expect(v.code, `byte ${at}`).toBe(1);
       }
-      expect(py(note.replace(`\n${1 + i * 1000}\n`, `\n${2 + i * 1000}\n`), [w.text]).out).toEqual([`INVALID ${w.name}`]);
+      expect(py(note.replace(`\n${1 + i * 1000}\n`, `\n${2 + i * 1000}\n`), [w.text]).out).toEqual([
+        `INVALID ${w.name}`,
+      ]);
     }
   });
 

@@ -39,7 +39,9 @@ describe('askWitnesses', () => {
     expect(a.detail).toMatch(/already cosigned a newer checkpoint of this log \(size 2\)/);
     const [b] = await askWitnesses(store.paths.dir, [witness], older, older.records[0], 5000, () => 1);
     expect(b.result).toBe('refused');
-    expect(b.detail).toMatch(/POSSIBLE FORK OR MISCONFIGURATION: the witness has cosigned size 2, but this log has 1 blocks/);
+    expect(b.detail).toMatch(
+      /POSSIBLE FORK OR MISCONFIGURATION: the witness has cosigned size 2, but this log has 1 blocks/,
+    );
     // The latest checkpoint is cosigned again (old 2 after the 409), and stored.
     const [c] = await askWitnesses(store.paths.dir, [witness], full, full.records[1], 5000);
     expect(c.result).toBe('cosigned');

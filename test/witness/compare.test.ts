@@ -24,7 +24,10 @@ beforeAll(() => {
   stamp(log, 'b');
   stamp(log, 'c');
   fs.writeFileSync(f('c3.txt'), log.run(['checkpoint']).stdout);
-  fs.writeFileSync(f('proof-1-3.txt'), log.run(['checkpoint', '--request', '--old', '1']).stdout.split('\n\n')[0].split('\n').slice(1).join('\n') + '\n');
+  fs.writeFileSync(
+    f('proof-1-3.txt'),
+    log.run(['checkpoint', '--request', '--old', '1']).stdout.split('\n\n')[0].split('\n').slice(1).join('\n') + '\n',
+  );
   for (const n of ['x', 'y', 'z']) stamp(fork, n);
   fs.writeFileSync(f('fork3.txt'), fork.run(['checkpoint']).stdout);
 });
@@ -39,13 +42,17 @@ describe('checkpoint compare', () => {
   it('same size, other root: exit 1 with both signed notes as fork evidence', () => {
     const r = log.run(['checkpoint', 'compare', 'c3.txt', 'fork3.txt']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^FORK EVIDENCE: registry\.example\.gov\/compare: both are of size 3; both are validly signed:/);
+    expect(r.stdout).toMatch(
+      /^FORK EVIDENCE: registry\.example\.gov\/compare: both are of size 3; both are validly signed:/,
+    );
     expect(r.stdout).toContain(fs.readFileSync(f('c3.txt'), 'utf8'));
     expect(r.stdout).toContain(fs.readFileSync(f('fork3.txt'), 'utf8'));
   });
 
   it('another size not in the store history: exit 1', () => {
-    expect(log.run(['checkpoint', 'compare', 'c1.txt', 'fork3.txt']).stdout).toMatch(/fork3\.txt is not part of this store's history/);
+    expect(log.run(['checkpoint', 'compare', 'c1.txt', 'fork3.txt']).stdout).toMatch(
+      /fork3\.txt is not part of this store's history/,
+    );
   });
 
   it('away from the store: a proof decides; without one it is a usage error; keys are required', () => {

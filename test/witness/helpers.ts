@@ -29,7 +29,10 @@ export interface Served {
 
 /** Starts `notar witness serve` on an ephemeral loopback port and waits until it listens. */
 export function serve(w: TestWitness, extra: string[] = []): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, 'witness', 'serve', '--listen', '127.0.0.1:0', ...extra], { env: w.env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'witness', 'serve', '--listen', '127.0.0.1:0', ...extra], {
+    env: w.env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`witness did not start: ${err}`)), 30_000);
@@ -58,6 +61,7 @@ export function serve(w: TestWitness, extra: string[] = []): Promise<Served> {
 
 /** POSTs a body; returns status, content type and text. */
 export async function post(url: string, body: string | Buffer, pathName = '/add-checkpoint', method = 'POST') {
-  const res = await fetch(url + pathName, { method, body: method === 'GET' ? undefined : body });
+  const payload = typeof body === 'string' ? body : new Uint8Array(body);
+  const res = await fetch(url + pathName, { method, body: method === 'GET' ? undefined : payload });
   return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
 }

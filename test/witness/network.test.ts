@@ -40,7 +40,9 @@ const server = net.createServer((client) => {
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));
 `;
 function proxy(delay: number, target: number): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['-e', PROXY, String(delay), String(target)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', PROXY, String(delay), String(target)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((r) => child.stdout!.once('data', (d: Buffer) => r({ port: Number(d.toString().trim()), child })));
 }
 
@@ -60,8 +62,10 @@ const policy = (quorum: string) => {
   fs.writeFileSync(file, lines.join('\n') + '\n' + q + '\n');
   return file;
 };
-const verify = (doc: string, q: string, extra: string[] = []) => log.run(['verify', doc, '--policy', policy(q), ...extra]);
-const cosignersOf = (receipt: string) => parseNote(JSON.parse(fs.readFileSync(path.join(log.dir, receipt), 'utf8')).checkpoint).signatures.map((s) => s.name);
+const verify = (doc: string, q: string, extra: string[] = []) =>
+  log.run(['verify', doc, '--policy', policy(q), ...extra]);
+const cosignersOf = (receipt: string) =>
+  parseNote(JSON.parse(fs.readFileSync(path.join(log.dir, receipt), 'utf8')).checkpoint).signatures.map((s) => s.name);
 
 beforeAll(async () => {
   log = makeStore(ORIGIN);
@@ -89,7 +93,8 @@ describe('stamping with witnesses', () => {
     expect(r.stderr).toMatch(/cosigned by w1\.witness\.example\.gov\/notar/);
     expect(r.stderr).toMatch(/witness w2\.witness\.example\.gov\/notar missed: unreachable/);
     expect(r.stderr).toMatch(/witness w3\.witness\.example\.gov\/notar missed: no answer within 3 s/);
-    for (const f of ['birth-1.txt', 'birth-2.txt']) expect(cosignersOf(`${f}.notar.json`)).toEqual([ORIGIN, 'w1.witness.example.gov/notar']);
+    for (const f of ['birth-1.txt', 'birth-2.txt'])
+      expect(cosignersOf(`${f}.notar.json`)).toEqual([ORIGIN, 'w1.witness.example.gov/notar']);
     expect(fs.readdirSync(path.join(log.storeDir, 'cosigs'))).toEqual(['0000000000.txt']);
     // The chain line itself was not rewritten: it holds the log signature only.
     const line = JSON.parse(fs.readFileSync(path.join(log.storeDir, 'chain.jsonl'), 'utf8').trim());
@@ -99,10 +104,14 @@ describe('stamping with witnesses', () => {
   it('verifies under 1-of-3, fails 2-of-3 and all at step witness naming the missing, and quorum none', () => {
     const ok = verify('birth-1.txt', '1');
     expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.stdout).toMatch(/^OK: birth-1\.txt was stamped by civil-registry\.example\.gov\/acts on .*; witnessed by 1 of 3 \(w1 at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\); existed no later than /);
+    expect(ok.stdout).toMatch(
+      /^OK: birth-1\.txt was stamped by civil-registry\.example\.gov\/acts on .*; witnessed by 1 of 3 \(w1 at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\); existed no later than /,
+    );
     const two = verify('birth-1.txt', '2');
     expect(two.code).toBe(1);
-    expect(two.stdout).toMatch(/^FAILED: not enough witnesses vouch .*quorum q not met \(valid: w1; missing: w2, w3\) \(witness\)/);
+    expect(two.stdout).toMatch(
+      /^FAILED: not enough witnesses vouch .*quorum q not met \(valid: w1; missing: w2, w3\) \(witness\)/,
+    );
     expect(verify('birth-1.txt', 'all').code).toBe(1);
     expect(verify('birth-1.txt', 'none').code).toBe(0);
     // --policy names the trusted keys itself, and checks one document at a time.
@@ -110,16 +119,22 @@ describe('stamping with witnesses', () => {
     expect(verify('birth-1.txt', '1', ['birth-2.txt']).code).toBe(2);
     const json = JSON.parse(verify('birth-2.txt', '1', ['--json']).stdout);
     expect(json.ok).toBe(true);
-    expect(json.cosigners.map((c: { name: string; status: string }) => [c.name, c.status])).toEqual([['w1', 'valid'], ['w2', 'missing'], ['w3', 'missing']]);
+    expect(json.cosigners.map((c: { name: string; status: string }) => [c.name, c.status])).toEqual([
+      ['w1', 'valid'],
+      ['w2', 'missing'],
+      ['w3', 'missing'],
+    ]);
     expect(json.cosigners[0].timestamp).toBeGreaterThan(1_700_000_000);
   });
 
   it('cosign asks the missing witnesses again; refresh moves receipts to the cosigned checkpoint; all quorums hold', async () => {
-    served.push(await (async () => {
-      // w2 comes up on the port the log was told about.
-      const s = await serve(ws[1], []);
-      return s;
-    })());
+    served.push(
+      await (async () => {
+        // w2 comes up on the port the log was told about.
+        const s = await serve(ws[1], []);
+        return s;
+      })(),
+    );
     // Point the log at w2's real port (it was down at a port nobody listened on).
     expect(log.run(['witnesses', 'remove', ws[1].name]).code).toBe(0);
     expect(log.run(['witnesses', 'add', ws[1].vkey, '--url', served[2].url]).code).toBe(0);
@@ -141,9 +156,22 @@ describe('stamping with witnesses', () => {
     const res = verifyReceiptWithPolicy(receipt, digest, parsePolicy(fs.readFileSync(policy('all'), 'utf8')));
     expect(res.ok).toBe(true);
     // And so does the independent Python checker, for every witness.
-    const py = spawnSync('python3', [path.resolve(__dirname, '../../examples/verify_cosignature.py'), '-', ...ws.flatMap((w) => ['--witness', w.vkey])], { input: JSON.parse(receipt).checkpoint, encoding: 'utf8' });
+    const py = spawnSync(
+      'python3',
+      [
+        path.resolve(__dirname, '../../examples/verify_cosignature.py'),
+        '-',
+        ...ws.flatMap((w) => ['--witness', w.vkey]),
+      ],
+      { input: JSON.parse(receipt).checkpoint, encoding: 'utf8' },
+    );
     expect(py.status, py.stderr).toBe(0);
-    expect(py.stdout.split('\n').filter(Boolean).map((l) => l.split(' ')[0])).toEqual(['OK', 'OK', 'OK']);
+    expect(
+      py.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(' ')[0]),
+    ).toEqual(['OK', 'OK', 'OK']);
   });
 
   it('the next stamp sends proofs from the size each witness cosigned; all three cosign at once', () => {

@@ -55,14 +55,27 @@ beforeAll(async () => {
   pageUrl = pathToFileURL(f('verify.html')).href;
   // The CLI agrees on all three.
   expect(office.run(['verify', 'deed.txt', '--policy', 'office.policy']).code).toBe(0);
-  expect(office.run(['verify', 'deed.txt', '--receipt', 'uncosigned.notar.json', '--policy', 'office.policy']).code).toBe(1);
-  expect(office.run(['verify', 'forged/deed.txt', '--policy', 'office.policy']).stdout).toMatch(/does not verify.*\(witness\)/);
+  expect(
+    office.run(['verify', 'deed.txt', '--receipt', 'uncosigned.notar.json', '--policy', 'office.policy']).code,
+  ).toBe(1);
+  expect(office.run(['verify', 'forged/deed.txt', '--policy', 'office.policy']).stdout).toMatch(
+    /does not verify.*\(witness\)/,
+  );
   ctx = await chromium.launchPersistentContext(tempDir('notar-chromium-'), {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
-  await ctx.route('**/*', (route) => (route.request().url() === pageUrl ? route.continue() : (problems.push(route.request().url()), route.abort())));
+  await ctx.route('**/*', (route) =>
+    route.request().url() === pageUrl ? route.continue() : (problems.push(route.request().url()), route.abort()),
+  );
 });
 
 afterAll(async () => {
@@ -99,7 +112,9 @@ describe('verifier page with a policy', () => {
   it('quorum met: Authentic, naming who vouched and when, and the earliest witness time', async () => {
     const v = await check([f('deed.txt'), f('deed.txt.notar.json')]);
     expect(v.kind).toBe('authentic');
-    expect(v.text).toMatch(/Vouched for by 2 of 3 independent witnesses: w1\.example\.gov\/witness \(on \d+ \w+ \d{4} at \d\d:\d\d:\d\d UTC\), w2\.example\.gov\/witness/);
+    expect(v.text).toMatch(
+      /Vouched for by 2 of 3 independent witnesses: w1\.example\.gov\/witness \(on \d+ \w+ \d{4} at \d\d:\d\d:\d\d UTC\), w2\.example\.gov\/witness/,
+    );
     expect(v.text).toContain('existed no later than');
     expect(v.details).toContain('did not vouch (no cosignature)');
     expect(v.trust).toMatch(/2 of w1\.example\.gov\/witness, w2\.example\.gov\/witness, w3\.example\.gov\/witness/);
@@ -108,16 +123,24 @@ describe('verifier page with a policy', () => {
 
   it('quorum not met: says who is missing and what would fix it', async () => {
     const dir = path.join(office.dir, 'plain');
-    writeDocs(dir, { 'deed.txt': fs.readFileSync(f('deed.txt')), 'deed.txt.notar.json': fs.readFileSync(f('uncosigned.notar.json')) });
+    writeDocs(dir, {
+      'deed.txt': fs.readFileSync(f('deed.txt')),
+      'deed.txt.notar.json': fs.readFileSync(f('uncosigned.notar.json')),
+    });
     const v = await check([path.join(dir, 'deed.txt'), path.join(dir, 'deed.txt.notar.json')]);
     expect(v.kind).toBe('failed');
     expect(v.text).toContain('Not verified: not enough witnesses');
-    expect(v.text).toContain('No witness vouched. Missing: w1.example.gov/witness, w2.example.gov/witness, w3.example.gov/witness');
+    expect(v.text).toContain(
+      'No witness vouched. Missing: w1.example.gov/witness, w2.example.gov/witness, w3.example.gov/witness',
+    );
     expect(problems).toEqual([]);
   });
 
   it('a forged cosignature: says so, even though two others would be enough', async () => {
-    const v = await check([path.join(office.dir, 'forged', 'deed.txt'), path.join(office.dir, 'forged', 'deed.txt.notar.json')]);
+    const v = await check([
+      path.join(office.dir, 'forged', 'deed.txt'),
+      path.join(office.dir, 'forged', 'deed.txt.notar.json'),
+    ]);
     expect(v.kind).toBe('failed');
     expect(v.text).toContain('a witness signature is forged or damaged');
     expect(v.text).toContain('Invalid (forged or damaged): w2.example.gov/witness');

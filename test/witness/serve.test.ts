@@ -120,11 +120,15 @@ describe('robustness', () => {
         b[rnd(b.length)] = rnd(256);
         mutated = b;
       } else if (kind === 1) mutated = b.subarray(0, rnd(b.length));
-      else if (kind === 2) mutated = Buffer.concat([b.subarray(0, rnd(b.length)), Buffer.from('\n\n'), b.subarray(rnd(b.length))]);
+      else if (kind === 2)
+        mutated = Buffer.concat([b.subarray(0, rnd(b.length)), Buffer.from('\n\n'), b.subarray(rnd(b.length))]);
       else mutated = Buffer.concat([Buffer.from(`old ${rnd(10)}\n`), b.subarray(b.indexOf('\n') + 1)]);
       const r = await post(s.url, mutated);
       statuses.add(r.status);
-      expect(r.status === 200 || (r.status >= 400 && r.status < 500), `status ${r.status} for ${JSON.stringify(mutated.toString('latin1').slice(0, 80))}`).toBe(true);
+      expect(
+        r.status === 200 || (r.status >= 400 && r.status < 500),
+        `status ${r.status} for ${JSON.stringify(mutated.toString('latin1').slice(0, 80))}`,
+      ).toBe(true);
     }
     expect(statuses.size).toBeGreaterThan(2);
     expect((await post(s.url, 'old 0\n\n')).status).toBe(400);
@@ -137,7 +141,11 @@ describe('robustness', () => {
     try {
       stampN(fork, 'more', 1);
       const bodies = [log, fork].flatMap((st) => [0, 1, 2, 3, 4].map((o) => request(st, o)));
-      const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => post(s2.url, bodies[i % bodies.length]).then((r) => ({ r, body: bodies[i % bodies.length] }))));
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          post(s2.url, bodies[i % bodies.length]).then((r) => ({ r, body: bodies[i % bodies.length] })),
+        ),
+      );
       const cosigned = new Map<number, Set<string>>();
       for (const { r, body } of answers) {
         expect([200, 409, 422]).toContain(r.status);

@@ -65,7 +65,11 @@ describe('witness store', () => {
   it('keeps fork evidence and never cosigns a second tree of a cosigned size', () => {
     // The same key in another store: a forked history of the same origin.
     fs.writeFileSync(path.join(log.dir, 'secret.key'), log.run(['key', 'export']).stdout, { mode: 0o600 });
-    const f = makeStore('registry.example.gov/civil', ['--no-passphrase', '--import', path.join(log.dir, 'secret.key')]);
+    const f = makeStore('registry.example.gov/civil', [
+      '--no-passphrase',
+      '--import',
+      path.join(log.dir, 'secret.key'),
+    ]);
     expect(f.vkey).toBe(log.vkey);
     for (const n of ['x', 'y', 'z']) {
       writeDocs(f.dir, { [n]: `fork ${n}\n` });
@@ -87,7 +91,9 @@ describe('witness store', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/404/);
     expect(w.run(['witness', 'add-log', log.vkey]).code).toBe(0);
-    expect(w.run(['witness', 'cosign', '-'], log.run(['checkpoint', '--request', '--old', '0']).stdout).stderr).toMatch(/409.*size 3/);
+    expect(w.run(['witness', 'cosign', '-'], log.run(['checkpoint', '--request', '--old', '0']).stdout).stderr).toMatch(
+      /409.*size 3/,
+    );
   });
 
   it('witnesses add refuses a log key, a bad URL and a duplicate name; remove and list', () => {
@@ -116,9 +122,17 @@ describe('witness store', () => {
     const noPass = notar(['witness', 'cosign', '-'], { env: { ...env, NOTAR_PASSPHRASE: '' }, input: req });
     expect(noPass.code).toBe(2);
     expect(noPass.stderr).toMatch(/passphrase/);
-    expect(notar(['witness', 'cosign', '-'], { env: { ...env, NOTAR_PASSPHRASE: 'wrong one!' }, input: req }).code).toBe(2);
+    expect(
+      notar(['witness', 'cosign', '-'], { env: { ...env, NOTAR_PASSPHRASE: 'wrong one!' }, input: req }).code,
+    ).toBe(2);
     const ok = notar(['witness', 'cosign', '-'], { env, input: req });
     expect(ok.code, ok.stderr).toBe(0);
-    expect(verifyCosignature(parseNote(req.slice(req.indexOf('\n\n') + 2)).body, parseCosignatureResponse(ok.stdout)[0], parseCosignerKey(init.stdout.trim()))).toBeDefined();
+    expect(
+      verifyCosignature(
+        parseNote(req.slice(req.indexOf('\n\n') + 2)).body,
+        parseCosignatureResponse(ok.stdout)[0],
+        parseCosignerKey(init.stdout.trim()),
+      ),
+    ).toBeDefined();
   });
 });

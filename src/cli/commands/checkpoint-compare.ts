@@ -41,9 +41,15 @@ function tryStore(opts: Opts, origin: string): Store | undefined {
 function checkSigned(sides: Side[], keys: Verifier[]): void {
   for (const s of sides) {
     try {
-      openNote(s.note, keys.filter((k) => k.name === s.cp.origin));
+      openNote(
+        s.note,
+        keys.filter((k) => k.name === s.cp.origin),
+      );
     } catch (e) {
-      throw new NotarError((e as NotarError).code === 'SIGNATURE_INVALID' ? 'SIGNATURE_INVALID' : 'UNTRUSTED', `${s.file}: ${(e as Error).message}`);
+      throw new NotarError(
+        (e as NotarError).code === 'SIGNATURE_INVALID' ? 'SIGNATURE_INVALID' : 'UNTRUSTED',
+        `${s.file}: ${(e as Error).message}`,
+      );
     }
   }
 }
@@ -53,7 +59,9 @@ function readProof(file: string): Uint8Array[] {
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean)
-    .map((l, i) => (/^[0-9a-f]{64}$/.test(l) ? fromHex(l, `proof line ${i + 1}`, 32) : fromBase64(l, `proof line ${i + 1}`, 32)));
+    .map((l, i) =>
+      /^[0-9a-f]{64}$/.test(l) ? fromHex(l, `proof line ${i + 1}`, 32) : fromBase64(l, `proof line ${i + 1}`, 32),
+    );
 }
 
 /** Consistent, inconsistent, or undecided (no proof and no store to compute one). */
@@ -75,25 +83,41 @@ function decide(a: Side, b: Side, opts: Opts, store: Store | undefined): { ok: b
   const tree = MerkleTree.fromLeafHashes(state.blockHashes);
   const bad = [m, n].filter((s) => s.cp.size > tree.size || !equalBytes(tree.rootAt(s.cp.size), s.cp.root));
   if (bad.length === 0) return { ok: true, how: `both are prefixes of this store's history (${tree.size} blocks)` };
-  return { ok: false, how: `${bad.map((s) => s.file).join(' and ')} ${bad.length === 1 ? 'is' : 'are'} not part of this store's history` };
+  return {
+    ok: false,
+    how: `${bad.map((s) => s.file).join(' and ')} ${bad.length === 1 ? 'is' : 'are'} not part of this store's history`,
+  };
 }
 
 export async function run(args: string[], opts: Opts): Promise<number> {
   if (args.length !== 3) throw new NotarError('USAGE', 'usage: notar checkpoint compare A B [--proof FILE]');
   const sides = [readSide(args[1]), readSide(args[2])];
   if (sides[0].cp.origin !== sides[1].cp.origin) {
-    throw new NotarError('USAGE', `${sides[0].file} is of ${sides[0].cp.origin} and ${sides[1].file} of ${sides[1].cp.origin}: compare checkpoints of one log`);
+    throw new NotarError(
+      'USAGE',
+      `${sides[0].file} is of ${sides[0].cp.origin} and ${sides[1].file} of ${sides[1].cp.origin}: compare checkpoints of one log`,
+    );
   }
   const store = tryStore(opts, sides[0].cp.origin);
   const keys = [...trustedKeys(opts), ...(store ? [store.verifier()] : [])];
-  if (keys.length === 0) throw new NotarError('USAGE', 'no trusted key for the log: give --key/--key-file, or run it where the log store is', { hint: 'unsigned checkpoints prove nothing' });
+  if (keys.length === 0)
+    throw new NotarError(
+      'USAGE',
+      'no trusted key for the log: give --key/--key-file, or run it where the log store is',
+      { hint: 'unsigned checkpoints prove nothing' },
+    );
   checkSigned(sides, keys);
   const verdict = decide(sides[0], sides[1], opts, store);
-  if (!verdict) throw new NotarError('USAGE', 'the sizes differ and no consistency proof was given', { hint: 'give --proof FILE (from the log), or run it with the log store (--store)' });
+  if (!verdict)
+    throw new NotarError('USAGE', 'the sizes differ and no consistency proof was given', {
+      hint: 'give --proof FILE (from the log), or run it with the log store (--store)',
+    });
   if (verdict.ok) {
     process.stdout.write(`CONSISTENT: ${verdict.how}\n`);
     return 0;
   }
-  process.stdout.write(`FORK EVIDENCE: ${sides[0].cp.origin}: ${verdict.how}; both are validly signed:\n\n# ${sides[0].file}\n${sides[0].note}\n# ${sides[1].file}\n${sides[1].note}`);
+  process.stdout.write(
+    `FORK EVIDENCE: ${sides[0].cp.origin}: ${verdict.how}; both are validly signed:\n\n# ${sides[0].file}\n${sides[0].note}\n# ${sides[1].file}\n${sides[1].note}`,
+  );
   return 1;
 }

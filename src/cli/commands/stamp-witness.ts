@@ -22,7 +22,8 @@ export function reportOutcomes(outcomes: WitnessOutcome[], size: number): void {
   const ok = outcomes.filter((o) => o.result === 'cosigned').map((o) => o.witness.key.name);
   if (ok.length) notice(`cosigned by ${ok.join(', ')} (history size ${size})`);
   for (const o of outcomes) {
-    if (o.result === 'missed') notice(`witness ${o.witness.key.name} missed: ${o.detail} (ask again later with \`notar cosign\`)`);
+    if (o.result === 'missed')
+      notice(`witness ${o.witness.key.name} missed: ${o.detail} (ask again later with \`notar cosign\`)`);
     if (o.result === 'refused') notice(`witness ${o.witness.key.name} refused: ${o.detail}`);
   }
 }
@@ -32,7 +33,14 @@ export async function witnessSealed(store: Store, state: ChainState, opts: Opts)
   const witnesses = readWitnesses(store.paths.dir);
   if (witnesses.length === 0) return state;
   const rec = state.records[state.records.length - 1];
-  const outcomes = await askWitnesses(store.paths.dir, witnesses, state, rec, witnessTimeoutMs(opts), () => store.readChain().records.length);
+  const outcomes = await askWitnesses(
+    store.paths.dir,
+    witnesses,
+    state,
+    rec,
+    witnessTimeoutMs(opts),
+    () => store.readChain().records.length,
+  );
   reportOutcomes(outcomes, rec.seq + 1);
   const records = [...state.records.slice(0, -1), { ...rec, checkpoint: cosignedCheckpoint(store.paths.dir, rec) }];
   return { ...state, records };

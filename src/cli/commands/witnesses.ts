@@ -10,7 +10,14 @@ import { NotarError } from '../../core/errors.js';
 import { formatPolicy, type Policy } from '../../core/policy.js';
 import { parseCosignatureResponse } from '../../core/witness-protocol.js';
 import { askWitnesses } from '../../witness/client.js';
-import { addWitness, cosignatureCount, readWitnesses, removeWitness, storedCosignatures, storeCosignatures } from '../../witness/log-witnesses.js';
+import {
+  addWitness,
+  cosignatureCount,
+  readWitnesses,
+  removeWitness,
+  storedCosignatures,
+  storeCosignatures,
+} from '../../witness/log-witnesses.js';
 import { openStoreFromOpts, readTextInput, type Opts } from '../common.js';
 import { notice } from '../output/io.js';
 import { reportOutcomes, witnessTimeoutMs } from './stamp-witness.js';
@@ -20,11 +27,15 @@ export async function add([vkey]: string[], opts: Opts): Promise<number> {
   try {
     key = parseCosignerKey(vkey.trim());
   } catch (e) {
-    throw new NotarError('KEY_FORMAT', `witness key: ${(e as Error).message}`, { hint: 'pass the key `notar witness init` or `notar witness key show` printed on the witness side' });
+    throw new NotarError('KEY_FORMAT', `witness key: ${(e as Error).message}`, {
+      hint: 'pass the key `notar witness init` or `notar witness key show` printed on the witness side',
+    });
   }
   const store = openStoreFromOpts(opts);
   addWitness(store.paths.dir, key, opts.url as string | undefined);
-  notice(`${store.origin} will ask ${key.name}${opts.url ? ` at ${opts.url}` : ' (no URL: exchange files with `notar checkpoint --request` and `notar cosign --from`)'}`);
+  notice(
+    `${store.origin} will ask ${key.name}${opts.url ? ` at ${opts.url}` : ' (no URL: exchange files with `notar checkpoint --request` and `notar cosign --from`)'}`,
+  );
   return 0;
 }
 
@@ -54,31 +65,48 @@ function latestRecord(opts: Opts) {
 export async function cosign(_args: string[], opts: Opts): Promise<number> {
   const { store, state, rec } = latestRecord(opts);
   const witnesses = readWitnesses(store.paths.dir);
-  if (witnesses.length === 0) throw new NotarError('USAGE', 'no witness configured', { hint: 'add one with `notar witnesses add <witness key> [--url URL]`' });
+  if (witnesses.length === 0)
+    throw new NotarError('USAGE', 'no witness configured', {
+      hint: 'add one with `notar witnesses add <witness key> [--url URL]`',
+    });
   const from = (opts.from as string[] | undefined) ?? [];
   if (from.length) return merge(store.paths.dir, state.records, from, witnesses);
   const have = new Set(storedCosignatures(store.paths.dir, rec.seq).map((s) => `${s.name}+${s.keyId}`));
   const missing = witnesses.filter((w) => w.url && !have.has(`${w.key.name}+${w.key.keyId}`));
-  if (missing.length) reportOutcomes(await askWitnesses(store.paths.dir, missing, state, rec, witnessTimeoutMs(opts)), rec.seq + 1);
+  if (missing.length)
+    reportOutcomes(await askWitnesses(store.paths.dir, missing, state, rec, witnessTimeoutMs(opts)), rec.seq + 1);
   const n = cosignatureCount(store.paths.dir, rec.seq);
-  process.stdout.write(`history size ${rec.seq + 1}: ${n} of ${witnesses.length} witness${witnesses.length === 1 ? '' : 'es'} cosigned\n`);
+  process.stdout.write(
+    `history size ${rec.seq + 1}: ${n} of ${witnesses.length} witness${witnesses.length === 1 ? '' : 'es'} cosigned\n`,
+  );
   const offline = witnesses.filter((w) => !w.url && !have.has(`${w.key.name}+${w.key.keyId}`));
-  if (offline.length) notice(`without a URL: ${offline.map((w) => w.key.name).join(', ')}: send \`notar checkpoint --request\` and merge the answer with \`notar cosign --from FILE\``);
+  if (offline.length)
+    notice(
+      `without a URL: ${offline.map((w) => w.key.name).join(', ')}: send \`notar checkpoint --request\` and merge the answer with \`notar cosign --from FILE\``,
+    );
   return n > 0 || witnesses.length === 0 ? 0 : 1;
 }
 
 /** Lines returned as files: each is matched to the checkpoint it cosigns (latest first). */
-function merge(dir: string, records: Parameters<typeof storeCosignatures>[1][], files: string[], witnesses: ReturnType<typeof readWitnesses>): number {
+function merge(
+  dir: string,
+  records: Parameters<typeof storeCosignatures>[1][],
+  files: string[],
+  witnesses: ReturnType<typeof readWitnesses>,
+): number {
   let stored = 0;
   for (const f of files) {
     let lines;
     try {
       lines = parseCosignatureResponse(readTextInput(f, 1 << 16));
     } catch (e) {
-      throw new NotarError('FORMAT', `${f}: not cosignature lines: ${(e as Error).message}`, { hint: 'give the exact output of `notar witness cosign` (lines starting with —)' });
+      throw new NotarError('FORMAT', `${f}: not cosignature lines: ${(e as Error).message}`, {
+        hint: 'give the exact output of `notar witness cosign` (lines starting with —)',
+      });
     }
     let got = 0;
-    for (let i = records.length - 1; i >= 0 && got < lines.length; i--) got += storeCosignatures(dir, records[i], lines, witnesses).length;
+    for (let i = records.length - 1; i >= 0 && got < lines.length; i--)
+      got += storeCosignatures(dir, records[i], lines, witnesses).length;
     if (got === 0) notice(`${f}: no new valid cosignature by a configured witness on any checkpoint of this log`);
     stored += got;
   }
