@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const core = await import(path.join(root, 'dist/core/index.js'));
-const { installNodeCrypto } = await import(path.join(root, 'dist/node/crypto.js'));
+const { nodeCrypto } = await import(path.join(root, 'dist/node/crypto.js'));
+const { useCrypto } = await import(path.join(root, 'dist/core/crypto.js'));
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 15;
 const BIN = path.join(root, 'bin/notar.js');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -28,7 +29,7 @@ function verifyRate(label) {
 }
 
 verifyRate('@noble/ed25519 only');
-installNodeCrypto();
+useCrypto(nodeCrypto);
 verifyRate('node:crypto, as the CLI');
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'notar-bench-witness-'));

@@ -91,7 +91,8 @@ export function readSizes(storeDir: string): Record<string, number> {
 export function recordSize(storeDir: string, key: CosignerVerifier, size: number): void {
   const sizes = readSizes(storeDir);
   sizes[idOf(key)] = size;
-  writeFileAtomic(file(storeDir, 'witness-sizes.json'), JSON.stringify(sizes, null, 2) + '\n');
+  // Atomic but not fsynced: a size lost in a crash only costs one 409 and a retry.
+  writeFileAtomic(file(storeDir, 'witness-sizes.json'), JSON.stringify(sizes, null, 2) + '\n', { durable: false });
 }
 
 export const lastSize = (storeDir: string, key: CosignerVerifier): number => readSizes(storeDir)[idOf(key)] ?? 0;
