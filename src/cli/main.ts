@@ -149,6 +149,9 @@ function declareCommands(program: Command): void {
     .addHelpText('after', '\nExamples:\n  notar consistency --from old-checkpoint.txt > proof.json\n  notar consistency --verify proof.json --key-file office.vkey')
     .action(action(() => import('./consistency.js')));
 
+  // Issue 15: publishing, monitoring, the server and its clerks (src/cli/{publish,monitor,serve,clerk}.ts).
+  declareOfficeCommands(program);
+
   const chain = program.command('chain').description('audit the chain file');
   chain
     .command('verify')
@@ -173,6 +176,16 @@ function declareCommands(program: Command): void {
     .option('--key-file <file>', 'trusted verifier keys, one per line', collect)
     .addHelpText('after', '\nExample:\n  notar verifier-page --out verify.html --key-file office.vkey')
     .action(action(() => import('./verifier-page.js')));
+}
+
+function declareOfficeCommands(program: Command): void {
+  program
+    .command('publish')
+    .description('write the log as C2SP tlog-tiles static files (only what is new)')
+    .requiredOption('--out <dir>', 'the directory a web server serves')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nWrites checkpoint, tile/<L>/<N>, tile/entries/<N> (the block lines) and notar/leaves/<N>\n(each block\'s leaf hashes); the checkpoint last. See docs/server.md.\n\nExample:\n  notar publish --out /var/www/log')
+    .action(action(() => import('./publish.js')));
 }
 
 /** commander is loaded only here: `verify` and `prove` usually start without it (fast-argv.ts). */
