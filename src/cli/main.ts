@@ -186,6 +186,16 @@ function declareOfficeCommands(program: Command): void {
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nWrites checkpoint, tile/<L>/<N>, tile/entries/<N> (the block lines) and notar/leaves/<N>\n(each block\'s leaf hashes); the checkpoint last. See docs/server.md.\n\nExample:\n  notar publish --out /var/www/log')
     .action(action(() => import('./publish.js')));
+
+  program
+    .command('monitor <log>')
+    .description('follow a published log (URL prefix or directory): check and report new blocks')
+    .option('--key <vkey>', "the log's verifier key", collect)
+    .option('--key-file <file>', "file holding the log's verifier key", collect)
+    .option('--state <dir>', 'remember the last verified checkpoint here (consistency across runs)')
+    .option('--json', 'one JSON object per new block')
+    .addHelpText('after', '\nChecks the checkpoint signature, that it extends the last one seen (--state), every new\nblock line against the tiles and the previous block, every new batch root from its leaf\nhashes, and the history root from the tiles. Exit 1 with evidence on stdout if not.\n\nExamples:\n  notar monitor https://log.example.gov/land --key-file office.vkey --state ~/.notar-monitor\n  notar monitor /var/www/log --key-file office.vkey')
+    .action(action(() => import('./monitor.js')));
 }
 
 /** commander is loaded only here: `verify` and `prove` usually start without it (fast-argv.ts). */
