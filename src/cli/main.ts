@@ -196,6 +196,29 @@ function declareOfficeCommands(program: Command): void {
     .option('--json', 'one JSON object per new block')
     .addHelpText('after', '\nChecks the checkpoint signature, that it extends the last one seen (--state), every new\nblock line against the tiles and the previous block, every new batch root from its leaf\nhashes, and the history root from the tiles. Exit 1 with evidence on stdout if not.\n\nExamples:\n  notar monitor https://log.example.gov/land --key-file office.vkey --state ~/.notar-monitor\n  notar monitor /var/www/log --key-file office.vkey')
     .action(action(() => import('./monitor.js')));
+
+  storeOptions(
+    program
+      .command('serve')
+      .description('serve the store to many clerks over HTTP(S), and publish its log')
+      .option('--listen <host:port>', 'address to listen on', '127.0.0.1:7300')
+      .option('--window-ms <ms>', 'seal documents arriving within this window as one block', '250')
+      .option('--max-docs <n>', 'seal at once when this many documents wait', '10000')
+      .option('--max-body <bytes>', 'largest request body', String(16 << 20))
+      .option('--max-request-docs <n>', 'most documents in one request', '100000')
+      .option('--publish-dir <dir>', 'where the tlog-tiles files are written and served from (default: <store>/tlog)')
+      .option('--tls-cert <file>', 'serve HTTPS with this certificate chain (PEM)')
+      .option('--tls-key <file>', 'the private key of --tls-cert (PEM)'),
+  )
+    .addHelpText('after', '\nClerks (notar clerk add) send digests: POST /v1/stamp; receipts come back once sealed.\nAlso serves GET /v1/health, /checkpoint, /tile/... and /notar/leaves/... (docs/server.md).\nSIGTERM: finishes the block being sealed, refuses new work, exits.\n\nExample:\n  notar serve --listen 127.0.0.1:7300 --passphrase-file /etc/notar/passphrase')
+    .action(action(() => import('./serve.js')));
+
+  program
+    .command('clerk <action> [name]')
+    .description('manage who may stamp through the server: add NAME | list | remove NAME')
+    .option('--json', 'list as JSON lines')
+    .addHelpText('after', '\n`clerk add NAME` prints the new token alone on stdout, once; only its hash is stored.\n\nExamples:\n  notar clerk add alice > alice.token\n  notar clerk list\n  notar clerk remove alice')
+    .action(action(() => import('./clerk.js')));
 }
 
 /** commander is loaded only here: `verify` and `prove` usually start without it (fast-argv.ts). */
