@@ -45,6 +45,8 @@ export interface PublishResult {
 export interface PublishOptions {
   /** The chain as just read or sealed (saves reading it again). */
   readonly state?: ChainState;
+  /** Leaf hashes of a block just sealed (packed), so they need not be recomputed from its stored leaves. */
+  readonly leafHashes?: { readonly seq: number; readonly hashes: Uint8Array };
   /** The checkpoint text to publish for the latest block (e.g. with cosignatures); default: the chain's. */
   readonly checkpoint?: string;
 }
@@ -59,7 +61,7 @@ export function publishLog(store: Store, outDir: string, opts: PublishOptions = 
   const checkpoint = opts.checkpoint ?? state.records[size - 1].checkpoint;
   const writer = new Writer(outDir);
   try {
-    if (from < size) writeNew(store, state, tree, from, writer);
+    if (from < size) writeNew(store, state, tree, from, writer, opts.leafHashes);
     writer.flushDirs();
     const cpFile = path.join(outDir, 'checkpoint');
     if (from < size || readOrEmpty(cpFile) !== checkpoint) writer.write('checkpoint', checkpoint, true);
@@ -71,10 +73,12 @@ export function publishLog(store: Store, outDir: string, opts: PublishOptions = 
   return { from, to: size, files: writer.count };
 }
 
-function writeNew(store: Store, state: ChainState, tree: MerkleTree, from: number, w: Writer): void {
+function writeNew(store: Store, state: ChainState, tree: MerkleTree, from: number, w: Writer, known?: PublishOptions['leafHashes']): void {
   const size = state.records.length;
   const verifier = store.verifier();
-  for (let seq = from; seq < size; seq++) w.write(leavesPath(seq), leafHashesOf(store.readLeaves(seq, verifier), state, seq));
+  for (let seq = from; seq < size; seq++) {
+    w.write(leavesPath(seq), known?.seq === seq ? known.hashes : leafHashesOf(store.readLeaves(seq, verifier), state, seq));
+  }
   for (const t of newTiles(from, size)) {
     w.write(tilePath(t), tileContents(t, (a, b) => tree.rangeHash(a, b)));
     if (t.level === 0) w.write(entriesPath(t.index, t.width), bundleFor(state, t));

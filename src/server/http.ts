@@ -13,12 +13,12 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { fromHex } from '../core/bytes.js';
 import { NotarError } from '../core/errors.js';
 import { isPlainObject } from '../core/json.js';
 import type { Receipt } from '../core/receipt.js';
 import { parseTilePath } from '../core/tiles.js';
 import { batchReceiptText, type ReceiptText } from '../cli/receipt-text.js';
+import type { ByteSink } from '../cli/byte-sink.js';
 import type { ClerkDirectory } from './clerks.js';
 import { ServiceError, type Sequencer } from './sequencer.js';
 
@@ -134,22 +134,58 @@ export function parseDocuments(body: string, ndjson: boolean, maxDocs: number): 
     if (!isPlainObject(it) || Object.keys(it).some((k) => k !== 'sha256' && k !== 'name')) throw new NotarError('FORMAT', `document ${i}: must be {"sha256": "<hex>", "name": "<optional>"}`);
     if (typeof it.sha256 !== 'string' || !HEX64.test(it.sha256)) throw new NotarError('FORMAT', `document ${i}: sha256 must be 64 lowercase hex digits`);
     if (it.name !== undefined && (typeof it.name !== 'string' || it.name.length > MAX_NAME)) throw new NotarError('FORMAT', `document ${i}: name must be a string of at most ${MAX_NAME} characters`);
-    digests.set(fromHex(it.sha256), i * 32);
+    digests.set(Buffer.from(it.sha256, 'hex'), i * 32);
     names.push(it.name as string | undefined);
   });
   return { digests, names };
 }
 
+/**
+ * NDJSON receipts, encoded straight into 1 MiB buffers: the lines of one
+ * block share their tail (block, history, checkpoint), copied in as bytes
+ * (receipt-text.ts); building strings and converting them cost most of a request.
+ */
 function sendReceipts(res: http.ServerResponse, receipts: Receipt[]): void {
+  const sink = new PieceSink();
   let text: ReceiptText | undefined;
-  const lines: string[] = [];
   for (const r of receipts) {
     text ??= batchReceiptText(r);
-    lines.push(text.compact(r) + '\n');
+    text.compactTo(r, sink as unknown as ByteSink);
+    sink.text('\n');
   }
-  const body = Buffer.from(lines.join(''), 'utf8');
-  res.writeHead(200, { 'content-type': 'application/x-ndjson', 'content-length': body.length, 'cache-control': 'no-store' });
-  res.end(body);
+  const pieces = sink.done();
+  res.writeHead(200, { 'content-type': 'application/x-ndjson', 'content-length': pieces.reduce((n, p) => n + p.length, 0), 'cache-control': 'no-store' });
+  for (const p of pieces) res.write(p);
+  res.end();
+}
+
+/** ByteSink's interface (text, bytes), collecting pieces for a response instead of writing to an fd. */
+class PieceSink {
+  private readonly pieces: Buffer[] = [];
+  private buf = Buffer.allocUnsafe(1 << 20);
+  private off = 0;
+
+  text(s: string): void {
+    if (this.off + 3 * s.length > this.buf.length) this.next(3 * s.length);
+    this.off += this.buf.write(s, this.off);
+  }
+
+  bytes(b: Uint8Array): void {
+    if (this.off + b.length > this.buf.length) this.next(b.length);
+    this.buf.set(b, this.off);
+    this.off += b.length;
+  }
+
+  private next(need: number): void {
+    if (this.off > 0) this.pieces.push(this.buf.subarray(0, this.off));
+    this.buf = Buffer.allocUnsafe(Math.max(1 << 20, need));
+    this.off = 0;
+  }
+
+  done(): Buffer[] {
+    if (this.off > 0) this.pieces.push(this.buf.subarray(0, this.off));
+    return this.pieces;
+  }
 }
 
 const LEAVES_RE = /^notar\/leaves\/(?:x[0-9]{3}\/)*[0-9]{3}$/;

@@ -59,6 +59,8 @@ export class Sequencer {
   private timer: NodeJS.Timeout | undefined;
   private sealing: Promise<void> | undefined;
   private draining = false;
+  /** When the oldest waiting document arrived: the window runs from then, even while a block was being sealed. */
+  private firstQueuedAt = 0;
 
   constructor(
     private readonly store: Store,
@@ -79,6 +81,7 @@ export class Sequencer {
     const n = s.names.length;
     if (this.queued > 0 && this.queued + n > this.opts.maxQueued) return Promise.reject(new ServiceError(429, 'BUSY', `${this.queued} documents are waiting to be sealed; try again in a moment`));
     return new Promise<Receipt[]>((resolve, reject) => {
+      if (this.queue.length === 0) this.firstQueuedAt = Date.now();
       this.queue.push({ ...s, resolve, reject });
       this.queued += n;
       this.schedule();
@@ -99,7 +102,7 @@ export class Sequencer {
     if (this.queued >= this.opts.maxDocs || this.draining) {
       this.flush();
     } else if (!this.timer && this.queue.length > 0) {
-      this.timer = setTimeout(() => this.flush(), this.opts.windowMs);
+      this.timer = setTimeout(() => this.flush(), Math.max(0, this.opts.windowMs - (Date.now() - this.firstQueuedAt)));
     }
   }
 
@@ -121,6 +124,7 @@ export class Sequencer {
     while (k < this.queue.length && (k === 0 || count + this.queue[k].names.length <= this.opts.maxDocs)) count += this.queue[k++].names.length;
     const jobs = this.queue.splice(0, k);
     this.queued -= count;
+    if (this.queue.length > 0) this.firstQueuedAt = Date.now();
     return jobs;
   }
 

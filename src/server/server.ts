@@ -10,6 +10,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { NotarError } from '../core/errors.js';
+import type { MerkleTree } from '../core/merkle.js';
 import type { Signer } from '../core/note.js';
 import { publishLog } from '../publish/publish.js';
 import type { Store } from '../store/store.js';
@@ -43,7 +44,7 @@ export async function startServer(store: Store, signer: Signer, o: ServeOptions)
     afterSeal: (sealed) => {
       size = sealed.state.records.length;
       try {
-        publishLog(store, o.publishDir, { state: sealed.state });
+        publishLog(store, o.publishDir, { state: sealed.state, leafHashes: { seq: sealed.record.seq, hashes: packedLeaves(sealed.batch.tree) } });
       } catch (e) {
         // The block is sealed; the log is published again after the next one.
         process.stderr.write(`notar: warning: publishing block ${sealed.record.seq} failed: ${(e as Error).message}\n`);
@@ -69,6 +70,13 @@ export async function startServer(store: Store, signer: Signer, o: ServeOptions)
       await closed;
     },
   };
+}
+
+/** The batch tree's leaf hashes, packed (the tree has them; no hashing again). */
+function packedLeaves(tree: MerkleTree): Uint8Array {
+  const out = new Uint8Array(tree.size * 32);
+  for (let i = 0; i < tree.size; i++) out.set(tree.leaf(i), i * 32);
+  return out;
 }
 
 function listen(server: http.Server, host: string, port: number): Promise<void> {
