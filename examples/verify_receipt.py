@@ -109,6 +109,15 @@ def strict_b64(text, where):
     return raw
 
 
+def signature_b64(text, where):
+    """Signature base64 as Go's note.Open reads it (base64.StdEncoding, not Strict): padded
+    standard base64 whose unused low bits in the last character are ignored. Such a spelling
+    decodes to the same bytes, so it is accepted (FORMAT.md section 11)."""
+    if not re.fullmatch(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?", text):
+        raise Malformed(f"{where} is not valid base64")
+    return base64.b64decode(text, validate=True)
+
+
 def count(value, where, minimum=0):
     """A JSON integer in [minimum, 2^53-1]. JSON true/false and 1.0 are not integers here."""
     if isinstance(value, bool) or not isinstance(value, int):
@@ -131,14 +140,21 @@ def exact_fields(obj, where, required, optional=()):
     return obj
 
 
+# Go's unicode.IsSpace, which golang.org/x/mod/sumdb/note uses for key names: the Unicode
+# White_Space characters. (Python's str.isspace differs: it also counts U+001C-U+001F and
+# not U+180E... so the list is written out.)
+GO_SPACES = set("\t\n\v\f\r \u0085\u00a0\u1680\u2028\u2029\u202f\u205f\u3000") | {chr(c) for c in range(0x2000, 0x200B)}
+
+
 def is_valid_key_name(name):
-    """c2sp.org/signed-note: non-empty, no Unicode spaces, no '+'. We also refuse control
-    characters, which signed notes may not contain at all."""
+    """c2sp.org/signed-note as Go's note package checks it: non-empty, valid UTF-8, no '+',
+    no Unicode space (FORMAT.md section 11). Nothing else is refused here; a name with ASCII
+    control characters can still never appear in a signed note, which may not hold them."""
     return (
         isinstance(name, str)
         and name != ""
         and "+" not in name
-        and not any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in name)
+        and not any(c in GO_SPACES or 0xD800 <= ord(c) <= 0xDFFF for c in name)
     )
 
 
@@ -317,18 +333,21 @@ def parse_signature_line(line):
     fields = line[len(SIG_PREFIX) :].split(" ")
     if len(fields) != 2 or not is_valid_key_name(fields[0]):
         raise Malformed(f"checkpoint signature line {line!r} is not '— <name> <base64>'")
-    raw = strict_b64(fields[1], "checkpoint signature")
+    raw = signature_b64(fields[1], "checkpoint signature")
     if len(raw) < 5:  # 4-byte key ID and at least one signature byte
         raise Malformed("checkpoint signature is too short")
     return fields[0], raw[:4], raw[4:]
 
 
 def parse_checkpoint_body(body):
-    """FORMAT.md section 5: exactly `<origin>\\n<size>\\n<base64 root>\\n`."""
+    """FORMAT.md section 5 and c2sp.org/tlog-checkpoint: `<origin>\\n<size>\\n<base64 root>\\n`,
+    then optional non-empty extension lines, which are signed but carry no meaning here."""
     lines = body.split("\n")
-    if len(lines) != 4 or lines[3] != "":
-        raise Malformed("checkpoint body must be exactly three lines: origin, size, root")
+    if len(lines) < 4 or lines[-1] != "":
+        raise Malformed("checkpoint body must have at least three lines: origin, size, root")
     origin, size_text, root_text = lines[:3]
+    if any(line == "" for line in lines[3:-1]):
+        raise Malformed("checkpoint has an empty extension line")
     if not is_valid_key_name(origin):
         raise Malformed(f"checkpoint origin {origin!r} is not a valid name")
     if not DECIMAL_RE.fullmatch(size_text) or int(size_text) > MAX_SAFE_INT:
@@ -420,10 +439,14 @@ def parse_receipt(raw):
     if len(raw) > MAX_RECEIPT_BYTES:
         raise Malformed("receipt is too large")
     try:
+        # RFC 8259 section 8.1 allows ignoring a byte order mark; FORMAT.md section 11 does.
         text = raw.decode("utf-8")
+        text = text[1:] if text.startswith("\ufeff") else text
         doc = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise Malformed(f"receipt is not valid UTF-8 JSON ({e})") from None
+        # RFC 7493 (I-JSON): no lone surrogates, even escaped; they cannot be UTF-8.
+        json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    except (UnicodeDecodeError, UnicodeEncodeError, json.JSONDecodeError, RecursionError) as e:
+        raise Malformed(f"receipt is not valid UTF-8 JSON ({str(e)[:200]})") from None
     exact_fields(doc, "receipt", ["format", "document", "leaf", "block", "history", "checkpoint"], ["key"])
     if doc["format"] != "notar-receipt/1":
         raise Malformed(f"receipt format is {doc['format']!r}, expected 'notar-receipt/1'")

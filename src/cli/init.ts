@@ -1,7 +1,7 @@
 /** `notar init`: create the store and its signing key; print the verifier key. */
 import { randomBytes } from '../core/bytes.js';
 import { NotarError } from '../core/errors.js';
-import { generateSigner, isValidKeyName, parseSignerKey } from '../core/note.js';
+import { generateSigner, isValidOwnKeyName, parseSignerKey } from '../core/note.js';
 import { initStore } from '../store/store.js';
 import { readTextInput, storeDir, type Opts } from './common.js';
 import { notice } from './io.js';
@@ -9,8 +9,8 @@ import { passphraseToSeal } from './passphrase.js';
 
 export async function run(_args: string[], opts: Opts): Promise<number> {
   const name = String(opts.name);
-  if (!isValidKeyName(name)) {
-    throw new NotarError('USAGE', `--name ${JSON.stringify(name)} is not a valid origin`, { hint: 'use a name like notary.example.gov/land-registry: no spaces, no "+"' });
+  if (!isValidOwnKeyName(name)) {
+    throw new NotarError('USAGE', `--name ${JSON.stringify(name)} is not a valid origin`, { hint: 'use a name like notary.example.gov/land-registry: no spaces, no "+", no control characters, at most 256 bytes' });
   }
   const signer = opts.import ? parseSignerKey(readTextInput(String(opts.import), 4096).trim()) : generateSigner(name, randomBytes(32));
   if (signer.name !== name) throw new NotarError('USAGE', `the imported key is named ${signer.name}, not ${name}`);

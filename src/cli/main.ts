@@ -72,7 +72,7 @@ function declareCommands(program: Command): void {
       .option('--force', 'replace existing receipts')
       .option('--no-receipts', 'seal only; rebuild receipts later with `notar prove`'),
   )
-    .addHelpText('after', '\nReceipts go beside each file (FILE.notar.json), or under --out DIR keeping relative paths.\nA document read from stdin (-) gets its receipt on stdout unless --out is given.\nAn existing receipt for the same document is kept; one for another version stops the run (--force replaces).\n\nExamples:\n  notar stamp deed-1.pdf deed-2.pdf\n  cat letter.txt | notar stamp - > letter.notar.json\n  find docs -type f -print0 | notar stamp --files-from - -0 --out receipts\n  sha256sum *.pdf | notar stamp --digests --json > receipts.ndjson')
+    .addHelpText('after', '\nReceipts go beside each file (FILE.notar.json), or under --out DIR keeping relative paths.\nA document read from stdin (-) gets its receipt on stdout unless --out is given.\nAn existing receipt is kept if it holds in this store; anything else in its place stops the run (--force replaces).\nTwo documents whose receipts would be one file stop the run before anything is sealed.\n\nExamples:\n  notar stamp deed-1.pdf deed-2.pdf\n  cat letter.txt | notar stamp - > letter.notar.json\n  find docs -type f -print0 | notar stamp --files-from - -0 --out receipts\n  sha256sum *.pdf | notar stamp --digests --json > receipts.ndjson')
     .action(action(() => import('./stamp.js')));
 
   program

@@ -8,6 +8,7 @@
  * one (malformed, from another log, altered) leaves every file as it was.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { equalBytes, fromHex } from '../core/bytes.js';
 import type { ChainRecord } from '../core/chain.js';
 import { NotarError } from '../core/errors.js';
@@ -15,10 +16,12 @@ import { MerkleTree } from '../core/merkle.js';
 import { openNote, type Verifier } from '../core/note.js';
 import { formatReceipt, hexPath, type Receipt } from '../core/receipt.js';
 import { verifyReceipt } from '../core/verify.js';
-import { writeFileAtomic } from '../store/durable.js';
+import { removeStaleTemps, writeFileAtomic } from '../store/durable.js';
+import { osReason } from '../store/errno.js';
 import type { ChainState } from '../store/chainfile.js';
 import type { Store } from '../store/store.js';
 import { openStoreFromOpts, type Opts } from './common.js';
+import { notice } from './io.js';
 import { checkpointOf, readReceiptFile, signersOf } from './receipt-read.js';
 
 interface Plan {
@@ -83,7 +86,9 @@ function plan(file: string, store: Store, state: ChainState, history: MerkleTree
   // The leaf part is kept as it is: it must still verify, or refreshing would only hide damage.
   const check = verifyReceipt(refreshed, fromHex(r.document.sha256, 'document.sha256', 32), [verifier]);
   if (!check.ok) throw notOurs(file, `the receipt does not verify against this store (${check.step}: ${check.reason}); it was not rewritten`);
-  return { file, from: r.history.size, text: r.history.size === n && r.checkpoint === latest.checkpoint ? undefined : formatReceipt(refreshed) };
+  // Already at the latest size: its checkpoint was checked above (our key, our root), so it
+  // is kept as it is, byte for byte, even if it differs from ours (extension lines, FORMAT.md §11).
+  return { file, from: r.history.size, text: r.history.size === n ? undefined : formatReceipt(refreshed) };
 }
 
 export async function run(args: string[], opts: Opts): Promise<number> {
@@ -103,7 +108,15 @@ export async function run(args: string[], opts: Opts): Promise<number> {
     rewrite(p.file, p.text);
     process.stdout.write(`refreshed ${p.file}: history size ${p.from} -> ${n}\n`);
   }
+  cleanTemps(files);
   return 0;
+}
+
+/** A refresh killed mid-write leaves its temp file beside the receipt; the next one removes it (issue 10, item 15). */
+function cleanTemps(files: string[]): void {
+  let removed = 0;
+  for (const dir of new Set(files.map((f) => path.dirname(f)))) removed += removeStaleTemps(dir, { userDir: true });
+  if (removed) notice(`recovered: removed ${removed} temporary file${removed === 1 ? '' : 's'} left by interrupted receipt writes`);
 }
 
 /** Atomic replace, keeping the file's permissions. */
@@ -112,6 +125,6 @@ function rewrite(file: string, text: string): void {
     const mode = fs.statSync(file).mode & 0o7777;
     writeFileAtomic(file, text, { mode, durable: false });
   } catch (e) {
-    throw new NotarError('IO', `cannot rewrite ${file}: ${(e as Error).message}`, { hint: 'the receipt is unchanged; check the directory is writable' });
+    throw new NotarError('IO', `cannot rewrite ${file}: ${osReason(e)}`, { hint: 'the receipt is unchanged; check the directory is writable' });
   }
 }

@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { toHex } from '../core/bytes.js';
 import { NotarError } from '../core/errors.js';
-import { parseReceipt, type Receipt } from '../core/receipt.js';
-import { dirnameOf, writeFileAtomic } from '../store/durable.js';
+import { MAX_RECEIPT_BYTES, parseReceipt, type Receipt } from '../core/receipt.js';
+import { dirnameOf, removeStaleTemps, writeFileAtomic } from '../store/durable.js';
 import { osReason } from '../store/errno.js';
 import { ReceiptBuilder, type Store } from '../store/store.js';
 import { openStoreFromOpts, type Opts } from './common.js';
@@ -20,7 +20,9 @@ import { ByteSink } from './byte-sink.js';
 import { batchReceiptText, type ReceiptText } from './receipt-text.js';
 import { loadSigner } from './passphrase.js';
 import { digestInputs, fileInputs, type FileInput } from './stamp-input.js';
-import { RECEIPT_SUFFIX, receiptPathFor } from './receipt-path.js';
+import { AnchorCheck } from './stamp-existing.js';
+import { planReceipts } from './stamp-paths.js';
+import { RECEIPT_SUFFIX } from './receipt-path.js';
 
 interface Planned {
   readonly display: string;
@@ -31,8 +33,12 @@ interface Planned {
   readonly plainReceipt?: boolean;
 }
 
-/** An existing receipt is kept unless --force; one for another version of the file is reported. */
-function existingReceipt(file: string | Buffer, digest: Uint8Array, force: boolean): 'none' | 'same' | 'other' {
+/**
+ * An existing receipt is kept unless --force, but only one that anchors the
+ * document in this store (stamp-existing.ts); one for another version of the
+ * file, of another store, or damaged is in the way: reported, never overwritten.
+ */
+function existingReceipt(file: string | Buffer, f: FileInput, digest: Uint8Array, force: boolean, anchors: AnchorCheck): 'none' | 'same' | Conflict {
   let text: string;
   try {
     // Checked before sealing (even with --force): a directory or FIFO in the receipt's
@@ -42,17 +48,32 @@ function existingReceipt(file: string | Buffer, digest: Uint8Array, force: boole
     if (st === undefined) return 'none';
     if (!st.isFile()) throw new NotarError('IO', `${displayName(file)} is in the way of the receipt: it exists and is not a regular file`, { hint: 'move it away, or write receipts elsewhere with --out DIR' });
     if (force) return 'none';
+    // Larger than any receipt: not one (and not read whole).
+    if (st.size > MAX_RECEIPT_BYTES) return { message: `${displayName(file)} is not a receipt for the current ${f.display}`, hint: CHANGED_HINT };
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     if (e instanceof NotarError) throw e;
     return 'none';
   }
+  let receipt: Receipt;
   try {
-    return parseReceipt(text).document.sha256 === toHex(digest) ? 'same' : 'other';
+    receipt = parseReceipt(text);
   } catch {
-    return 'other';
+    return { message: `${displayName(file)} is not a receipt for the current ${f.display}`, hint: CHANGED_HINT };
   }
+  if (receipt.document.sha256 !== toHex(digest)) return { message: `${displayName(file)} is not a receipt for the current ${f.display}`, hint: CHANGED_HINT };
+  const why = anchors.whyNot(receipt, digest);
+  if (why === undefined) return 'same';
+  return { message: `${displayName(file)} is a receipt for ${f.display} that does not hold in this store: ${why}`, hint: FOREIGN_HINT };
 }
+
+interface Conflict {
+  readonly message: string;
+  readonly hint: string;
+}
+
+const CHANGED_HINT = 'if the document changed, move the old receipt away to keep it, or use --force to replace it';
+const FOREIGN_HINT = "it may be another notary's receipt or a damaged one: move it away to keep it, write receipts elsewhere with --out DIR, or use --force to replace it";
 
 interface Collected {
   digests: Uint8Array;
@@ -69,15 +90,17 @@ interface Collected {
   kept: number;
 }
 
-async function collectFiles(files: FileInput[], opts: Opts): Promise<Collected> {
+async function collectFiles(inputs: FileInput[], opts: Opts, store: Store): Promise<Collected> {
   const out = opts.out as string | undefined;
   const toFiles = Boolean(out) || !opts.json;
+  // Receipt paths first: a collision or an impossible name stops the run before any hashing.
+  const { files, receiptFiles } = planReceipts(inputs, out, toFiles);
+  const anchors = new AnchorCheck(store);
   // Many files: hashed first, on both cores (parallel-hash.ts); otherwise (or if one fails) one by one below.
   const hashed = await digestFilesParallel(files.map((f) => f.path));
   const digests = hashed ?? new Uint8Array(files.length * 32);
   const plans: Planned[] = [];
-  const seen = new Set<string>();
-  const conflicts: string[] = [];
+  const conflicts: Conflict[] = [];
   let kept = 0;
   const spinner = await progress(`hashing ${files.length} documents`, files.length > 500);
   try {
@@ -90,20 +113,16 @@ async function collectFiles(files: FileInput[], opts: Opts): Promise<Collected> 
       } else if (plans.length !== i) digests.copyWithin(plans.length * 32, i * 32, i * 32 + 32);
       const digest = digests.subarray(plans.length * 32, plans.length * 32 + 32);
       if (i % 1000 === 999) spinner.update(`hashed ${i + 1} of ${files.length} documents`);
-      // A document read from stdin has no place beside it: its receipt goes to stdout unless --out.
       const fromStdin = f.path === '-';
-      const receiptFile = toFiles && !(fromStdin && !out) ? receiptPathFor(fromStdin ? 'stdin' : f.path, out) : undefined;
+      const receiptFile = receiptFiles[i];
       if (receiptFile !== undefined) {
-        const key = typeof receiptFile === 'string' ? receiptFile : '\0' + receiptFile.toString('latin1');
-        if (seen.has(key)) continue;
-        seen.add(key);
-        const existing = existingReceipt(receiptFile, digest, Boolean(opts.force));
+        const existing = existingReceipt(receiptFile, f, digest, Boolean(opts.force), anchors);
         if (existing === 'same') {
           kept++;
           continue;
         }
-        if (existing === 'other') {
-          conflicts.push(`${displayName(receiptFile)} is not a receipt for the current ${f.display}`);
+        if (existing !== 'none') {
+          conflicts.push(existing);
           continue;
         }
       }
@@ -118,15 +137,13 @@ async function collectFiles(files: FileInput[], opts: Opts): Promise<Collected> 
 
 /**
  * A receipt for another version of a document (or a file that is not a
- * receipt) sits where a receipt would go: the document changed since it was
- * stamped. Neither is overwritten without --force, and nothing is sealed.
+ * receipt, or a receipt of another store) sits where a receipt would go.
+ * None is overwritten without --force, and nothing is sealed.
  */
-function refuseConflicts(conflicts: string[]): void {
+function refuseConflicts(conflicts: Conflict[]): void {
   if (conflicts.length === 0) return;
   const more = conflicts.length > 1 ? ` (and ${conflicts.length - 1} more)` : '';
-  throw new NotarError('EXISTS', `${conflicts[0]}${more}; nothing was stamped`, {
-    hint: 'if the document changed, move the old receipt away to keep it, or use --force to replace it',
-  });
+  throw new NotarError('EXISTS', `${conflicts[0].message}${more}; nothing was stamped`, { hint: conflicts[0].hint });
 }
 
 function collectDigests(opts: Opts): Collected {
@@ -156,10 +173,10 @@ export async function run(args: string[], opts: Opts): Promise<number> {
     if (files.length === 0) throw new NotarError('USAGE', 'nothing to stamp: name files, use --files-from LIST, - for stdin, or --digests', { hint: 'see `notar stamp --help`' });
     if (files.filter((f) => f.path === '-').length > 1) throw new NotarError('USAGE', 'stdin (-) can be stamped only once per run');
   }
-  const collected = opts.digests ? collectDigests(opts) : await collectFiles(files, opts);
+  const collected = opts.digests ? collectDigests(opts) : await collectFiles(files, opts, store);
   if (collected.count === 0) {
     if (collected.kept > 0) {
-      notice(`nothing new to stamp: kept ${collected.kept} existing receipt${collected.kept === 1 ? '' : 's'} (use --force to stamp again)`);
+      status(`nothing new to stamp: kept ${collected.kept} existing receipt${collected.kept === 1 ? '' : 's'} (use --force to stamp again)`, collected, opts);
       return 0;
     }
     throw new NotarError('USAGE', 'nothing to stamp: the input named no documents');
@@ -169,8 +186,9 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   const sealed = await store.seal({ digests: collected.digests, names: collected.names }, signer);
   for (const msg of sealed.recovered) notice(`recovered: ${msg}`);
   const receipts = opts.receipts === false ? undefined : new ReceiptBuilder(sealed.state, signer.text).forBatch(sealed.record.seq, sealed.batch, collected.names);
-  if (receipts) await emitReceipts(collected, receipts, opts);
+  const unwritten = receipts ? await emitReceipts(collected, receipts, opts) : [];
   summary(store, sealed.record, collected, opts);
+  reportUnwritten(unwritten, sealed.record.seq);
   return 0;
 }
 
@@ -215,18 +233,35 @@ function mkdirOut(dir: string): void {
   }
 }
 
-async function emitReceipts(c: Collected, receipt: (i: number) => Receipt, opts: Opts): Promise<void> {
+/** A receipt that could not be written: the document is sealed all the same. */
+interface Unwritten {
+  readonly display: string;
+  readonly file: string | Buffer;
+  readonly index: number;
+  readonly error: unknown;
+}
+
+/** Writes/prints every receipt; one that cannot be written does not stop the others. */
+async function emitReceipts(c: Collected, receipt: (i: number) => Receipt, opts: Opts): Promise<Unwritten[]> {
   // NDJSON goes out in pieces of 1 MiB, encoded straight into one buffer (byte-sink.ts).
   const out = new ByteSink(1);
   const spinner = await progress(`writing ${c.count} receipts`, c.count > 2000);
-  const dirs = new Set<string>();
+  const dirs = new ReceiptDirs();
+  const unwritten: Unwritten[] = [];
   let text: ReceiptText | undefined;
   try {
     for (let i = 0; i < c.count; i++) {
-      const p = c.plan(i);
+      let p = c.plan(i);
       const r = receipt(i);
       text ??= batchReceiptText(r);
-      if (p.receiptFile !== undefined) writeReceipt(p.receiptFile, text.pretty(r), dirs);
+      if (p.receiptFile !== undefined) {
+        const error = writeReceipt(p.receiptFile, text.pretty(r), dirs);
+        if (error !== undefined) {
+          unwritten.push({ display: p.display, file: p.receiptFile, index: i, error });
+          // With --json the receipt is not lost: its line carries the receipt itself.
+          if (opts.json) p = { ...p, receiptFile: undefined };
+        }
+      }
       if (p.plainReceipt) out.text(text.pretty(r));
       else if (opts.json || p.receiptFile === undefined) ndjson(p, r, text, out);
     }
@@ -234,24 +269,54 @@ async function emitReceipts(c: Collected, receipt: (i: number) => Receipt, opts:
     spinner.stop();
     out.flush();
   }
+  if (dirs.tempsRemoved) notice(`recovered: removed ${dirs.tempsRemoved} temporary file${dirs.tempsRemoved === 1 ? '' : 's'} left by interrupted receipt writes`);
+  return unwritten;
 }
 
-function writeReceipt(file: string | Buffer, text: string, made: Set<string>): void {
-  try {
-    // Each directory once per run, not once per receipt (a mkdir and a stat saved per document).
-    const dir = dirnameOf(file);
+/** Receipt directories made (once per run, not once per receipt) and cleaned of abandoned temp files. */
+class ReceiptDirs {
+  private readonly made = new Set<string>();
+  tempsRemoved = 0;
+
+  prepare(dir: string | Buffer): void {
     const key = typeof dir === 'string' ? dir : '\0' + dir.toString('latin1');
-    if (!made.has(key)) {
-      fs.mkdirSync(dir, { recursive: true });
-      made.add(key);
-    }
+    if (this.made.has(key)) return;
+    fs.mkdirSync(dir, { recursive: true });
+    this.made.add(key);
+    // A killed stamp or refresh leaves `.notar-<pid>-….tmp` files here (issue 10, item 15).
+    this.tempsRemoved += removeStaleTemps(dir, { userDir: true });
+  }
+}
+
+/** undefined when written; else the error. */
+function writeReceipt(file: string | Buffer, text: string, dirs: ReceiptDirs): unknown {
+  try {
+    dirs.prepare(dirnameOf(file));
     // Receipts can be rebuilt from the store (`notar prove`), so no fsync: atomic is enough.
     writeFileAtomic(file, text, { durable: false });
+    return undefined;
   } catch (e) {
-    throw new NotarError('IO', `the documents are stamped, but writing ${displayName(file)} failed: ${(e as Error).message}`, {
-      hint: 'fix the problem, then rebuild the receipts with `notar prove FILE`',
-    });
+    return e;
   }
+}
+
+/** At most this many unwritten receipts are listed one per line (a full disk fails them all). */
+const MAX_LISTED = 20;
+
+/**
+ * After the summary: one `notar: error:` line per unwritten receipt, exit 2.
+ * All but the last are written here, because report() prints one error; the
+ * last is thrown, with the hint.
+ */
+function reportUnwritten(unwritten: Unwritten[], seq: number): void {
+  if (unwritten.length === 0) return;
+  const line = (u: Unwritten) => `${u.display} is stamped (block ${seq}, leaf ${u.index}), but its receipt ${displayName(u.file)} was not written: ${osReason(u.error)}`;
+  const listed = unwritten.slice(0, MAX_LISTED);
+  for (const u of listed.slice(0, -1)) process.stderr.write(`notar: error: ${line(u)}\n`);
+  const more = unwritten.length > listed.length ? ` (and ${unwritten.length - listed.length} more receipts were not written)` : '';
+  throw new NotarError('IO', line(listed[listed.length - 1]) + more, {
+    hint: 'the documents are in the store: once the problem is fixed, rebuild a missing receipt with `notar prove DOCUMENT > RECEIPT`',
+  });
 }
 
 /** JSON.stringify({document, sha256, seq, index, time, receipt | receiptFile}) + '\n', built by hand (same text). */
@@ -265,9 +330,18 @@ function ndjson(p: Planned, r: Receipt, text: ReceiptText, out: ByteSink): void 
   }
 }
 
+/**
+ * The status line ("stamped N documents …", "nothing new to stamp …") goes to
+ * stdout, unless stdout carries data (receipts: `-`, `--json`, `--digests`
+ * without --out): then to stderr, prefixed `notar:`, so the data stays clean.
+ */
+function status(text: string, c: Collected, opts: Opts): void {
+  const stdoutCarriesData = Boolean(opts.json) || (opts.receipts !== false && (c.toStdout || Boolean(c.someToStdout)));
+  if (stdoutCarriesData) process.stderr.write(`notar: ${text}\n`);
+  else process.stdout.write(`${text}\n`);
+}
+
 function summary(store: Store, rec: { seq: number; time: string; root: string; size: number }, c: Collected, opts: Opts): void {
   const kept = c.kept ? `; kept ${c.kept} existing receipt${c.kept === 1 ? '' : 's'}` : '';
-  const text = `stamped ${rec.size} document${rec.size === 1 ? '' : 's'} in block ${rec.seq} of ${store.origin} at ${rec.time} (root ${rec.root.slice(0, 16)}…)${kept}\n`;
-  if (opts.json || c.toStdout || c.someToStdout) process.stderr.write('notar: ' + text);
-  else process.stdout.write(text);
+  status(`stamped ${rec.size} document${rec.size === 1 ? '' : 's'} in block ${rec.seq} of ${store.origin} at ${rec.time} (root ${rec.root.slice(0, 16)}…)${kept}`, c, opts);
 }

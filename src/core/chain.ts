@@ -4,7 +4,7 @@
  */
 import { Block, checkBlock } from './block.js';
 import { formatError } from './errors.js';
-import { checkKeys, expectInteger, expectString, parseJson } from './json.js';
+import { checkKeys, expectInteger, expectString, parseCanonicalJson } from './json.js';
 import { MAX_NOTE_BYTES } from './note.js';
 
 export interface ChainRecord extends Block {
@@ -21,7 +21,7 @@ export function formatChainRecord(r: ChainRecord): string {
 }
 
 export function parseChainRecord(line: string): ChainRecord {
-  const obj = checkKeys(parseJson(line, 'chain line', MAX_NOTE_BYTES + 4096), 'chain line', FIELDS);
+  const obj = checkKeys(parseCanonicalJson(line, 'chain line', MAX_NOTE_BYTES + 4096), 'chain line', FIELDS);
   const record: ChainRecord = {
     seq: expectInteger(obj.seq, 'chain line seq', 0),
     time: expectString(obj.time, 'chain line time', 32),

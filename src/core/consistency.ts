@@ -5,7 +5,7 @@
 import { fromHex } from './bytes.js';
 import { Checkpoint, parseCheckpoint } from './checkpoint.js';
 import { formatError, NotarError } from './errors.js';
-import { checkKeys, expectString, parseJson } from './json.js';
+import { checkKeys, expectString, parseCanonicalJson } from './json.js';
 import { verifyConsistency } from './merkle.js';
 import { MAX_NOTE_BYTES, openNote, Verifier } from './note.js';
 import { hexPath } from './receipt.js';
@@ -30,7 +30,7 @@ export function formatConsistency(s: ConsistencyStatement): string {
 }
 
 export function parseConsistency(text: string): ConsistencyStatement {
-  const o = checkKeys(parseJson(text, 'consistency proof', 4 * MAX_NOTE_BYTES), 'consistency proof', ['format', 'from', 'to', 'path']);
+  const o = checkKeys(parseCanonicalJson(text, 'consistency proof', 4 * MAX_NOTE_BYTES), 'consistency proof', ['format', 'from', 'to', 'path']);
   if (o.format !== CONSISTENCY_FORMAT) throw formatError(`unknown consistency proof format (expected ${CONSISTENCY_FORMAT})`);
   if (!Array.isArray(o.path) || o.path.length > 128) throw formatError('consistency path must be an array of at most 128 hashes');
   const s: ConsistencyStatement = {
@@ -57,8 +57,14 @@ export interface ConsistencyResult {
  * origin and that the proof links them. Throws NotarError on any fault.
  */
 export function verifyConsistencyStatement(s: ConsistencyStatement, trusted: readonly Verifier[]): ConsistencyResult {
+  // Every trusted key takes part (a bad line by any of them rejects the note,
+  // C2SP signed-note); the one that counts is the key named as the origin.
   const open = (text: string) => {
-    const cp = parseCheckpoint(openNote(text, trusted.filter((k) => k.name === originOf(text))).body);
+    const note = openNote(text, trusted);
+    const cp = parseCheckpoint(note.body);
+    if (!note.verifiedBy.some((k) => k.name === cp.origin)) {
+      throw new NotarError('UNTRUSTED', `no signature by a trusted key named ${cp.origin} (the checkpoint's origin)`);
+    }
     return cp;
   };
   const from = open(s.from);
@@ -67,9 +73,4 @@ export function verifyConsistencyStatement(s: ConsistencyStatement, trusted: rea
   if (from.size > to.size) throw new NotarError('PROOF_INVALID', `old checkpoint (size ${from.size}) is larger than the new one (size ${to.size})`);
   verifyConsistency(from.size, to.size, from.root, to.root, s.path.map((h) => fromHex(h, 'path hash', 32)));
   return { origin: from.origin, from, to };
-}
-
-function originOf(noteText: string): string {
-  const nl = noteText.indexOf('\n');
-  return nl < 0 ? '' : noteText.slice(0, nl);
 }

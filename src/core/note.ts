@@ -2,7 +2,7 @@
  * C2SP signed-note: Ed25519 keys, key IDs, verifier/signer key strings,
  * signing a note and opening one against a list of trusted verifiers.
  */
-import { concatBytes, equalBytes, fromBase64, fromHex, fromUtf8, toBase64, toHex, utf8 } from './bytes.js';
+import { concatBytes, equalBytes, fromBase64, fromHex, toBase64, toHex, utf8 } from './bytes.js';
 import * as ed25519 from './ed25519.js';
 import { NotarError } from './errors.js';
 import { sha256 } from './hash.js';
@@ -41,15 +41,38 @@ export interface Note {
 
 const keyError = (why: string) => new NotarError('KEY_FORMAT', why);
 
-/** C2SP: a key name is non-empty UTF-8 with no Unicode spaces and no '+'. */
+/**
+ * Characters for which Go's unicode.IsSpace is true: the Latin-1 spaces
+ * \t \n \v \f \r, space, U+0085, U+00A0, and the Unicode White_Space
+ * characters above Latin-1. (U+180E and U+FEFF are not spaces.)
+ */
+const GO_SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/;
+
+/** A string that is valid UTF-8 when encoded: no lone UTF-16 surrogate. */
+export function isWellFormedText(text: string): boolean {
+  return !/[\ud800-\udfff]/.test(text.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''));
+}
+
+/**
+ * C2SP signed-note key names exactly as Go's golang.org/x/mod/sumdb/note
+ * isValidName: non-empty valid UTF-8, no '+', no Unicode space. Nothing
+ * else: Go accepts U+FEFF, DEL and C1 controls other than U+0085, and so do
+ * we, so that every key Go accepts can be given to notar.
+ */
 export function isValidKeyName(name: string): boolean {
-  return (
-    typeof name === 'string' &&
-    name.length > 0 &&
-    utf8(name).length <= 256 &&
-    !/[\s+\u0000-\u001f\u007f]/u.test(name) &&
-    fromUtf8(utf8(name)) === name
-  );
+  return typeof name === 'string' && name.length > 0 && isWellFormedText(name) && !name.includes('+') && !GO_SPACE.test(name);
+}
+
+/** notar's own limit for the keys it creates: at most this many UTF-8 bytes. */
+export const MAX_OWN_KEY_NAME_BYTES = 256;
+
+/**
+ * The stricter rule for names of keys notar creates (`init`): a valid name
+ * that can also appear in a signed note (C2SP forbids ASCII controls in
+ * notes, so such a key could never sign one) and is not absurdly long.
+ */
+export function isValidOwnKeyName(name: string): boolean {
+  return isValidKeyName(name) && !/[\u0000-\u001f]/.test(name) && utf8(name).length <= MAX_OWN_KEY_NAME_BYTES;
 }
 
 /** key ID = SHA-256(name || 0x0A || 0x01 || public key)[:4] (C2SP signed-note). */
@@ -133,15 +156,13 @@ export function formatSignerKey(signer: Signer): string {
 function checkNoteText(text: string, what: string): void {
   // C2SP: notes are UTF-8 with no ASCII control characters other than newline.
   if (/[\u0000-\u0009\u000b-\u001f]/.test(text)) throw new NotarError('FORMAT', `${what} contains a control character`);
-  if (/[\ud800-\udfff]/u.test(text.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''))) {
-    throw new NotarError('FORMAT', `${what} is not valid UTF-8`);
-  }
+  if (!isWellFormedText(text)) throw new NotarError('FORMAT', `${what} is not valid UTF-8`);
 }
 
+/** C2SP signed-note: the text ends in a newline; it MAY contain empty lines. */
 function checkBody(body: string): void {
   checkNoteText(body, 'note text');
   if (body.length === 0 || !body.endsWith('\n')) throw new NotarError('FORMAT', 'note text must end with a newline');
-  if (body.includes('\n\n')) throw new NotarError('FORMAT', 'note text must not contain a blank line');
 }
 
 export function signatureLine(signer: Signer, body: string): string {
@@ -156,6 +177,22 @@ export function signNote(body: string, ...signers: Signer[]): string {
   return body + '\n' + signers.map((s) => signatureLine(s, body)).join('');
 }
 
+const B64_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/**
+ * Signature base64 as Go's note.Open reads it (base64.StdEncoding, not
+ * Strict): padding is required, but unused bits of the last character are
+ * ignored. Such a spelling decodes to the same bytes, so it is accepted; the
+ * bits are cleared and the canonical decoder does the rest.
+ */
+export function decodeSignatureBase64(b64: string): Uint8Array {
+  const pad = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
+  const last = b64.length - pad - 1;
+  const i = pad === 0 || last < 0 ? -1 : B64_CHARS.indexOf(b64[last]);
+  const fixed = i < 0 ? b64 : b64.slice(0, last) + B64_CHARS[i & (pad === 1 ? 0x3c : 0x30)] + b64.slice(last + 1);
+  return fromBase64(fixed);
+}
+
 function parseSignatureLine(line: string): NoteSignature {
   const bad = () => new NotarError('FORMAT', 'note has a malformed signature line');
   if (!line.startsWith(SIG_PREFIX)) throw bad();
@@ -166,7 +203,7 @@ function parseSignatureLine(line: string): NoteSignature {
   if (!isValidKeyName(name)) throw bad();
   let raw: Uint8Array;
   try {
-    raw = fromBase64(rest.slice(space + 1));
+    raw = decodeSignatureBase64(rest.slice(space + 1));
   } catch {
     throw bad();
   }
@@ -188,33 +225,61 @@ export function parseNote(text: string): Note {
   return { body, signatures: lines.map(parseSignatureLine) };
 }
 
+/**
+ * True if every signature line spells its base64 canonically (unused bits
+ * zero), as notar writes it. Verifiers accept other spellings (Go does);
+ * notar's own stored files are held to the one spelling, so that an audit
+ * sees any changed byte.
+ */
+export function hasCanonicalSignatures(text: string): boolean {
+  const note = parseNote(text);
+  const lines = text.slice(note.body.length + 1, -1).split('\n');
+  return lines.every((line, i) => line.endsWith(' ' + toBase64(concatBytes(fromHex(note.signatures[i].keyId), note.signatures[i].signature))));
+}
+
 export interface OpenedNote extends Note {
   /** The trusted verifiers whose signatures checked out. */
   readonly verifiedBy: Verifier[];
 }
 
 /**
- * Opens a note with the verifiers the caller trusts. Signatures by unknown
- * keys are ignored; a known key with a bad signature rejects the whole note
- * (C2SP signed-note); no known signature at all is UNTRUSTED.
+ * Opens a note with the verifiers the caller trusts (C2SP signed-note, as
+ * Go's note.Open): lines by unknown keys are ignored; every line whose name
+ * and key ID match a trusted key is verified, and one that fails rejects the
+ * whole note wherever it stands. Unlike Go, a repeated line by a key that
+ * already verified is checked too (C2SP: "MUST verify"), so a bad line never
+ * hides behind a good one. No trusted signature at all is UNTRUSTED.
  */
 export function openNote(text: string, trusted: readonly Verifier[]): OpenedNote {
   const note = parseNote(text);
   const message = utf8(note.body);
   const verifiedBy: Verifier[] = [];
+  const good = new Set<string>();
   for (const sig of note.signatures) {
-    const key = trusted.find((v) => v.name === sig.name && v.keyId === sig.keyId);
-    if (!key || verifiedBy.includes(key)) continue;
+    const key = trustedKeyFor(sig, trusted);
+    if (!key) continue;
+    const id = `${sig.name}+${sig.keyId}+${toBase64(sig.signature)}`;
+    if (good.has(id)) continue; // the very same signature bytes already verified
     if (sig.signature.length !== 64 || !ed25519.verify(sig.signature, message, key.publicKey)) {
       throw new NotarError('SIGNATURE_INVALID', `signature by ${key.name} (key ${key.keyId}) is not valid`);
     }
-    verifiedBy.push(key);
+    good.add(id);
+    if (!verifiedBy.includes(key)) verifiedBy.push(key);
   }
   if (verifiedBy.length === 0) {
     const names = note.signatures.map((s) => `${s.name}+${s.keyId}`).join(', ');
     throw new NotarError('UNTRUSTED', `no signature by a trusted key (signed by ${names})`);
   }
   return { ...note, verifiedBy };
+}
+
+/** The one trusted key with this name and key ID; two different ones are ambiguous (as in Go). */
+function trustedKeyFor(sig: NoteSignature, trusted: readonly Verifier[]): Verifier | undefined {
+  const keys = trusted.filter((v) => v.name === sig.name && v.keyId === sig.keyId);
+  if (keys.some((k) => !equalBytes(k.publicKey, keys[0].publicKey))) {
+    throw new NotarError('UNTRUSTED', `two different trusted keys have the name ${sig.name} and key ID ${sig.keyId}; remove the wrong one`);
+  }
+  return keys[0];
 }
 
 export function sameKey(a: Verifier, b: Verifier): boolean {

@@ -1,7 +1,10 @@
 /**
  * Receipts (FORMAT.md §7): everything needed to check one document offline.
- * The parser accepts only the canonical serialization that `formatReceipt`
- * writes, so a receipt has exactly one spelling and any edit is detectable.
+ * A receipt is a JSON value, not a byte string (FORMAT.md §11): any RFC 8259
+ * spelling parses (whitespace, member order, escapes, CRLF), while its
+ * meaning is checked strictly: exactly the known members, each of its type,
+ * range and length, no duplicate names. Edits that change a value are caught
+ * by the proofs and the signature, not by the spelling.
  */
 import { Block, checkBlock } from './block.js';
 import { fromHex, toHex } from './bytes.js';
@@ -25,7 +28,7 @@ export interface Receipt {
   readonly key?: string;
 }
 
-/** Canonical text: 2-space JSON in field order, one trailing newline. */
+/** What notar writes: 2-space JSON in field order, one trailing newline. */
 export function formatReceipt(r: Receipt): string {
   const document = r.document.name === undefined ? { sha256: r.document.sha256 } : { sha256: r.document.sha256, name: r.document.name };
   const ordered = {
@@ -68,7 +71,7 @@ function parseLeafAndBlock(obj: Record<string, unknown>): Pick<Receipt, 'leaf' |
   return { leaf, block };
 }
 
-/** Parses and range-checks a receipt; throws FORMAT on anything non-canonical. */
+/** Parses and range-checks a receipt (any JSON spelling); throws FORMAT on anything malformed. */
 export function parseReceipt(text: string): Receipt {
   const obj = checkKeys(parseJson(text, 'receipt', MAX_RECEIPT_BYTES), 'receipt', ['format', 'document', 'leaf', 'block', 'history', 'checkpoint'], ['key']);
   if (obj.format !== RECEIPT_FORMAT) throw formatError(`unknown receipt format ${JSON.stringify(String(obj.format)).slice(0, 40)} (expected ${RECEIPT_FORMAT})`);
@@ -81,15 +84,13 @@ export function parseReceipt(text: string): Receipt {
   const history = { size: hsize, path: hashPath(h.path, 'history.path', block.seq, hsize) };
   const checkpoint = expectString(obj.checkpoint, 'checkpoint', MAX_NOTE_BYTES);
   const key = obj.key === undefined ? undefined : keyHint(obj.key);
-  const receipt: Receipt = { format: RECEIPT_FORMAT, document, leaf, block, history, checkpoint, ...(key === undefined ? {} : { key }) };
-  if (formatReceipt(receipt) !== text) throw formatError('receipt is not in canonical form (was it edited?)');
-  return receipt;
+  return { format: RECEIPT_FORMAT, document, leaf, block, history, checkpoint, ...(key === undefined ? {} : { key }) };
 }
 
 /**
- * The key hint is never trusted (FORMAT.md §7), but it must be a well-formed
- * verifier key: an edited hint is then caught like any other edit, instead
- * of showing a reader a key nobody checked.
+ * The key hint is never trusted and never changes the verdict (FORMAT.md
+ * §11); it must only be a well-formed verifier key string, so that what a
+ * reader may copy from it is at least a key.
  */
 function keyHint(v: unknown): string {
   const text = expectString(v, 'key', 1024);

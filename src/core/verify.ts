@@ -9,7 +9,7 @@ import { NotarError } from './errors.js';
 import { bytesPath, formatReceipt, parseReceipt, Receipt } from './receipt.js';
 import { documentLeafHash } from './batch.js';
 import { rootFromInclusionProof } from './merkle.js';
-import { Note, openNote, parseNote, parseVerifierKey, Verifier } from './note.js';
+import { Note, openNote, parseNote, Verifier } from './note.js';
 
 /** The step of §8 that rejected the receipt ('format': it is not a valid receipt at all). */
 export type VerifyStep = 'format' | 'digest' | 'batch' | 'history' | 'signature' | 'trust';
@@ -41,13 +41,13 @@ export type VerifyResult = VerifiedReceipt | FailedReceipt;
 const fail = (step: VerifyStep, reason: string, receipt?: Receipt): FailedReceipt => ({ ok: false, step, reason, receipt });
 
 /**
- * Verifies `receipt` (canonical text or a parsed Receipt) for a document whose
+ * Verifies `receipt` (JSON text in any spelling, or a parsed Receipt) for a document whose
  * SHA-256 is `digest`, trusting only `trusted` keys. Never throws for bad input.
  */
 export function verifyReceipt(receipt: string | Receipt, digest: Uint8Array, trusted: readonly Verifier[]): VerifyResult {
   let r: Receipt;
   try {
-    // An object goes through the same canonical parse as text, so that every
+    // An object goes through the same parse as text, so that every
     // range and path-length check of parseReceipt applies to it too.
     r = parseReceipt(typeof receipt === 'string' ? receipt : formatReceipt(receipt));
   } catch (e) {
@@ -87,32 +87,30 @@ function verifyParsed(r: Receipt, digest: Uint8Array, trusted: readonly Verifier
   return checkTrust(r, note, cp.origin, trusted);
 }
 
-/** §8.4: a key the verifier trusts, named as the origin, signed the checkpoint. */
+/**
+ * §8.4: a key the verifier trusts, named as the origin, signed the checkpoint.
+ * Every trusted key is given to openNote, so a failing line by any of them
+ * rejects the note (C2SP signed-note). The receipt's `key` hint plays no part
+ * (FORMAT.md §11): the signer reported is the trusted key that verified.
+ */
 function checkTrust(r: Receipt, note: Note, origin: string, trusted: readonly Verifier[]): VerifyResult {
-  const candidates = trusted.filter((k) => k.name === origin);
-  if (candidates.length === 0) {
+  if (!trusted.some((k) => k.name === origin)) {
     return fail('trust', `checkpoint origin ${origin} is not one of the trusted keys (${trusted.map((k) => k.name).join(', ') || 'none given'})`, r);
   }
-  let signer: Verifier;
+  let signer: Verifier | undefined;
   try {
-    signer = openNote(r.checkpoint, candidates).verifiedBy[0];
+    signer = openNote(r.checkpoint, trusted).verifiedBy.find((k) => k.name === origin);
   } catch (e) {
     if (!(e instanceof NotarError)) throw e;
     if (e.code === 'SIGNATURE_INVALID') return fail('signature', `checkpoint ${e.message}`, r);
     if (e.code === 'UNTRUSTED') return fail('trust', `checkpoint for ${origin} is not signed by a trusted key: ${e.message}`, r);
     throw e;
   }
-  // Checked last, so it never hides a more telling failure above.
-  if (r.key !== undefined && !hintSigned(r.key, note)) {
-    return fail('format', "the receipt's key hint names a key that did not sign its checkpoint", r);
+  if (!signer) {
+    const names = note.signatures.map((s) => `${s.name}+${s.keyId}`).join(', ');
+    return fail('trust', `checkpoint for ${origin} is not signed by a trusted key: no signature by a trusted key named ${origin} (signed by ${names})`, r);
   }
   return { ok: true, receipt: r, origin, time: r.block.time, seq: r.block.seq, index: r.leaf.index, digest: r.document.sha256, signer, historySize: r.history.size };
-}
-
-/** The hint (never a source of trust) must at least name one of the note's signers. */
-function hintSigned(hint: string, note: Note): boolean {
-  const key = parseVerifierKey(hint);
-  return note.signatures.some((sig) => sig.name === key.name && sig.keyId === key.keyId);
 }
 
 function tryRoot(index: number, size: number, leaf: Uint8Array, path: Uint8Array[]): Uint8Array | undefined {

@@ -38,6 +38,15 @@ export function claimedSigners(checkpoint: string): string {
   }
 }
 
+/** C2SP tlog-checkpoint extension lines, shown as they are (FORMAT.md §11); none if unreadable. */
+export function checkpointExtensions(checkpoint: string): readonly string[] {
+  try {
+    return parseCheckpoint(parseNote(checkpoint).body).extensions ?? [];
+  } catch {
+    return [];
+  }
+}
+
 const STEP_MESSAGES: Record<Exclude<VerifyStep, 'trust'>, string> = {
   digest: 'This document was altered, or it is not the stamped document.',
   batch: 'The receipt is damaged or was edited.',
@@ -56,6 +65,8 @@ function receiptDetails(r: Receipt | undefined, digest: Uint8Array): Array<[stri
     ['Leaf index', `${r.leaf.index} of ${r.block.size} in the block`],
     ['Checkpoint size', `${r.history.size} block${r.history.size === 1 ? '' : 's'}`],
   );
+  const ext = checkpointExtensions(r.checkpoint);
+  if (ext.length > 0) rows.push(['Checkpoint extension lines (signed, not interpreted)', ext.join('\n')]);
   return rows;
 }
 

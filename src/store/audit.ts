@@ -23,9 +23,10 @@ import { ChainRecord, parseChainRecord } from '../core/chain.js';
 import { parseCheckpoint } from '../core/checkpoint.js';
 import { NotarError } from '../core/errors.js';
 import { HASH_SIZE, MerkleTree } from '../core/merkle.js';
-import { openNote, parseNote, type Verifier } from '../core/note.js';
+import { hasCanonicalSignatures, openNote, parseNote, type Verifier } from '../core/note.js';
 import { blockHash } from '../core/block.js';
 import { classifyTail, readChainBytes } from './chainfile.js';
+import { tempFilePid } from './durable.js';
 import { decodeLeaves, type LeavesFile } from './leaves.js';
 import { leavesFile } from './paths.js';
 import { storedBatchTree, storeIo, type Store } from './store.js';
@@ -206,6 +207,8 @@ function checkCheckpoint(store: Store, rec: ChainRecord, history: MerkleTree, tr
   let cp;
   try {
     cp = parseCheckpoint(parseNote(rec.checkpoint).body);
+    // Our own file: one spelling only, so that no changed byte goes unseen (FORMAT.md §11).
+    if (!hasCanonicalSignatures(rec.checkpoint)) throw new Error('a signature is not in canonical base64');
   } catch (e) {
     throw new Fault(rec.seq, 'checkpoint-malformed', `checkpoint is malformed (${(e as Error).message})`);
   }
@@ -223,7 +226,6 @@ function checkCheckpoint(store: Store, rec: ChainRecord, history: MerkleTree, tr
 }
 
 const LEAVES_NAME = /^([0-9]{10})\.bin$/;
-const TEMP_NAME = /^\..+\.tmp-[0-9]+-[0-9]+-[0-9]+$/;
 
 /** Leaves files without a block and temp files: harmless leftovers of interrupted stamps. */
 function strayFiles(store: Store, lines: number): string[] {
@@ -237,13 +239,19 @@ function strayFiles(store: Store, lines: number): string[] {
   let temps = 0;
   for (const name of names.sort()) {
     const m = LEAVES_NAME.exec(name);
-    if (m && Number(m[1]) >= lines) notices.push(`leaves/${name} has no block (written before an interrupted stamp): ignored; the next stamp replaces it`);
-    else if (TEMP_NAME.test(name)) temps++;
+    if (m && Number(m[1]) >= lines) notices.push(`leaves/${name} has no block (written before an interrupted stamp, or its block line was removed): ignored; the next stamp replaces it if its own interrupted write left it, else moves it to quarantine/`);
+    else if (tempFilePid(name) !== undefined) temps++;
   }
   try {
-    temps += fs.readdirSync(store.paths.dir).filter((n) => TEMP_NAME.test(n)).length;
+    temps += fs.readdirSync(store.paths.dir).filter((n) => tempFilePid(n) !== undefined).length;
   } catch {
     /* counted what we could */
+  }
+  try {
+    const aside = fs.readdirSync(store.paths.quarantine).length;
+    if (aside) notices.push(`quarantine/ holds ${aside} file${aside === 1 ? '' : 's'} that stamps moved aside instead of overwriting or dropping them (see docs/store.md): look at them before deleting anything`);
+  } catch {
+    /* no quarantine: nothing was ever moved aside */
   }
   if (temps) notices.push(`${temps} temporary file${temps === 1 ? '' : 's'} left by interrupted writes (harmless; a later stamp removes them)`);
   return notices;

@@ -23,8 +23,14 @@ export function fsyncDir(dir: string | Buffer): void {
 }
 
 let counter = 0;
+/**
+ * `.notar-<pid>-<ms>-<n>.tmp`, beside the target (rename stays atomic): short
+ * whatever the target's name (a name of ~220 bytes made the old
+ * `.<name>.tmp-…` form exceed NAME_MAX), and distinct enough that cleaning
+ * such files out of a user's directory never takes one of the user's own.
+ */
 function tempName(file: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${Date.now()}-${counter++}`);
+  return path.join(path.dirname(file), `.notar-${process.pid}-${Date.now()}-${counter++}.tmp`);
 }
 
 /**
@@ -97,7 +103,18 @@ export function appendDurable(file: string, text: string): void {
   if (!existed) fsyncDir(path.dirname(file));
 }
 
-const TEMP_NAME = /^\..+\.tmp-([1-9][0-9]*)-[0-9]+-[0-9]+$/;
+/** tempName's form. */
+const TEMP_NAME = /^\.notar-([1-9][0-9]*)-[0-9]+-[0-9]+\.tmp$/;
+/** The form before it (`.<name>.tmp-<pid>-<ms>-<n>`), still made by lock.ts: only in the store. */
+const OLD_TEMP_NAME = /^\..+\.tmp-([1-9][0-9]*)-[0-9]+-[0-9]+$/;
+/** The old form of a receipt's temp file: the only old form removed from a user's directory. */
+const OLD_RECEIPT_TEMP = /^\..+\.notar\.json\.tmp-([1-9][0-9]*)-[0-9]+-[0-9]+$/;
+
+/** The pid in a notar temp file name; undefined for any other name. */
+export function tempFilePid(name: string, userDir = false): number | undefined {
+  const m = TEMP_NAME.exec(name) ?? (userDir ? OLD_RECEIPT_TEMP : OLD_TEMP_NAME).exec(name);
+  return m ? Number(m[1]) : undefined;
+}
 
 /**
  * Removes temp files (see tempName) left in `dir` by killed writers: by
@@ -105,22 +122,27 @@ const TEMP_NAME = /^\..+\.tmp-([1-9][0-9]*)-[0-9]+-[0-9]+$/;
  * `minAgeMs`, so a live writer's temp file (even one in another PID
  * namespace) is never touched. `anyPid` is for a directory only the lock
  * holder writes to (leaves/), called under the lock: every temp there that
- * is not ours is abandoned. Returns how many were removed; best effort.
+ * is not ours is abandoned. `userDir` is for a directory of the user's
+ * (receipts beside documents, --out): only names notar's receipt writes
+ * make there are candidates. Returns how many were removed; best effort.
  */
-export function removeStaleTemps(dir: string, opts: { minAgeMs?: number; anyPid?: boolean } = {}): number {
+export function removeStaleTemps(dir: string | Buffer, opts: { minAgeMs?: number; anyPid?: boolean; userDir?: boolean } = {}): number {
   const minAgeMs = opts.minAgeMs ?? 60_000;
+  // Names are read as raw bytes (latin1, one char per byte), so an old-form temp of a
+  // non-UTF-8 name is matched and removed under its real bytes.
+  const rawDir = typeof dir === 'string' ? Buffer.from(dir) : dir;
   let names: string[];
   try {
-    names = fs.readdirSync(dir);
+    names = fs.readdirSync(rawDir, { encoding: 'latin1' });
   } catch {
     return 0;
   }
   let removed = 0;
   for (const name of names) {
-    const m = TEMP_NAME.exec(name);
-    if (!m || Number(m[1]) === process.pid || (!opts.anyPid && isProcessAlive(Number(m[1])))) continue;
+    const pid = tempFilePid(name, opts.userDir);
+    if (pid === undefined || pid === process.pid || (!opts.anyPid && isProcessAlive(pid))) continue;
     try {
-      const file = path.join(dir, name);
+      const file = viaLatin1(rawDir, (d) => path.join(d, name));
       if (minAgeMs > 0 && Date.now() - fs.lstatSync(file).mtimeMs < minAgeMs) continue;
       fs.rmSync(file, { force: true });
       removed++;

@@ -13,6 +13,7 @@ const REASONS: Record<string, string> = {
   ENOTDIR: 'a part of the path is not a directory',
   EISDIR: 'a directory is in the way',
   ENAMETOOLONG: 'file name too long',
+  EFBIG: 'file too large (a file size limit was reached)',
   ELOOP: 'too many symbolic links',
   EIO: 'input/output error (failing disk?)',
 };

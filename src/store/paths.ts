@@ -19,6 +19,12 @@ export interface StorePaths {
   readonly verifierKey: string;
   readonly chain: string;
   readonly leaves: string;
+  /** What this key signed last, authenticated (tip.ts). */
+  readonly tip: string;
+  /** A key import in progress: both key files, applied together (Store.replaceKey). */
+  readonly keyImport: string;
+  /** Material a seal moved aside instead of overwriting or dropping it. */
+  readonly quarantine: string;
 }
 
 export function storePaths(dir: string): StorePaths {
@@ -29,6 +35,9 @@ export function storePaths(dir: string): StorePaths {
     verifierKey: path.join(dir, 'key.pub'),
     chain: path.join(dir, 'chain.jsonl'),
     leaves: path.join(dir, 'leaves'),
+    tip: path.join(dir, 'tip.json'),
+    keyImport: path.join(dir, 'key-import.json'),
+    quarantine: path.join(dir, 'quarantine'),
   };
 }
 

@@ -8,6 +8,9 @@
  *   chain.jsonl        the chain file (FORMAT.md §6)
  *   leaves/<seq>.bin   each batch's digests, salts and names (leaves.ts)
  *   lock               present while a writer holds the store (lock.ts)
+ *   tip.json           what this key signed last, authenticated (tip.ts)
+ *   quarantine/        material a seal moved aside instead of overwriting it
+ *   key-import.json    only while `key import` replaces both key files
  *
  * Sealing order gives the durability guarantees: leaves file (fsynced), then
  * the block line (fsynced); receipts only after that.
@@ -21,10 +24,14 @@ import { NotarError } from '../core/errors.js';
 import { checkKeys, expectString, parseJson } from '../core/json.js';
 import { sha256Into } from '../core/hash.js';
 import { HASH_SIZE, MerkleTree } from '../core/merkle.js';
-import { parseVerifierKey, signNote, type Signer, type Verifier } from '../core/note.js';
+import { parseVerifierKey, sameKey, signNote, type Signer, type Verifier } from '../core/note.js';
 import { buildReceipt, RECEIPT_FORMAT, type Receipt } from '../core/receipt.js';
 import { blockHash } from '../core/block.js';
-import { ChainState, classifyTail, countLines, parseChain, readChainBytes } from './chainfile.js';
+import * as crypto from 'node:crypto';
+import * as path from 'node:path';
+import { ChainState, parseChain, readChainBytes } from './chainfile.js';
+import { checkExtends, KEY_HINT, refuse, type ExtendCheck } from './extend.js';
+import { readTip, writeTip } from './tip.js';
 import { appendDurable, fsyncDir, removeStaleTemps, writeFileAtomic } from './durable.js';
 import { isKeyEncrypted, openKey, sealKey } from './keyfile.js';
 import { decodeLeaves, leavesPieces, leafAt, LEAVES_HEADER_SIZE, RECORD, recordsExtent, scanRecords, type LeafEntry, type LeavesFile } from './leaves.js';
@@ -92,8 +99,15 @@ export function openStore(dir: string): Store {
   } catch (e) {
     throw new NotarError('STORE', `${paths.config} is damaged: ${(e as Error).message}`);
   }
-  return new Store(paths, origin);
+  const store = new Store(paths, origin);
+  store.finishKeyImport();
+  return store;
 }
+
+const KEY_IMPORT_FORMAT = 'notar-key-import/1';
+
+/** Test hook: called after each step of a key import (to simulate a kill between them). */
+export type KeyImportStep = (step: 'journal' | 'key.json' | 'key.pub') => void;
 
 export class Store {
   constructor(
@@ -141,13 +155,65 @@ export class Store {
     return signer;
   }
 
-  /** Replaces the signing key (key import). */
-  replaceKey(signer: Signer, passphrase: string | null): void {
+  /**
+   * Replaces the signing key (key import), atomically as a whole: both files
+   * go into one journal (key-import.json, written atomically: the commit
+   * point), then key.json and key.pub are replaced from it and it is removed.
+   * A process killed after the journal is in place leaves it for the next
+   * openStore to finish (finishKeyImport), so no reader ever works with a
+   * key.json and a key.pub of different keys for longer than that.
+   */
+  replaceKey(signer: Signer, passphrase: string | null, step: KeyImportStep = () => {}): void {
     if (signer.name !== this.origin) {
       throw new NotarError('KEY_FORMAT', `key is named ${signer.name}; this store's origin is ${this.origin}`, { hint: 'a store keeps one origin; create a new store for another name' });
     }
-    writeFileAtomic(this.paths.key, sealKey(signer, passphrase), { mode: 0o600 });
-    writeFileAtomic(this.paths.verifierKey, signer.text + '\n');
+    const journal = JSON.stringify({ format: KEY_IMPORT_FORMAT, key: sealKey(signer, passphrase), pub: signer.text + '\n' }) + '\n';
+    writeFileAtomic(this.paths.keyImport, journal, { mode: 0o600 });
+    step('journal');
+    this.applyKeyImport(journal, step);
+  }
+
+  /** Finishes a key import interrupted after its journal was written (called by openStore). */
+  finishKeyImport(): void {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.paths.keyImport, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw storeIo(e, `cannot read ${this.paths.keyImport}`);
+    }
+    try {
+      this.applyKeyImport(text);
+    } catch (e) {
+      if (e instanceof NotarError) throw e;
+      throw storeIo(e, `cannot finish the interrupted key import (${this.paths.keyImport})`, 'run notar once with write access to the store');
+    }
+    this.keyImportFinished = `finished an interrupted \`notar key import\`: key.json and key.pub now both hold key ${this.verifier().keyId}`;
+  }
+
+  /** Set when openStore finished an interrupted key import; reported by the next seal. */
+  keyImportFinished?: string;
+
+  private applyKeyImport(text: string, step: KeyImportStep = () => {}): void {
+    let key: string;
+    let pub: string;
+    try {
+      const j = checkKeys(parseJson(text, 'key import journal', 1 << 16), 'key import journal', ['format', 'key', 'pub']);
+      if (j.format !== KEY_IMPORT_FORMAT) throw new Error(`unknown format (expected ${KEY_IMPORT_FORMAT})`);
+      key = expectString(j.key, 'key', 1 << 15);
+      pub = expectString(j.pub, 'pub', 1024);
+      if (parseVerifierKey(pub.trim()).name !== this.origin) throw new Error(`the key is not for ${this.origin}`);
+    } catch (e) {
+      throw new NotarError('STORE', `${this.paths.keyImport} is damaged: ${(e as Error).message}`, {
+        hint: 'it is left by an interrupted `notar key import`: run the import again, or remove it if you did not import a key',
+      });
+    }
+    writeFileAtomic(this.paths.key, key, { mode: 0o600 });
+    step('key.json');
+    writeFileAtomic(this.paths.verifierKey, pub);
+    step('key.pub');
+    fs.rmSync(this.paths.keyImport, { force: true });
+    fsyncDir(this.paths.dir);
   }
 
   readChain(): ChainState {
@@ -178,36 +244,6 @@ export class Store {
     return leaves;
   }
 
-  /**
-   * A torn last line is removed unless it is a complete, valid next block
-   * missing only its newline (complete blocks are never dropped).
-   */
-  private recoverTail(): string | undefined {
-    const data = readChainBytes(this.paths.chain);
-    const end = data.lastIndexOf(0x0a) + 1;
-    if (end === data.length) return undefined;
-    const nextSeq = countLines(data, end);
-    const kind = classifyTail(data.subarray(end), nextSeq);
-    if (kind === 'complete') {
-      appendDurable(this.paths.chain, '\n');
-      return `completed block ${nextSeq}, whose final newline was lost in an interrupted stamp`;
-    }
-    if (kind === 'damaged') {
-      // A whole block line is there: it may have receipts, so it is never thrown away.
-      throw new NotarError('CHAIN_INVALID', `${this.paths.chain}: the last line holds a complete block but is damaged (it does not end in a newline)`, {
-        hint: 'run `notar chain verify`; restore the chain from a backup',
-      });
-    }
-    const fd = fs.openSync(this.paths.chain, 'r+');
-    try {
-      fs.ftruncateSync(fd, end);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    return `removed ${data.length - end} bytes of an incomplete block line left by an interrupted stamp`;
-  }
-
   /** Seals one batch: leaves, block, signed checkpoint, durably, under the lock. */
   async seal(docs: DocumentBatch, signer: Signer, opts: { now?: Date; lockTimeoutMs?: number } = {}): Promise<SealResult> {
     let lock;
@@ -219,9 +255,8 @@ export class Store {
     }
     try {
       const recovered = lock.recovered ? [lock.recovered] : [];
-      const tail = this.recoverTail();
-      if (tail) recovered.push(tail);
-      const sealed = this.sealLocked(docs, signer, opts.now ?? new Date());
+      if (this.keyImportFinished) recovered.push(this.keyImportFinished);
+      const sealed = this.sealLocked(docs, signer, opts.now ?? new Date(), recovered);
       // Leaves temp files are only written under the lock, so they can be abandoned only when a
       // holder died (a stale lock or a torn tail just recovered): scan leaves/ only then.
       const crashed = recovered.length > 0;
@@ -236,15 +271,41 @@ export class Store {
     }
   }
 
-  private sealLocked(docs: DocumentBatch, signer: Signer, now: Date): Omit<SealResult, 'recovered'> {
-    const state = this.readChain();
+  /** key.json must hold the key published as key.pub: a wrong backup or a mixed import would sign blocks no audit accepts. */
+  private checkSigner(signer: Signer): void {
+    let published: Verifier;
+    try {
+      published = this.verifier();
+    } catch (e) {
+      if (!(e instanceof NotarError)) throw e;
+      throw new NotarError(e.code, e.message, { hint: 'nothing was stamped: the signing key is checked against key.pub first; restore key.pub (the verifier key you published) from your backup' });
+    }
+    if (!sameKey(published, signer)) {
+      throw refuse(`key.json holds key ${signer.keyId}, but key.pub (the published verifier key) is key ${published.keyId}: they are not the same key`, KEY_HINT);
+    }
+  }
+
+  /**
+   * Everything that extends the chain: first establish (extend.ts) that the
+   * chain is what this key signed last, before writing anything; then
+   * recover the tail, write the leaves, the tip's pending line, the block
+   * line, and the tip.
+   */
+  private sealLocked(docs: DocumentBatch, signer: Signer, now: Date, recovered: string[]): Omit<SealResult, 'recovered'> {
+    this.checkSigner(signer);
+    let data: Buffer;
+    try {
+      data = readChainBytes(this.paths.chain);
+    } catch (e) {
+      throw storeIo(e, `cannot read ${this.paths.chain}`);
+    }
+    const check = checkExtends(data, this.paths.chain, this.origin, signer, readTip(this.paths.tip, this.origin, signer.seed));
+    recovered.push(...check.notes);
+    this.applyTail(check, data, recovered);
+    const { state } = check;
     const last = state.records[state.records.length - 1];
     const salts = saltsFor(docs.digests);
     const seq = last ? last.seq + 1 : 0;
-    fs.mkdirSync(this.paths.leaves, { recursive: true, mode: 0o700 });
-    // The leaves file (written in 1 MiB pieces: 66 MB at 10^6 documents never
-    // in memory whole), then the tree; the order of the durable writes is unchanged.
-    writeFileAtomic(leavesFile(this.paths, seq), leavesPieces(seq, { count: salts.length / 32, digests: docs.digests, salts }, docs.names, signer));
     const batch = buildPackedBatch(docs.digests, salts);
     // Block times never go backwards, even if the clock does.
     const time = last && formatTime(now) < last.time ? last.time : formatTime(now);
@@ -255,8 +316,104 @@ export class Store {
     const history = MerkleTree.fromLeafHashes(blockHashes);
     const checkpoint = signNote(formatCheckpoint({ origin: this.origin, size: block.seq + 1, root: history.root() }), signer);
     const record: ChainRecord = { ...block, checkpoint };
-    appendDurable(this.paths.chain, formatChainRecord(record) + '\n');
+    const line = formatChainRecord(record);
+    const prefix = crypto.createHash('sha256').update(check.bytes);
+    // The pending line goes into the tip before the leaves and the line: after a kill, the next
+    // seal knows leaves/<seq>.bin and any torn bytes are this interrupted write, nothing else.
+    writeTip(this.paths.tip, { size: seq, length: check.bytes.length, sha256: prefix.copy().digest('hex'), pending: line }, this.origin, signer.seed);
+    fs.mkdirSync(this.paths.leaves, { recursive: true, mode: 0o700 });
+    this.clearLeavesSlot(seq, check.interrupted, signer, recovered);
+    // The leaves file (written in 1 MiB pieces: 66 MB at 10^6 documents never
+    // in memory whole); leaves before the block line, as before.
+    writeFileAtomic(leavesFile(this.paths, seq), leavesPieces(seq, { count: salts.length / 32, digests: docs.digests, salts }, docs.names, signer));
+    appendDurable(this.paths.chain, line + '\n');
+    const appended = Buffer.from(line + '\n', 'utf8');
+    try {
+      writeTip(this.paths.tip, { size: seq + 1, length: check.bytes.length + appended.length, sha256: prefix.update(appended).digest('hex') }, this.origin, signer.seed);
+    } catch {
+      // The block is sealed: its receipts must still be written. Without the pending tip the
+      // next seal checks the new line in full and treats leftovers as suspect (clearLeavesSlot).
+      try {
+        fs.rmSync(this.paths.tip, { force: true });
+      } catch {
+        /* nothing more can be done here; the receipts come first */
+      }
+    }
     return { record, batch, state: { records: [...state.records, record], blockHashes } };
+  }
+
+  /**
+   * Applies extend.ts's plan for bytes after the last newline. Bytes that are
+   * not provably this key's own interrupted write are never just dropped:
+   * they are copied to quarantine/ first, and the message says where.
+   */
+  private applyTail(check: ExtendCheck, data: Buffer, recovered: string[]): void {
+    const { tail } = check;
+    if (tail.kind === 'none') return;
+    const seq = check.state.records.length - (tail.kind === 'complete' ? 1 : 0);
+    if (tail.kind === 'complete') {
+      appendDurable(this.paths.chain, '\n');
+      recovered.push(`completed block ${seq}, whose final newline was lost in an interrupted stamp`);
+      return;
+    }
+    let kept = '';
+    if (!tail.ours) kept = ` (not the line this key was writing, so kept in ${this.quarantineWrite(`chain-tail-${seq}.bin`, data.subarray(tail.offset))})`;
+    const fd = fs.openSync(this.paths.chain, 'r+');
+    try {
+      fs.ftruncateSync(fd, tail.offset);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    recovered.push(`removed ${tail.length} bytes of an incomplete block line left by an interrupted stamp${kept}`);
+  }
+
+  /**
+   * Only this key's own interrupted seal may overwrite leaves/<seq>.bin: the
+   * tip names its pending line and the chain ends before it, so no receipt
+   * was ever written from it (receipts come after the tip is committed, and a
+   * failed commit removes the tip). Any other file there may be the signed
+   * leaves of a block whose line was removed (receipts may exist): it is moved
+   * to quarantine/, and the message says so loudly.
+   */
+  private clearLeavesSlot(seq: number, interrupted: boolean, signer: Signer, recovered: string[]): void {
+    const file = leavesFile(this.paths, seq);
+    if (interrupted || fs.lstatSync(file, { throwIfNoEntry: false }) === undefined) return;
+    const rel = path.relative(this.paths.dir, file);
+    let signed = false;
+    try {
+      signed = this.readLeaves(seq, signer).seq === seq;
+    } catch {
+      /* not leaves this key signed for seq */
+    }
+    const dest = this.quarantineMove(file, path.basename(file));
+    if (signed) recovered.push(`WARNING: ${rel} holds leaves this key signed for block ${seq}, but chain.jsonl has no block ${seq} (its line was removed, or an older notar was interrupted): moved it to ${dest} instead of overwriting it; run \`notar chain verify\``);
+    else recovered.push(`WARNING: ${rel} was in the way and is not leaves this key signed for block ${seq}: moved it to ${dest}`);
+  }
+
+  /** quarantine/<UTC time>-<pid>-<name>, relative to the store, for messages. */
+  private quarantineName(name: string): string {
+    fs.mkdirSync(this.paths.quarantine, { recursive: true, mode: 0o700 });
+    // A symlink planted there would make this process write where someone else chose.
+    if (!fs.lstatSync(this.paths.quarantine).isDirectory()) {
+      throw new NotarError('STORE', `${this.paths.quarantine} is not a directory (a symbolic link?)`, { hint: 'nothing was stamped; remove it, then stamp again' });
+    }
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    return path.join(this.paths.quarantine, `${stamp}-${process.pid}-${name}`);
+  }
+
+  private quarantineMove(file: string, name: string): string {
+    const dest = this.quarantineName(name);
+    fs.renameSync(file, dest);
+    fsyncDir(this.paths.quarantine);
+    fsyncDir(path.dirname(file));
+    return path.relative(this.paths.dir, dest);
+  }
+
+  private quarantineWrite(name: string, bytes: Uint8Array): string {
+    const dest = this.quarantineName(name);
+    writeFileAtomic(dest, bytes, { mode: 0o600 });
+    return path.relative(this.paths.dir, dest);
   }
 
   /** Every (seq, index) whose document digest is `digest`, oldest first. */

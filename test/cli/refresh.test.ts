@@ -1,4 +1,5 @@
 // `notar refresh`: receipts moved to the latest checkpoint, nothing else changed (FORMAT.md §7).
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -111,6 +112,22 @@ describe('notar refresh', () => {
     expectError(s.run(['refresh', 'nope.notar.json']), 2, 'cannot read nope.notar.json: no such file');
     fs.mkdirSync(path.join(s.dir, 'adir'), { recursive: true });
     expectError(s.run(['refresh', 'adir']), 2, 'adir: is a directory');
+  });
+
+  it('removes temp files a killed refresh left beside the receipts (only old ones of dead processes)', () => {
+    const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString());
+    const dir = path.join(s.dir, 'killed');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.copyFileSync(path.join(s.dir, 'd.txt.notar.json'), path.join(dir, 'd.txt.notar.json'));
+    const left = [`.d.txt.notar.json.tmp-${dead}-1700000000000-0`, `.notar-${dead}-1700000000000-1.tmp`];
+    const recent = `.notar-${dead}-1700000000000-2.tmp`; // too new: its writer may be in another PID namespace
+    const old = new Date(Date.now() - 3600_000);
+    for (const n of [...left, recent]) fs.writeFileSync(path.join(dir, n), '{"format": "notar-rece');
+    for (const n of left) fs.utimesSync(path.join(dir, n), old, old);
+    const r = s.run(['refresh', 'killed/d.txt.notar.json']);
+    expectOk(r);
+    expect(r.stderr).toBe('notar: recovered: removed 2 temporary files left by interrupted receipt writes\n');
+    expect(fs.readdirSync(dir).sort()).toEqual([recent, 'd.txt.notar.json'].sort());
   });
 
   it('a store without blocks: exit 1', () => {

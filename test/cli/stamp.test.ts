@@ -43,8 +43,7 @@ describe('notar stamp: files', () => {
     const first = fs.readFileSync(path.join(s.dir, 'a.txt.notar.json'), 'utf8');
     const again = s.run(['stamp', 'a.txt']);
     expectOk(again);
-    expect(again.stdout).toBe('');
-    expect(again.stderr).toContain('nothing new to stamp: kept 1 existing receipt');
+    expect(again.stdout).toBe('nothing new to stamp: kept 1 existing receipt (use --force to stamp again)\n');
     expect(fs.readFileSync(path.join(s.dir, 'a.txt.notar.json'), 'utf8')).toBe(first);
     expect(blocks(s)).toBe(1);
 

@@ -240,7 +240,8 @@ describe('notar verify: input errors (exit 2, one line)', () => {
   it.each([
     ['not JSON', () => 'hello\n'],
     ['empty', () => ''],
-    ['re-indented', () => JSON.stringify(readJson(path.join(s.dir, 'a.txt.notar.json'))) + '\n'],
+    // Re-indenting is free (FORMAT.md §11, test/interop); a duplicate member name is not (RFC 7493).
+    ['holding a duplicate member', () => fs.readFileSync(path.join(s.dir, 'a.txt.notar.json'), 'utf8').replace('"format"', '"format": "notar-receipt/1",\n  "format"')],
     ['an unknown field', () => fs.readFileSync(path.join(s.dir, 'a.txt.notar.json'), 'utf8').replace('"format"', '"extra": 1,\n  "format"')],
     ['a wrong format tag', () => fs.readFileSync(path.join(s.dir, 'a.txt.notar.json'), 'utf8').replace('notar-receipt/1', 'notar-receipt/9')],
     ['a short leaf path', () => fs.readFileSync(path.join(s.dir, 'a.txt.notar.json'), 'utf8').replace(/"path": \[\n\s+"[0-9a-f]{64}"\n\s+\]/, '"path": []')],

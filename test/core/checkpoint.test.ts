@@ -1,4 +1,5 @@
-// Checkpoint bodies (FORMAT.md §5, C2SP tlog-checkpoint): exactly three lines.
+// Checkpoint bodies (FORMAT.md §5, §11, C2SP tlog-checkpoint): three lines,
+// then optional extension lines that are kept byte for byte.
 import { describe, expect, it } from 'vitest';
 import { formatCheckpoint, parseCheckpoint } from '../../src/core/checkpoint.js';
 import { NotarError } from '../../src/core/errors.js';
@@ -26,8 +27,9 @@ describe('checkpoints', () => {
   });
 
   const bad: [string, string][] = [
-    ['an extension line', BODY + 'extension\n'],
     ['an empty extension line', BODY + '\n'],
+    ['an empty line between extension lines', BODY + 'one\n\ntwo\n'],
+    ['an extension line without its newline', BODY + 'one'],
     ['no final newline', BODY.slice(0, -1)],
     ['two lines only', 'notary.example.gov/test\n12\n'],
     ['leading zero in size', BODY.replace('\n12\n', '\n012\n')],
@@ -45,6 +47,20 @@ describe('checkpoints', () => {
   it.each(bad)('rejects %s', (_what, body) => {
     expect(body).not.toBe(BODY);
     expect(code(() => parseCheckpoint(body))).toBe('FORMAT');
+  });
+
+  it('extension lines are accepted and exposed byte for byte; notar writes none', () => {
+    expect(parseCheckpoint(BODY).extensions).toEqual([]);
+    const lines = ['— not a signature, just text', 'timestamp 1700000000', '  spaces\u00a0and unicode \u2603  '];
+    for (const ext of [lines.slice(0, 1), lines]) {
+      const body = BODY + ext.map((l) => l + '\n').join('');
+      const cp = parseCheckpoint(body);
+      expect(cp.extensions).toEqual(ext);
+      expect(cp.size).toBe(12);
+      expect(formatCheckpoint(cp)).toBe(body);
+    }
+    expect(formatCheckpoint({ origin: 'notary.example.gov/test', size: 12, root: ROOT })).toBe(BODY);
+    expect(code(() => formatCheckpoint({ origin: 'a', size: 1, root: ROOT, extensions: [''] }))).toBe('FORMAT');
   });
 
   it('formatCheckpoint refuses what parseCheckpoint would refuse', () => {

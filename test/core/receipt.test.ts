@@ -68,11 +68,11 @@ describe('receipts for every leaf of every batch verify', () => {
   });
 });
 
-describe('the canonical receipt text', () => {
+describe('what notar writes, and what it reads (FORMAT.md §7, §11)', () => {
   const r = receiptFor(h, 2, 1, { name: 'deed.pdf', key: h.signer.text });
   const text = formatReceipt(r);
 
-  it('is 2-space JSON in the FORMAT.md field order, one final newline', () => {
+  it('writes 2-space JSON in the FORMAT.md field order, one final newline', () => {
     expect(text.endsWith('}\n')).toBe(true);
     expect(text).toBe(JSON.stringify(JSON.parse(text), null, 2) + '\n');
     const o = JSON.parse(text);
@@ -101,17 +101,34 @@ describe('the canonical receipt text', () => {
 
   const o = () => JSON.parse(text);
   const enc = (x: unknown) => JSON.stringify(x, null, 2) + '\n';
+  const escapeAll = (t: string) => t.replace(/"(?:[^"\\]|\\.)*"/g, (lit) => {
+    const v: string = JSON.parse(lit);
+    return '"' + [...v].map((c) => (c.length === 2 ? c : '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'))).join('').replace(/[\ud800-\udfff]{2}/g, (p) => '\\u' + p.charCodeAt(0).toString(16) + '\\u' + p.charCodeAt(1).toString(16)) + '"';
+  });
+  const respelled: [string, string][] = [
+    ['compact JSON, no final newline (Python json.dumps with separators)', JSON.stringify(o())],
+    ['compact JSON with a final newline', JSON.stringify(o()) + '\n'],
+    ['CRLF line ends', text.replace(/\n/g, '\r\n')],
+    ['tabs and extra blank lines', JSON.stringify(o(), null, '\t').replace(/,\n/g, ' ,\n\n')],
+    ['a UTF-8 byte order mark (RFC 8259 §8.1)', '\ufeff' + text],
+    ['members reordered at every level', enc({ key: o().key, checkpoint: o().checkpoint, history: { path: o().history.path, size: o().history.size }, block: { prev: o().block.prev, root: o().block.root, size: o().block.size, time: o().block.time, seq: o().block.seq }, leaf: { path: o().leaf.path, index: o().leaf.index, salt: o().leaf.salt }, document: { name: o().document.name, sha256: o().document.sha256 }, format: o().format })],
+    ['every character \\u-escaped', escapeAll(text)],
+    ['the em dash unescaped vs escaped, slashes as \\/', text.replace(/\//g, '\\/')],
+    ['numbers in exponent and fraction form', text.replace('"index": 1,', '"index": 1.0e0,').replace('"seq": 2,', '"seq": 0.2E1,')],
+  ];
+  it.each(respelled)('reads %s as the same receipt, and it verifies', (_what, t) => {
+    expect(t).not.toBe(text);
+    expect(parseReceipt(t)).toEqual(parseReceipt(text));
+    expect(verifyReceipt(t, sha256(documentBytes(2, 1)), trusted).ok).toBe(true);
+  });
+
   const bad: [string, string][] = [
-    ['compact JSON', JSON.stringify(o()) + '\n'],
-    ['no final newline', text.slice(0, -1)],
-    ['CRLF', text.replace(/\n/g, '\r\n')],
-    ['a BOM', '\ufeff' + text],
     ['an unknown top-level field', enc({ ...o(), extra: 1 })],
     ['an unknown document field', enc({ ...o(), document: { ...o().document, size: 3 } })],
-    ['fields reordered', enc({ document: o().document, ...o() })],
     ['another format', enc({ ...o(), format: 'notar-receipt/2' })],
     ['uppercase digest', enc({ ...o(), document: { ...o().document, sha256: r.document.sha256.toUpperCase() } })],
     ['index as a string', enc({ ...o(), leaf: { ...o().leaf, index: '1' } })],
+    ['index as a fraction', text.replace('"index": 1,', '"index": 1.5,')],
     ['index beyond the batch', enc({ ...o(), leaf: { ...o().leaf, index: 3 } })],
     ['a path hash missing', enc({ ...o(), leaf: { ...o().leaf, path: o().leaf.path.slice(1) } })],
     ['a path hash too many', enc({ ...o(), history: { ...o().history, path: [...o().history.path, r.leaf.salt] } })],
@@ -120,19 +137,51 @@ describe('the canonical receipt text', () => {
     ['a key hint with a wrong key ID', enc({ ...o(), key: h.signer.text.replace(h.signer.keyId, '00000000') })],
     ['a checkpoint that is not a string', enc({ ...o(), checkpoint: { text: r.checkpoint } })],
     ['a time that does not exist', enc({ ...o(), block: { ...o().block, time: '2026-02-29T00:00:00Z' } })],
-    ['JSON with a duplicated key', text.replace('"format": "notar-receipt/1",', '"format": "notar-receipt/1",\n  "format": "notar-receipt/1",')],
     ['too large', text.replace('"deed.pdf"', JSON.stringify('x'.repeat(300 * 1024)))],
+    ['two byte order marks', '\ufeff\ufeff' + text],
+    ['a trailing comma', text.replace(/\n}\n$/, ',\n}\n')],
+    ['a comment', '// receipt\n' + text],
+    ['single quotes', text.replace('"format"', "'format'")],
+    ['a raw control character in a string', text.replace('deed.pdf', 'deed\u0001.pdf')],
+    ['a lone surrogate escape', text.replace('deed.pdf', 'deed\\ud800.pdf')],
+    ['an invalid escape', text.replace('deed.pdf', 'deed\\x41.pdf')],
+    ['a number with a leading zero', text.replace('"index": 1,', '"index": 01,')],
+    ['text after the value', text + '{}'],
+    ['two values', text + text],
+    ['an empty text', ''],
+    ['deep nesting', '['.repeat(100_000) + ']'.repeat(100_000)],
   ];
-  it.each(bad)('rejects %s', (_what, t) => {
+  it.each(bad)('rejects %s with a FORMAT error, never a SyntaxError', (_what, t) => {
     expect(t).not.toBe(text);
-    let err: unknown;
+    expect(() => parseReceipt(t)).toThrow(NotarError);
     try {
       parseReceipt(t);
     } catch (e) {
-      err = e;
+      expect((e as NotarError).code).toBe('FORMAT');
     }
-    expect(err).toBeInstanceOf(NotarError);
-    expect((err as NotarError).code).toBe('FORMAT');
+  });
+
+  // RFC 7493 §2.3: JSON.parse would keep the last of two equal names silently.
+  const dup = (path: string, member: string, value: string) => {
+    const at = path === '' ? text.indexOf('{') + 1 : text.indexOf(`"${path}": {`) + path.length + 5;
+    return text.slice(0, at) + `\n  "${member}": ${value},` + text.slice(at);
+  };
+  const dups: [string, string, string][] = [
+    ['top level', dup('', 'format', '"notar-receipt/1"'), '"format" twice'],
+    ['top level, the checkpoint', dup('', 'checkpoint', JSON.stringify(r.checkpoint)), '"checkpoint" twice'],
+    ['document', dup('document', 'sha256', JSON.stringify('0'.repeat(64))), '"sha256" twice in document'],
+    ['leaf', dup('leaf', 'index', '0'), '"index" twice in leaf'],
+    ['block', dup('block', 'seq', '2'), '"seq" twice in block'],
+    ['history', dup('history', 'size', '7'), '"size" twice in history'],
+    ['top level, spelled differently', dup('', 'f\\u006frmat', '"notar-receipt/1"'), '"format" twice'],
+  ];
+  it.each(dups)('rejects a duplicate member name (%s) with a clear message', (_where, t, words) => {
+    expect(JSON.parse(t)).toBeTruthy(); // JSON.parse alone would take it
+    expect(() => parseReceipt(t)).toThrow(NotarError);
+    expect(() => parseReceipt(t)).toThrow(words);
+    expect(() => parseReceipt(t)).toThrow('duplicate');
+    const v = verifyReceipt(t, sha256(documentBytes(2, 1)), trusted);
+    expect(v.ok ? 'ok' : v.step).toBe('format');
   });
 });
 

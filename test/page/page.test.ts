@@ -4,16 +4,18 @@
  * Debian's Chromium. Every network request fails the test. Screenshots of
  * each verdict go to test-output/page/ for review (they are not compared).
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type FileChooser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { signerFromSeed } from '../../src/core/note';
+import { parseNote, parseSignerKey, signerFromSeed, signNote } from '../../src/core/note';
 import { makeStore, tempDir, writeDocs, type TestStore } from '../cli/helpers';
 
 const CHROMIUM = '/usr/bin/chromium';
+const PRODUCER = path.resolve(__dirname, '../../examples/make_receipt.py');
 const SHOTS = path.resolve(__dirname, '../../test-output/page');
 const OFFICE = 'notary.example.gov/land-registry';
 const BIG_SIZE = 9 * 1024 * 1024 + 123; // three 4 MiB slices in the page
@@ -320,13 +322,69 @@ describe('verifier page', () => {
     await page.close();
   });
 
-  it('shows a receipt edited out of canonical form as damaged', async () => {
+  // FORMAT.md §11: JSON spelling carries no meaning; duplicate member names do (they are refused).
+  it('shows a re-spelled receipt (compact, CRLF, BOM) as Authentic', async () => {
+    for (const [folder, edit] of [
+      ['respelled-compact', (text: string) => JSON.stringify(JSON.parse(text))],
+      ['respelled-crlf', (text: string) => '\ufeff' + text.replace(/\n/g, '\r\n')],
+    ] as const) {
+      const page = await open('trusted.html');
+      const shown = await check(page, editedReceipt(folder, edit));
+      expect(shown.kind, folder).toBe('authentic');
+      await page.close();
+    }
+  });
+
+  it('shows a receipt with a duplicate member name as damaged', async () => {
     const page = await open('trusted.html');
-    const shown = await check(page, editedReceipt('tampered-format', (text) => text.replace('"index": 0', '"index":0')));
+    const shown = await check(page, editedReceipt('duplicate-member', (text) => text.replace('"index": 0', '"index": 0, "index": 0')));
     expect(shown.kind).toBe('failed');
     expect(shown.text).toContain('The receipt is damaged or was edited');
     expect(shown.details).toContain('format:');
+    expect(shown.details).toContain('"index" twice in leaf');
     await page.close();
+  });
+
+  it('shows checkpoints with one and with three extension lines, signed by the office key, as Authentic with the lines in the details', async () => {
+    const signer = parseSignerKey(JSON.parse(fs.readFileSync(path.join(office.storeDir, 'key.json'), 'utf8')).key);
+    for (const ext of [['one extension ☃'], ['first', 'second — with an em dash', 'third\u00a0line']]) {
+      const files = editedReceipt(`extensions-${ext.length}`, (text) => {
+        const r = JSON.parse(text);
+        const body = parseNote(r.checkpoint).body + ext.map((l) => l + '\n').join('');
+        return JSON.stringify({ ...r, checkpoint: signNote(body, signer) }, null, 2) + '\n';
+      });
+      const page = await open('trusted.html');
+      const shown = await check(page, files);
+      expect(shown.kind, shown.details).toBe('authentic');
+      expect(shown.details).toContain('Checkpoint extension lines (signed, not interpreted)');
+      for (const l of ext) expect(shown.details).toContain(l);
+      if (ext.length === 3) {
+        await page.locator('#details summary').click();
+        await shot(page, 'extension-lines');
+      }
+      await page.close();
+    }
+  });
+
+  it('shows receipts of an independent producer (Python) in every spelling as Authentic', async () => {
+    const out = tempDir('notar-producer-');
+    const made = spawnSync('python3', [PRODUCER, out, '--seed', '44'.repeat(32), '--name', 'registry.example\ufeff/civil', '--batches', '2,3', '--extensions', '1', '--witness'], { encoding: 'utf8' });
+    expect(made.status, made.stderr).toBe(0);
+    const manifest = JSON.parse(made.stdout) as { key: string; receipts: { document: string; receipt: string; spelling: string }[] };
+    writePage('producer.html', ['--key', manifest.key]);
+    const picks = manifest.receipts.filter((r) => r.document.endsWith('doc-1-2.txt'));
+    expect(picks.length).toBe(5);
+    for (const r of picks) {
+      // The page pairs a document with DOCUMENT.notar.json: give each spelling its own folder.
+      const [doc, receipt] = writeDocs(path.join(out, 'page', r.spelling), { 'doc-1-2.txt': fs.readFileSync(r.document), 'doc-1-2.txt.notar.json': fs.readFileSync(r.receipt) });
+      const page = await open('producer.html');
+      const shown = await check(page, [doc, receipt]);
+      expect(shown.kind, `${r.spelling}: ${shown.details}`).toBe('authentic');
+      expect(shown.text).toContain('Stamped by registry.example\ufeff/civil');
+      expect(shown.details).toContain('extension line 1');
+      expect(shown.details).toContain('Name written in the receipt (not verified)Grundbuch \u2013 M\u00fcller \u6771\u4eac \u{1f4dc} 1-2.txt');
+      await page.close();
+    }
   });
 
   it('shows a broken checkpoint signature as an invalid signature', async () => {

@@ -259,20 +259,21 @@ describe('keys that are not keys', () => {
     }
   });
 
-  it('a damaged key.pub does not break stamping after the block is sealed', () => {
-    // The receipt's key hint comes from the signing key, so a bad key.pub cannot leave a sealed block without receipts.
+  it('a damaged key.pub stops stamping before anything is sealed (the key is checked against it: issue 10, item 4)', () => {
     const pub = path.join(s.storeDir, 'key.pub');
     const original = fs.readFileSync(pub);
+    const chain = fs.readFileSync(path.join(s.storeDir, 'chain.jsonl'));
     writeDocs(s.dir, { 'pub.txt': 'pub\n' });
     fs.writeFileSync(pub, 'junk\n');
     try {
       const r = s.run(['stamp', 'pub.txt']);
-      expect(r.code, r.stderr).toBe(0);
-      expectReceiptVerifies(path.join(s.dir, 'pub.txt.notar.json'), path.join(s.dir, 'pub.txt'), s.vkey);
+      expectOneError(r, 2, `${pub}: verifier key must look like`);
+      expect(r.stderr).toContain('notar: hint: nothing was stamped: the signing key is checked against key.pub first');
+      expect(fs.existsSync(path.join(s.dir, 'pub.txt.notar.json'))).toBe(false);
+      expect(fs.readFileSync(path.join(s.storeDir, 'chain.jsonl')).equals(chain)).toBe(true);
     } finally {
       fs.writeFileSync(pub, original);
       fs.rmSync(path.join(s.dir, 'pub.txt'));
-      fs.rmSync(path.join(s.dir, 'pub.txt.notar.json'));
     }
   });
 });

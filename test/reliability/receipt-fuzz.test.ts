@@ -2,7 +2,8 @@
  * CLI-level fuzz: random mutations of a real receipt given to `notar verify`
  * never produce a stack trace and never verify (exit 0) — unless the
  * mutation only touched what FORMAT.md §7 leaves unauthenticated (the
- * informational document name, the key hint), which may still verify.
+ * informational document name, the key hint) or only the JSON spelling
+ * (FORMAT.md §11), which may still verify. Pure re-spellings must verify.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -56,12 +57,26 @@ const jsonMutations: ((o: any, r: Rand) => void)[] = [
   (o, r) => { o[pick(r, ['extra', 'Format', '__proto__x'])] = 1; },
 ];
 
+/** Re-spellings of the same JSON value (FORMAT.md §11): each must still verify. */
+const respellings: ((o: any, r: Rand) => string)[] = [
+  (o) => JSON.stringify(o),
+  (o) => JSON.stringify(o, null, '\t').replace(/\n/g, '\r\n'),
+  (o) => '\ufeff' + JSON.stringify(o, null, 4) + '\n',
+  (o) => JSON.stringify(Object.fromEntries(Object.entries(o).reverse()), null, 1),
+  (o, r) => JSON.stringify(o, null, 2).replace(/[\u0080-\uffff]/g, (c) => (r() < 0.5 ? c : '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'))),
+  (o) => JSON.stringify(o, null, 2).replace(/"([a-z]+)":/g, (_m, k: string) => '"' + k.replace(/[aeiou]/g, (v) => '\\u00' + v.charCodeAt(0).toString(16)) + '" :'),
+];
+
 /** What the verifier authenticates: everything but the name and the key hint. */
 function authenticated(text: Buffer): string | undefined {
   try {
     const o = JSON.parse(text.toString('utf8'));
     if (o?.document) delete o.document.name;
     delete o.key;
+    // Signature base64 is read as Go reads it: unused low bits do not count (FORMAT.md §11).
+    if (typeof o.checkpoint === 'string') {
+      o.checkpoint = o.checkpoint.replace(/^(\u2014 \S+ )((?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)$/gm, (_m: string, head: string, b64: string) => head + Buffer.from(b64, 'base64').toString('base64'));
+    }
     return JSON.stringify(o);
   } catch {
     return undefined;
@@ -72,9 +87,20 @@ it(`${MUTATIONS} random mutations of a real receipt: never a stack trace, never 
   const rand = prng(testSeed('receipt fuzz'));
   const base = authenticated(Buffer.from(original));
   let benign = 0;
+  let respelled = 0;
   for (let n = 0; n < MUTATIONS; n++) {
     let mutated: Buffer;
-    if (rand() < 0.5) mutated = pick(rand, textMutations)(Buffer.from(original), rand);
+    const dice = rand();
+    if (dice < 0.2) {
+      mutated = Buffer.from(pick(rand, respellings)(JSON.parse(original), rand));
+      const file = path.join(s.dir, 'respelled.notar.json');
+      fs.writeFileSync(file, mutated);
+      const r = s.run(['verify', 'doc.txt', '--receipt', 'respelled.notar.json', '--key-file', 'office.vkey']);
+      expect(r.code, `respelling ${n}: ${mutated.toString('utf8').slice(0, 300)}\n${r.stderr}`).toBe(0);
+      respelled++;
+      continue;
+    }
+    if (dice < 0.6) mutated = pick(rand, textMutations)(Buffer.from(original), rand);
     else {
       const obj = JSON.parse(original);
       pick(rand, jsonMutations)(obj, rand);
@@ -91,5 +117,5 @@ it(`${MUTATIONS} random mutations of a real receipt: never a stack trace, never 
     if (authenticated(mutated) === base) benign++;
     else expect(r.code, where).not.toBe(0);
   }
-  console.log(`receipt fuzz: ${MUTATIONS} mutations, ${benign} touched only unauthenticated fields`);
+  console.log(`receipt fuzz: ${MUTATIONS} mutations, ${respelled} pure re-spellings (all verified), ${benign} touched only unauthenticated fields or spelling`);
 }, 120_000);

@@ -78,6 +78,44 @@ describe('every byte of the chain file', () => {
   }
 });
 
+describe('stamp over a flipped chain byte (issue 10, item 1)', () => {
+  // The same flips as above, now against sealing: every one is refused before anything is
+  // written. In-process (store.seal, what `stamp` calls); a few through the real binary below.
+  it('refuses every one-byte flip (xor 0x01) of every line, and leaves the chain as it was', async () => {
+    const signer = store.signer(() => '');
+    for (let i = 0; i < chain.length; i++) {
+      const bad = Buffer.from(chain);
+      bad[i] ^= 0x01;
+      fs.writeFileSync(store.paths.chain, bad);
+      let outcome: string | undefined = 'sealed';
+      try {
+        await openStore(s.storeDir).seal({ digests: new Uint8Array(32).fill(9), names: ['x'] }, signer);
+      } catch (e) {
+        outcome = (e as { code?: string }).code;
+        expect(fs.readFileSync(store.paths.chain).equals(bad), `byte ${i}`).toBe(true);
+      } finally {
+        fs.writeFileSync(store.paths.chain, chain);
+      }
+      expect(outcome, `byte ${i} (${JSON.stringify(String.fromCharCode(chain[i]))})`).toBe('CHAIN_INVALID');
+    }
+  });
+
+  it('`notar stamp` exits 1 with one error line and a hint to run `notar chain verify`; no receipt, nothing sealed', () => {
+    writeDocs(s.dir, { 'new.txt': 'new\n' });
+    for (const at of [5, Math.floor(chain.length / 3), Math.floor(chain.length / 2), chain.length - 80, chain.length - 1]) {
+      const bad = Buffer.from(chain);
+      bad[at] ^= 0x01;
+      withFile(store.paths.chain, bad, () => {
+        const r = s.run(['stamp', 'new.txt']);
+        expectOneError(r, 1, /^notar: error: refusing to sign: /);
+        expect(r.stderr).toMatch(/notar: hint: .*`notar chain verify`/);
+        expect(fs.existsSync(path.join(s.dir, 'new.txt.notar.json'))).toBe(false);
+        expect(fs.readFileSync(store.paths.chain).equals(bad)).toBe(true);
+      });
+    }
+  });
+});
+
 describe('every byte of the stored leaves', () => {
   it('flipping any one byte of any leaves file is a fault in its block (signature)', () => {
     for (let seq = 0; seq < 3; seq++) {

@@ -6,7 +6,7 @@ import { NotarError } from '../../src/core/errors.js';
 import { appendDurable, dirnameOf, removeStaleTemps, writeFileAtomic } from '../../src/store/durable.js';
 import { deadPid, tempDir } from './fixtures.js';
 
-const tempsIn = (dir: string) => fs.readdirSync(dir).filter((n) => n.includes('.tmp-'));
+const tempsIn = (dir: string) => fs.readdirSync(dir).filter((n) => n.includes('.tmp-') || n.startsWith('.notar-'));
 
 describe('writeFileAtomic', () => {
   it('writes the content with the mode asked for, and leaves no temp file', () => {
@@ -47,6 +47,14 @@ describe('writeFileAtomic', () => {
     const dir = tempDir();
     expect(() => writeFileAtomic(path.join(dir, 'no-such-dir', 'f'), 'x')).toThrow(/ENOENT/);
     expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('a target name of 250 bytes: the temp name stays short (it was `.<name>.tmp-…`, over NAME_MAX)', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'x'.repeat(250));
+    writeFileAtomic(file, 'long\n', { durable: false });
+    expect(fs.readFileSync(file, 'utf8')).toBe('long\n');
+    expect(tempsIn(dir)).toEqual([]);
   });
 
   it('writes to a raw-byte (non-UTF-8) name exactly, not to a U+FFFD spelling', () => {
@@ -97,6 +105,24 @@ describe('removeStaleTemps', () => {
     // Under the lock, in a directory only the holder writes: every temp but ours is abandoned.
     expect(removeStaleTemps(dir, { minAgeMs: 0, anyPid: true })).toBe(2);
     expect(fs.readdirSync(dir).sort()).toEqual([mine, other, lookalike].sort());
+  });
+
+  it('the current form `.notar-<pid>-<ms>-<n>.tmp`; in a user directory only notar receipt temps', () => {
+    const dir = tempDir();
+    const dead = deadPid();
+    const make = (name: string) => {
+      const p = path.join(dir, name);
+      fs.writeFileSync(p, 'x');
+      old(p);
+      return name;
+    };
+    const current = make(`.notar-${dead}-1700000000000-0.tmp`);
+    const oldReceipt = make(`.a.txt.notar.json.tmp-${dead}-1700000000000-1`);
+    const usersOwn = make(`.draft.tmp-${dead}-1700000000000-2`); // notar's old store form, but not a receipt's
+    const liveOne = make('.notar-1-1700000000000-3.tmp'); // pid 1 is alive
+    expect(removeStaleTemps(dir, { userDir: true })).toBe(2);
+    expect(fs.readdirSync(dir).sort()).toEqual([usersOwn, liveOne].sort());
+    expect([current, oldReceipt].some((n) => fs.existsSync(path.join(dir, n)))).toBe(false);
   });
 
   it('returns 0 for a missing directory', () => {

@@ -9,6 +9,7 @@ import { NotarError } from '../../src/core/errors.js';
 import { verifyReceipt } from '../../src/core/verify.js';
 import { auditStore } from '../../src/store/audit.js';
 import { leavesFile } from '../../src/store/paths.js';
+import { sha256Hex, writeTip } from '../../src/store/tip.js';
 import { openStore, ReceiptBuilder, storedBatchTree } from '../../src/store/store.js';
 import { deadPid, digestOf, docBatch, newStore, ORIGIN, snapshot, tempDir } from './fixtures.js';
 
@@ -82,7 +83,7 @@ describe('seal', () => {
     expect(toHex(storedBatchTree(leaves).root())).toBe(a.record.root);
     const receipt = new ReceiptBuilder(state, f.signer.text).forStoredBlock(leaves)(1);
     expect(verifyReceipt(receipt, digestOf('b'), [f.signer]).ok).toBe(true);
-    expect(fs.readdirSync(f.dir).sort()).toEqual(['chain.jsonl', 'key.json', 'key.pub', 'leaves', 'notar-store.json']);
+    expect(fs.readdirSync(f.dir).sort()).toEqual(['chain.jsonl', 'key.json', 'key.pub', 'leaves', 'notar-store.json', 'tip.json']);
   });
 
   it('block times never go backwards, even if the clock does', async () => {
@@ -154,7 +155,10 @@ describe('recovery of the chain tail', () => {
   }
 
   it('a torn last line is removed by the next seal, which says so; earlier blocks stay', async () => {
-    const { f, first } = await storeWithTail((line) => line.slice(0, 57));
+    const { f, first, line } = await storeWithTail((l) => l.slice(0, 57));
+    // As a seal killed during its append leaves it: the tip names the line being written.
+    const prefix = Buffer.from(first + '\n');
+    writeTip(f.store.paths.tip, { size: 1, length: prefix.length, sha256: sha256Hex(prefix), pending: line }, ORIGIN, f.signer.seed);
     expect(f.store.readChain().records).toHaveLength(1);
     const r = await f.store.seal(docBatch(['d']), f.signer);
     expect(r.recovered).toEqual(['removed 57 bytes of an incomplete block line left by an interrupted stamp']);
