@@ -70,9 +70,12 @@ function declareCommands(program: Command): void {
       .option('--out <dir>', 'write receipts into this directory')
       .option('--json', 'print one NDJSON line per document on stdout (receipts inline unless --out)')
       .option('--force', 'replace existing receipts')
-      .option('--no-receipts', 'seal only; rebuild receipts later with `notar prove`'),
+      .option('--no-receipts', 'seal only; rebuild receipts later with `notar prove`')
+      .option('--server <url>', 'have this notary server seal (notar serve); only digests are sent')
+      .option('--token-file <file>', 'with --server: the clerk token (`notar clerk add` printed it)')
+      .option('--timeout <seconds>', 'with --server: give up waiting for the receipts after this long', '120'),
   )
-    .addHelpText('after', '\nReceipts go beside each file (FILE.notar.json), or under --out DIR keeping relative paths.\nA document read from stdin (-) gets its receipt on stdout unless --out is given.\nAn existing receipt is kept if it holds in this store; anything else in its place stops the run (--force replaces).\nTwo documents whose receipts would be one file stop the run before anything is sealed.\n\nExamples:\n  notar stamp deed-1.pdf deed-2.pdf\n  cat letter.txt | notar stamp - > letter.notar.json\n  find docs -type f -print0 | notar stamp --files-from - -0 --out receipts\n  sha256sum *.pdf | notar stamp --digests --json > receipts.ndjson')
+    .addHelpText('after', '\nReceipts go beside each file (FILE.notar.json), or under --out DIR keeping relative paths.\nA document read from stdin (-) gets its receipt on stdout unless --out is given.\nAn existing receipt is kept if it holds in this store; anything else in its place stops the run (--force replaces).\nTwo documents whose receipts would be one file stop the run before anything is sealed.\n\nExamples:\n  notar stamp deed-1.pdf deed-2.pdf\n  cat letter.txt | notar stamp - > letter.notar.json\n  find docs -type f -print0 | notar stamp --files-from - -0 --out receipts\n  sha256sum *.pdf | notar stamp --digests --json > receipts.ndjson\n  notar stamp --server https://notary.example.gov --token-file ~/.notar-token deed-1.pdf')
     .action(action(() => import('./stamp.js')));
 
   program

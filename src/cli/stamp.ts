@@ -11,7 +11,7 @@ import { NotarError } from '../core/errors.js';
 import { MAX_RECEIPT_BYTES, parseReceipt, type Receipt } from '../core/receipt.js';
 import { dirnameOf, removeStaleTemps, writeFileAtomic } from '../store/durable.js';
 import { osReason } from '../store/errno.js';
-import { ReceiptBuilder, type Store } from '../store/store.js';
+import { ReceiptBuilder } from '../store/store.js';
 import { openStoreFromOpts, type Opts } from './common.js';
 import { digestFileIntoSoon, displayName } from './hashing.js';
 import { digestFilesParallel } from './parallel-hash.js';
@@ -23,6 +23,7 @@ import { digestInputs, fileInputs, type FileInput } from './stamp-input.js';
 import { AnchorCheck } from './stamp-existing.js';
 import { planReceipts } from './stamp-paths.js';
 import { RECEIPT_SUFFIX } from './receipt-path.js';
+import type { Sealer } from './stamp-remote.js';
 
 interface Planned {
   readonly display: string;
@@ -38,7 +39,7 @@ interface Planned {
  * document in this store (stamp-existing.ts); one for another version of the
  * file, of another store, or damaged is in the way: reported, never overwritten.
  */
-function existingReceipt(file: string | Buffer, f: FileInput, digest: Uint8Array, force: boolean, anchors: AnchorCheck): 'none' | 'same' | Conflict {
+function existingReceipt(file: string | Buffer, f: FileInput, digest: Uint8Array, force: boolean, anchors: Pick<Sealer, 'whyNot'>): 'none' | 'same' | Conflict {
   let text: string;
   try {
     // Checked before sealing (even with --force): a directory or FIFO in the receipt's
@@ -90,12 +91,11 @@ interface Collected {
   kept: number;
 }
 
-async function collectFiles(inputs: FileInput[], opts: Opts, store: Store): Promise<Collected> {
+async function collectFiles(inputs: FileInput[], opts: Opts, anchors: Pick<Sealer, 'whyNot'>): Promise<Collected> {
   const out = opts.out as string | undefined;
   const toFiles = Boolean(out) || !opts.json;
   // Receipt paths first: a collision or an impossible name stops the run before any hashing.
   const { files, receiptFiles } = planReceipts(inputs, out, toFiles);
-  const anchors = new AnchorCheck(store);
   // Many files: hashed first, on both cores (parallel-hash.ts); otherwise (or if one fails) one by one below.
   const hashed = await digestFilesParallel(files.map((f) => f.path));
   const digests = hashed ?? new Uint8Array(files.length * 32);
@@ -165,15 +165,15 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   if (opts.digests && (args.length > 0 || opts.filesFrom)) {
     throw new NotarError('USAGE', '--digests reads digests from stdin; it cannot be combined with files or --files-from');
   }
-  const store = openStoreFromOpts(opts);
-  const signer = await loadSigner(store, opts);
+  // --server: a notary server seals (stamp-remote.ts); otherwise the local store.
+  const sealer = opts.server ? await (await import('./stamp-remote.js')).remoteSealer(opts) : await localSealer(opts);
   let files: FileInput[] = [];
   if (!opts.digests) {
     files = fileInputs(args, opts);
     if (files.length === 0) throw new NotarError('USAGE', 'nothing to stamp: name files, use --files-from LIST, - for stdin, or --digests', { hint: 'see `notar stamp --help`' });
     if (files.filter((f) => f.path === '-').length > 1) throw new NotarError('USAGE', 'stdin (-) can be stamped only once per run');
   }
-  const collected = opts.digests ? collectDigests(opts) : await collectFiles(files, opts, store);
+  const collected = opts.digests ? collectDigests(opts) : await collectFiles(files, opts, sealer);
   if (collected.count === 0) {
     if (collected.kept > 0) {
       status(`nothing new to stamp: kept ${collected.kept} existing receipt${collected.kept === 1 ? '' : 's'} (use --force to stamp again)`, collected, opts);
@@ -183,13 +183,30 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   }
   if (opts.out) mkdirOut(String(opts.out));
   checkReceiptDirs(collected);
-  const sealed = await store.seal({ digests: collected.digests, names: collected.names }, signer);
+  const sealed = await sealer.seal(collected.digests, collected.names);
   for (const msg of sealed.recovered) notice(`recovered: ${msg}`);
-  const receipts = opts.receipts === false ? undefined : new ReceiptBuilder(sealed.state, signer.text).forBatch(sealed.record.seq, sealed.batch, collected.names);
-  const unwritten = receipts ? await emitReceipts(collected, receipts, opts) : [];
-  summary(store, sealed.record, collected, opts);
+  const unwritten = opts.receipts === false ? [] : await emitReceipts(collected, sealed.receipt, opts);
+  summary(sealer.origin, sealed.record, collected, opts);
   reportUnwritten(unwritten, sealed.record.seq);
   return 0;
+}
+
+/** Sealing in the local store: its lock, its key; receipts built from the sealed batch. */
+async function localSealer(opts: Opts): Promise<Sealer> {
+  const store = openStoreFromOpts(opts);
+  const signer = await loadSigner(store, opts);
+  const anchors = new AnchorCheck(store);
+  return {
+    origin: store.origin,
+    whyNot: (r, digest) => anchors.whyNot(r, digest),
+    async seal(digests, names) {
+      const sealed = await store.seal({ digests, names }, signer);
+      let receipt: ((i: number) => Receipt) | undefined;
+      // Built on first use: --no-receipts never pays for it.
+      const lazy = (i: number) => (receipt ??= new ReceiptBuilder(sealed.state, signer.text).forBatch(sealed.record.seq, sealed.batch, names))(i);
+      return { record: sealed.record, receipt: lazy, recovered: sealed.recovered };
+    },
+  };
 }
 
 /**
@@ -341,7 +358,8 @@ function status(text: string, c: Collected, opts: Opts): void {
   else process.stdout.write(`${text}\n`);
 }
 
-function summary(store: Store, rec: { seq: number; time: string; root: string; size: number }, c: Collected, opts: Opts): void {
+function summary(origin: string, rec: { seq: number; time: string; root: string; size: number }, c: Collected, opts: Opts): void {
   const kept = c.kept ? `; kept ${c.kept} existing receipt${c.kept === 1 ? '' : 's'}` : '';
-  status(`stamped ${rec.size} document${rec.size === 1 ? '' : 's'} in block ${rec.seq} of ${store.origin} at ${rec.time} (root ${rec.root.slice(0, 16)}…)${kept}`, c, opts);
+  // c.count, not rec.size: through a server the block also holds other clerks' documents.
+  status(`stamped ${c.count} document${c.count === 1 ? '' : 's'} in block ${rec.seq} of ${origin} at ${rec.time} (root ${rec.root.slice(0, 16)}…)${kept}`, c, opts);
 }

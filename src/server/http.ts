@@ -4,7 +4,7 @@
  *   POST /v1/stamp      bearer token; JSON array or NDJSON of {sha256, name?};
  *                       replies NDJSON receipts, one per document in order,
  *                       only once their block is durably sealed
- *   GET  /v1/health     {"status","origin","size","pending"}
+ *   GET  /v1/health     {"status","origin","key","size","pending"}
  *   GET  /checkpoint, /tile/..., /notar/leaves/...   the published log (C2SP
  *                       tlog-tiles), from the publish directory
  *
@@ -35,6 +35,8 @@ const MAX_NAME = 1024;
 
 export interface ApiContext {
   readonly origin: string;
+  /** The verifier key string (public): clients check receipts against it. */
+  readonly key: string;
   readonly sequencer: Sequencer;
   readonly clerks: ClerkDirectory;
   readonly publishDir: string;
@@ -72,7 +74,7 @@ async function route(ctx: ApiContext, req: http.IncomingMessage, res: http.Serve
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'METHOD', 'use GET', { allow: 'GET, HEAD' });
   if (url === '/v1/health') {
-    return sendJson(res, 200, { status: ctx.sequencer.isDraining ? 'draining' : 'ok', origin: ctx.origin, size: ctx.size(), pending: ctx.sequencer.pending });
+    return sendJson(res, 200, { status: ctx.sequencer.isDraining ? 'draining' : 'ok', origin: ctx.origin, key: ctx.key, size: ctx.size(), pending: ctx.sequencer.pending });
   }
   return serveLog(ctx, url.slice(1), req, res);
 }

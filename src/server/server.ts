@@ -51,7 +51,7 @@ export async function startServer(store: Store, signer: Signer, o: ServeOptions)
       }
     },
   });
-  const listener = handler({ origin: store.origin, sequencer, clerks: new ClerkDirectory(store.paths.dir), publishDir: o.publishDir, limits: o.limits ?? DEFAULT_LIMITS, size: () => size });
+  const listener = handler({ origin: store.origin, key: signer.text, sequencer, clerks: new ClerkDirectory(store.paths.dir), publishDir: o.publishDir, limits: o.limits ?? DEFAULT_LIMITS, size: () => size });
   const server = o.tls ? https.createServer({ cert: o.tls.cert, key: o.tls.key }, listener) : http.createServer(listener);
   server.requestTimeout = 120_000;
   await listen(server, o.host, o.port);

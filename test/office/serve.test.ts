@@ -59,7 +59,7 @@ describe('notar serve', () => {
 
   it('health, and JSON errors with codes: no token, wrong token, wrong type, bad digest, too many, too large, wrong method', async () => {
     const h = await fetch(`${srv.url}/v1/health`);
-    expect(await h.json()).toEqual({ status: 'ok', origin: 'notary.example.gov/office', size: 0, pending: 0 });
+    expect(await h.json()).toEqual({ status: 'ok', origin: 'notary.example.gov/office', key: s.vkey, size: 0, pending: 0 });
     const doc = [{ sha256: hex('x') }];
     let r = await post(srv.url, undefined, doc);
     expect([r.status, JSON.parse(r.body).error.code]).toEqual([401, 'UNAUTHORIZED']);
