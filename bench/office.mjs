@@ -190,7 +190,8 @@ async function figKill() {
     srv.child.kill('SIGKILL');
     await srv.exited;
     const replies = await Promise.all(reqs);
-    const text = fs.readFileSync(path.join(store, 'chain.jsonl'), 'utf8');
+    const chainFile = path.join(store, 'chain.jsonl');
+    const text = fs.existsSync(chainFile) ? fs.readFileSync(chainFile, 'utf8') : '';
     const chain = text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean).map((l) => JSON.parse(l));
     for (const rep of replies) {
       if (!rep || rep.status !== 200) {
