@@ -23,7 +23,7 @@ export interface SequencerOptions {
   /** Refuse new work (429) while this many documents wait. */
   readonly maxQueued: number;
   /** Called after each block is sealed and recorded, before receipts go out (e.g. publishing). */
-  readonly afterSeal?: (sealed: SealResult) => void;
+  readonly afterSeal?: (sealed: SealResult) => void | Promise<void>;
 }
 
 export interface Submission {
@@ -141,7 +141,7 @@ export class Sequencer {
       sealed = await this.store.seal({ digests, names }, this.signer);
       for (const msg of sealed.recovered) process.stderr.write(`notar: recovered: ${msg}\n`);
       this.recordClerks(sealed.record.seq, jobs);
-      this.opts.afterSeal?.(sealed);
+      await this.opts.afterSeal?.(sealed);
     } catch (e) {
       const err = e instanceof NotarError ? new ServiceError(500, 'STORE', `sealing failed: ${e.message}`) : e;
       for (const j of jobs) j.reject(err);

@@ -36,15 +36,15 @@ export interface RunningServer {
 
 export async function startServer(store: Store, signer: Signer, o: ServeOptions): Promise<RunningServer> {
   let size = store.readChain().records.length;
-  if (size > 0) publishLog(store, o.publishDir);
+  if (size > 0) await publishLog(store, o.publishDir);
   const sequencer = new Sequencer(store, signer, {
     windowMs: o.windowMs,
     maxDocs: o.maxDocs,
     maxQueued: Math.max(10 * o.maxDocs, 100_000),
-    afterSeal: (sealed) => {
+    afterSeal: async (sealed) => {
       size = sealed.state.records.length;
       try {
-        publishLog(store, o.publishDir, { state: sealed.state, leafHashes: { seq: sealed.record.seq, hashes: packedLeaves(sealed.batch.tree) } });
+        await publishLog(store, o.publishDir, { state: sealed.state, leafHashes: { seq: sealed.record.seq, hashes: packedLeaves(sealed.batch.tree) } });
       } catch (e) {
         // The block is sealed; the log is published again after the next one.
         process.stderr.write(`notar: warning: publishing block ${sealed.record.seq} failed: ${(e as Error).message}\n`);
