@@ -45,8 +45,8 @@ export interface PublishResult {
 export interface PublishOptions {
   /** The chain as just read or sealed (saves reading it again). */
   readonly state?: ChainState;
-  /** Leaf hashes of a block just sealed (packed), so they need not be recomputed from its stored leaves. */
-  readonly leafHashes?: { readonly seq: number; readonly hashes: Uint8Array };
+  /** Leaf hashes (packed) of blocks just sealed, by seq, so they need not be recomputed from their stored leaves. */
+  readonly leafHashes?: ReadonlyMap<number, Uint8Array>;
   /** The checkpoint text to publish for the latest block (e.g. with cosignatures); default: the chain's. */
   readonly checkpoint?: string;
 }
@@ -80,7 +80,7 @@ function writeNew(store: Store, state: ChainState, tree: MerkleTree, from: numbe
   const size = state.records.length;
   const verifier = store.verifier();
   for (let seq = from; seq < size; seq++) {
-    w.write(leavesPath(seq), known?.seq === seq ? known.hashes : leafHashesOf(store.readLeaves(seq, verifier), state, seq));
+    w.write(leavesPath(seq), known?.get(seq) ?? leafHashesOf(store.readLeaves(seq, verifier), state, seq));
   }
   for (const t of newTiles(from, size)) {
     w.write(tilePath(t), tileContents(t, (a, b) => tree.rangeHash(a, b)));

@@ -5,14 +5,14 @@
  * A submission's promise resolves with its receipts only after the block is
  * durably sealed; if sealing fails, it rejects and nothing is returned.
  * Which clerk stamped which documents is recorded beside the block
- * (`stampings/<seq>.json`) before anyone gets a receipt.
+ * (`stampings.jsonl`, a line per block) before anyone gets a receipt.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NotarError } from '../core/errors.js';
 import type { Signer } from '../core/note.js';
 import type { Receipt } from '../core/receipt.js';
-import { writeFileAtomic } from '../store/durable.js';
+import { appendDurable } from '../store/durable.js';
 import { ReceiptBuilder, type SealResult, type Store } from '../store/store.js';
 
 export interface SequencerOptions {
@@ -22,8 +22,8 @@ export interface SequencerOptions {
   readonly maxDocs: number;
   /** Refuse new work (429) while this many documents wait. */
   readonly maxQueued: number;
-  /** Called after each block is sealed and recorded, before receipts go out (e.g. publishing). */
-  readonly afterSeal?: (sealed: SealResult) => void | Promise<void>;
+  /** Called after each block is sealed and recorded, before receipts go out (quick: e.g. start publishing). */
+  readonly afterSeal?: (sealed: SealResult) => void;
 }
 
 export interface Submission {
@@ -49,8 +49,8 @@ export class ServiceError extends Error {
   }
 }
 
-export function stampingsFile(storeDir: string, seq: number): string {
-  return path.join(storeDir, 'stampings', `${String(seq).padStart(10, '0')}.json`);
+export function stampingsFile(storeDir: string): string {
+  return path.join(storeDir, 'stampings.jsonl');
 }
 
 export class Sequencer {
@@ -141,7 +141,7 @@ export class Sequencer {
       sealed = await this.store.seal({ digests, names }, this.signer);
       for (const msg of sealed.recovered) process.stderr.write(`notar: recovered: ${msg}\n`);
       this.recordClerks(sealed.record.seq, jobs);
-      await this.opts.afterSeal?.(sealed);
+      this.opts.afterSeal?.(sealed);
     } catch (e) {
       const err = e instanceof NotarError ? new ServiceError(500, 'STORE', `sealing failed: ${e.message}`) : e;
       for (const j of jobs) j.reject(err);
@@ -156,7 +156,11 @@ export class Sequencer {
     }
   }
 
-  /** Which clerk submitted which leaves of block `seq`: [{clerk, from, count}], durable before any receipt. */
+  /**
+   * Which clerk submitted which leaves of block `seq`, as one line appended to
+   * `stampings.jsonl` (one fsync), durable before any receipt:
+   * {"seq":…,"stampings":[{"clerk","from","count"}]} (leaf index ranges).
+   */
   private recordClerks(seq: number, jobs: Job[]): void {
     const ranges: { clerk: string; from: number; count: number }[] = [];
     let from = 0;
@@ -164,8 +168,24 @@ export class Sequencer {
       ranges.push({ clerk: j.clerk, from, count: j.names.length });
       from += j.names.length;
     }
-    const file = stampingsFile(this.store.paths.dir, seq);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    writeFileAtomic(file, JSON.stringify({ format: 'notar-stampings/1', seq, stampings: ranges }) + '\n');
+    const file = stampingsFile(this.store.paths.dir);
+    // A line torn by a crash is closed first, so it never swallows this one.
+    appendDurable(file, (endsTorn(file) ? '\n' : '') + JSON.stringify({ seq, stampings: ranges }) + '\n');
+  }
+}
+
+function endsTorn(file: string): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    const last = Buffer.alloc(1);
+    return size > 0 && fs.readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
+  } finally {
+    fs.closeSync(fd);
   }
 }

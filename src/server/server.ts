@@ -1,9 +1,8 @@
 /**
- * `notar serve`: one store, one sequencer, one HTTP(S) listener. Each sealed
- * block is published (tlog-tiles, src/publish/publish.ts) into the publish
- * directory before its receipts go out, so a receipt's checkpoint is always
- * already served. Shutdown refuses new work, seals what was accepted, then
- * closes.
+ * `notar serve`: one store, one sequencer, one HTTP(S) listener. Sealed
+ * blocks are published (tlog-tiles, src/publish/publish.ts) into the publish
+ * directory in the background (publisher.ts), off the receipts' path.
+ * Shutdown refuses new work, seals what was accepted, publishes, then closes.
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -16,6 +15,7 @@ import { publishLog } from '../publish/publish.js';
 import type { Store } from '../store/store.js';
 import { ClerkDirectory } from './clerks.js';
 import { DEFAULT_LIMITS, handler, type ApiLimits } from './http.js';
+import { Publisher } from './publisher.js';
 import { Sequencer } from './sequencer.js';
 
 export interface ServeOptions {
@@ -37,18 +37,14 @@ export interface RunningServer {
 export async function startServer(store: Store, signer: Signer, o: ServeOptions): Promise<RunningServer> {
   let size = store.readChain().records.length;
   if (size > 0) await publishLog(store, o.publishDir);
+  const publisher = new Publisher(store, o.publishDir);
   const sequencer = new Sequencer(store, signer, {
     windowMs: o.windowMs,
     maxDocs: o.maxDocs,
     maxQueued: Math.max(10 * o.maxDocs, 100_000),
-    afterSeal: async (sealed) => {
+    afterSeal: (sealed) => {
       size = sealed.state.records.length;
-      try {
-        await publishLog(store, o.publishDir, { state: sealed.state, leafHashes: { seq: sealed.record.seq, hashes: packedLeaves(sealed.batch.tree) } });
-      } catch (e) {
-        // The block is sealed; the log is published again after the next one.
-        process.stderr.write(`notar: warning: publishing block ${sealed.record.seq} failed: ${(e as Error).message}\n`);
-      }
+      publisher.kick(sealed.state, sealed.record.seq, packedLeaves(sealed.batch.tree));
     },
   });
   const listener = handler({ origin: store.origin, key: signer.text, sequencer, clerks: new ClerkDirectory(store.paths.dir), publishDir: o.publishDir, limits: o.limits ?? DEFAULT_LIMITS, size: () => size });
@@ -62,6 +58,7 @@ export async function startServer(store: Store, signer: Signer, o: ServeOptions)
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await sequencer.drain();
+      await publisher.idle();
       // Receipts of the last block are being written: let them go, then close idle keep-alives.
       await new Promise((r) => setImmediate(r));
       server.closeIdleConnections();

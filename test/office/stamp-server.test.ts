@@ -48,7 +48,7 @@ describe('notar stamp --server', () => {
       expect(v.code, v.stderr).toBe(0);
     }
     const seq = JSON.parse(fs.readFileSync(path.join(d.dir, 'deed-1.pdf.notar.json'), 'utf8')).block.seq;
-    const rec = JSON.parse(fs.readFileSync(path.join(s.storeDir, 'stampings', `${String(seq).padStart(10, '0')}.json`), 'utf8'));
+    const rec = fs.readFileSync(path.join(s.storeDir, 'stampings.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).find((x) => x.seq === seq);
     expect(rec.stampings).toEqual([{ clerk: 'carol', from: 0, count: 2 }]);
     const again = d.run(['stamp', '--server', srv.url, '--token-file', 'token', 'deed-1.pdf', 'deed-2.pdf']);
     expect([again.code, again.stdout]).toEqual([0, 'nothing new to stamp: kept 2 existing receipts (use --force to stamp again)\n']);
