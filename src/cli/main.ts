@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { installNodeCrypto } from '../node/crypto.js';
 import { fastCommand } from './fast-argv.js';
-import { quietOnEpipe, report, setDebug } from './report.js';
+import { quietOnEpipe, report, setDebug } from './output/report.js';
 import { VERSION } from './version.js';
 
 type Opts = Record<string, unknown>;
@@ -40,17 +40,17 @@ function declareCommands(program: Command): void {
       .option('--import <file>', 'use an existing C2SP signer key read from this file (- for stdin)'),
   )
     .addHelpText('after', '\nExample:\n  notar init --name notary.example.gov/land-registry')
-    .action(action(() => import('./init.js')));
+    .action(action(() => import('./commands/init.js')));
 
   const key = program.command('key').description('show, export or import the signing key');
   key
     .command('show')
     .description('print the verifier key (public; safe to publish)')
     .addHelpText('after', '\nExample:\n  notar key show > office.vkey')
-    .action(action(() => import('./key-show.js')));
+    .action(action(() => import('./commands/key-show.js')));
   storeOptions(key.command('export').description('print the signer key string (secret!) to stdout'))
     .addHelpText('after', '\nExample:\n  notar key export > backup.key && chmod 600 backup.key')
-    .action(action(() => import('./key-export.js')));
+    .action(action(() => import('./commands/key-export.js')));
   storeOptions(
     key
       .command('import <file>')
@@ -58,7 +58,7 @@ function declareCommands(program: Command): void {
       .option('--force', 'replace an existing key'),
   )
     .addHelpText('after', '\nExample:\n  notar key import backup.key --force')
-    .action(action(() => import('./key-import.js')));
+    .action(action(() => import('./commands/key-import.js')));
 
   storeOptions(
     program
@@ -76,7 +76,7 @@ function declareCommands(program: Command): void {
       .option('--timeout <seconds>', 'with --server: give up waiting for the receipts after this long', '120'),
   )
     .addHelpText('after', '\nReceipts go beside each file (FILE.notar.json), or under --out DIR keeping relative paths.\nA document read from stdin (-) gets its receipt on stdout unless --out is given.\nAn existing receipt is kept if it holds in this store; anything else in its place stops the run (--force replaces).\nTwo documents whose receipts would be one file stop the run before anything is sealed.\n\nExamples:\n  notar stamp deed-1.pdf deed-2.pdf\n  cat letter.txt | notar stamp - > letter.notar.json\n  find docs -type f -print0 | notar stamp --files-from - -0 --out receipts\n  sha256sum *.pdf | notar stamp --digests --json > receipts.ndjson\n  notar stamp --server https://notary.example.gov --token-file ~/.notar-token deed-1.pdf')
-    .action(action(() => import('./stamp.js')));
+    .action(action(() => import('./commands/stamp.js')));
 
   program
     .command('verify [files...]')
@@ -102,7 +102,7 @@ function declareCommands(program: Command): void {
         '  find docs -type f -print0 | notar verify --files-from - -0 --receipts receipts --key-file office.vkey\n' +
         '  notar verify --sha256 3f5a…c2 --receipt deed-1.pdf.notar.json --key-file office.vkey --json',
     )
-    .action(action(() => import('./verify.js')));
+    .action(action(() => import('./commands/verify.js')));
 
   program
     .command('prove [files...]')
@@ -121,26 +121,26 @@ function declareCommands(program: Command): void {
         '\nExamples:\n  notar prove deed-1.pdf > deed-1.pdf.notar.json\n  notar prove --sha256 3f5a…c2 --out receipts\n' +
         '  find docs -type f -print0 | notar prove --files-from - -0 --out receipts',
     )
-    .action(action(() => import('./prove.js')));
+    .action(action(() => import('./commands/prove.js')));
 
   program
     .command('refresh <receipts...>')
     .description('move receipts to the latest checkpoint (rewrites each file)')
     .addHelpText('after', '\nAll receipts are checked first (this log, unaltered); none is rewritten if one is refused.\n\nExample:\n  notar refresh receipts/*.notar.json')
-    .action(action(() => import('./refresh.js')));
+    .action(action(() => import('./commands/refresh.js')));
 
   program
     .command('log')
     .description('list the blocks in the chain')
     .option('--json', 'one JSON object per block')
     .addHelpText('after', '\nExample:\n  notar log --json | tail -n 1')
-    .action(action(() => import('./log.js')));
+    .action(action(() => import('./commands/log.js')));
 
   program
     .command('checkpoint')
     .description('print the latest signed checkpoint (for publishing)')
     .addHelpText('after', '\nExample:\n  notar checkpoint > checkpoint.txt')
-    .action(action(() => import('./checkpoint.js')));
+    .action(action(() => import('./commands/checkpoint.js')));
 
   program
     .command('consistency')
@@ -150,7 +150,7 @@ function declareCommands(program: Command): void {
     .option('--key <vkey>', 'a trusted verifier key (repeatable)', collect)
     .option('--key-file <file>', 'trusted verifier keys, one per line', collect)
     .addHelpText('after', '\nExamples:\n  notar consistency --from old-checkpoint.txt > proof.json\n  notar consistency --verify proof.json --key-file office.vkey')
-    .action(action(() => import('./consistency.js')));
+    .action(action(() => import('./commands/consistency.js')));
 
   // Issue 15: publishing, monitoring, the server and its clerks (src/cli/{publish,monitor,serve,clerk}.ts).
   declareOfficeCommands(program);
@@ -163,13 +163,13 @@ function declareCommands(program: Command): void {
     .option('--key <vkey>', "audit against this published verifier key instead of the store's key.pub (repeatable)", collect)
     .option('--key-file <file>', 'published verifier keys, one per line', collect)
     .addHelpText('after', '\nExamples:\n  notar chain verify && echo chain intact\n  notar chain verify --key-file office.vkey')
-    .action(action(() => import('./chain-verify.js')));
+    .action(action(() => import('./commands/chain-verify.js')));
 
   program
     .command('hash [files...]')
     .description('print SHA-256 digests in sha256sum format (no file, or -: standard input)')
     .addHelpText('after', '\nExamples:\n  notar hash deed-1.pdf | sha256sum -c\n  cat deed-1.pdf | notar hash')
-    .action(action(() => import('./hash.js')));
+    .action(action(() => import('./commands/hash.js')));
 
   program
     .command('verifier-page')
@@ -178,7 +178,7 @@ function declareCommands(program: Command): void {
     .option('--key <vkey>', 'a trusted verifier key to bake in (repeatable)', collect)
     .option('--key-file <file>', 'trusted verifier keys, one per line', collect)
     .addHelpText('after', '\nExample:\n  notar verifier-page --out verify.html --key-file office.vkey')
-    .action(action(() => import('./verifier-page.js')));
+    .action(action(() => import('./commands/verifier-page.js')));
 }
 
 function declareOfficeCommands(program: Command): void {
@@ -188,7 +188,7 @@ function declareOfficeCommands(program: Command): void {
     .requiredOption('--out <dir>', 'the directory a web server serves')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nWrites checkpoint, tile/<L>/<N>, tile/entries/<N> (the block lines) and notar/leaves/<N>\n(each block\'s leaf hashes); the checkpoint last. See docs/server.md.\n\nExample:\n  notar publish --out /var/www/log')
-    .action(action(() => import('./publish.js')));
+    .action(action(() => import('./commands/publish.js')));
 
   program
     .command('monitor <log>')
@@ -198,7 +198,7 @@ function declareOfficeCommands(program: Command): void {
     .option('--state <dir>', 'remember the last verified checkpoint here (consistency across runs)')
     .option('--json', 'one JSON object per new block')
     .addHelpText('after', '\nChecks the checkpoint signature, that it extends the last one seen (--state), every new\nblock line against the tiles and the previous block, every new batch root from its leaf\nhashes, and the history root from the tiles. Exit 1 with evidence on stdout if not.\n\nExamples:\n  notar monitor https://log.example.gov/land --key-file office.vkey --state ~/.notar-monitor\n  notar monitor /var/www/log --key-file office.vkey')
-    .action(action(() => import('./monitor.js')));
+    .action(action(() => import('./commands/monitor.js')));
 
   storeOptions(
     program
@@ -214,14 +214,14 @@ function declareOfficeCommands(program: Command): void {
       .option('--tls-key <file>', 'the private key of --tls-cert (PEM)'),
   )
     .addHelpText('after', '\nClerks (notar clerk add) send digests: POST /v1/stamp; receipts come back once sealed.\nAlso serves GET /v1/health, /checkpoint, /tile/... and /notar/leaves/... (docs/server.md).\nSIGTERM: finishes the block being sealed, refuses new work, exits.\n\nExample:\n  notar serve --listen 127.0.0.1:7300 --passphrase-file /etc/notar/passphrase')
-    .action(action(() => import('./serve.js')));
+    .action(action(() => import('./commands/serve.js')));
 
   program
     .command('clerk <action> [name]')
     .description('manage who may stamp through the server: add NAME | list | remove NAME')
     .option('--json', 'list as JSON lines')
     .addHelpText('after', '\n`clerk add NAME` prints the new token alone on stdout, once; only its hash is stored.\n\nExamples:\n  notar clerk add alice > alice.token\n  notar clerk list\n  notar clerk remove alice')
-    .action(action(() => import('./clerk.js')));
+    .action(action(() => import('./commands/clerk.js')));
 }
 
 /** commander is loaded only here: `verify` and `prove` usually start without it (fast-argv.ts). */
@@ -254,9 +254,9 @@ function commandPath(cmd: Command): string {
 
 /** The commands fast-argv.ts may take without commander. */
 const FAST_LOADERS: Record<string, () => Promise<{ run: Runner }>> = {
-  verify: () => import('./verify.js'),
-  prove: () => import('./prove.js'),
-  hash: () => import('./hash.js'),
+  verify: () => import('./commands/verify.js'),
+  prove: () => import('./commands/prove.js'),
+  hash: () => import('./commands/hash.js'),
 };
 
 export async function main(argv: string[]): Promise<void> {

@@ -17,8 +17,8 @@ import { NotarError } from '../core/errors.js';
 import { isPlainObject } from '../core/json.js';
 import type { Receipt } from '../core/receipt.js';
 import { parseTilePath } from '../core/tiles.js';
-import { batchReceiptText, type ReceiptText } from '../cli/receipt-text.js';
-import type { ByteSink } from '../cli/byte-sink.js';
+import { batchReceiptText, type ReceiptText } from '../cli/output/receipt-text.js';
+import type { ByteSink } from '../cli/output/byte-sink.js';
 import type { ClerkDirectory } from './clerks.js';
 import { ServiceError, type Sequencer } from './sequencer.js';
 

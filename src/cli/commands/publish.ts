@@ -3,9 +3,9 @@
  * tlog-tiles static files (src/publish/publish.ts), for any web server,
  * object store or CDN to serve. Prints what it published.
  */
-import { NotarError } from '../core/errors.js';
-import { publishLog } from '../publish/publish.js';
-import { openStoreFromOpts, type Opts } from './common.js';
+import { NotarError } from '../../core/errors.js';
+import { publishLog } from '../../publish/publish.js';
+import { openStoreFromOpts, type Opts } from '../common.js';
 import { reportTornTail } from './log.js';
 
 export async function run(_args: string[], opts: Opts): Promise<number> {

@@ -7,12 +7,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NotarError } from '../core/errors.js';
-import type { Verifier } from '../core/note.js';
-import { writeFileAtomic } from '../store/durable.js';
-import { osReason } from '../store/errno.js';
-import { trustedKeys, type Opts } from './common.js';
-import { notice } from './io.js';
+import { NotarError } from '../../core/errors.js';
+import type { Verifier } from '../../core/note.js';
+import { writeFileAtomic } from '../../store/durable.js';
+import { osReason } from '../../store/errno.js';
+import { trustedKeys, type Opts } from '../common.js';
+import { notice } from '../output/io.js';
 
 const TEMPLATE = path.join('page', 'verifier.html');
 /** Where the keys go; appears exactly once in the built template (src/page/template.html). */

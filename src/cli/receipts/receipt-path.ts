@@ -4,9 +4,7 @@
  * one `verify --receipts DIR` finds.
  */
 import * as path from 'node:path';
-
-/** `<document>.notar.json` (FORMAT.md §7). */
-export const RECEIPT_SUFFIX = '.notar.json';
+import { RECEIPT_SUFFIX } from '../../core/receipt.js';
 
 /**
  * The receipt beside a document whose name is raw bytes (not UTF-8) keeps

@@ -3,10 +3,10 @@
  * `notar serve`. `add` prints the new bearer token alone on stdout, once;
  * the store keeps only its SHA-256 (src/server/clerks.ts).
  */
-import { NotarError } from '../core/errors.js';
-import { addClerk, readClerks, removeClerk } from '../server/clerks.js';
-import { openStoreFromOpts, type Opts } from './common.js';
-import { notice } from './io.js';
+import { NotarError } from '../../core/errors.js';
+import { addClerk, readClerks, removeClerk } from '../../server/clerks.js';
+import { openStoreFromOpts, type Opts } from '../common.js';
+import { notice } from '../output/io.js';
 
 export async function run(args: string[], opts: Opts): Promise<number> {
   const [action, name, ...rest] = args;

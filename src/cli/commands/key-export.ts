@@ -1,8 +1,8 @@
 /** `notar key export`: the signer key string, for backup or moving stores. */
-import { formatSignerKey } from '../core/note.js';
-import { openStoreFromOpts, type Opts } from './common.js';
-import { notice } from './io.js';
-import { loadSigner } from './passphrase.js';
+import { formatSignerKey } from '../../core/note.js';
+import { openStoreFromOpts, type Opts } from '../common.js';
+import { notice } from '../output/io.js';
+import { loadSigner } from '../passphrase.js';
 
 export async function run(_args: string[], opts: Opts): Promise<number> {
   const signer = await loadSigner(openStoreFromOpts(opts), opts);

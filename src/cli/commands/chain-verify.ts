@@ -6,12 +6,12 @@
  * --key/--key-file audit against a published key instead of the store's own
  * key.pub, which whoever can edit the store could also replace.
  */
-import { NotarError } from '../core/errors.js';
-import { sameKey, type Verifier } from '../core/note.js';
-import { auditStore, type AuditReport } from '../store/audit.js';
-import type { Store } from '../store/store.js';
-import { openStoreFromOpts, requireTrustedKeys, type Opts } from './common.js';
-import { notice, writeOut } from './io.js';
+import { NotarError } from '../../core/errors.js';
+import { sameKey, type Verifier } from '../../core/note.js';
+import { auditStore, type AuditReport } from '../../store/audit.js';
+import type { Store } from '../../store/store.js';
+import { openStoreFromOpts, requireTrustedKeys, type Opts } from '../common.js';
+import { notice, writeOut } from '../output/io.js';
 
 export async function run(_args: string[], opts: Opts): Promise<number> {
   const store = openStoreFromOpts(opts);

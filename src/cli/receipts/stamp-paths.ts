@@ -6,9 +6,9 @@
  * its receipt is a receipt lost.
  */
 import * as path from 'node:path';
-import { NotarError } from '../core/errors.js';
-import { displayName } from './hashing.js';
-import type { FileInput } from './stamp-input.js';
+import { NotarError } from '../../core/errors.js';
+import { displayName } from '../hashing/hashing.js';
+import type { FileInput } from '../inputs.js';
 import { isPlain, receiptPathFor } from './receipt-path.js';
 
 /** NAME_MAX and PATH_MAX of Linux (and most Unix file systems), in bytes. */

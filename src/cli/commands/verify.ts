@@ -16,17 +16,17 @@
  * (so `notar verify *` in a folder of documents and receipts works).
  */
 import * as fs from 'node:fs';
-import { toHex } from '../core/bytes.js';
-import { CHECK_FAILED_CODES, NotarError } from '../core/errors.js';
-import type { Verifier } from '../core/note.js';
-import type { Receipt } from '../core/receipt.js';
-import { verifyReceipt, type FailedReceipt, type VerifiedReceipt, type VerifyStep } from '../core/verify.js';
-import { requireTrustedKeys, type Opts } from './common.js';
-import { digestFile, displayName } from './hashing.js';
-import { colors, type Colors } from './io.js';
-import { receiptPathFor } from './receipt-path.js';
-import { originOf, parseDigestOption, readReceiptText, RECEIPT_HINT, RECEIPT_SUFFIX, untrustedReason } from './receipt-read.js';
-import { fileInputs, type FileInput } from './stamp-input.js';
+import { toHex } from '../../core/bytes.js';
+import { CHECK_FAILED_CODES, NotarError } from '../../core/errors.js';
+import type { Verifier } from '../../core/note.js';
+import { RECEIPT_SUFFIX, type Receipt } from '../../core/receipt.js';
+import { verifyReceipt, type FailedReceipt, type VerifiedReceipt, type VerifyStep } from '../../core/verify.js';
+import { requireTrustedKeys, type Opts } from '../common.js';
+import { digestFile, displayName } from '../hashing/hashing.js';
+import { colors, type Colors } from '../output/io.js';
+import { receiptPathFor } from '../receipts/receipt-path.js';
+import { originOf, parseDigestOption, readReceiptText, RECEIPT_HINT, untrustedReason } from '../receipts/receipt-read.js';
+import { fileInputs, pathKey, type FileInput } from '../inputs.js';
 
 interface Subject {
   /** The document to open (raw bytes for a name that is not UTF-8); undefined with --sha256. */
@@ -81,9 +81,6 @@ function subjects(args: string[], opts: Opts): Subject[] {
   }
   return out;
 }
-
-/** A path as a Set key: raw-byte names kept apart from text names. */
-const pathKey = (p: string | Buffer) => (typeof p === 'string' ? p : '\0' + p.toString('latin1'));
 
 /**
  * The receipt of a named file: beside it, or under --receipts DIR where

@@ -3,14 +3,13 @@
  * reading one with a clear error naming the file, and the checkpoint facts
  * a receipt carries.
  */
-import { fromHex } from '../core/bytes.js';
-import { NotarError } from '../core/errors.js';
-import { parseCheckpoint, type Checkpoint } from '../core/checkpoint.js';
-import { parseNote, type Verifier } from '../core/note.js';
-import { MAX_RECEIPT_BYTES, parseReceipt, type Receipt } from '../core/receipt.js';
-import { readTextInput } from './common.js';
+import { fromHex } from '../../core/bytes.js';
+import { NotarError } from '../../core/errors.js';
+import { parseCheckpoint, type Checkpoint } from '../../core/checkpoint.js';
+import { parseNote, type Verifier } from '../../core/note.js';
+import { MAX_RECEIPT_BYTES, parseReceipt, type Receipt } from '../../core/receipt.js';
+import { readTextInput } from '../common.js';
 
-export { RECEIPT_SUFFIX } from './receipt-path.js';
 
 export const RECEIPT_HINT = 'a receipt is the .notar.json file `notar stamp` wrote, unedited; the notary can rebuild it with `notar prove`';
 

@@ -5,12 +5,12 @@
  * state directory) on a fork, a rewritten block, damaged or missing tiles.
  */
 import * as path from 'node:path';
-import { NotarError } from '../core/errors.js';
-import type { Block } from '../core/block.js';
-import { writeFileAtomic } from '../store/durable.js';
-import { loadState, MonitorFault, monitorLog, saveState } from '../publish/monitor.js';
-import { openSource } from '../publish/source.js';
-import { requireTrustedKeys, type Opts } from './common.js';
+import { NotarError } from '../../core/errors.js';
+import type { Block } from '../../core/block.js';
+import { writeFileAtomic } from '../../store/durable.js';
+import { loadState, MonitorFault, monitorLog, saveState } from '../../publish/monitor.js';
+import { openSource } from '../../publish/source.js';
+import { requireTrustedKeys, type Opts } from '../common.js';
 
 export async function run(args: string[], opts: Opts): Promise<number> {
   if (args.length !== 1) throw new NotarError('USAGE', 'monitor needs one log: a URL prefix (https://…) or a directory that `notar publish` wrote');

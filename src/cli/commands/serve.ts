@@ -4,11 +4,11 @@
  * sealed, refuses new work and exits 0.
  */
 import * as path from 'node:path';
-import { NotarError } from '../core/errors.js';
-import { readTls, startServer } from '../server/server.js';
-import { openStoreFromOpts, type Opts } from './common.js';
-import { notice } from './io.js';
-import { loadSigner } from './passphrase.js';
+import { NotarError } from '../../core/errors.js';
+import { readTls, startServer } from '../../server/server.js';
+import { openStoreFromOpts, type Opts } from '../common.js';
+import { notice } from '../output/io.js';
+import { loadSigner } from '../passphrase.js';
 
 function parseListen(text: string): { host: string; port: number } {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]+)):([0-9]{1,5})$/.exec(text);

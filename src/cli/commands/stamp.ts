@@ -6,23 +6,22 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { toHex } from '../core/bytes.js';
-import { NotarError } from '../core/errors.js';
-import { MAX_RECEIPT_BYTES, parseReceipt, type Receipt } from '../core/receipt.js';
-import { dirnameOf, removeStaleTemps, writeFileAtomic } from '../store/durable.js';
-import { osReason } from '../store/errno.js';
-import { ReceiptBuilder } from '../store/store.js';
-import { openStoreFromOpts, type Opts } from './common.js';
-import { digestFileIntoSoon, displayName } from './hashing.js';
-import { digestFilesParallel } from './parallel-hash.js';
-import { notice, progress } from './io.js';
-import { ByteSink } from './byte-sink.js';
-import { batchReceiptText, type ReceiptText } from './receipt-text.js';
-import { loadSigner } from './passphrase.js';
-import { digestInputs, fileInputs, type FileInput } from './stamp-input.js';
-import { AnchorCheck } from './stamp-existing.js';
-import { planReceipts } from './stamp-paths.js';
-import { RECEIPT_SUFFIX } from './receipt-path.js';
+import { toHex } from '../../core/bytes.js';
+import { NotarError } from '../../core/errors.js';
+import { MAX_RECEIPT_BYTES, parseReceipt, RECEIPT_SUFFIX, type Receipt } from '../../core/receipt.js';
+import { dirnameOf, removeStaleTemps, writeFileAtomic } from '../../store/durable.js';
+import { osReason } from '../../store/errno.js';
+import { ReceiptBuilder } from '../../store/store.js';
+import { openStoreFromOpts, type Opts } from '../common.js';
+import { digestFileIntoSoon, displayName } from '../hashing/hashing.js';
+import { digestFilesParallel } from '../hashing/parallel-hash.js';
+import { notice, progress } from '../output/io.js';
+import { ByteSink } from '../output/byte-sink.js';
+import { batchReceiptText, type ReceiptText } from '../output/receipt-text.js';
+import { loadSigner } from '../passphrase.js';
+import { digestInputs, fileInputs, pathKey, type FileInput } from '../inputs.js';
+import { AnchorCheck } from '../receipts/stamp-existing.js';
+import { planReceipts } from '../receipts/stamp-paths.js';
 import type { Sealer } from './stamp-remote.js';
 
 interface Planned {
@@ -222,7 +221,7 @@ function checkReceiptDirs(c: Collected): void {
     const p = c.plan(i);
     if (p.receiptFile === undefined) continue;
     let dir = dirnameOf(p.receiptFile);
-    const key = typeof dir === 'string' ? dir : '\0' + dir.toString('latin1');
+    const key = pathKey(dir);
     if (seen.has(key)) continue;
     seen.add(key);
     for (;;) {
@@ -296,7 +295,7 @@ class ReceiptDirs {
   tempsRemoved = 0;
 
   prepare(dir: string | Buffer): void {
-    const key = typeof dir === 'string' ? dir : '\0' + dir.toString('latin1');
+    const key = pathKey(dir);
     if (this.made.has(key)) return;
     fs.mkdirSync(dir, { recursive: true });
     this.made.add(key);

@@ -6,8 +6,8 @@
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import { NotarError } from '../core/errors.js';
-import { inputError } from './common.js';
+import { NotarError } from '../../core/errors.js';
+import { inputError, readSome } from '../reading.js';
 
 const CHUNK = 1 << 20;
 let buffer: Buffer | undefined;
@@ -20,11 +20,9 @@ let buffer: Buffer | undefined;
 type Encoding = 'buffer' | 'hex' | 'latin1';
 type Digest<E extends Encoding> = E extends 'buffer' ? Buffer : string;
 
-const oneShot: (data: Uint8Array, enc: Encoding) => Buffer | string =
-  typeof (crypto as { hash?: unknown }).hash === 'function'
-    ? (data, enc) => (crypto as unknown as { hash(a: string, d: Uint8Array, e: Encoding): Buffer | string }).hash('sha256', data, enc)
-    : (data, enc) => finish(crypto.createHash('sha256').update(data), enc);
-
+/** SHA-256 of bytes in one call (crypto.hash: Node ≥ 20.12; engines asks ≥ 20.19). */
+const oneShot = (data: Uint8Array, enc: Encoding): Buffer | string =>
+  enc === 'buffer' ? crypto.hash('sha256', data, 'buffer') : crypto.hash('sha256', data, enc as crypto.BinaryToTextEncoding);
 
 function finish(h: crypto.Hash, enc: Encoding): Buffer | string {
   return enc === 'buffer' ? h.digest() : h.digest(enc as crypto.BinaryToTextEncoding);
@@ -137,15 +135,14 @@ export function digestFileInto(file: string | Buffer, out: Uint8Array, offset: n
  */
 function digestFd(fd: number, file: string | Buffer, size: number, enc: Encoding): Buffer | string {
   buffer ??= Buffer.allocUnsafe(CHUNK);
-  const stream = size < 0;
   let n: number;
   try {
-    n = readFull(fd, buffer, stream, size >= 0 && size < CHUNK ? size : -1);
+    n = readFull(fd, buffer, size >= 0 && size < CHUNK ? size : -1);
     // The common small-file case: the whole file fits, hash it in one call.
     if (n < CHUNK) return oneShot(buffer.subarray(0, n), enc);
     const h = crypto.createHash('sha256');
     h.update(buffer.subarray(0, n));
-    while ((n = readFull(fd, buffer, stream, -1)) > 0) h.update(buffer.subarray(0, n));
+    while ((n = readFull(fd, buffer, -1)) > 0) h.update(buffer.subarray(0, n));
     return finish(h, enc);
   } catch (e) {
     if (e instanceof NotarError) throw e;
@@ -154,28 +151,13 @@ function digestFd(fd: number, file: string | Buffer, size: number, enc: Encoding
 }
 
 /** Fills `buf` as far as the file allows; short only at end of file (or at `expect` bytes). */
-function readFull(fd: number, buf: Buffer, stream: boolean, expect: number): number {
+function readFull(fd: number, buf: Buffer, expect: number): number {
   let total = 0;
   while (total < buf.length) {
-    let n: number;
-    try {
-      n = fs.readSync(fd, buf, total, buf.length - total, null);
-    } catch (e) {
-      if (stream && (e as NodeJS.ErrnoException).code === 'EAGAIN') {
-        waitReadable();
-        continue;
-      }
-      if ((e as NodeJS.ErrnoException).code === 'EOF') return total;
-      throw e;
-    }
+    const n = readSome(fd, buf, total);
     if (n === 0) break;
     total += n;
     if (total === expect) break;
   }
   return total;
-}
-
-/** stdin may be a non-blocking pipe: wait a moment instead of spinning hot. */
-function waitReadable(): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
 }

@@ -6,17 +6,17 @@
  * digests sent before `stamp` writes any of them. Any failure is one line and
  * exit 2, with nothing written.
  */
-import { documentLeafHash } from '../core/batch.js';
-import { blockHash } from '../core/block.js';
-import { equalBytes, fromHex, toHex } from '../core/bytes.js';
-import { parseCheckpoint } from '../core/checkpoint.js';
-import { NotarError } from '../core/errors.js';
-import { checkKeys, parseJson } from '../core/json.js';
-import { rootFromInclusionProof } from '../core/merkle.js';
-import { parseNote, parseVerifierKey, type Verifier } from '../core/note.js';
-import { bytesPath, parseReceipt, type Receipt } from '../core/receipt.js';
-import { verifyReceipt } from '../core/verify.js';
-import { readTextInput, type Opts } from './common.js';
+import { documentLeafHash } from '../../core/batch.js';
+import { blockHash } from '../../core/block.js';
+import { equalBytes, fromHex, toHex } from '../../core/bytes.js';
+import { parseCheckpoint } from '../../core/checkpoint.js';
+import { NotarError } from '../../core/errors.js';
+import { checkKeys, parseJson } from '../../core/json.js';
+import { rootFromInclusionProof } from '../../core/merkle.js';
+import { parseNote, parseVerifierKey, type Verifier } from '../../core/note.js';
+import { bytesPath, parseReceipt, type Receipt } from '../../core/receipt.js';
+import { verifyReceipt } from '../../core/verify.js';
+import { readTextInput, type Opts } from '../common.js';
 
 /** What `stamp` needs from whoever seals: local store or server. */
 export interface Sealer {

@@ -8,6 +8,7 @@
  * as long as nothing is pending there (stamp writes nothing to stdout first).
  */
 import * as fs from 'node:fs';
+import { waitBriefly } from '../reading.js';
 
 export class ByteSink {
   private readonly buf: Buffer;
@@ -52,7 +53,7 @@ function writeAll(fd: number, data: Uint8Array): void {
       at += fs.writeSync(fd, data, at, data.length - at);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+      waitBriefly();
     }
   }
 }

@@ -1,11 +1,11 @@
 /** `notar init`: create the store and its signing key; print the verifier key. */
-import { randomBytes } from '../core/bytes.js';
-import { NotarError } from '../core/errors.js';
-import { generateSigner, isValidOwnKeyName, parseSignerKey } from '../core/note.js';
-import { initStore } from '../store/store.js';
-import { readTextInput, storeDir, type Opts } from './common.js';
-import { notice } from './io.js';
-import { passphraseToSeal } from './passphrase.js';
+import { randomBytes } from '../../core/bytes.js';
+import { NotarError } from '../../core/errors.js';
+import { generateSigner, isValidOwnKeyName, parseSignerKey } from '../../core/note.js';
+import { initStore } from '../../store/store.js';
+import { readTextInput, storeDir, type Opts } from '../common.js';
+import { notice } from '../output/io.js';
+import { passphraseToSeal } from '../passphrase.js';
 
 export async function run(_args: string[], opts: Opts): Promise<number> {
   const name = String(opts.name);

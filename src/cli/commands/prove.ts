@@ -19,17 +19,17 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { equalBytes, toHex } from '../core/bytes.js';
-import { NotarError } from '../core/errors.js';
-import { formatReceipt, parseReceipt, type Receipt } from '../core/receipt.js';
-import { verifyReceipt } from '../core/verify.js';
-import { writeFileAtomic } from '../store/durable.js';
-import { ReceiptBuilder, type Store } from '../store/store.js';
-import { openStoreFromOpts, type Opts } from './common.js';
-import { digestFile, displayName } from './hashing.js';
-import { notice } from './io.js';
-import { parseDigestOption, RECEIPT_SUFFIX } from './receipt-read.js';
-import { fileInputs, type FileInput } from './stamp-input.js';
+import { equalBytes, toHex } from '../../core/bytes.js';
+import { NotarError } from '../../core/errors.js';
+import { formatReceipt, parseReceipt, RECEIPT_SUFFIX, type Receipt } from '../../core/receipt.js';
+import { verifyReceipt } from '../../core/verify.js';
+import { writeFileAtomic } from '../../store/durable.js';
+import { ReceiptBuilder, type Store } from '../../store/store.js';
+import { openStoreFromOpts, type Opts } from '../common.js';
+import { digestFile, displayName } from '../hashing/hashing.js';
+import { notice } from '../output/io.js';
+import { parseDigestOption } from '../receipts/receipt-read.js';
+import { fileInputs, pathKey, type FileInput } from '../inputs.js';
 
 interface Target {
   readonly digest: Uint8Array;
@@ -128,7 +128,7 @@ function plan(dir: string, found: { t: Target; receipts: Receipt[] }[]): Planned
   for (const { t, receipts } of found) {
     receipts.forEach((receipt, i) => {
       const file = inDir(dir, outName(t, receipt, i === receipts.length - 1));
-      const key = typeof file === 'string' ? file : '\0' + file.toString('latin1');
+      const key = pathKey(file);
       const before = byName.get(key);
       if (before && !equalBytes(before.digest, t.digest)) {
         throw new NotarError('USAGE', `${before.label} and ${t.label} would both be written as ${displayName(file)}; nothing was written`, { hint: 'prove documents with the same file name into different --out directories' });

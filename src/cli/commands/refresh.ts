@@ -9,20 +9,20 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { equalBytes, fromHex } from '../core/bytes.js';
-import type { ChainRecord } from '../core/chain.js';
-import { NotarError } from '../core/errors.js';
-import { MerkleTree } from '../core/merkle.js';
-import { openNote, type Verifier } from '../core/note.js';
-import { formatReceipt, hexPath, type Receipt } from '../core/receipt.js';
-import { verifyReceipt } from '../core/verify.js';
-import { removeStaleTemps, writeFileAtomic } from '../store/durable.js';
-import { osReason } from '../store/errno.js';
-import type { ChainState } from '../store/chainfile.js';
-import type { Store } from '../store/store.js';
-import { openStoreFromOpts, type Opts } from './common.js';
-import { notice } from './io.js';
-import { checkpointOf, readReceiptFile, signersOf } from './receipt-read.js';
+import { equalBytes, fromHex } from '../../core/bytes.js';
+import type { ChainRecord } from '../../core/chain.js';
+import { NotarError } from '../../core/errors.js';
+import { MerkleTree } from '../../core/merkle.js';
+import { openNote, type Verifier } from '../../core/note.js';
+import { formatReceipt, hexPath, type Receipt } from '../../core/receipt.js';
+import { verifyReceipt } from '../../core/verify.js';
+import { removeStaleTemps, writeFileAtomic } from '../../store/durable.js';
+import { osReason } from '../../store/errno.js';
+import type { ChainState } from '../../store/chainfile.js';
+import type { Store } from '../../store/store.js';
+import { openStoreFromOpts, type Opts } from '../common.js';
+import { notice } from '../output/io.js';
+import { checkpointOf, readReceiptFile, signersOf } from '../receipts/receipt-read.js';
 
 interface Plan {
   readonly file: string;

@@ -2,7 +2,7 @@
  * The one place errors become messages and exit codes (FORMAT.md §10),
  * shared by both entry points (main.ts, and fast-main.ts for verify/prove).
  */
-import { CHECK_FAILED_CODES, NotarError } from '../core/errors.js';
+import { CHECK_FAILED_CODES, NotarError } from '../../core/errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;

@@ -10,17 +10,17 @@
  * meets the same checkpoint in every receipt, so what depends only on the
  * checkpoint (signature included) is checked once and remembered.
  */
-import { documentLeafHash } from '../core/batch.js';
-import { blockHash } from '../core/block.js';
-import { equalBytes } from '../core/bytes.js';
-import { parseCheckpoint, type Checkpoint } from '../core/checkpoint.js';
-import { NotarError } from '../core/errors.js';
-import { MerkleTree, rootFromInclusionProof } from '../core/merkle.js';
-import { parseNote, type Verifier } from '../core/note.js';
-import type { Receipt } from '../core/receipt.js';
-import { verifyReceipt } from '../core/verify.js';
-import type { ChainState } from '../store/chainfile.js';
-import type { Store } from '../store/store.js';
+import { documentLeafHash } from '../../core/batch.js';
+import { blockHash } from '../../core/block.js';
+import { equalBytes } from '../../core/bytes.js';
+import { parseCheckpoint, type Checkpoint } from '../../core/checkpoint.js';
+import { NotarError } from '../../core/errors.js';
+import { MerkleTree, rootFromInclusionProof } from '../../core/merkle.js';
+import { parseNote, type Verifier } from '../../core/note.js';
+import type { Receipt } from '../../core/receipt.js';
+import { verifyReceipt } from '../../core/verify.js';
+import type { ChainState } from '../../store/chainfile.js';
+import type { Store } from '../../store/store.js';
 
 interface Loaded {
   readonly state: ChainState;

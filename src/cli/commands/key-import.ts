@@ -1,9 +1,9 @@
 /** `notar key import FILE|-`: replace the store's key with a C2SP signer key. */
-import { NotarError } from '../core/errors.js';
-import { parseSignerKey } from '../core/note.js';
-import { openStoreFromOpts, readTextInput, type Opts } from './common.js';
-import { notice } from './io.js';
-import { passphraseToSeal } from './passphrase.js';
+import { NotarError } from '../../core/errors.js';
+import { parseSignerKey } from '../../core/note.js';
+import { openStoreFromOpts, readTextInput, type Opts } from '../common.js';
+import { notice } from '../output/io.js';
+import { passphraseToSeal } from '../passphrase.js';
 
 export async function run(args: string[], opts: Opts): Promise<number> {
   const store = openStoreFromOpts(opts);

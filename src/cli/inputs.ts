@@ -6,12 +6,21 @@
 import { isAscii } from 'node:buffer';
 import * as fs from 'node:fs';
 import { NotarError } from '../core/errors.js';
-import { inputError, type Opts } from './common.js';
+import type { Opts } from './common.js';
+import { inputError, readSome } from './reading.js';
 
 export interface FileInput {
   /** What to open: a string, or raw bytes for names that are not UTF-8. */
   readonly path: string | Buffer;
   readonly display: string;
+}
+
+/**
+ * A path as a Map or Set key: a raw-byte name becomes '\0' + its bytes as
+ * latin1 (one char per byte), so it never equals a text name.
+ */
+export function pathKey(p: string | Buffer): string {
+  return typeof p === 'string' ? p : '\0' + p.toString('latin1');
 }
 
 function readAllInput(file: string): Buffer {
@@ -149,17 +158,12 @@ export function parseDigestLines(data: Buffer): DigestInput {
   return lines.result();
 }
 
-/** Reads stdin at `buf[at..]`: 0 at its end; a non-blocking pipe is waited for, not spun on. */
+/** Reads stdin at `buf[at..]`: 0 at its end. */
 function readStdin(buf: Buffer, at: number): number {
-  for (;;) {
-    try {
-      return fs.readSync(0, buf, at, buf.length - at, null);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EOF') return 0;
-      if (code !== 'EAGAIN') throw inputError(e, 'standard input');
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
-    }
+  try {
+    return readSome(0, buf, at);
+  } catch (e) {
+    throw inputError(e, 'standard input');
   }
 }
 

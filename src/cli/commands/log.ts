@@ -3,11 +3,11 @@
  * line (an interrupted stamp, FORMAT.md §6) is not a block: it is reported
  * on stderr and never listed.
  */
-import { toHex } from '../core/bytes.js';
-import type { ChainRecord } from '../core/chain.js';
-import { openStoreFromOpts, type Opts } from './common.js';
-import { notice } from './io.js';
-import type { ChainState } from '../store/chainfile.js';
+import { toHex } from '../../core/bytes.js';
+import type { ChainRecord } from '../../core/chain.js';
+import { openStoreFromOpts, type Opts } from '../common.js';
+import { notice } from '../output/io.js';
+import type { ChainState } from '../../store/chainfile.js';
 
 export async function run(_args: string[], opts: Opts): Promise<number> {
   const store = openStoreFromOpts(opts);

@@ -1,6 +1,6 @@
 /** `notar hash [FILE...]`: digests in sha256sum format (`<hex>  <name>`); no FILE (or `-`): stdin, named `-`, as sha256sum does. */
-import { NotarError } from '../core/errors.js';
-import { digestFileHexSoon } from './hashing.js';
+import { NotarError } from '../../core/errors.js';
+import { digestFileHexSoon } from '../hashing/hashing.js';
 
 const NEEDS_ESCAPE = /[\\\n\r]/;
 

@@ -3,8 +3,8 @@
  * signed, for publishing. Anyone holding it can later ask for a consistency
  * proof (`notar consistency --from`).
  */
-import { NotarError } from '../core/errors.js';
-import { openStoreFromOpts, type Opts } from './common.js';
+import { NotarError } from '../../core/errors.js';
+import { openStoreFromOpts, type Opts } from '../common.js';
 import { reportTornTail } from './log.js';
 
 export async function run(_args: string[], opts: Opts): Promise<number> {

@@ -8,16 +8,16 @@
  *                between their history trees.
  *   --verify F   (anyone) checks such a statement offline with trusted keys.
  */
-import { equalBytes } from '../core/bytes.js';
-import type { Checkpoint } from '../core/checkpoint.js';
-import { buildConsistency, formatConsistency, parseConsistency, verifyConsistencyStatement, type ConsistencyStatement } from '../core/consistency.js';
-import { NotarError } from '../core/errors.js';
-import { MerkleTree } from '../core/merkle.js';
-import { MAX_NOTE_BYTES, openNote, type Verifier } from '../core/note.js';
-import type { Store } from '../store/store.js';
-import { openStoreFromOpts, readTextInput, requireTrustedKeys, type Opts } from './common.js';
-import { colors } from './io.js';
-import { checkpointOf, signersOf, untrustedReason } from './receipt-read.js';
+import { equalBytes } from '../../core/bytes.js';
+import type { Checkpoint } from '../../core/checkpoint.js';
+import { buildConsistency, formatConsistency, parseConsistency, verifyConsistencyStatement, type ConsistencyStatement } from '../../core/consistency.js';
+import { NotarError } from '../../core/errors.js';
+import { MerkleTree } from '../../core/merkle.js';
+import { MAX_NOTE_BYTES, openNote, type Verifier } from '../../core/note.js';
+import type { Store } from '../../store/store.js';
+import { openStoreFromOpts, readTextInput, requireTrustedKeys, type Opts } from '../common.js';
+import { colors } from '../output/io.js';
+import { checkpointOf, signersOf, untrustedReason } from '../receipts/receipt-read.js';
 
 export async function run(_args: string[], opts: Opts): Promise<number> {
   const from = opts.from as string | undefined;

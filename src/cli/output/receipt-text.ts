@@ -7,7 +7,7 @@
  * FORMAT.md §7) and to JSON.stringify: the first receipt is checked against
  * them, and if they ever differ (the formats changed) they are used instead.
  */
-import { formatReceipt, type Receipt } from '../core/receipt.js';
+import { formatReceipt, type Receipt } from '../../core/receipt.js';
 import type { ByteSink } from './byte-sink.js';
 
 export interface ReceiptText {
