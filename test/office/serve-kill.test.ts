@@ -15,7 +15,7 @@ import { hex, post, startServe, type StampReply } from './server-helpers.js';
 
 const ROUNDS = 8;
 
-it(`survives ${ROUNDS} SIGKILLs of notar serve under load`, async () => {
+it(`survives ${ROUNDS} SIGKILLs of notar serve under load`, { timeout: 240_000 }, async () => {
   const rand = prng(testSeed('serve-kill'));
   const s = makeStore('notary.example.gov/kill');
   const key = parseVerifierKey(s.vkey);
