@@ -16,3 +16,4 @@ export * from './batch.js';
 export * from './receipt.js';
 export * from './verify.js';
 export * from './consistency.js';
+export * from './tiles.js';

@@ -8,9 +8,9 @@
  * Full tiles are 256 hashes; the rightmost tile of a level may be partial,
  * width floor(s / 256^l) mod 256, served at `.p/<W>`; empty tiles do not exist.
  */
-import { equalBytes, fromUtf8, toHex, utf8 } from './bytes.js';
+import { fromUtf8, utf8 } from './bytes.js';
 import { formatError, NotarError } from './errors.js';
-import { HASH_SIZE, leafHash, nodeHash } from './merkle.js';
+import { HASH_SIZE, nodeHash } from './merkle.js';
 
 export const TILE_WIDTH = 256;
 /** The history tree's hashes per level; 63 levels cover any safe integer size. */
@@ -281,18 +281,4 @@ export class CompactRange {
     if (this.sizeNow === 0) throw new NotarError('FORMAT', 'an empty tree has no compact root');
     return foldSubtrees(this.roots);
   }
-}
-
-/** Leaf hash of a log entry (RFC 6962 §2.1): SHA-256(0x00 || entry). */
-export function entryHash(entry: Uint8Array): Uint8Array {
-  return leafHash(entry);
-}
-
-/** True if `entry` hashes to `expected` (a level-0 tile hash). */
-export function entryMatches(entry: Uint8Array, expected: Uint8Array): boolean {
-  return equalBytes(leafHash(entry), expected);
-}
-
-export function hashHex(h: Uint8Array): string {
-  return toHex(h);
 }
