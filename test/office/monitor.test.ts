@@ -108,6 +108,25 @@ describe('notar monitor and an independent tiles reader', () => {
     expect(JSON.parse(fs.readFileSync(path.join(st, 'state.json'), 'utf8')).size).toBe(265);
   });
 
+  it('a split view: another tree of the same size under the same key is exit 1', async () => {
+    const a = newStore('notary.example.gov/split');
+    const bDir = path.join(tempDir(), 'store');
+    const b: Fixture = { dir: bDir, signer: a.signer, store: initStore(bDir, a.signer, null) };
+    await sealBlocks(a, 3, 'left');
+    await sealBlocks(b, 3, 'right');
+    const outA = path.join(tempDir(), 'a');
+    const outB = path.join(tempDir(), 'b');
+    publish(a, outA);
+    publish(b, outB);
+    const st = path.join(tempDir(), 'st');
+    expect(monitor(outA, a.signer.text, st).code).toBe(0);
+    const r = monitor(outB, a.signer.text, st);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/two checkpoints of size 3 with different roots/);
+    const ev = JSON.parse(r.stdout);
+    expect([ev.kind, ev.old, ev.new]).toEqual(['fork', fs.readFileSync(path.join(outA, 'checkpoint'), 'utf8'), fs.readFileSync(path.join(outB, 'checkpoint'), 'utf8')]);
+  });
+
   it('a rollback to an older checkpoint is exit 1', () => {
     const r = monitor(size260, vkey, copyState(state));
     expect(r.code).toBe(1);
