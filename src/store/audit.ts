@@ -25,6 +25,7 @@ import { NotarError } from '../core/errors.js';
 import { HASH_SIZE, MerkleTree } from '../core/merkle.js';
 import { openNote, parseNote, type Verifier } from '../core/note.js';
 import { blockHash } from '../core/block.js';
+import { readRegularFile } from './capped-read.js';
 import { classifyTail, readChainBytes } from './chainfile.js';
 import { tempFilePid } from './durable.js';
 import { decodeLeaves, type LeavesFile } from './leaves.js';
@@ -176,7 +177,7 @@ function checkLeaves(store: Store, rec: ChainRecord, trusted: readonly Verifier[
   const rel = path.relative(store.paths.dir, file);
   let data: Buffer;
   try {
-    data = fs.readFileSync(file);
+    data = readRegularFile(file);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Fault(rec.seq, 'leaves-missing', `${rel} is missing`);
     throw storeIo(e, `cannot read ${file}`);

@@ -21,6 +21,8 @@ import { readTextInput, type Opts } from '../common.js';
 /** What `stamp` needs from whoever seals: local store or server. */
 export interface Sealer {
   readonly origin: string;
+  /** What to do about receipts not written once the block is sealed (said if interrupted then). */
+  readonly proveHint: string;
   /** Why an existing receipt does not anchor its document in this log (undefined: it does). */
   whyNot(r: Receipt, digest: Uint8Array): string | undefined;
   seal(digests: Uint8Array, names: (string | undefined)[]): Promise<{ record: { seq: number; time: string; root: string; size: number }; receipt: (i: number) => Receipt; recovered: string[] }>;
@@ -39,6 +41,7 @@ export async function remoteSealer(opts: Opts): Promise<Sealer> {
   const { origin, key } = await health(base, timeoutMs);
   return {
     origin,
+    proveHint: `the documents are sealed by ${base}; rebuild a missing receipt there with \`notar prove --sha256 HEX\``,
     whyNot: (r, digest) => {
       if (r.checkpoint.split('\n')[0] !== origin) return `it is a receipt of ${r.checkpoint.split('\n')[0]}, not of ${origin}`;
       const v = verifyReceipt(r, digest, [key]);

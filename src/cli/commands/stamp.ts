@@ -15,10 +15,12 @@ import { ReceiptBuilder } from '../../store/store.js';
 import { openStoreFromOpts, type Opts } from '../common.js';
 import { digestFileIntoSoon, displayName } from '../hashing/hashing.js';
 import { digestFilesParallel } from '../hashing/parallel-hash.js';
-import { notice, progress } from '../output/io.js';
+import { notice } from '../output/io.js';
+import { handleInterrupts, onInterrupt, setInterruptContext } from '../interrupt.js';
+import { hashingProgress, Progress } from '../output/progress.js';
 import { ByteSink } from '../output/byte-sink.js';
 import { batchReceiptText, type ReceiptText } from '../output/receipt-text.js';
-import { loadSigner } from '../passphrase.js';
+import { signerUnlocker } from '../passphrase.js';
 import { digestInputs, fileInputs, pathKey, type FileInput } from '../inputs.js';
 import { AnchorCheck } from '../receipts/stamp-existing.js';
 import { planReceipts } from '../receipts/stamp-paths.js';
@@ -96,12 +98,12 @@ async function collectFiles(inputs: FileInput[], opts: Opts, anchors: Pick<Seale
   // Receipt paths first: a collision or an impossible name stops the run before any hashing.
   const { files, receiptFiles } = planReceipts(inputs, out, toFiles);
   // Many files: hashed first, on both cores (parallel-hash.ts); otherwise (or if one fails) one by one below.
-  const hashed = await digestFilesParallel(files.map((f) => f.path));
+  const bar = hashingProgress(files.length);
+  const hashed = await digestFilesParallel(files.map((f) => f.path), bar);
   const digests = hashed ?? new Uint8Array(files.length * 32);
   const plans: Planned[] = [];
   const conflicts: Conflict[] = [];
   let kept = 0;
-  const spinner = await progress(`hashing ${files.length} documents`, files.length > 500);
   try {
     for (let i = 0; i < files.length; i++) {
       const f = files[i];
@@ -111,7 +113,8 @@ async function collectFiles(inputs: FileInput[], opts: Opts, anchors: Pick<Seale
         if (pending) await pending;
       } else if (plans.length !== i) digests.copyWithin(plans.length * 32, i * 32, i * 32 + 32);
       const digest = digests.subarray(plans.length * 32, plans.length * 32 + 32);
-      if (i % 1000 === 999) spinner.update(`hashed ${i + 1} of ${files.length} documents`);
+      if (!hashed) bar.count = i + 1;
+      if (bar.due()) await bar.pulse();
       const fromStdin = f.path === '-';
       const receiptFile = receiptFiles[i];
       if (receiptFile !== undefined) {
@@ -128,7 +131,7 @@ async function collectFiles(inputs: FileInput[], opts: Opts, anchors: Pick<Seale
       plans.push({ display: f.display, name: fromStdin ? undefined : path.basename(f.display), receiptFile, plainReceipt: fromStdin && !out && !opts.json });
     }
   } finally {
-    spinner.stop();
+    bar.stop();
   }
   refuseConflicts(conflicts);
   return { digests: digests.subarray(0, plans.length * 32), count: plans.length, names: plans.map((p) => p.name), plan: (i) => plans[i], toStdout: !toFiles, someToStdout: plans.some((p) => p.receiptFile === undefined), kept };
@@ -145,8 +148,8 @@ function refuseConflicts(conflicts: Conflict[]): void {
   throw new NotarError('EXISTS', `${conflicts[0].message}${more}; nothing was stamped`, { hint: conflicts[0].hint });
 }
 
-function collectDigests(opts: Opts): Collected {
-  const { digests, names } = digestInputs();
+async function collectDigests(opts: Opts): Promise<Collected> {
+  const { digests, names } = await digestInputs();
   const out = opts.out as string | undefined;
   const hex = (i: number) => toHex(digests.subarray(i * 32, i * 32 + 32));
   const leafNames = names.some((n) => n !== undefined) ? names.map((n) => (n === undefined ? undefined : path.basename(n))) : names;
@@ -164,15 +167,16 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   if (opts.digests && (args.length > 0 || opts.filesFrom)) {
     throw new NotarError('USAGE', '--digests reads digests from stdin; it cannot be combined with files or --files-from');
   }
+  handleInterrupts('nothing was stamped');
   // --server: a notary server seals (stamp-remote.ts); otherwise the local store.
-  const sealer = opts.server ? await (await import('./stamp-remote.js')).remoteSealer(opts) : await localSealer(opts);
+  const sealer = opts.server ? await (await import('./stamp-remote.js')).remoteSealer(opts) : localSealer(opts);
   let files: FileInput[] = [];
   if (!opts.digests) {
-    files = fileInputs(args, opts);
+    files = await fileInputs(args, opts);
     if (files.length === 0) throw new NotarError('USAGE', 'nothing to stamp: name files, use --files-from LIST, - for stdin, or --digests', { hint: 'see `notar stamp --help`' });
     if (files.filter((f) => f.path === '-').length > 1) throw new NotarError('USAGE', 'stdin (-) can be stamped only once per run');
   }
-  const collected = opts.digests ? collectDigests(opts) : await collectFiles(files, opts, sealer);
+  const collected = opts.digests ? await collectDigests(opts) : await collectFiles(files, opts, sealer);
   if (collected.count === 0) {
     if (collected.kept > 0) {
       status(`nothing new to stamp: kept ${collected.kept} existing receipt${collected.kept === 1 ? '' : 's'} (use --force to stamp again)`, collected, opts);
@@ -183,6 +187,7 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   if (opts.out) mkdirOut(String(opts.out));
   checkReceiptDirs(collected);
   const sealed = await sealer.seal(collected.digests, collected.names);
+  setInterruptContext(`block ${sealed.record.seq} is sealed, but not every receipt was written`, sealer.proveHint);
   for (const msg of sealed.recovered) notice(`recovered: ${msg}`);
   const unwritten = opts.receipts === false ? [] : await emitReceipts(collected, sealed.receipt, opts);
   summary(sealer.origin, sealed.record, collected, opts);
@@ -191,14 +196,17 @@ export async function run(args: string[], opts: Opts): Promise<number> {
 }
 
 /** Sealing in the local store: its lock, its key; receipts built from the sealed batch. */
-async function localSealer(opts: Opts): Promise<Sealer> {
+function localSealer(opts: Opts): Sealer {
   const store = openStoreFromOpts(opts);
-  const signer = await loadSigner(store, opts);
+  // The key file and the passphrase's source are checked now; a prompt waits until the inputs are read.
+  const unlock = signerUnlocker(store, opts);
   const anchors = new AnchorCheck(store);
   return {
     origin: store.origin,
+    proveHint: 'the store is intact; rebuild missing receipts with `notar prove FILE` (or `notar prove --out DIR FILE`)',
     whyNot: (r, digest) => anchors.whyNot(r, digest),
     async seal(digests, names) {
+      const signer = await unlock();
       const sealed = await store.seal({ digests, names }, signer);
       let receipt: ((i: number) => Receipt) | undefined;
       // Built on first use: --no-receipts never pays for it.
@@ -261,7 +269,9 @@ interface Unwritten {
 async function emitReceipts(c: Collected, receipt: (i: number) => Receipt, opts: Opts): Promise<Unwritten[]> {
   // NDJSON goes out in pieces of 1 MiB, encoded straight into one buffer (byte-sink.ts).
   const out = new ByteSink(1);
-  const spinner = await progress(`writing ${c.count} receipts`, c.count > 2000);
+  const bar = new Progress((p) => `wrote ${p.count} of ${c.count} receipts`);
+  // Interrupted between receipts: the whole NDJSON lines made so far still go out.
+  const offInterrupt = onInterrupt(() => out.flush());
   const dirs = new ReceiptDirs();
   const unwritten: Unwritten[] = [];
   let text: ReceiptText | undefined;
@@ -280,9 +290,12 @@ async function emitReceipts(c: Collected, receipt: (i: number) => Receipt, opts:
       }
       if (p.plainReceipt) out.text(text.pretty(r));
       else if (opts.json || p.receiptFile === undefined) ndjson(p, r, text, out);
+      bar.count = i + 1;
+      if (bar.due()) await bar.pulse();
     }
   } finally {
-    spinner.stop();
+    bar.stop();
+    offInterrupt();
     out.flush();
   }
   if (dirs.tempsRemoved) notice(`recovered: removed ${dirs.tempsRemoved} temporary file${dirs.tempsRemoved === 1 ? '' : 's'} left by interrupted receipt writes`);
