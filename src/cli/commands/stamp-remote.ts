@@ -17,6 +17,7 @@ import { parseNote, parseVerifierKey, type Verifier } from '../../core/note.js';
 import { bytesPath, parseReceipt, type Receipt } from '../../core/receipt.js';
 import { verifyReceipt } from '../../core/verify.js';
 import { readTextInput, type Opts } from '../common.js';
+import { setInterruptContext } from '../interrupt.js';
 
 /** What `stamp` needs from whoever seals: local store or server. */
 export interface Sealer {
@@ -82,6 +83,8 @@ async function submit(base: string, token: string, timeoutMs: number, key: Verif
   for (let i = 0; i < names.length; i++) lines.push(JSON.stringify({ sha256: toHex(digests.subarray(i * 32, i * 32 + 32)), name: names[i] }) + '\n');
   let res: Response;
   let body: string;
+  // Interrupted from here on, the server may already have sealed the documents.
+  setInterruptContext('no receipt was written; the server may have sealed the documents', `rebuild receipts there with \`notar prove --sha256 HEX\`, or stamp again`);
   try {
     res = await fetch(`${base}/v1/stamp`, {
       method: 'POST',
