@@ -60,7 +60,9 @@ export function handler(ctx: ApiContext): http.RequestListener {
     route(ctx, req, res).catch((e) => {
       if (res.headersSent) return res.destroy();
       if (e instanceof ServiceError) sendError(res, e.status, e.code, e.message, e.status === 429 || e.status === 503 ? { 'retry-after': '1' } : {});
-      else if (e instanceof NotarError) sendError(res, 400, 'BAD_REQUEST', e.message);
+      // A malformed request is the client's fault; anything else (a damaged clerks.json) is the server's.
+      else if (e instanceof NotarError && e.code === 'FORMAT') sendError(res, 400, 'BAD_REQUEST', e.message);
+      else if (e instanceof NotarError) sendError(res, 500, 'STORE', e.message);
       else sendError(res, 500, 'INTERNAL', 'unexpected server error');
     });
   };
