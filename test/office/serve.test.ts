@@ -143,6 +143,17 @@ describe('notar serve', () => {
     expect(r.status).toBe(401);
   });
 
+  it('a damaged clerks.json is a server problem (500 STORE), not a bad request; repaired, it works again', async () => {
+    const file = path.join(s.storeDir, 'clerks.json');
+    const good = fs.readFileSync(file);
+    fs.writeFileSync(file, '{"format":"notar-clerks/1","clerks":[{"name":');
+    const r = await post(srv.url, alice, [{ sha256: hex('while damaged') }]);
+    expect([r.status, JSON.parse(r.body).error.code]).toEqual([500, 'STORE']);
+    expect(JSON.parse(r.body).error.message).toMatch(/clerks\.json is damaged/);
+    fs.writeFileSync(file, Buffer.concat([good, Buffer.from('\n')]));
+    expect((await post(srv.url, alice, [{ sha256: hex('repaired') }])).status).toBe(200);
+  });
+
   it('SIGTERM: a request waiting for its block still gets its receipts; then the server exits 0 and refuses connections', async () => {
     srv.child.kill('SIGTERM');
     expect(await srv.exited).toEqual({ code: 0, signal: null });
