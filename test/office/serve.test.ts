@@ -114,6 +114,7 @@ describe('notar serve', () => {
     expect(seqs.size).toBeLessThan(12);
     const seq = [...seqs][0];
     const rec = stampings(s).find((x) => x.seq === seq);
+    if (!rec) throw new Error(`no stampings line for block ${seq}`);
     expect(rec.stampings.reduce((n: number, x: { count: number }) => n + x.count, 0)).toBe(
       replies.filter((r) => (r.receipts[0].block as { seq: number }).seq === seq).length * 5,
     );

@@ -101,7 +101,7 @@ describe('notar stamp --server against a misbehaving server', () => {
   beforeAll(async () => {
     s = makeStore('notary.example.gov/fake');
     writeDocs(s.dir, { 'other.txt': 'other' });
-    foreignReceipt = JSON.stringify(JSON.parse(s.run(['stamp', '-'], 'other').stdout));
+    foreignReceipt = JSON.stringify(JSON.parse(s.run(['stamp', '-'], { input: 'other' }).stdout));
     fake = http.createServer((req, res) => {
       if (req.url === '/v1/health') {
         res.writeHead(200, { 'content-type': 'application/json' });

@@ -27,6 +27,7 @@ import { colors, type Colors } from '../output/io.js';
 import { receiptPathFor } from '../receipts/receipt-path.js';
 import { originOf, parseDigestOption, readReceiptText, RECEIPT_HINT, untrustedReason } from '../receipts/receipt-read.js';
 import { fileInputs, pathKey, type FileInput } from '../inputs.js';
+import { isNoSuchFile } from '../reading.js';
 
 interface Subject {
   /** The document to open (raw bytes for a name that is not UTF-8); undefined with --sha256. */
@@ -122,7 +123,7 @@ function readReceipt(s: Subject): string {
   try {
     return readReceiptText(s.receiptFile);
   } catch (e) {
-    if (e instanceof NotarError && !s.explicit && e.message.endsWith('no such file')) {
+    if (!s.explicit && isNoSuchFile(e)) {
       // `verify *` meets folders: say that, not that a folder's "receipt" is missing.
       if (s.file !== undefined && isDirectory(s.file)) throw new NotarError('IO', `cannot read ${s.display}: is a directory, not a file`, { hint: 'name the documents in it, e.g. notar verify DIR/*' });
       throw new NotarError('IO', `${e.message} (where the receipt of ${s.display} should be)`, { hint: 'name the receipt with --receipt FILE (or the folder of receipts with --receipts DIR); the notary can rebuild a lost one with `notar prove`' });
@@ -135,7 +136,7 @@ function readDocument(s: Subject): Uint8Array {
   try {
     return digestFile(s.file as string | Buffer);
   } catch (e) {
-    if (e instanceof NotarError && s.givenReceipt !== undefined && e.message.endsWith('no such file')) {
+    if (s.givenReceipt !== undefined && isNoSuchFile(e)) {
       throw new NotarError('IO', `${s.givenReceipt} is a receipt, and the document it is for (${s.display}) is not beside it`, {
         hint: `name the document and its receipt: notar verify DOCUMENT --receipt ${s.givenReceipt} (or --sha256 HEX --receipt ${s.givenReceipt})`,
       });
