@@ -43,28 +43,48 @@ async function fastifyServer() {
   const app = Fastify({ bodyLimit: 16 << 20 });
   app.post('/v1/stamp', async (req, rep) => {
     let n = 0;
-    for (const it of req.body) { if (!/^[0-9a-f]{64}$/.test(it.sha256)) throw new Error('bad'); n++; }
+    for (const it of req.body) {
+      if (!/^[0-9a-f]{64}$/.test(it.sha256)) throw new Error('bad');
+      n++;
+    }
     rep.header('content-type', 'application/x-ndjson');
     return reply(n);
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return { url: `http://127.0.0.1:${app.server.address().port}`, close: () => app.close() };
 }
-const body = JSON.stringify(Array.from({ length: 1000 }, (_, i) => ({ sha256: crypto.createHash('sha256').update(String(i)).digest('hex') })));
+const body = JSON.stringify(
+  Array.from({ length: 1000 }, (_, i) => ({ sha256: crypto.createHash('sha256').update(String(i)).digest('hex') })),
+);
 async function load(url) {
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: 16 }, async () => {
-    for (let r = 0; r < 20; r++) {
-      const res = await fetch(url + '/v1/stamp', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      await res.arrayBuffer();
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      for (let r = 0; r < 20; r++) {
+        const res = await fetch(url + '/v1/stamp', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+        await res.arrayBuffer();
+      }
+    }),
+  );
   return performance.now() - t0;
 }
-for (const [name, make] of [['node:http', nodeServer], ['fastify', fastifyServer], ['node:http', nodeServer], ['fastify', fastifyServer], ['node:http', nodeServer], ['fastify', fastifyServer]]) {
+for (const [name, make] of [
+  ['node:http', nodeServer],
+  ['fastify', fastifyServer],
+  ['node:http', nodeServer],
+  ['fastify', fastifyServer],
+  ['node:http', nodeServer],
+  ['fastify', fastifyServer],
+]) {
   const s = await make();
   await load(s.url); // warm-up
   const ms = await load(s.url);
-  console.log(`${name}: 320 requests × 1,000 digests in ${ms.toFixed(0)} ms = ${(320000 / (ms / 1000)).toFixed(0)} documents/s (HTTP + JSON only)`);
+  console.log(
+    `${name}: 320 requests × 1,000 digests in ${ms.toFixed(0)} ms = ${(320000 / (ms / 1000)).toFixed(0)} documents/s (HTTP + JSON only)`,
+  );
   await s.close();
 }

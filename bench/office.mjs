@@ -28,9 +28,17 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(repo, 'bin/notar.js');
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1].split(',') : ['server', 'publish', 'monitor', 'kill'];
+const only = argv.includes('--only')
+  ? argv[argv.indexOf('--only') + 1].split(',')
+  : ['server', 'publish', 'monitor', 'kill'];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'notar-office-bench-'));
-const N = { clerks: 16, perClerk: quick ? 2000 : 10_000, perRequest: 1000, blocks: quick ? 2000 : 10_000, kills: quick ? 5 : 20 };
+const N = {
+  clerks: 16,
+  perClerk: quick ? 2000 : 10_000,
+  perRequest: 1000,
+  blocks: quick ? 2000 : 10_000,
+  kills: quick ? 5 : 20,
+};
 const rows = [];
 
 const env = (store) => ({ PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', NOTAR_STORE: store });
@@ -43,7 +51,12 @@ const row = (figure, value, note = '') => {
 };
 
 function notar(args, store, opts = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { env: env(store), maxBuffer: 1 << 30, encoding: 'utf8', ...opts });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    env: env(store),
+    maxBuffer: 1 << 30,
+    encoding: 'utf8',
+    ...opts,
+  });
   if (r.status !== 0 && !opts.allowFail) throw new Error(`notar ${args.join(' ')}: ${r.stderr}`);
   return r;
 }
@@ -52,7 +65,11 @@ function notar(args, store, opts = {}) {
 function timed(args, store, opts = {}) {
   const out = path.join(tmp, `rss-${process.hrtime.bigint()}`);
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [path.join(repo, 'bench/rss-wrap.mjs'), out, process.execPath, BIN, ...args], { env: env(store), maxBuffer: 1 << 30, ...opts });
+  const r = spawnSync(process.execPath, [path.join(repo, 'bench/rss-wrap.mjs'), out, process.execPath, BIN, ...args], {
+    env: env(store),
+    maxBuffer: 1 << 30,
+    ...opts,
+  });
   const elapsed = ms(t0);
   if (r.status !== 0) throw new Error(`notar ${args.join(' ')} failed: ${r.stderr}`);
   return { ms: elapsed, rssMiB: Number(fs.readFileSync(out, 'utf8')) / 1024 };
@@ -65,7 +82,10 @@ function newStore(name) {
 }
 
 function serve(store, extra = []) {
-  const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', ...extra], { env: env(store), stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', ...extra], {
+    env: env(store),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   const url = new Promise((resolve, reject) => {
@@ -85,7 +105,11 @@ function vmHwmMiB(pid) {
 }
 
 async function post(url, token, docs, { parse = true } = {}) {
-  const res = await fetch(`${url}/v1/stamp`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(docs) });
+  const res = await fetch(`${url}/v1/stamp`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(docs),
+  });
   if (parse) return { status: res.status, text: await res.text() };
   // The load generator only counts receipt lines (it shares the 2 cores with the server).
   const bytes = new Uint8Array(await res.arrayBuffer());
@@ -119,38 +143,65 @@ async function figServer() {
   await srv.exited;
   const total = N.clerks * N.perClerk;
   const blocks = notar(['log', '--json'], store).stdout.trim().split('\n').length;
-  row('server: 16 clerks, documents/s', Math.round(total / (wall / 1000)), `${total} digests in ${(wall / 1000).toFixed(2)} s, ${blocks} blocks`);
-  row('server: request latency p50 / p99 (ms)', `${pct(latencies, 50).toFixed(0)} / ${pct(latencies, 99).toFixed(0)}`, `${latencies.length} requests of ${N.perRequest}`);
+  row(
+    'server: 16 clerks, documents/s',
+    Math.round(total / (wall / 1000)),
+    `${total} digests in ${(wall / 1000).toFixed(2)} s, ${blocks} blocks`,
+  );
+  row(
+    'server: request latency p50 / p99 (ms)',
+    `${pct(latencies, 50).toFixed(0)} / ${pct(latencies, 99).toFixed(0)}`,
+    `${latencies.length} requests of ${N.perRequest}`,
+  );
   row('server: peak RSS (MiB)', rss.toFixed(0));
   // The same digests stamped locally, one process.
   const local = newStore('local');
   const input = Array.from({ length: total }, (_, i) => hex(`local ${i}`)).join('\n') + '\n';
   const one = timed(['stamp', '--digests', '--json'], local, { input, stdio: ['pipe', 'ignore', 'pipe'] });
-  row('local: one stamp --digests --json, documents/s', Math.round(total / (one.ms / 1000)), `${(one.ms / 1000).toFixed(2)} s, ${one.rssMiB.toFixed(0)} MiB; server/local time ratio ${(wall / one.ms).toFixed(2)}`);
+  row(
+    'local: one stamp --digests --json, documents/s',
+    Math.round(total / (one.ms / 1000)),
+    `${(one.ms / 1000).toFixed(2)} s, ${one.rssMiB.toFixed(0)} MiB; server/local time ratio ${(wall / one.ms).toFixed(2)}`,
+  );
   const many = newStore('local16');
   const t1 = process.hrtime.bigint();
   await Promise.all(
-    Array.from({ length: N.clerks }, (_, c) =>
-      new Promise((resolve, reject) => {
-        const p = spawn(process.execPath, [BIN, 'stamp', '--digests', '--json'], { env: env(many), stdio: ['pipe', 'ignore', 'ignore'] });
-        p.stdin.end(Array.from({ length: N.perClerk }, (_, i) => hex(`m${c} ${i}`)).join('\n') + '\n');
-        p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`local stamp ${c} exited ${code}`))));
-      }),
+    Array.from(
+      { length: N.clerks },
+      (_, c) =>
+        new Promise((resolve, reject) => {
+          const p = spawn(process.execPath, [BIN, 'stamp', '--digests', '--json'], {
+            env: env(many),
+            stdio: ['pipe', 'ignore', 'ignore'],
+          });
+          p.stdin.end(Array.from({ length: N.perClerk }, (_, i) => hex(`m${c} ${i}`)).join('\n') + '\n');
+          p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`local stamp ${c} exited ${code}`))));
+        }),
     ),
   );
   const t16 = ms(t1);
-  row('local: 16 stamp processes at once, documents/s', Math.round(total / (t16 / 1000)), `${(t16 / 1000).toFixed(2)} s`);
+  row(
+    'local: 16 stamp processes at once, documents/s',
+    Math.round(total / (t16 / 1000)),
+    `${(t16 / 1000).toFixed(2)} s`,
+  );
 }
 
 let chainStore;
 function figPublish() {
   chainStore = path.join(tmp, 'chain');
-  const mk = spawnSync(process.execPath, [path.join(repo, 'bench/make-chain.mjs'), chainStore, String(N.blocks), '3'], { encoding: 'utf8' });
+  const mk = spawnSync(process.execPath, [path.join(repo, 'bench/make-chain.mjs'), chainStore, String(N.blocks), '3'], {
+    encoding: 'utf8',
+  });
   if (mk.status !== 0) throw new Error(mk.stderr);
   const out = path.join(tmp, 'published');
   const full = timed(['publish', '--out', out], chainStore, { stdio: ['ignore', 'ignore', 'pipe'] });
   const files = fs.readdirSync(out, { recursive: true }).length;
-  row(`publish: ${N.blocks} blocks from scratch (s)`, (full.ms / 1000).toFixed(2), `${full.rssMiB.toFixed(0)} MiB peak; ${files} files and directories`);
+  row(
+    `publish: ${N.blocks} blocks from scratch (s)`,
+    (full.ms / 1000).toFixed(2),
+    `${full.rssMiB.toFixed(0)} MiB peak; ${files} files and directories`,
+  );
   const again = timed(['publish', '--out', out], chainStore, { stdio: ['ignore', 'ignore', 'pipe'] });
   row('publish: nothing new (ms)', again.ms.toFixed(0), `${again.rssMiB.toFixed(0)} MiB`);
   return out;
@@ -158,21 +209,32 @@ function figPublish() {
 
 async function figMonitor(out) {
   const vkey = fs.readFileSync(path.join(chainStore, 'key.pub'), 'utf8').trim();
-  const dir = timed(['monitor', out, '--key', vkey, '--state', path.join(tmp, 'mstate')], chainStore, { stdio: ['ignore', 'ignore', 'pipe'] });
-  row(`monitor: catch up on ${N.blocks} blocks from a directory (s)`, (dir.ms / 1000).toFixed(2), `${dir.rssMiB.toFixed(0)} MiB peak`);
+  const dir = timed(['monitor', out, '--key', vkey, '--state', path.join(tmp, 'mstate')], chainStore, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  row(
+    `monitor: catch up on ${N.blocks} blocks from a directory (s)`,
+    (dir.ms / 1000).toFixed(2),
+    `${dir.rssMiB.toFixed(0)} MiB peak`,
+  );
   const srv = serve(chainStore, ['--publish-dir', out]);
   const url = await srv.url;
   const http = timed(['monitor', url, '--key', vkey], chainStore, { stdio: ['ignore', 'ignore', 'pipe'] });
   srv.child.kill('SIGTERM');
   await srv.exited;
-  row(`monitor: catch up on ${N.blocks} blocks over HTTP from notar serve (s)`, (http.ms / 1000).toFixed(2), `${http.rssMiB.toFixed(0)} MiB peak`);
+  row(
+    `monitor: catch up on ${N.blocks} blocks over HTTP from notar serve (s)`,
+    (http.ms / 1000).toFixed(2),
+    `${http.rssMiB.toFixed(0)} MiB peak`,
+  );
 }
 
 async function figKill() {
   const { verifyReceipt } = await import(pathToFileURL(path.join(repo, 'dist/core/verify.js')).href);
   const { parseVerifierKey } = await import(pathToFileURL(path.join(repo, 'dist/core/note.js')).href);
-  const { installNodeCrypto } = await import(pathToFileURL(path.join(repo, 'dist/node/crypto.js')).href);
-  installNodeCrypto();
+  const { nodeCrypto } = await import(pathToFileURL(path.join(repo, 'dist/node/crypto.js')).href);
+  const { useCrypto } = await import(pathToFileURL(path.join(repo, 'dist/core/crypto.js')).href);
+  useCrypto(nodeCrypto);
   const store = newStore('kill');
   const key = parseVerifierKey(fs.readFileSync(path.join(store, 'key.pub'), 'utf8').trim());
   const tokens = Array.from({ length: 4 }, (_, i) => notar(['clerk', 'add', `k${i}`], store).stdout.trim());
@@ -197,7 +259,11 @@ async function figKill() {
     const replies = await Promise.all(reqs);
     const chainFile = path.join(store, 'chain.jsonl');
     const text = fs.existsSync(chainFile) ? fs.readFileSync(chainFile, 'utf8') : '';
-    const chain = text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const chain = text
+      .slice(0, text.lastIndexOf('\n') + 1)
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     for (const rep of replies) {
       if (!rep || rep.status !== 200) {
         cut++;
@@ -215,7 +281,11 @@ async function figKill() {
     // Sealed documents are never lost: every one is in a leaves file (chain verify re-hashes them all).
     if (audit.status !== 0 && /leaves/.test(audit.stdout + audit.stderr)) lost++;
   }
-  row(`kill: ${N.kills} SIGKILLs under load`, `${badReceipts} receipts for unsealed digests, ${lost} rounds losing sealed documents, ${auditsFailed} failed chain audits`, `${received} receipts received and verified, ${cut} requests cut off`);
+  row(
+    `kill: ${N.kills} SIGKILLs under load`,
+    `${badReceipts} receipts for unsealed digests, ${lost} rounds losing sealed documents, ${auditsFailed} failed chain audits`,
+    `${received} receipts received and verified, ${cut} requests cut off`,
+  );
 }
 
 try {
@@ -225,8 +295,12 @@ try {
     if (only.includes('monitor')) await figMonitor(out);
   }
   if (only.includes('kill')) await figKill();
-  process.stdout.write(`\n| figure | value | note |\n| --- | --- | --- |\n${rows.map((r) => `| ${r.figure} | ${r.value} | ${r.note} |`).join('\n')}\n`);
-  process.stdout.write(`\n${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}, ${new Date().toISOString()}${quick ? ', --quick' : ''}\n`);
+  process.stdout.write(
+    `\n| figure | value | note |\n| --- | --- | --- |\n${rows.map((r) => `| ${r.figure} | ${r.value} | ${r.note} |`).join('\n')}\n`,
+  );
+  process.stdout.write(
+    `\n${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}, ${new Date().toISOString()}${quick ? ', --quick' : ''}\n`,
+  );
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });
 }

@@ -38,13 +38,15 @@ export function tileIndexPath(index: number): string {
 }
 
 function widthSuffix(width: number): string {
-  if (!Number.isInteger(width) || width < 1 || width > TILE_WIDTH) throw formatError(`tile width ${width} is out of range 1..256`);
+  if (!Number.isInteger(width) || width < 1 || width > TILE_WIDTH)
+    throw formatError(`tile width ${width} is out of range 1..256`);
   return width === TILE_WIDTH ? '' : `.p/${width}`;
 }
 
 /** `tile/<L>/<N>[.p/<W>]`. */
 export function tilePath(t: TileId): string {
-  if (!Number.isInteger(t.level) || t.level < 0 || t.level > MAX_LEVEL) throw formatError(`tile level ${t.level} is out of range 0..63`);
+  if (!Number.isInteger(t.level) || t.level < 0 || t.level > MAX_LEVEL)
+    throw formatError(`tile level ${t.level} is out of range 0..63`);
   return `tile/${t.level}/${tileIndexPath(t.index)}${widthSuffix(t.width)}`;
 }
 
@@ -111,7 +113,8 @@ export function tileFor(level: number, position: number, size: number): TileId {
   const index = Math.floor(position / TILE_WIDTH);
   const full = Math.floor(size / span(level + 1));
   const width = index < full ? TILE_WIDTH : Math.floor(size / span(level)) % TILE_WIDTH;
-  if (width === 0 || position % TILE_WIDTH >= width) throw formatError(`a tree of size ${size} has no level-${level} hash ${position}`);
+  if (width === 0 || position % TILE_WIDTH >= width)
+    throw formatError(`a tree of size ${size} has no level-${level} hash ${position}`);
   return { level, index, width };
 }
 
@@ -168,7 +171,8 @@ export function lineEntries(lines: readonly string[]): Uint8Array[] {
 
 /** Splits a tile's bytes into hashes, checking its length. */
 export function tileHashes(data: Uint8Array, t: TileId, what = tilePath(t)): Uint8Array[] {
-  if (data.length !== t.width * HASH_SIZE) throw formatError(`${what}: ${data.length} bytes, expected ${t.width * HASH_SIZE}`);
+  if (data.length !== t.width * HASH_SIZE)
+    throw formatError(`${what}: ${data.length} bytes, expected ${t.width * HASH_SIZE}`);
   const out: Uint8Array[] = [];
   for (let i = 0; i < t.width; i++) out.push(data.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE));
   return out;
@@ -177,7 +181,8 @@ export function tileHashes(data: Uint8Array, t: TileId, what = tilePath(t)): Uin
 /** Root of a perfect tree over 2^k hashes (RFC 6962 MTH of a power-of-two range). */
 export function perfectRoot(hashes: readonly Uint8Array[]): Uint8Array {
   let level = hashes.slice();
-  if (level.length === 0 || (level.length & (level.length - 1)) !== 0) throw formatError('perfectRoot needs 2^k hashes');
+  if (level.length === 0 || (level.length & (level.length - 1)) !== 0)
+    throw formatError('perfectRoot needs 2^k hashes');
   while (level.length > 1) {
     const next: Uint8Array[] = [];
     for (let i = 0; i < level.length; i += 2) next.push(nodeHash(level[i], level[i + 1]));
@@ -251,7 +256,8 @@ export class CompactRange {
 
   static fromState(size: number, roots: readonly Uint8Array[]): CompactRange {
     if (!Number.isSafeInteger(size) || size < 0) throw formatError('compact range size out of range');
-    if (subtreeRanges(size).length !== roots.length && size > 0) throw formatError(`compact range of size ${size} needs ${subtreeRanges(size).length} hashes`);
+    if (subtreeRanges(size).length !== roots.length && size > 0)
+      throw formatError(`compact range of size ${size} needs ${subtreeRanges(size).length} hashes`);
     if (roots.some((r) => r.length !== HASH_SIZE)) throw formatError('compact range hashes must be 32 bytes');
     return new CompactRange(size, size === 0 ? [] : roots.slice());
   }

@@ -16,7 +16,19 @@ import { NotarError } from '../core/errors.js';
 import { checkKeys, expectInteger, expectString, parseJson } from '../core/json.js';
 import { HASH_SIZE, leafHash, MerkleTree } from '../core/merkle.js';
 import { MAX_NOTE_BYTES, openNote, type Verifier } from '../core/note.js';
-import { CompactRange, decodeEntryBundle, entriesPath, newTiles, perfectRoot, rootFromTiles, tileFor, tileHashes, tilePath, TILE_WIDTH, type TileId } from '../core/tiles.js';
+import {
+  CompactRange,
+  decodeEntryBundle,
+  entriesPath,
+  newTiles,
+  perfectRoot,
+  rootFromTiles,
+  tileFor,
+  tileHashes,
+  tilePath,
+  TILE_WIDTH,
+  type TileId,
+} from '../core/tiles.js';
 import { writeFileAtomic } from '../store/durable.js';
 import { leavesPath } from './publish.js';
 import type { LogSource } from './source.js';
@@ -35,7 +47,9 @@ export class MonitorFault extends NotarError {
     message: string,
     readonly evidence: Record<string, unknown>,
   ) {
-    super('CHAIN_INVALID', message, { hint: 'keep the evidence: it shows the log broke its append-only promise or serves damaged data' });
+    super('CHAIN_INVALID', message, {
+      hint: 'keep the evidence: it shows the log broke its append-only promise or serves damaged data',
+    });
   }
 }
 
@@ -58,23 +72,35 @@ export interface MonitorResult {
 /** Reads the source's checkpoint and checks its signature by `key`. */
 async function fetchCheckpoint(src: LogSource, key: Verifier): Promise<{ text: string; cp: Checkpoint }> {
   const data = await src.get('checkpoint', MAX_NOTE_BYTES);
-  if (!data) throw new MonitorFault('missing', `${src.where}/checkpoint is missing`, { url: `${src.where}/checkpoint` });
+  if (!data)
+    throw new MonitorFault('missing', `${src.where}/checkpoint is missing`, { url: `${src.where}/checkpoint` });
   const text = fromUtf8(data, 'checkpoint');
   const cp = parseCheckpoint(openNote(text, [key]).body);
-  if (cp.origin !== key.name) throw new NotarError('UNTRUSTED', `the checkpoint is of ${cp.origin}, the key is ${key.name}'s`);
+  if (cp.origin !== key.name)
+    throw new NotarError('UNTRUSTED', `the checkpoint is of ${cp.origin}, the key is ${key.name}'s`);
   return { text, cp };
 }
 
 /** Follows the log from `prev` (or from its start) to its current checkpoint. */
-export async function monitorLog(src: LogSource, key: Verifier, prev: MonitorState | undefined, onBlock: (b: Block) => void): Promise<MonitorResult> {
+export async function monitorLog(
+  src: LogSource,
+  key: Verifier,
+  prev: MonitorState | undefined,
+  onBlock: (b: Block) => void,
+): Promise<MonitorResult> {
   const { text, cp } = await fetchCheckpoint(src, key);
   const from = prev?.size ?? 0;
   if (prev) {
-    if (prev.origin !== cp.origin) throw new NotarError('USAGE', `the state directory follows ${prev.origin}, not ${cp.origin}`, { hint: 'use one --state directory per log' });
+    if (prev.origin !== cp.origin)
+      throw new NotarError('USAGE', `the state directory follows ${prev.origin}, not ${cp.origin}`, {
+        hint: 'use one --state directory per log',
+      });
     const evidence = { old: prev.checkpoint, new: text };
-    if (cp.size < prev.size) throw new MonitorFault('rollback', `the log shrank from ${prev.size} to ${cp.size} blocks`, evidence);
+    if (cp.size < prev.size)
+      throw new MonitorFault('rollback', `the log shrank from ${prev.size} to ${cp.size} blocks`, evidence);
     if (cp.size === prev.size) {
-      if (!equalBytes(rootOf(prev), cp.root)) throw new MonitorFault('fork', `two checkpoints of size ${cp.size} with different roots`, evidence);
+      if (!equalBytes(rootOf(prev), cp.root))
+        throw new MonitorFault('fork', `two checkpoints of size ${cp.size} with different roots`, evidence);
       return { from, state: { ...prev, checkpoint: text } };
     }
   }
@@ -83,14 +109,29 @@ export async function monitorLog(src: LogSource, key: Verifier, prev: MonitorSta
   const root = walk.range.root();
   if (!equalBytes(root, cp.root)) {
     const kind = prev ? 'fork' : 'tiles';
-    throw new MonitorFault(kind, prev ? `the checkpoint of size ${cp.size} does not extend the one of size ${prev.size} seen before` : `the published entries do not hash to the checkpoint's root`, {
-      old: prev?.checkpoint,
-      new: text,
-      rootFromEntries: toBase64(root),
-    });
+    throw new MonitorFault(
+      kind,
+      prev
+        ? `the checkpoint of size ${cp.size} does not extend the one of size ${prev.size} seen before`
+        : `the published entries do not hash to the checkpoint's root`,
+      {
+        old: prev?.checkpoint,
+        new: text,
+        rootFromEntries: toBase64(root),
+      },
+    );
   }
   await walk.tiles(from);
-  return { from, state: { origin: cp.origin, size: cp.size, checkpoint: text, range: walk.range.hashes().map(toHex), lastBlock: walk.lastBlock } };
+  return {
+    from,
+    state: {
+      origin: cp.origin,
+      size: cp.size,
+      checkpoint: text,
+      range: walk.range.hashes().map(toHex),
+      lastBlock: walk.lastBlock,
+    },
+  };
 }
 
 function rootOf(s: MonitorState): Uint8Array {
@@ -110,13 +151,23 @@ class Walk {
     private readonly text: string,
   ) {
     this.from = prev?.size ?? 0;
-    this.range = prev ? CompactRange.fromState(prev.size, prev.range.map((h) => fromHex(h, 'state range', 32))) : CompactRange.empty();
+    this.range = prev
+      ? CompactRange.fromState(
+          prev.size,
+          prev.range.map((h) => fromHex(h, 'state range', 32)),
+        )
+      : CompactRange.empty();
     this.lastBlock = prev?.lastBlock ?? ZERO_HASH_HEX;
   }
 
   async fetch(rel: string, max: number): Promise<Uint8Array> {
     const data = await this.src.get(rel, max);
-    if (!data) throw new MonitorFault('missing', `${this.src.where}/${rel} is missing, though the checkpoint of size ${this.cp.size} needs it`, { url: `${this.src.where}/${rel}`, size: this.cp.size });
+    if (!data)
+      throw new MonitorFault(
+        'missing',
+        `${this.src.where}/${rel} is missing, though the checkpoint of size ${this.cp.size} needs it`,
+        { url: `${this.src.where}/${rel}`, size: this.cp.size },
+      );
     return data;
   }
 
@@ -142,7 +193,11 @@ class Walk {
       const rel = entriesPath(t.index, t.width);
       let entries: Uint8Array[];
       try {
-        entries = decodeEntryBundle(await this.fetch(rel, t.width * (2 + MAX_LINE)), t.width, `${this.src.where}/${rel}`);
+        entries = decodeEntryBundle(
+          await this.fetch(rel, t.width * (2 + MAX_LINE)),
+          t.width,
+          `${this.src.where}/${rel}`,
+        );
       } catch (e) {
         if (e instanceof MonitorFault) throw e;
         throw new MonitorFault('tiles', (e as Error).message, { url: `${this.src.where}/${rel}` });
@@ -160,7 +215,11 @@ class Walk {
       const seq = t.index * TILE_WIDTH + i;
       const h = leafHash(entries[i]);
       if (!equalBytes(h, hashes[i])) {
-        throw new MonitorFault('tiles', `entry ${seq} does not hash to its level-0 tile hash`, { entry: fromUtf8(entries[i], 'entry'), tile: tilePath(t), hash: toHex(hashes[i]) });
+        throw new MonitorFault('tiles', `entry ${seq} does not hash to its level-0 tile hash`, {
+          entry: fromUtf8(entries[i], 'entry'),
+          tile: tilePath(t),
+          hash: toHex(hashes[i]),
+        });
       }
       if (seq < this.from) continue;
       const block = this.checkLine(seq, entries[i]);
@@ -179,13 +238,22 @@ class Walk {
     } catch (e) {
       throw new MonitorFault('rewritten', `entry ${seq} is not a block line: ${(e as Error).message}`, { entry: text });
     }
-    if (block.seq !== seq) throw new MonitorFault('rewritten', `entry ${seq} holds block ${block.seq}`, { entry: text });
+    if (block.seq !== seq)
+      throw new MonitorFault('rewritten', `entry ${seq} holds block ${block.seq}`, { entry: text });
     if (block.prev !== this.lastBlock && this.prev && seq === this.from) {
       // The first new block does not follow the last one verified: another history.
-      throw new MonitorFault('fork', `block ${seq} does not link to block ${seq - 1} seen before: the checkpoint of size ${this.cp.size} does not extend the one of size ${this.prev.size}`, { old: this.prev.checkpoint, new: this.text, entry: text, expectedPrev: this.lastBlock });
+      throw new MonitorFault(
+        'fork',
+        `block ${seq} does not link to block ${seq - 1} seen before: the checkpoint of size ${this.cp.size} does not extend the one of size ${this.prev.size}`,
+        { old: this.prev.checkpoint, new: this.text, entry: text, expectedPrev: this.lastBlock },
+      );
     }
     if (block.prev !== this.lastBlock) {
-      throw new MonitorFault('rewritten', `block ${seq} does not link to block ${seq - 1} (prev ${block.prev.slice(0, 16)}…, block ${seq - 1} hashes to ${this.lastBlock.slice(0, 16)}…)`, { entry: text, expectedPrev: this.lastBlock });
+      throw new MonitorFault(
+        'rewritten',
+        `block ${seq} does not link to block ${seq - 1} (prev ${block.prev.slice(0, 16)}…, block ${seq - 1} hashes to ${this.lastBlock.slice(0, 16)}…)`,
+        { entry: text, expectedPrev: this.lastBlock },
+      );
     }
     return block;
   }
@@ -199,22 +267,44 @@ class Walk {
 
   private async checkBatch(b: Block): Promise<void> {
     const rel = leavesPath(b.seq);
-    if (b.size > MAX_BATCH) throw new MonitorFault('rewritten', `block ${b.seq} claims ${b.size} documents, more than a monitor fetches`, { entry: blockLine(b) });
+    if (b.size > MAX_BATCH)
+      throw new MonitorFault('rewritten', `block ${b.seq} claims ${b.size} documents, more than a monitor fetches`, {
+        entry: blockLine(b),
+      });
     const data = await this.fetch(rel, b.size * HASH_SIZE);
-    if (data.length !== b.size * HASH_SIZE) throw new MonitorFault('rewritten', `${rel} holds ${data.length} bytes; block ${b.seq} has ${b.size} documents (${b.size * HASH_SIZE} bytes)`, { url: `${this.src.where}/${rel}`, entry: blockLine(b) });
+    if (data.length !== b.size * HASH_SIZE)
+      throw new MonitorFault(
+        'rewritten',
+        `${rel} holds ${data.length} bytes; block ${b.seq} has ${b.size} documents (${b.size * HASH_SIZE} bytes)`,
+        { url: `${this.src.where}/${rel}`, entry: blockLine(b) },
+      );
     const root = toHex(MerkleTree.fromLeafHashes(data).root());
-    if (root !== b.root) throw new MonitorFault('rewritten', `the leaf hashes of block ${b.seq} give root ${root.slice(0, 16)}…, the block says ${b.root.slice(0, 16)}…`, { url: `${this.src.where}/${rel}`, entry: blockLine(b), rootFromLeaves: root });
+    if (root !== b.root)
+      throw new MonitorFault(
+        'rewritten',
+        `the leaf hashes of block ${b.seq} give root ${root.slice(0, 16)}…, the block says ${b.root.slice(0, 16)}…`,
+        { url: `${this.src.where}/${rel}`, entry: blockLine(b), rootFromLeaves: root },
+      );
   }
 
   /** The root from tiles alone, and each new full tile against its hash one level up. */
   async tiles(from: number): Promise<void> {
     const root = await rootFromTiles(this.cp.size, (t) => this.tile(t));
-    if (!equalBytes(root, this.cp.root)) throw new MonitorFault('tiles', `the tiles give root ${toBase64(root)}, the checkpoint says ${toBase64(this.cp.root)}`, { size: this.cp.size });
+    if (!equalBytes(root, this.cp.root))
+      throw new MonitorFault(
+        'tiles',
+        `the tiles give root ${toBase64(root)}, the checkpoint says ${toBase64(this.cp.root)}`,
+        { size: this.cp.size },
+      );
     for (const t of newTiles(from, this.cp.size)) {
       if (t.width !== TILE_WIDTH) continue;
       const parent = tileFor(t.level + 1, t.index, this.cp.size);
       const want = (await this.tile(parent))[t.index % TILE_WIDTH];
-      if (!equalBytes(perfectRoot(await this.tile(t)), want)) throw new MonitorFault('tiles', `${tilePath(t)} does not hash to its entry in ${tilePath(parent)}`, { tile: tilePath(t), parent: tilePath(parent) });
+      if (!equalBytes(perfectRoot(await this.tile(t)), want))
+        throw new MonitorFault('tiles', `${tilePath(t)} does not hash to its entry in ${tilePath(parent)}`, {
+          tile: tilePath(t),
+          parent: tilePath(parent),
+        });
     }
   }
 }
@@ -230,7 +320,14 @@ export function loadState(dir: string): MonitorState | undefined {
     throw new NotarError('IO', `cannot read ${path.join(dir, STATE_FILE)}: ${(e as Error).message}`);
   }
   try {
-    const o = checkKeys(parseJson(text, 'monitor state', 1 << 20), 'monitor state', ['format', 'origin', 'size', 'checkpoint', 'range', 'lastBlock']);
+    const o = checkKeys(parseJson(text, 'monitor state', 1 << 20), 'monitor state', [
+      'format',
+      'origin',
+      'size',
+      'checkpoint',
+      'range',
+      'lastBlock',
+    ]);
     if (o.format !== MONITOR_FORMAT) throw new Error(`unknown format (expected ${MONITOR_FORMAT})`);
     if (!Array.isArray(o.range) || o.range.length > 64) throw new Error('range must be a list of at most 64 hashes');
     const s: MonitorState = {
@@ -240,12 +337,17 @@ export function loadState(dir: string): MonitorState | undefined {
       range: o.range.map((h, i) => expectString(h, `range[${i}]`, 64)),
       lastBlock: expectString(o.lastBlock, 'lastBlock', 64),
     };
-    CompactRange.fromState(s.size, s.range.map((h) => fromHex(h, 'range hash', 32)));
+    CompactRange.fromState(
+      s.size,
+      s.range.map((h) => fromHex(h, 'range hash', 32)),
+    );
     fromHex(s.lastBlock, 'lastBlock', 32);
     rootOf(s);
     return s;
   } catch (e) {
-    throw new NotarError('FORMAT', `${path.join(dir, STATE_FILE)} is damaged: ${(e as Error).message}`, { hint: 'move it away to start over from the beginning of the log' });
+    throw new NotarError('FORMAT', `${path.join(dir, STATE_FILE)} is damaged: ${(e as Error).message}`, {
+      hint: 'move it away to start over from the beginning of the log',
+    });
   }
 }
 

@@ -22,7 +22,18 @@ import { NotarError } from '../core/errors.js';
 import { sha256Into } from '../core/hash.js';
 import { HASH_SIZE, MerkleTree } from '../core/merkle.js';
 import { parseNote } from '../core/note.js';
-import { encodeEntryBundle, entriesPath, lineEntries, newTiles, tileContents, tileIndexPath, tilePath, tilesForSize, TILE_WIDTH, type TileId } from '../core/tiles.js';
+import {
+  encodeEntryBundle,
+  entriesPath,
+  lineEntries,
+  newTiles,
+  tileContents,
+  tileIndexPath,
+  tilePath,
+  tilesForSize,
+  TILE_WIDTH,
+  type TileId,
+} from '../core/tiles.js';
 import type { ChainState } from '../store/chainfile.js';
 import { fsyncDir, writeFileAtomic } from '../store/durable.js';
 import { RECORD, type LeavesFile } from '../store/leaves.js';
@@ -55,7 +66,10 @@ export interface PublishOptions {
 export async function publishLog(store: Store, outDir: string, opts: PublishOptions = {}): Promise<PublishResult> {
   const state = opts.state ?? store.readChain();
   const size = state.records.length;
-  if (size === 0) throw new NotarError('NOT_FOUND', `nothing to publish: nothing has been stamped in ${store.origin}`, { hint: 'stamp a document first' });
+  if (size === 0)
+    throw new NotarError('NOT_FOUND', `nothing to publish: nothing has been stamped in ${store.origin}`, {
+      hint: 'stamp a document first',
+    });
   const tree = MerkleTree.fromLeafHashes(state.blockHashes);
   const from = publishedSize(store.origin, outDir, tree);
   const checkpoint = opts.checkpoint ?? state.records[size - 1].checkpoint;
@@ -76,14 +90,24 @@ export async function publishLog(store: Store, outDir: string, opts: PublishOpti
   return { from, to: size, files: writer.count };
 }
 
-function writeNew(store: Store, state: ChainState, tree: MerkleTree, from: number, w: Writer, known?: PublishOptions['leafHashes']): void {
+function writeNew(
+  store: Store,
+  state: ChainState,
+  tree: MerkleTree,
+  from: number,
+  w: Writer,
+  known?: PublishOptions['leafHashes'],
+): void {
   const size = state.records.length;
   const verifier = store.verifier();
   for (let seq = from; seq < size; seq++) {
     w.write(leavesPath(seq), known?.get(seq) ?? leafHashesOf(store.readLeaves(seq, verifier), state, seq));
   }
   for (const t of newTiles(from, size)) {
-    w.write(tilePath(t), tileContents(t, (a, b) => tree.rangeHash(a, b)));
+    w.write(
+      tilePath(t),
+      tileContents(t, (a, b) => tree.rangeHash(a, b)),
+    );
     if (t.level === 0) w.write(entriesPath(t.index, t.width), bundleFor(state, t));
   }
 }
@@ -108,7 +132,9 @@ export function leafHashesOf(leaves: LeavesFile, state: ChainState, seq: number)
   }
   const root = toHex(MerkleTree.fromLeafHashes(out).root());
   if (root !== state.records[seq].root) {
-    throw new NotarError('CHAIN_INVALID', `the stored leaves of block ${seq} do not hash to its root`, { hint: 'run `notar chain verify`; nothing newer was published' });
+    throw new NotarError('CHAIN_INVALID', `the stored leaves of block ${seq} do not hash to its root`, {
+      hint: 'run `notar chain verify`; nothing newer was published',
+    });
   }
   return out;
 }
@@ -125,14 +151,27 @@ function publishedSize(origin: string, outDir: string, tree: MerkleTree): number
   try {
     cp = parseCheckpoint(parseNote(text).body);
   } catch (e) {
-    throw new NotarError('FORMAT', `${path.join(outDir, 'checkpoint')} is not a checkpoint: ${(e as Error).message}`, { hint: 'publish into an empty directory, or restore the published log' });
+    throw new NotarError('FORMAT', `${path.join(outDir, 'checkpoint')} is not a checkpoint: ${(e as Error).message}`, {
+      hint: 'publish into an empty directory, or restore the published log',
+    });
   }
-  if (cp.origin !== origin) throw new NotarError('EXISTS', `${outDir} holds the log of ${cp.origin}, not ${origin}`, { hint: 'publish each log into its own directory' });
+  if (cp.origin !== origin)
+    throw new NotarError('EXISTS', `${outDir} holds the log of ${cp.origin}, not ${origin}`, {
+      hint: 'publish each log into its own directory',
+    });
   if (cp.size > tree.size) {
-    throw new NotarError('CHAIN_INVALID', `${outDir} already publishes ${cp.size} blocks but the store has only ${tree.size}`, { hint: 'the store lost blocks: restore it from a backup; nothing was published' });
+    throw new NotarError(
+      'CHAIN_INVALID',
+      `${outDir} already publishes ${cp.size} blocks but the store has only ${tree.size}`,
+      { hint: 'the store lost blocks: restore it from a backup; nothing was published' },
+    );
   }
   if (!equalBytes(tree.rootAt(cp.size), cp.root)) {
-    throw new NotarError('CHAIN_INVALID', `${outDir} publishes a history of ${cp.size} blocks with root ${toBase64(cp.root)}, which this store's chain does not have`, { hint: 'the store and the published log have forked: nothing was published' });
+    throw new NotarError(
+      'CHAIN_INVALID',
+      `${outDir} publishes a history of ${cp.size} blocks with root ${toBase64(cp.root)}, which this store's chain does not have`,
+      { hint: 'the store and the published log have forked: nothing was published' },
+    );
   }
   return cp.size;
 }
@@ -217,6 +256,7 @@ function removeOldPartials(outDir: string, from: number, to: number): void {
     } catch {
       continue;
     }
-    for (const n of names) if (/^[0-9]+$/.test(n) && !keep.has(`${rel}/${n}`)) fs.rmSync(path.join(outDir, rel, n), { force: true });
+    for (const n of names)
+      if (/^[0-9]+$/.test(n) && !keep.has(`${rel}/${n}`)) fs.rmSync(path.join(outDir, rel, n), { force: true });
   }
 }

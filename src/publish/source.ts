@@ -51,9 +51,16 @@ function httpSource(prefix: string, timeoutMs: number): LogSource {
       const url = `${prefix}/${rel}`;
       let res: Response;
       try {
-        res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { 'accept-encoding': 'gzip, identity' } });
+        res = await fetch(url, {
+          signal: AbortSignal.timeout(timeoutMs),
+          headers: { 'accept-encoding': 'gzip, identity' },
+        });
       } catch (e) {
-        throw new NotarError('IO', `cannot fetch ${url}: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}`, { hint: 'is the log server up, and the URL its prefix?' });
+        throw new NotarError(
+          'IO',
+          `cannot fetch ${url}: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}`,
+          { hint: 'is the log server up, and the URL its prefix?' },
+        );
       }
       if (res.status === 404 || res.status === 410) {
         await res.body?.cancel();

@@ -46,31 +46,52 @@ export function readClerks(storeDir: string): Clerk[] {
     if (!Array.isArray(o.clerks)) throw new Error('clerks must be a list');
     return o.clerks.map((c, i) => {
       const k = checkKeys(c, `clerk ${i}`, ['name', 'tokenSha256', 'added']);
-      return { name: expectString(k.name, 'name', 64), tokenSha256: expectString(k.tokenSha256, 'tokenSha256', 64), added: expectString(k.added, 'added', 40) };
+      return {
+        name: expectString(k.name, 'name', 64),
+        tokenSha256: expectString(k.tokenSha256, 'tokenSha256', 64),
+        added: expectString(k.added, 'added', 40),
+      };
     });
   } catch (e) {
-    throw new NotarError('STORE', `${file} is damaged: ${(e as Error).message}`, { hint: 'restore it from a backup, or remove it and add the clerks again' });
+    throw new NotarError('STORE', `${file} is damaged: ${(e as Error).message}`, {
+      hint: 'restore it from a backup, or remove it and add the clerks again',
+    });
   }
 }
 
 function writeClerks(storeDir: string, clerks: Clerk[]): void {
-  writeFileAtomic(clerksFile(storeDir), JSON.stringify({ format: CLERKS_FORMAT, clerks }, null, 2) + '\n', { mode: 0o600 });
+  writeFileAtomic(clerksFile(storeDir), JSON.stringify({ format: CLERKS_FORMAT, clerks }, null, 2) + '\n', {
+    mode: 0o600,
+  });
 }
 
 /** Adds a clerk; returns the token (shown once). */
 export function addClerk(storeDir: string, name: string, now = new Date()): string {
-  if (!NAME_RE.test(name)) throw new NotarError('USAGE', `clerk name ${JSON.stringify(name)} is not allowed`, { hint: 'use 1-64 letters, digits, dots, dashes, underscores or @, starting with a letter or digit' });
+  if (!NAME_RE.test(name))
+    throw new NotarError('USAGE', `clerk name ${JSON.stringify(name)} is not allowed`, {
+      hint: 'use 1-64 letters, digits, dots, dashes, underscores or @, starting with a letter or digit',
+    });
   const clerks = readClerks(storeDir);
-  if (clerks.some((c) => c.name === name)) throw new NotarError('EXISTS', `clerk ${name} already exists`, { hint: `to issue a new token: notar clerk remove ${name}, then add it again` });
+  if (clerks.some((c) => c.name === name))
+    throw new NotarError('EXISTS', `clerk ${name} already exists`, {
+      hint: `to issue a new token: notar clerk remove ${name}, then add it again`,
+    });
   const token = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
-  writeClerks(storeDir, [...clerks, { name, tokenSha256: tokenHash(token), added: now.toISOString().replace(/\.\d{3}Z$/, 'Z') }]);
+  writeClerks(storeDir, [
+    ...clerks,
+    { name, tokenSha256: tokenHash(token), added: now.toISOString().replace(/\.\d{3}Z$/, 'Z') },
+  ]);
   return token;
 }
 
 export function removeClerk(storeDir: string, name: string): void {
   const clerks = readClerks(storeDir);
-  if (!clerks.some((c) => c.name === name)) throw new NotarError('NOT_FOUND', `no clerk named ${name}`, { hint: 'see `notar clerk list`' });
-  writeClerks(storeDir, clerks.filter((c) => c.name !== name));
+  if (!clerks.some((c) => c.name === name))
+    throw new NotarError('NOT_FOUND', `no clerk named ${name}`, { hint: 'see `notar clerk list`' });
+  writeClerks(
+    storeDir,
+    clerks.filter((c) => c.name !== name),
+  );
 }
 
 /**

@@ -45,13 +45,29 @@ export interface ApiContext {
   size(): number;
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): void {
+function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: http.OutgoingHttpHeaders = {},
+): void {
   const text = JSON.stringify(body) + '\n';
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...headers,
+  });
   res.end(text);
 }
 
-export function sendError(res: http.ServerResponse, status: number, code: string, message: string, headers: http.OutgoingHttpHeaders = {}): void {
+export function sendError(
+  res: http.ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: http.OutgoingHttpHeaders = {},
+): void {
   sendJson(res, status, { error: { code, message } }, headers);
 }
 
@@ -59,7 +75,8 @@ export function handler(ctx: ApiContext): http.RequestListener {
   return (req, res) => {
     route(ctx, req, res).catch((e) => {
       if (res.headersSent) return res.destroy();
-      if (e instanceof ServiceError) sendError(res, e.status, e.code, e.message, e.status === 429 || e.status === 503 ? { 'retry-after': '1' } : {});
+      if (e instanceof ServiceError)
+        sendError(res, e.status, e.code, e.message, e.status === 429 || e.status === 503 ? { 'retry-after': '1' } : {});
       // A malformed request is the client's fault; anything else (a damaged clerks.json) is the server's.
       else if (e instanceof NotarError && e.code === 'FORMAT') sendError(res, 400, 'BAD_REQUEST', e.message);
       else if (e instanceof NotarError) sendError(res, 500, 'STORE', e.message);
@@ -74,9 +91,16 @@ async function route(ctx: ApiContext, req: http.IncomingMessage, res: http.Serve
     if (req.method !== 'POST') return sendError(res, 405, 'METHOD', 'use POST', { allow: 'POST' });
     return stamp(ctx, req, res);
   }
-  if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, 'METHOD', 'use GET', { allow: 'GET, HEAD' });
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    return sendError(res, 405, 'METHOD', 'use GET', { allow: 'GET, HEAD' });
   if (url === '/v1/health') {
-    return sendJson(res, 200, { status: ctx.sequencer.isDraining ? 'draining' : 'ok', origin: ctx.origin, key: ctx.key, size: ctx.size(), pending: ctx.sequencer.pending });
+    return sendJson(res, 200, {
+      status: ctx.sequencer.isDraining ? 'draining' : 'ok',
+      origin: ctx.origin,
+      key: ctx.key,
+      size: ctx.size(),
+      pending: ctx.sequencer.pending,
+    });
   }
   return serveLog(ctx, url.slice(1), req, res);
 }
@@ -84,14 +108,27 @@ async function route(ctx: ApiContext, req: http.IncomingMessage, res: http.Serve
 async function stamp(ctx: ApiContext, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const auth = req.headers.authorization ?? '';
   const clerk = auth.startsWith('Bearer ') ? ctx.clerks.lookup(auth.slice(7).trim()) : undefined;
-  if (!clerk) return sendError(res, 401, 'UNAUTHORIZED', 'a valid clerk token is needed (Authorization: Bearer <token>)', { 'www-authenticate': 'Bearer' });
-  if (ctx.sequencer.isDraining) throw new ServiceError(503, 'SHUTTING_DOWN', 'the server is shutting down; try again shortly');
+  if (!clerk)
+    return sendError(res, 401, 'UNAUTHORIZED', 'a valid clerk token is needed (Authorization: Bearer <token>)', {
+      'www-authenticate': 'Bearer',
+    });
+  if (ctx.sequencer.isDraining)
+    throw new ServiceError(503, 'SHUTTING_DOWN', 'the server is shutting down; try again shortly');
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  if (type !== 'application/json' && type !== 'application/x-ndjson') return sendError(res, 415, 'MEDIA_TYPE', 'send application/json (an array) or application/x-ndjson');
+  if (type !== 'application/json' && type !== 'application/x-ndjson')
+    return sendError(res, 415, 'MEDIA_TYPE', 'send application/json (an array) or application/x-ndjson');
   const body = await readBody(req, ctx.limits.maxBody);
-  if (body === undefined) return sendError(res, 413, 'TOO_LARGE', `the request body is over ${ctx.limits.maxBody} bytes; send fewer documents per request`, { connection: 'close' });
+  if (body === undefined)
+    return sendError(
+      res,
+      413,
+      'TOO_LARGE',
+      `the request body is over ${ctx.limits.maxBody} bytes; send fewer documents per request`,
+      { connection: 'close' },
+    );
   const docs = parseDocuments(body, type === 'application/x-ndjson', ctx.limits.maxDocs);
-  if (docs === 'too-many') return sendError(res, 413, 'TOO_MANY', `more than ${ctx.limits.maxDocs} documents in one request`);
+  if (docs === 'too-many')
+    return sendError(res, 413, 'TOO_MANY', `more than ${ctx.limits.maxDocs} documents in one request`);
   const receipts = await ctx.sequencer.submit({ clerk, ...docs });
   sendReceipts(res, receipts);
 }
@@ -122,22 +159,35 @@ function readBody(req: http.IncomingMessage, max: number): Promise<string | unde
 const HEX64 = /^[0-9a-f]{64}$/;
 
 /** {sha256, name?} objects, strictly: anything else is a 400 naming the document. */
-export function parseDocuments(body: string, ndjson: boolean, maxDocs: number): { digests: Uint8Array; names: (string | undefined)[] } | 'too-many' {
+export function parseDocuments(
+  body: string,
+  ndjson: boolean,
+  maxDocs: number,
+): { digests: Uint8Array; names: (string | undefined)[] } | 'too-many' {
   let items: unknown[];
   try {
-    items = ndjson ? body.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l)) : JSON.parse(body);
+    items = ndjson
+      ? body
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .map((l) => JSON.parse(l))
+      : JSON.parse(body);
   } catch {
     throw new NotarError('FORMAT', `the body is not valid ${ndjson ? 'NDJSON' : 'JSON'}`);
   }
-  if (!Array.isArray(items)) throw new NotarError('FORMAT', 'the JSON body must be an array of {"sha256": …, "name": …}');
+  if (!Array.isArray(items))
+    throw new NotarError('FORMAT', 'the JSON body must be an array of {"sha256": …, "name": …}');
   if (items.length === 0) throw new NotarError('FORMAT', 'no documents in the request');
   if (items.length > maxDocs) return 'too-many';
   const digests = new Uint8Array(items.length * 32);
   const names: (string | undefined)[] = [];
   items.forEach((it, i) => {
-    if (!isPlainObject(it) || Object.keys(it).some((k) => k !== 'sha256' && k !== 'name')) throw new NotarError('FORMAT', `document ${i}: must be {"sha256": "<hex>", "name": "<optional>"}`);
-    if (typeof it.sha256 !== 'string' || !HEX64.test(it.sha256)) throw new NotarError('FORMAT', `document ${i}: sha256 must be 64 lowercase hex digits`);
-    if (it.name !== undefined && (typeof it.name !== 'string' || it.name.length > MAX_NAME)) throw new NotarError('FORMAT', `document ${i}: name must be a string of at most ${MAX_NAME} characters`);
+    if (!isPlainObject(it) || Object.keys(it).some((k) => k !== 'sha256' && k !== 'name'))
+      throw new NotarError('FORMAT', `document ${i}: must be {"sha256": "<hex>", "name": "<optional>"}`);
+    if (typeof it.sha256 !== 'string' || !HEX64.test(it.sha256))
+      throw new NotarError('FORMAT', `document ${i}: sha256 must be 64 lowercase hex digits`);
+    if (it.name !== undefined && (typeof it.name !== 'string' || it.name.length > MAX_NAME))
+      throw new NotarError('FORMAT', `document ${i}: name must be a string of at most ${MAX_NAME} characters`);
     digests.set(Buffer.from(it.sha256, 'hex'), i * 32);
     names.push(it.name as string | undefined);
   });
@@ -158,7 +208,11 @@ function sendReceipts(res: http.ServerResponse, receipts: Receipt[]): void {
     sink.text('\n');
   }
   const pieces = sink.done();
-  res.writeHead(200, { 'content-type': 'application/x-ndjson', 'content-length': pieces.reduce((n, p) => n + p.length, 0), 'cache-control': 'no-store' });
+  res.writeHead(200, {
+    'content-type': 'application/x-ndjson',
+    'content-length': pieces.reduce((n, p) => n + p.length, 0),
+    'cache-control': 'no-store',
+  });
   for (const p of pieces) res.write(p);
   res.end();
 }
@@ -197,7 +251,8 @@ const LEAVES_RE = /^notar\/leaves\/(?:x[0-9]{3}\/)*[0-9]{3}$/;
 /** The published log: checkpoint uncached, everything else immutable (tlog-tiles). */
 function serveLog(ctx: ApiContext, rel: string, req: http.IncomingMessage, res: http.ServerResponse): void {
   const isCheckpoint = rel === 'checkpoint';
-  if (!isCheckpoint && !parseTilePath(rel) && !LEAVES_RE.test(rel)) return sendError(res, 404, 'NOT_FOUND', 'no such resource');
+  if (!isCheckpoint && !parseTilePath(rel) && !LEAVES_RE.test(rel))
+    return sendError(res, 404, 'NOT_FOUND', 'no such resource');
   let data: Buffer;
   try {
     data = fs.readFileSync(path.join(ctx.publishDir, rel));

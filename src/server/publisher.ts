@@ -42,7 +42,9 @@ export class Publisher {
       try {
         await publishLog(this.store, this.dir, { state, leafHashes: known });
       } catch (e) {
-        process.stderr.write(`notar: warning: publishing the log failed (it is retried after the next block): ${(e as Error).message}\n`);
+        process.stderr.write(
+          `notar: warning: publishing the log failed (it is retried after the next block): ${(e as Error).message}\n`,
+        );
       }
       for (const seq of known.keys()) if (seq < state.records.length) this.leafHashes.delete(seq);
     }

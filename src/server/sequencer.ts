@@ -77,9 +77,13 @@ export class Sequencer {
   }
 
   submit(s: Submission): Promise<Receipt[]> {
-    if (this.draining) return Promise.reject(new ServiceError(503, 'SHUTTING_DOWN', 'the server is shutting down; try again shortly'));
+    if (this.draining)
+      return Promise.reject(new ServiceError(503, 'SHUTTING_DOWN', 'the server is shutting down; try again shortly'));
     const n = s.names.length;
-    if (this.queued > 0 && this.queued + n > this.opts.maxQueued) return Promise.reject(new ServiceError(429, 'BUSY', `${this.queued} documents are waiting to be sealed; try again in a moment`));
+    if (this.queued > 0 && this.queued + n > this.opts.maxQueued)
+      return Promise.reject(
+        new ServiceError(429, 'BUSY', `${this.queued} documents are waiting to be sealed; try again in a moment`),
+      );
     return new Promise<Receipt[]>((resolve, reject) => {
       if (this.queue.length === 0) this.firstQueuedAt = Date.now();
       this.queue.push({ ...s, resolve, reject });
@@ -121,7 +125,8 @@ export class Sequencer {
   private take(): Job[] {
     let count = 0;
     let k = 0;
-    while (k < this.queue.length && (k === 0 || count + this.queue[k].names.length <= this.opts.maxDocs)) count += this.queue[k++].names.length;
+    while (k < this.queue.length && (k === 0 || count + this.queue[k].names.length <= this.opts.maxDocs))
+      count += this.queue[k++].names.length;
     const jobs = this.queue.splice(0, k);
     this.queued -= count;
     if (this.queue.length > 0) this.firstQueuedAt = Date.now();

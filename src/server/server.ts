@@ -47,8 +47,18 @@ export async function startServer(store: Store, signer: Signer, o: ServeOptions)
       publisher.kick(sealed.state, sealed.record.seq, packedLeaves(sealed.batch.tree));
     },
   });
-  const listener = handler({ origin: store.origin, key: signer.text, sequencer, clerks: new ClerkDirectory(store.paths.dir), publishDir: o.publishDir, limits: o.limits ?? DEFAULT_LIMITS, size: () => size });
-  const server = o.tls ? https.createServer({ cert: o.tls.cert, key: o.tls.key }, listener) : http.createServer(listener);
+  const listener = handler({
+    origin: store.origin,
+    key: signer.text,
+    sequencer,
+    clerks: new ClerkDirectory(store.paths.dir),
+    publishDir: o.publishDir,
+    limits: o.limits ?? DEFAULT_LIMITS,
+    size: () => size,
+  });
+  const server = o.tls
+    ? https.createServer({ cert: o.tls.cert, key: o.tls.key }, listener)
+    : http.createServer(listener);
   server.requestTimeout = 120_000;
   await listen(server, o.host, o.port);
   const addr = server.address() as AddressInfo;
@@ -79,8 +89,11 @@ function packedLeaves(tree: MerkleTree): Uint8Array {
 function listen(server: http.Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
-      const why = e.code === 'EADDRINUSE' ? 'the address is in use' : e.code === 'EACCES' ? 'permission denied' : e.message;
-      reject(new NotarError('IO', `cannot listen on ${host}:${port}: ${why}`, { hint: 'choose another --listen address' }));
+      const why =
+        e.code === 'EADDRINUSE' ? 'the address is in use' : e.code === 'EACCES' ? 'permission denied' : e.message;
+      reject(
+        new NotarError('IO', `cannot listen on ${host}:${port}: ${why}`, { hint: 'choose another --listen address' }),
+      );
     });
     server.listen(port, host, () => resolve());
   });

@@ -40,7 +40,11 @@ const LEAVES = Array.from({ length: 70_000 }, (_, i) => leaf(i));
 function tilesOf(size: number) {
   const tree = MerkleTree.fromLeafHashes(LEAVES.slice(0, size));
   const files = new Map<string, Uint8Array>();
-  for (const t of tilesForSize(size)) files.set(tilePath(t), tileContents(t, (a, b) => tree.rangeHash(a, b)));
+  for (const t of tilesForSize(size))
+    files.set(
+      tilePath(t),
+      tileContents(t, (a, b) => tree.rangeHash(a, b)),
+    );
   return { tree, files };
 }
 const reader = (files: Map<string, Uint8Array>) => async (t: TileId) => {
@@ -69,14 +73,25 @@ describe('tile paths (tlog-tiles "Merkle Tree")', () => {
     expect(parseTilePath('tile/0/x001/x234/067')).toEqual({ level: 0, index: 1234067, width: 256, entries: false });
     expect(parseTilePath('tile/entries/273.p/112')).toEqual({ level: 0, index: 273, width: 112, entries: true });
     expect(parseTilePath('tile/1/000.p/1')).toEqual({ level: 1, index: 0, width: 1, entries: false });
-    for (const bad of ['tile/0/1', 'tile/00/000', 'tile/0/x000/001', 'tile/0/000.p/256', 'tile/0/000.p/0', 'tile/0/000.p/012', 'tile/0/../000', 'tile/0/001/002', 'checkpoint']) {
+    for (const bad of [
+      'tile/0/1',
+      'tile/00/000',
+      'tile/0/x000/001',
+      'tile/0/000.p/256',
+      'tile/0/000.p/0',
+      'tile/0/000.p/012',
+      'tile/0/../000',
+      'tile/0/001/002',
+      'checkpoint',
+    ]) {
       expect(parseTilePath(bad), bad).toBeUndefined();
     }
   });
 });
 
 describe('which tiles a tree size has', () => {
-  const count = (ts: TileId[], level: number, full: boolean) => ts.filter((t) => t.level === level && (t.width === 256) === full).length;
+  const count = (ts: TileId[], level: number, full: boolean) =>
+    ts.filter((t) => t.level === level && (t.width === 256) === full).length;
   it('size 70,000: 273 full + one 112-wide at level 0, 1 full + one 17-wide at level 1, one 1-wide at level 2 (the spec example)', () => {
     const ts = tilesForSize(70_000);
     expect(count(ts, 0, true)).toBe(273);
@@ -95,9 +110,20 @@ describe('which tiles a tree size has', () => {
   });
   it('newTiles(a, b) is what size b has beyond size a, for every pair in a range', () => {
     const key = (t: TileId) => tilePath(t);
-    for (const [a, b] of [[0, 1], [1, 2], [255, 256], [256, 257], [300, 300], [511, 70_000], [65_535, 65_536], [1, 513]]) {
+    for (const [a, b] of [
+      [0, 1],
+      [1, 2],
+      [255, 256],
+      [256, 257],
+      [300, 300],
+      [511, 70_000],
+      [65_535, 65_536],
+      [1, 513],
+    ]) {
       const before = new Set(tilesForSize(a).map(key));
-      const want = tilesForSize(b).map(key).filter((k) => !before.has(k));
+      const want = tilesForSize(b)
+        .map(key)
+        .filter((k) => !before.has(k));
       expect(newTiles(a, b).map(key), `${a}→${b}`).toEqual(want);
     }
     expect(() => newTiles(5, 4)).toThrow(/out of order/);
@@ -131,7 +157,9 @@ describe('tile contents and the root read back from tiles', () => {
     await expect(rootFromTiles(1000, reader(files))).rejects.toThrow(/missing tile\/0\/003.p\/232/);
   });
   it('a tile of the wrong length is refused', () => {
-    expect(() => tileHashes(new Uint8Array(31 * 32), { level: 0, index: 0, width: 32 })).toThrow(/992 bytes, expected 1024/);
+    expect(() => tileHashes(new Uint8Array(31 * 32), { level: 0, index: 0, width: 32 })).toThrow(
+      /992 bytes, expected 1024/,
+    );
   });
 });
 
@@ -160,7 +188,8 @@ describe('compact range', () => {
     let cr = CompactRange.empty();
     for (let i = 0; i < 1030; i++) {
       cr.append(LEAVES[i]);
-      if ([1, 2, 3, 7, 8, 255, 256, 257, 1029, 1030].includes(i + 1)) expect(toHex(cr.root()), `size ${i + 1}`).toBe(toHex(mth(LEAVES.slice(0, i + 1))));
+      if ([1, 2, 3, 7, 8, 255, 256, 257, 1029, 1030].includes(i + 1))
+        expect(toHex(cr.root()), `size ${i + 1}`).toBe(toHex(mth(LEAVES.slice(0, i + 1))));
       if (i === 500) cr = CompactRange.fromState(cr.size, cr.hashes());
     }
     expect(() => CompactRange.fromState(3, [LEAVES[0]])).toThrow(/needs 2 hashes/);

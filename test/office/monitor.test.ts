@@ -15,7 +15,8 @@ import { startNginx, type Nginx } from './nginx.js';
 const READER = path.resolve(__dirname, '../interop/tiles_reader.py');
 
 async function sealBlocks(f: Fixture, n: number, tag: string): Promise<void> {
-  for (let i = 0; i < n; i++) await f.store.seal(docBatch(Array.from({ length: 1 + (i % 4) }, (_, j) => `${tag} ${i} ${j}`)), f.signer);
+  for (let i = 0; i < n; i++)
+    await f.store.seal(docBatch(Array.from({ length: 1 + (i % 4) }, (_, j) => `${tag} ${i} ${j}`)), f.signer);
 }
 const publish = (f: Fixture, out: string) => {
   const r = notar(['publish', '--store', f.dir, '--out', out], { env: baseEnv() });
@@ -24,7 +25,10 @@ const publish = (f: Fixture, out: string) => {
 const monitor = (src: string, key: string, state?: string, extra: string[] = []) =>
   notar(['monitor', src, '--key', key, ...(state ? ['--state', state] : []), ...extra], { env: baseEnv() });
 function reader(prefix: string, ...args: string[]) {
-  const r = spawnSync('python3', [READER, prefix, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, PYTHONDONTWRITEBYTECODE: '1' } });
+  const r = spawnSync('python3', [READER, prefix, ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, PYTHONDONTWRITEBYTECODE: '1' },
+  });
   if (r.error) throw new Error(`python3 could not be run: ${r.error.message}`);
   return { code: r.status, out: JSON.parse(r.stdout || '{}'), stderr: r.stderr };
 }
@@ -57,7 +61,9 @@ describe('notar monitor and an independent tiles reader', () => {
 
   it('catches up from the start over HTTP, reporting every block, and remembers where it is', () => {
     const r = monitor(nginx.url, vkey, state);
-    expect(r.stderr).toBe(`notar: ${f.store.origin}: 260 new blocks; checkpoint of 260 blocks verified (signature, consistency, tiles, entries, batch roots)\n`);
+    expect(r.stderr).toBe(
+      `notar: ${f.store.origin}: 260 new blocks; checkpoint of 260 blocks verified (signature, consistency, tiles, entries, batch roots)\n`,
+    );
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines.length).toBe(260);
@@ -72,7 +78,10 @@ describe('notar monitor and an independent tiles reader', () => {
     publish(f, out);
     const r = monitor(nginx.url, vkey, state, ['--json']);
     expect(r.code).toBe(0);
-    const blocks = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const blocks = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(blocks.map((b) => b.seq)).toEqual([260, 261, 262, 263, 264]);
     expect(blocks[0]).toEqual({ ...f.store.readChain().records[260], checkpoint: undefined });
     const fromDir = monitor(out, vkey);
@@ -98,7 +107,9 @@ describe('notar monitor and an independent tiles reader', () => {
     fs.cpSync(state, st, { recursive: true });
     const r = monitor(forkOut, vkey, st);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/notar: error: block 265 does not link to block 264 seen before: the checkpoint of size 266 does not extend the one of size 265/);
+    expect(r.stderr).toMatch(
+      /notar: error: block 265 does not link to block 264 seen before: the checkpoint of size 266 does not extend the one of size 265/,
+    );
     const ev = JSON.parse(r.stdout.slice(r.stdout.indexOf('{\n')));
     expect(ev.kind).toBe('fork');
     expect(ev.old).toBe(fs.readFileSync(path.join(out, 'checkpoint'), 'utf8'));
@@ -124,7 +135,11 @@ describe('notar monitor and an independent tiles reader', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/two checkpoints of size 3 with different roots/);
     const ev = JSON.parse(r.stdout);
-    expect([ev.kind, ev.old, ev.new]).toEqual(['fork', fs.readFileSync(path.join(outA, 'checkpoint'), 'utf8'), fs.readFileSync(path.join(outB, 'checkpoint'), 'utf8')]);
+    expect([ev.kind, ev.old, ev.new]).toEqual([
+      'fork',
+      fs.readFileSync(path.join(outA, 'checkpoint'), 'utf8'),
+      fs.readFileSync(path.join(outB, 'checkpoint'), 'utf8'),
+    ]);
   });
 
   it('a rollback to an older checkpoint is exit 1', () => {

@@ -17,7 +17,8 @@ export function ensureNginx(): void {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
   const r = spawnSync('apt-get', ['install', '-y', '-qq', 'nginx'], { stdio: 'inherit', env });
-  if (r.status !== 0 || !fs.existsSync(NGINX)) throw new Error('nginx is not installed and apt-get install nginx failed');
+  if (r.status !== 0 || !fs.existsSync(NGINX))
+    throw new Error('nginx is not installed and apt-get install nginx failed');
 }
 
 export function freePort(): Promise<number> {
@@ -68,13 +69,18 @@ export async function startNginx(root: string): Promise<Nginx> {
   const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'notar-nginx-'));
   const port = await freePort();
   fs.writeFileSync(path.join(prefix, 'nginx.conf'), config(prefix, path.resolve(root), port));
-  const child: ChildProcess = spawn(NGINX, ['-p', prefix, '-c', path.join(prefix, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(NGINX, ['-p', prefix, '-c', path.join(prefix, 'nginx.conf')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (d) => (stderr += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`nginx exited: ${stderr}${fs.existsSync(path.join(prefix, 'error.log')) ? fs.readFileSync(path.join(prefix, 'error.log'), 'utf8') : ''}`);
+    if (child.exitCode !== null)
+      throw new Error(
+        `nginx exited: ${stderr}${fs.existsSync(path.join(prefix, 'error.log')) ? fs.readFileSync(path.join(prefix, 'error.log'), 'utf8') : ''}`,
+      );
     try {
       await fetch(`${url}/checkpoint`);
       break;

@@ -19,7 +19,9 @@ it('survives SIGKILLs of notar publish at random points, fresh and incremental',
   const storeDir = path.join(dir, 'store');
   const out = path.join(dir, 'log');
   // A long chain, fast (bench/make-chain.mjs writes what `notar stamp` would).
-  const mk = spawnSync(process.execPath, [path.join(ROOT, 'bench/make-chain.mjs'), storeDir, '1500', '2'], { encoding: 'utf8' });
+  const mk = spawnSync(process.execPath, [path.join(ROOT, 'bench/make-chain.mjs'), storeDir, '1500', '2'], {
+    encoding: 'utf8',
+  });
   expect(mk.status, mk.stderr).toBe(0);
   const vkey = fs.readFileSync(path.join(storeDir, 'key.pub'), 'utf8').trim();
   const store = openStore(storeDir);
@@ -44,7 +46,10 @@ it('survives SIGKILLs of notar publish at random points, fresh and incremental',
   const size = store.readChain().records.length;
   expect(fs.readFileSync(path.join(out, 'checkpoint'), 'utf8').split('\n')[1]).toBe(String(size));
   expect(notar(['monitor', out, '--key', vkey], { env: baseEnv() }).code).toBe(0);
-  const py = spawnSync('python3', [path.join(ROOT, 'test/interop/tiles_reader.py'), out, '--key', vkey, '--leaves'], { encoding: 'utf8', env: { PATH: process.env.PATH, PYTHONDONTWRITEBYTECODE: '1' } });
+  const py = spawnSync('python3', [path.join(ROOT, 'test/interop/tiles_reader.py'), out, '--key', vkey, '--leaves'], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, PYTHONDONTWRITEBYTECODE: '1' },
+  });
   expect(JSON.parse(py.stdout)).toMatchObject({ ok: true, size });
   console.log(`publish-crash: ${killed} of 6 publishes killed`);
 });

@@ -14,12 +14,18 @@ import { docBatch, newStore, type Fixture } from '../store/fixtures.js';
 import { startNginx, type Nginx } from './nginx.js';
 
 async function sealBlocks(f: Fixture, n: number, tag: string): Promise<void> {
-  for (let i = 0; i < n; i++) await f.store.seal(docBatch(Array.from({ length: 1 + (i % 3) }, (_, j) => `${tag} ${i} ${j}`)), f.signer);
+  for (let i = 0; i < n; i++)
+    await f.store.seal(docBatch(Array.from({ length: 1 + (i % 3) }, (_, j) => `${tag} ${i} ${j}`)), f.signer);
 }
-const publish = (f: Fixture, out: string, extra: string[] = []) => notar(['publish', '--store', f.dir, '--out', out, ...extra], { env: baseEnv() });
+const publish = (f: Fixture, out: string, extra: string[] = []) =>
+  notar(['publish', '--store', f.dir, '--out', out, ...extra], { env: baseEnv() });
 const read = (out: string, rel: string) => new Uint8Array(fs.readFileSync(path.join(out, rel)));
 const files = (dir: string): string[] =>
-  fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
+  fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
 
 describe('notar publish', () => {
   let f: Fixture;
@@ -43,7 +49,13 @@ describe('notar publish', () => {
     const state = f.store.readChain();
     expect(fs.readFileSync(path.join(out, 'checkpoint'), 'utf8')).toBe(state.records[299].checkpoint);
     // 300 = one full level-0 tile + a 44-wide one; level 1 holds one hash.
-    expect(files(out).filter((p) => p.startsWith('tile/'))).toEqual(['tile/0/000', 'tile/0/001.p/44', 'tile/1/000.p/1', 'tile/entries/000', 'tile/entries/001.p/44']);
+    expect(files(out).filter((p) => p.startsWith('tile/'))).toEqual([
+      'tile/0/000',
+      'tile/0/001.p/44',
+      'tile/1/000.p/1',
+      'tile/entries/000',
+      'tile/entries/001.p/44',
+    ]);
     expect(toHex(read(out, 'tile/0/000'))).toBe(toHex(state.blockHashes.subarray(0, 256 * 32)));
     expect(bundleLines(read(out, 'tile/entries/001.p/44'), 44)).toEqual(state.records.slice(256).map(blockLine));
     // Leaf hashes of block 7, never digests or salts: they rebuild its batch root.
@@ -84,7 +96,16 @@ describe('notar publish', () => {
     r = publish(f, out);
     expect(r.code).toBe(0);
     const tiles = files(out).filter((p) => p.startsWith('tile/'));
-    expect(tiles).toEqual(['tile/0/000', 'tile/0/001', 'tile/0/001.p/45', 'tile/1/000.p/1', 'tile/1/000.p/2', 'tile/entries/000', 'tile/entries/001', 'tile/entries/001.p/45']);
+    expect(tiles).toEqual([
+      'tile/0/000',
+      'tile/0/001',
+      'tile/0/001.p/45',
+      'tile/1/000.p/1',
+      'tile/1/000.p/2',
+      'tile/entries/000',
+      'tile/entries/001',
+      'tile/entries/001.p/45',
+    ]);
     r = publish(f, out);
     expect(r.stdout).toBe(`published nothing new (checkpoint of 512 blocks) of ${f.store.origin} to ${out}\n`);
     const cp = await (await fetch(`${nginx.url}/checkpoint`)).text();

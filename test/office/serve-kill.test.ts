@@ -26,7 +26,9 @@ it(`survives ${ROUNDS} SIGKILLs of notar serve under load`, { timeout: 240_000 }
     const srv = await startServe(s, ['--window-ms', String(5 + Math.floor(rand() * 50))]);
     const requests: Promise<StampReply | undefined>[] = [];
     for (let i = 0; i < 6; i++) {
-      const docs = Array.from({ length: 1 + Math.floor(rand() * 40) }, (_, j) => ({ sha256: hex(`r${round} q${i} d${j}`) }));
+      const docs = Array.from({ length: 1 + Math.floor(rand() * 40) }, (_, j) => ({
+        sha256: hex(`r${round} q${i} d${j}`),
+      }));
       requests.push(post(srv.url, token, docs).catch(() => undefined));
     }
     await new Promise((r) => setTimeout(r, Math.floor(rand() * 300)));
@@ -36,7 +38,11 @@ it(`survives ${ROUNDS} SIGKILLs of notar serve under load`, { timeout: 240_000 }
     // No chain file yet if the first kill came before the first block.
     const chainFile = path.join(s.storeDir, 'chain.jsonl');
     const chain = fs.existsSync(chainFile) ? fs.readFileSync(chainFile, 'utf8') : '';
-    const complete = chain.slice(0, chain.lastIndexOf('\n') + 1).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const complete = chain
+      .slice(0, chain.lastIndexOf('\n') + 1)
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     for (const r of replies) {
       if (!r || r.status !== 200) {
         refused++;

@@ -14,8 +14,14 @@ import { makeStore, type TestStore } from '../cli/helpers.js';
 import { hex, post, startServe, type ServerProc } from './server-helpers.js';
 
 /** stampings.jsonl: one line per block, the clerks' leaf ranges. */
-export function stampings(s: TestStore): { seq: number; stampings: { clerk: string; from: number; count: number }[] }[] {
-  return fs.readFileSync(path.join(s.storeDir, 'stampings.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+export function stampings(
+  s: TestStore,
+): { seq: number; stampings: { clerk: string; from: number; count: number }[] }[] {
+  return fs
+    .readFileSync(path.join(s.storeDir, 'stampings.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 }
 
 function expectVerifies(s: TestStore, r: Record<string, unknown>, sha: string): void {
@@ -64,21 +70,45 @@ describe('notar serve', () => {
 
   it('health, and JSON errors with codes: no token, wrong token, wrong type, bad digest, too many, too large, wrong method', async () => {
     const h = await fetch(`${srv.url}/v1/health`);
-    expect(await h.json()).toEqual({ status: 'ok', origin: 'notary.example.gov/office', key: s.vkey, size: 0, pending: 0 });
+    expect(await h.json()).toEqual({
+      status: 'ok',
+      origin: 'notary.example.gov/office',
+      key: s.vkey,
+      size: 0,
+      pending: 0,
+    });
     const doc = [{ sha256: hex('x') }];
     let r = await post(srv.url, undefined, doc);
     expect([r.status, JSON.parse(r.body).error.code]).toEqual([401, 'UNAUTHORIZED']);
     r = await post(srv.url, 'notar_wrong', doc);
     expect([r.status, JSON.parse(r.body).error.code]).toEqual([401, 'UNAUTHORIZED']);
-    const plain = await fetch(`${srv.url}/v1/stamp`, { method: 'POST', headers: { authorization: `Bearer ${alice}`, 'content-type': 'text/plain' }, body: 'x' });
+    const plain = await fetch(`${srv.url}/v1/stamp`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${alice}`, 'content-type': 'text/plain' },
+      body: 'x',
+    });
     expect([plain.status, (await plain.json()).error.code]).toEqual([415, 'MEDIA_TYPE']);
     r = await post(srv.url, alice, [{ sha256: 'ABC' }]);
-    expect([r.status, JSON.parse(r.body).error]).toEqual([400, { code: 'BAD_REQUEST', message: 'document 0: sha256 must be 64 lowercase hex digits' }]);
+    expect([r.status, JSON.parse(r.body).error]).toEqual([
+      400,
+      { code: 'BAD_REQUEST', message: 'document 0: sha256 must be 64 lowercase hex digits' },
+    ]);
     r = await post(srv.url, alice, [{ sha256: hex('x'), extra: 1 } as never]);
     expect(r.status).toBe(400);
-    r = await post(srv.url, alice, Array.from({ length: 51 }, (_, i) => ({ sha256: hex(`d${i}`) })), true);
+    r = await post(
+      srv.url,
+      alice,
+      Array.from({ length: 51 }, (_, i) => ({ sha256: hex(`d${i}`) })),
+      true,
+    );
     expect([r.status, JSON.parse(r.body).error.code]).toEqual([413, 'TOO_MANY']);
-    r = await post(srv.url, alice, [{ sha256: hex('x'), name: 'n'.repeat(1000) }].concat(Array.from({ length: 20 }, (_, i) => ({ sha256: hex(`d${i}`), name: 'n'.repeat(1000) }))));
+    r = await post(
+      srv.url,
+      alice,
+      [{ sha256: hex('x'), name: 'n'.repeat(1000) }].concat(
+        Array.from({ length: 20 }, (_, i) => ({ sha256: hex(`d${i}`), name: 'n'.repeat(1000) })),
+      ),
+    );
     expect([r.status, JSON.parse(r.body).error.code]).toEqual([413, 'TOO_LARGE']);
     const get = await fetch(`${srv.url}/v1/stamp`);
     expect(get.status).toBe(405);
@@ -88,11 +118,19 @@ describe('notar serve', () => {
   });
 
   it('stamps digests (JSON and NDJSON): receipts in order, verifying offline, names kept', async () => {
-    const docs = [{ sha256: hex('deed 1'), name: 'deed-1.pdf' }, { sha256: hex('deed 2') }, { sha256: hex('deed 3'), name: 'deed-3.pdf' }];
+    const docs = [
+      { sha256: hex('deed 1'), name: 'deed-1.pdf' },
+      { sha256: hex('deed 2') },
+      { sha256: hex('deed 3'), name: 'deed-3.pdf' },
+    ];
     const r = await post(srv.url, alice, docs);
     expect(r.status, r.body).toBe(200);
     expect(r.receipts.map((x) => (x.document as { sha256: string }).sha256)).toEqual(docs.map((d) => d.sha256));
-    expect(r.receipts.map((x) => (x.document as { name?: string }).name)).toEqual(['deed-1.pdf', undefined, 'deed-3.pdf']);
+    expect(r.receipts.map((x) => (x.document as { name?: string }).name)).toEqual([
+      'deed-1.pdf',
+      undefined,
+      'deed-3.pdf',
+    ]);
     r.receipts.forEach((x, i) => expectVerifies(s, x, docs[i].sha256));
     const nd = await post(srv.url, bob, [{ sha256: hex('letter') }], true);
     expect(nd.status).toBe(200);
@@ -102,7 +140,13 @@ describe('notar serve', () => {
   it('requests from many clerks within one window share a block; the clerk of each stamping is recorded', async () => {
     const before = s.run(['log', '--json']).stdout.trim().split('\n').length;
     const replies = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => post(srv.url, i % 2 ? alice : bob, Array.from({ length: 5 }, (_, j) => ({ sha256: hex(`batch ${i} ${j}`) })))),
+      Array.from({ length: 12 }, (_, i) =>
+        post(
+          srv.url,
+          i % 2 ? alice : bob,
+          Array.from({ length: 5 }, (_, j) => ({ sha256: hex(`batch ${i} ${j}`) })),
+        ),
+      ),
     );
     for (const [i, r] of replies.entries()) {
       expect(r.status).toBe(200);
@@ -161,7 +205,8 @@ describe('notar serve', () => {
     // A long window: the request is surely waiting when the signal comes.
     const slow = await startServe(s, ['--window-ms', '600000']);
     const pending = post(slow.url, alice, [{ sha256: hex('last one') }]);
-    while ((await (await fetch(`${slow.url}/v1/health`)).json()).pending === 0) await new Promise((r) => setTimeout(r, 10));
+    while ((await (await fetch(`${slow.url}/v1/health`)).json()).pending === 0)
+      await new Promise((r) => setTimeout(r, 10));
     slow.child.kill('SIGTERM');
     const r = await pending;
     expect(r.status).toBe(200);

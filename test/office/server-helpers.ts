@@ -16,11 +16,17 @@ export interface ServerProc {
 }
 
 export async function startServe(s: TestStore, extra: string[] = []): Promise<ServerProc> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', ...extra], { cwd: s.dir, env: s.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'serve', '--listen', '127.0.0.1:0', ...extra], {
+    cwd: s.dir,
+    env: s.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
   child.stderr.on('data', (d) => (err += d));
   child.stdout.resume();
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     const onData = () => {
       const m = /serving \S+ at (https?:\/\/\S+) /.exec(err);
@@ -43,13 +49,31 @@ export interface StampReply {
   receipts: Record<string, unknown>[];
 }
 
-export async function post(url: string, token: string | undefined, docs: { sha256: string; name?: string }[], ndjson = false): Promise<StampReply> {
+export async function post(
+  url: string,
+  token: string | undefined,
+  docs: { sha256: string; name?: string }[],
+  ndjson = false,
+): Promise<StampReply> {
   const body = ndjson ? docs.map((d) => JSON.stringify(d)).join('\n') + '\n' : JSON.stringify(docs);
   const res = await fetch(`${url}/v1/stamp`, {
     method: 'POST',
-    headers: { 'content-type': ndjson ? 'application/x-ndjson' : 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      'content-type': ndjson ? 'application/x-ndjson' : 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body,
   });
   const text = await res.text();
-  return { status: res.status, body: text, receipts: res.status === 200 ? text.trim().split('\n').map((l) => JSON.parse(l)) : [] };
+  return {
+    status: res.status,
+    body: text,
+    receipts:
+      res.status === 200
+        ? text
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l))
+        : [],
+  };
 }

@@ -42,26 +42,48 @@ describe('notar stamp --server', () => {
     const r = d.run(['stamp', '--server', srv.url, '--token-file', 'token', 'deed-1.pdf', 'deed-2.pdf']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^stamped 2 documents in block \d+ of notary\.example\.gov\/office at \S+Z \(root [0-9a-f]{16}…\)\n$/);
+    expect(r.stdout).toMatch(
+      /^stamped 2 documents in block \d+ of notary\.example\.gov\/office at \S+Z \(root [0-9a-f]{16}…\)\n$/,
+    );
     for (const doc of ['deed-1.pdf', 'deed-2.pdf']) {
       const v = d.run(['verify', doc, '--key', s.vkey]);
       expect(v.code, v.stderr).toBe(0);
     }
     const seq = JSON.parse(fs.readFileSync(path.join(d.dir, 'deed-1.pdf.notar.json'), 'utf8')).block.seq;
-    const rec = fs.readFileSync(path.join(s.storeDir, 'stampings.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).find((x) => x.seq === seq);
+    const rec = fs
+      .readFileSync(path.join(s.storeDir, 'stampings.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((x) => x.seq === seq);
     expect(rec.stampings).toEqual([{ clerk: 'carol', from: 0, count: 2 }]);
     const again = d.run(['stamp', '--server', srv.url, '--token-file', 'token', 'deed-1.pdf', 'deed-2.pdf']);
-    expect([again.code, again.stdout]).toEqual([0, 'nothing new to stamp: kept 2 existing receipts (use --force to stamp again)\n']);
+    expect([again.code, again.stdout]).toEqual([
+      0,
+      'nothing new to stamp: kept 2 existing receipts (use --force to stamp again)\n',
+    ]);
   });
 
   it('--digests --json, --out, and stdin (-) work as with local stamp', () => {
     const d = desk(token);
     const sha = (t: string) => require('node:crypto').createHash('sha256').update(t).digest('hex');
-    let r = d.run(['stamp', '--server', srv.url, '--token-file', 'token', '--digests', '--json'], `${sha('a')}  a.txt\n${sha('b')}  b.txt\n`);
+    let r = d.run(
+      ['stamp', '--server', srv.url, '--token-file', 'token', '--digests', '--json'],
+      `${sha('a')}  a.txt\n${sha('b')}  b.txt\n`,
+    );
     expect(r.code, r.stderr).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => [l.document, l.sha256, l.receipt.document.name])).toEqual([['a.txt', sha('a'), 'a.txt'], ['b.txt', sha('b'), 'b.txt']]);
-    r = d.run(['stamp', '--server', srv.url, '--token-file', 'token', '--digests', '--out', 'receipts'], `${sha('c')}\n`);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.document, l.sha256, l.receipt.document.name])).toEqual([
+      ['a.txt', sha('a'), 'a.txt'],
+      ['b.txt', sha('b'), 'b.txt'],
+    ]);
+    r = d.run(
+      ['stamp', '--server', srv.url, '--token-file', 'token', '--digests', '--out', 'receipts'],
+      `${sha('c')}\n`,
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(files(path.join(d.dir, 'receipts'))).toEqual([`${sha('c')}.notar.json`]);
     r = d.run(['stamp', '--server', srv.url, '--token-file', 'token', '-'], 'a letter\n');
@@ -87,7 +109,11 @@ describe('notar stamp --server', () => {
     expectOneError(r, 2, /cannot read missing: no such file/);
     const down = `http://127.0.0.1:${await freePort()}`;
     r = d.run(['stamp', '--server', down, '--token-file', 'token', 'a.txt']);
-    expectOneError(r, 2, /cannot reach the notary server at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED; nothing was stamped/);
+    expectOneError(
+      r,
+      2,
+      /cannot reach the notary server at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED; nothing was stamped/,
+    );
     expect(files(d.dir)).toEqual(before);
   });
 });
@@ -105,7 +131,9 @@ describe('notar stamp --server against a misbehaving server', () => {
     fake = http.createServer((req, res) => {
       if (req.url === '/v1/health') {
         res.writeHead(200, { 'content-type': 'application/json' });
-        return res.end(JSON.stringify({ status: 'ok', origin: 'notary.example.gov/fake', key: s.vkey, size: 1, pending: 0 }));
+        return res.end(
+          JSON.stringify({ status: 'ok', origin: 'notary.example.gov/fake', key: s.vkey, size: 1, pending: 0 }),
+        );
       }
       req.resume();
       if (mode === 'hang') return; // never answers
@@ -134,7 +162,10 @@ describe('notar stamp --server against a misbehaving server', () => {
       const d = desk('notar_x');
       writeDocs(d.dir, { 'mine.txt': 'mine' });
       // Asynchronously: the fake server answers from this very process.
-      const r = await notarAsync(['stamp', '--server', url, '--token-file', 'token', '--timeout', '1', 'mine.txt'], { cwd: d.dir, env: baseEnv() });
+      const r = await notarAsync(['stamp', '--server', url, '--token-file', 'token', '--timeout', '1', 'mine.txt'], {
+        cwd: d.dir,
+        env: baseEnv(),
+      });
       expectOneError(r, 2, message);
       expect(files(d.dir)).toEqual(['mine.txt', 'token']);
     });

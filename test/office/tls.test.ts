@@ -13,7 +13,29 @@ it('serves HTTPS; a clerk stamps over it and the receipt verifies; plain HTTP is
   const certDir = tempDir('notar-tls-');
   const cert = path.join(certDir, 'cert.pem');
   const key = path.join(certDir, 'key.pem');
-  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { encoding: 'utf8' });
+  const r = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { encoding: 'utf8' },
+  );
   expect(r.status, r.stderr).toBe(0);
   const token = s.run(['clerk', 'add', 'dan']).stdout.trim();
   const srv = await startServe(s, ['--tls-cert', cert, '--tls-key', key]);
@@ -27,9 +49,14 @@ it('serves HTTPS; a clerk stamps over it and the receipt verifies; plain HTTP is
     expect(st.code, st.stderr).toBe(0);
     expect(notar(['verify', 'deed.pdf', '--key', s.vkey], { cwd: desk, env }).code).toBe(0);
     // Without trusting the certificate, the client refuses: one line, exit 2.
-    const untrusted = notar(['stamp', '--server', srv.url, '--token-file', 'token', '--force', 'deed.pdf'], { cwd: desk, env: baseEnv() });
+    const untrusted = notar(['stamp', '--server', srv.url, '--token-file', 'token', '--force', 'deed.pdf'], {
+      cwd: desk,
+      env: baseEnv(),
+    });
     expect(untrusted.code).toBe(2);
-    expect(untrusted.stderr).toMatch(/cannot reach the notary server at https:\/\/127\.0\.0\.1:\d+: (SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT)/);
+    expect(untrusted.stderr).toMatch(
+      /cannot reach the notary server at https:\/\/127\.0\.0\.1:\d+: (SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT)/,
+    );
     await expect(fetch(srv.url.replace('https:', 'http:') + '/v1/health')).rejects.toThrow();
   } finally {
     srv.child.kill('SIGTERM');

@@ -14,7 +14,8 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   const dir = store.paths.dir;
   if (action === 'list' && name === undefined) {
     const clerks = readClerks(dir);
-    if (opts.json) process.stdout.write(clerks.map((c) => JSON.stringify({ name: c.name, added: c.added }) + '\n').join(''));
+    if (opts.json)
+      process.stdout.write(clerks.map((c) => JSON.stringify({ name: c.name, added: c.added }) + '\n').join(''));
     else if (clerks.length === 0) notice(`no clerks yet: add one with \`notar clerk add NAME\``);
     else process.stdout.write(clerks.map((c) => `${c.name}\t${c.added}\n`).join(''));
     return 0;
@@ -23,7 +24,9 @@ export async function run(args: string[], opts: Opts): Promise<number> {
     if (action === 'add') {
       const token = addClerk(dir, name);
       process.stdout.write(token + '\n');
-      notice(`clerk ${name} added; the token above is shown only once: give it to ${name} (e.g. in a file for --token-file)`);
+      notice(
+        `clerk ${name} added; the token above is shown only once: give it to ${name} (e.g. in a file for --token-file)`,
+      );
     } else {
       removeClerk(dir, name);
       notice(`clerk ${name} removed; the token no longer works`);

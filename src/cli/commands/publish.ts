@@ -15,8 +15,12 @@ export async function run(_args: string[], opts: Opts): Promise<number> {
   const state = store.readChain();
   reportTornTail(state);
   const r = await publishLog(store, out, { state });
-  const what = r.from === r.to ? `nothing new (checkpoint of ${r.to} blocks${r.files ? ', rewritten' : ''})` : `blocks ${r.from}..${r.to - 1} (${r.files} files)`;
-  if (opts.json) process.stdout.write(JSON.stringify({ origin: store.origin, from: r.from, to: r.to, files: r.files }) + '\n');
+  const what =
+    r.from === r.to
+      ? `nothing new (checkpoint of ${r.to} blocks${r.files ? ', rewritten' : ''})`
+      : `blocks ${r.from}..${r.to - 1} (${r.files} files)`;
+  if (opts.json)
+    process.stdout.write(JSON.stringify({ origin: store.origin, from: r.from, to: r.to, files: r.files }) + '\n');
   else process.stdout.write(`published ${what} of ${store.origin} to ${out}\n`);
   return 0;
 }

@@ -35,7 +35,10 @@ export async function run(_args: string[], opts: Opts): Promise<number> {
     windowMs: positive(opts.windowMs, '--window-ms', 250),
     maxDocs: positive(opts.maxDocs, '--max-docs', 10_000),
     publishDir,
-    limits: { maxBody: positive(opts.maxBody, '--max-body', 16 << 20), maxDocs: positive(opts.maxRequestDocs, '--max-request-docs', 100_000) },
+    limits: {
+      maxBody: positive(opts.maxBody, '--max-body', 16 << 20),
+      maxDocs: positive(opts.maxRequestDocs, '--max-request-docs', 100_000),
+    },
     tls: readTls(opts.tlsCert as string | undefined, opts.tlsKey as string | undefined),
   });
   notice(`serving ${store.origin} at ${server.url} (log published in ${publishDir})`);

@@ -26,17 +26,29 @@ export interface Sealer {
   readonly proveHint: string;
   /** Why an existing receipt does not anchor its document in this log (undefined: it does). */
   whyNot(r: Receipt, digest: Uint8Array): string | undefined;
-  seal(digests: Uint8Array, names: (string | undefined)[]): Promise<{ record: { seq: number; time: string; root: string; size: number }; receipt: (i: number) => Receipt; recovered: string[] }>;
+  seal(
+    digests: Uint8Array,
+    names: (string | undefined)[],
+  ): Promise<{
+    record: { seq: number; time: string; root: string; size: number };
+    receipt: (i: number) => Receipt;
+    recovered: string[];
+  }>;
 }
 
 const MAX_REPLY = 1 << 30;
 
 export async function remoteSealer(opts: Opts): Promise<Sealer> {
   const base = String(opts.server).replace(/\/+$/, '');
-  if (!/^https?:\/\/[^/\s]+/.test(base)) throw new NotarError('USAGE', `--server ${opts.server}: expected a URL such as https://notary.example.gov`);
-  if (!opts.tokenFile) throw new NotarError('USAGE', '--server needs --token-file FILE (the token `notar clerk add` printed)');
+  if (!/^https?:\/\/[^/\s]+/.test(base))
+    throw new NotarError('USAGE', `--server ${opts.server}: expected a URL such as https://notary.example.gov`);
+  if (!opts.tokenFile)
+    throw new NotarError('USAGE', '--server needs --token-file FILE (the token `notar clerk add` printed)');
   const token = readTextInput(String(opts.tokenFile), 4096).split('\n')[0].trim();
-  if (!/^[\x21-\x7e]+$/.test(token)) throw new NotarError('USAGE', `${opts.tokenFile} holds no token`, { hint: 'put the token `notar clerk add NAME` printed on the first line' });
+  if (!/^[\x21-\x7e]+$/.test(token))
+    throw new NotarError('USAGE', `${opts.tokenFile} holds no token`, {
+      hint: 'put the token `notar clerk add NAME` printed on the first line',
+    });
   const timeoutMs = Number(opts.timeout ?? 120) * 1000;
   if (!(timeoutMs > 0)) throw new NotarError('USAGE', '--timeout must be a number of seconds > 0');
   const { origin, key } = await health(base, timeoutMs);
@@ -44,7 +56,8 @@ export async function remoteSealer(opts: Opts): Promise<Sealer> {
     origin,
     proveHint: `the documents are sealed by ${base}; rebuild a missing receipt there with \`notar prove --sha256 HEX\``,
     whyNot: (r, digest) => {
-      if (r.checkpoint.split('\n')[0] !== origin) return `it is a receipt of ${r.checkpoint.split('\n')[0]}, not of ${origin}`;
+      if (r.checkpoint.split('\n')[0] !== origin)
+        return `it is a receipt of ${r.checkpoint.split('\n')[0]}, not of ${origin}`;
       const v = verifyReceipt(r, digest, [key]);
       return v.ok ? undefined : `it does not verify against the server's key (${v.step}: ${v.reason})`;
     },
@@ -54,8 +67,11 @@ export async function remoteSealer(opts: Opts): Promise<Sealer> {
 
 function unreachable(base: string, e: unknown): NotarError {
   const err = e as Error & { cause?: { code?: string; message?: string } };
-  const why = err.name === 'TimeoutError' ? 'no answer in time' : err.cause?.code ?? err.cause?.message ?? err.message;
-  return new NotarError('IO', `cannot reach the notary server at ${base}: ${why}; nothing was stamped`, { hint: 'check the URL and that `notar serve` runs there; try again later' });
+  const why =
+    err.name === 'TimeoutError' ? 'no answer in time' : (err.cause?.code ?? err.cause?.message ?? err.message);
+  return new NotarError('IO', `cannot reach the notary server at ${base}: ${why}; nothing was stamped`, {
+    hint: 'check the URL and that `notar serve` runs there; try again later',
+  });
 }
 
 /** The server's origin and verifier key (GET /v1/health): receipts are checked against it. */
@@ -74,17 +90,31 @@ async function health(base: string, timeoutMs: number): Promise<{ origin: string
     if (key.name !== o.origin) throw new Error('its key is not named as its origin');
     return { origin: String(o.origin), key };
   } catch (e) {
-    throw new NotarError('IO', `${base} is not a notar server (GET /v1/health: ${(e as Error).message}); nothing was stamped`);
+    throw new NotarError(
+      'IO',
+      `${base} is not a notar server (GET /v1/health: ${(e as Error).message}); nothing was stamped`,
+    );
   }
 }
 
-async function submit(base: string, token: string, timeoutMs: number, key: Verifier, digests: Uint8Array, names: (string | undefined)[]) {
+async function submit(
+  base: string,
+  token: string,
+  timeoutMs: number,
+  key: Verifier,
+  digests: Uint8Array,
+  names: (string | undefined)[],
+) {
   const lines: string[] = [];
-  for (let i = 0; i < names.length; i++) lines.push(JSON.stringify({ sha256: toHex(digests.subarray(i * 32, i * 32 + 32)), name: names[i] }) + '\n');
+  for (let i = 0; i < names.length; i++)
+    lines.push(JSON.stringify({ sha256: toHex(digests.subarray(i * 32, i * 32 + 32)), name: names[i] }) + '\n');
   let res: Response;
   let body: string;
   // Interrupted from here on, the server may already have sealed the documents.
-  setInterruptContext('no receipt was written; the server may have sealed the documents', `rebuild receipts there with \`notar prove --sha256 HEX\`, or stamp again`);
+  setInterruptContext(
+    'no receipt was written; the server may have sealed the documents',
+    `rebuild receipts there with \`notar prove --sha256 HEX\`, or stamp again`,
+  );
   try {
     res = await fetch(`${base}/v1/stamp`, {
       method: 'POST',
@@ -101,7 +131,11 @@ async function submit(base: string, token: string, timeoutMs: number, key: Verif
   if (body.length > MAX_REPLY) throw new NotarError('IO', `${base} sent an oversized reply; nothing was written`);
   const receipts = checkReceipts(body, key, digests, names.length);
   const b = receipts[0].block;
-  return { record: { seq: b.seq, time: b.time, root: b.root, size: b.size }, receipt: (i: number) => receipts[i], recovered: [] };
+  return {
+    record: { seq: b.seq, time: b.time, root: b.root, size: b.size },
+    receipt: (i: number) => receipts[i],
+    recovered: [],
+  };
 }
 
 /** One clear line per refusal (the server's JSON error names the problem). */
@@ -121,13 +155,20 @@ function refusal(base: string, status: number, body: string): NotarError {
     429: 'the server is busy: try again in a moment',
     503: 'the server is shutting down: try again in a moment',
   };
-  return new NotarError('IO', `the notary server refused the request (HTTP ${status}${code ? ` ${code}` : ''}: ${message}); nothing was stamped`, { hint: hints[status] });
+  return new NotarError(
+    'IO',
+    `the notary server refused the request (HTTP ${status}${code ? ` ${code}` : ''}: ${message}); nothing was stamped`,
+    { hint: hints[status] },
+  );
 }
 
 /** Exactly one receipt per document, in order, for its digest, verifying under the server's key. */
 function checkReceipts(body: string, key: Verifier, digests: Uint8Array, count: number): Receipt[] {
   const lines = body.split('\n').filter((l) => l !== '');
-  const bad = (why: string) => new NotarError('IO', `the notary server sent receipts that do not check out (${why}); none was written`, { hint: 'report this to the office running the server' });
+  const bad = (why: string) =>
+    new NotarError('IO', `the notary server sent receipts that do not check out (${why}); none was written`, {
+      hint: 'report this to the office running the server',
+    });
   if (lines.length !== count) throw bad(`${lines.length} receipts for ${count} documents`);
   let verified: { checkpoint: string; root: Uint8Array } | undefined;
   return lines.map((line, i) => {
@@ -153,9 +194,17 @@ function checkReceipts(body: string, key: Verifier, digests: Uint8Array, count: 
 
 function proofsLeadTo(r: Receipt, digest: Uint8Array, root: Uint8Array): boolean {
   try {
-    const batchRoot = rootFromInclusionProof(r.leaf.index, r.block.size, documentLeafHash(fromHex(r.leaf.salt), digest), bytesPath(r.leaf.path));
+    const batchRoot = rootFromInclusionProof(
+      r.leaf.index,
+      r.block.size,
+      documentLeafHash(fromHex(r.leaf.salt), digest),
+      bytesPath(r.leaf.path),
+    );
     if (toHex(batchRoot) !== r.block.root) return false;
-    return equalBytes(rootFromInclusionProof(r.block.seq, r.history.size, blockHash(r.block), bytesPath(r.history.path)), root);
+    return equalBytes(
+      rootFromInclusionProof(r.block.seq, r.history.size, blockHash(r.block), bytesPath(r.history.path)),
+      root,
+    );
   } catch {
     return false;
   }
