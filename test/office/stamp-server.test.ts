@@ -3,6 +3,7 @@
 // failure (auth, down, timeout, 413, 429, bad receipts) is one line, exit 2,
 // and nothing written. Runs against the real `notar serve`, and against a
 // fake server for the failures a real one should never produce.
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +22,7 @@ function desk(token: string) {
   return { dir, run };
 }
 const files = (dir: string) => fs.readdirSync(dir).sort();
+const sha = (t: string) => crypto.createHash('sha256').update(t).digest('hex');
 
 describe('notar stamp --server', () => {
   let s: TestStore;
@@ -66,7 +68,6 @@ describe('notar stamp --server', () => {
 
   it('--digests --json, --out, and stdin (-) work as with local stamp', () => {
     const d = desk(token);
-    const sha = (t: string) => require('node:crypto').createHash('sha256').update(t).digest('hex');
     let r = d.run(
       ['stamp', '--server', srv.url, '--token-file', 'token', '--digests', '--json'],
       `${sha('a')}  a.txt\n${sha('b')}  b.txt\n`,
