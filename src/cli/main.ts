@@ -82,9 +82,12 @@ function declareCommands(program: Declarer): void {
       .option('--json', 'print one NDJSON line per document on stdout (receipts inline unless --out)')
       .option('--force', 'replace existing receipts')
       .option('--no-receipts', 'seal only; rebuild receipts later with `notar prove`')
-      .option('--witness-timeout <seconds>', 'how long to wait for witness cosignatures after sealing (default 5)'),
+      .option('--witness-timeout <seconds>', 'how long to wait for witness cosignatures after sealing (default 5)')
+      .option('--server <url>', 'have this notary server seal (notar serve); only digests are sent')
+      .option('--token-file <file>', 'with --server: the clerk token (`notar clerk add` printed it)')
+      .option('--timeout <seconds>', 'with --server: give up waiting for the receipts after this long (default 120)'),
   )
-    .addHelpText('after', '\nReceipts go beside each file (FILE.notar.json), or under --out DIR keeping relative paths.\nA document read from stdin (-) gets its receipt on stdout unless --out is given.\nAn existing receipt is kept if it holds in this store; anything else in its place stops the run (--force replaces).\nTwo documents whose receipts would be one file stop the run before anything is sealed.\n\nExamples:\n  notar stamp deed-1.pdf deed-2.pdf\n  cat letter.txt | notar stamp - > letter.notar.json\n  find docs -type f -print0 | notar stamp --files-from - -0 --out receipts\n  sha256sum *.pdf | notar stamp --digests --json > receipts.ndjson')
+    .addHelpText('after', '\nReceipts go beside each file (FILE.notar.json), or under --out DIR keeping relative paths.\nA document read from stdin (-) gets its receipt on stdout unless --out is given.\nAn existing receipt is kept if it holds in this store; anything else in its place stops the run (--force replaces).\nTwo documents whose receipts would be one file stop the run before anything is sealed.\n\nExamples:\n  notar stamp deed-1.pdf deed-2.pdf\n  cat letter.txt | notar stamp - > letter.notar.json\n  find docs -type f -print0 | notar stamp --files-from - -0 --out receipts\n  sha256sum *.pdf | notar stamp --digests --json > receipts.ndjson\n  notar stamp --server https://notary.example.gov --token-file ~/.notar-token deed-1.pdf')
     .action(action(() => import('./commands/stamp.js')));
 
   program
@@ -166,6 +169,9 @@ function declareCommands(program: Declarer): void {
     .option('--key-file <file>', 'trusted verifier keys, one per line', collect)
     .addHelpText('after', '\nExamples:\n  notar consistency --from old-checkpoint.txt > proof.json\n  notar consistency --verify proof.json --key-file office.vkey')
     .action(action(() => import('./commands/consistency.js')));
+
+  // Issue 15: publishing, monitoring, the server and its clerks (src/cli/{publish,monitor,serve,clerk}.ts).
+  declareOfficeCommands(program);
 
   const chain = program.command('chain').description('audit the chain file');
   chain
@@ -290,6 +296,49 @@ function declareWitnessCommands(program: Declarer): void {
     .option('--read-timeout <seconds>', 'a request must arrive whole within this (default 10)')
     .addHelpText('after', '\nExample:\n  notar witness serve --listen 127.0.0.1:7380')
     .action(action(() => import('./commands/witness-serve.js')));
+}
+
+function declareOfficeCommands(program: Declarer): void {
+  program
+    .command('publish')
+    .description('write the log as C2SP tlog-tiles static files (only what is new)')
+    .requiredOption('--out <dir>', 'the directory a web server serves')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nWrites checkpoint, tile/<L>/<N>, tile/entries/<N> (the block lines) and notar/leaves/<N>\n(each block\'s leaf hashes); the checkpoint last. See docs/server.md.\n\nExample:\n  notar publish --out /var/www/log')
+    .action(action(() => import('./commands/publish.js')));
+
+  program
+    .command('monitor <log>')
+    .description('follow a published log (URL prefix or directory): check and report new blocks')
+    .option('--key <vkey>', "the log's verifier key", collect)
+    .option('--key-file <file>', "file holding the log's verifier key", collect)
+    .option('--state <dir>', 'remember the last verified checkpoint here (consistency across runs)')
+    .option('--json', 'one JSON object per new block')
+    .addHelpText('after', '\nChecks the checkpoint signature, that it extends the last one seen (--state), every new\nblock line against the tiles and the previous block, every new batch root from its leaf\nhashes, and the history root from the tiles. Exit 1 with evidence on stdout if not.\n\nExamples:\n  notar monitor https://log.example.gov/land --key-file office.vkey --state ~/.notar-monitor\n  notar monitor /var/www/log --key-file office.vkey')
+    .action(action(() => import('./commands/monitor.js')));
+
+  storeOptions(
+    program
+      .command('serve')
+      .description('serve the store to many clerks over HTTP(S), and publish its log')
+      .option('--listen <host:port>', 'address to listen on (default 127.0.0.1:7300)')
+      .option('--window-ms <ms>', 'seal documents arriving within this window as one block (default 250)')
+      .option('--max-docs <n>', 'seal at once when this many documents wait (default 10000)')
+      .option('--max-body <bytes>', 'largest request body (default 16 MiB)')
+      .option('--max-request-docs <n>', 'most documents in one request (default 100000)')
+      .option('--publish-dir <dir>', 'where the tlog-tiles files are written and served from (default: <store>/tlog)')
+      .option('--tls-cert <file>', 'serve HTTPS with this certificate chain (PEM)')
+      .option('--tls-key <file>', 'the private key of --tls-cert (PEM)'),
+  )
+    .addHelpText('after', '\nClerks (notar clerk add) send digests: POST /v1/stamp; receipts come back once sealed.\nAlso serves GET /v1/health, /checkpoint, /tile/... and /notar/leaves/... (docs/server.md).\nSIGTERM: finishes the block being sealed, refuses new work, exits.\n\nExample:\n  notar serve --listen 127.0.0.1:7300 --passphrase-file /etc/notar/passphrase')
+    .action(action(() => import('./commands/serve.js')));
+
+  program
+    .command('clerk <action> [name]')
+    .description('manage who may stamp through the server: add NAME | list | remove NAME')
+    .option('--json', 'list as JSON lines')
+    .addHelpText('after', '\n`clerk add NAME` prints the new token alone on stdout, once; only its hash is stored.\n\nExamples:\n  notar clerk add alice > alice.token\n  notar clerk list\n  notar clerk remove alice')
+    .action(action(() => import('./commands/clerk.js')));
 }
 
 /** commander is loaded only here: `verify` and `prove` usually start without it (fast-argv.ts). */

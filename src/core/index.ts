@@ -23,3 +23,5 @@ export * from './policy.js';
 export * from './policy-verify.js';
 export * from './witness-protocol.js';
 export * from './witness.js';
+// Published logs (C2SP tlog-tiles).
+export * from './tiles.js';
