@@ -20,7 +20,6 @@ import { buildPackedBatch, saltsFor, type Batch } from '../core/batch.js';
 import { Block, formatTime, nextBlock } from '../core/block.js';
 import { ChainRecord, formatChainRecord } from '../core/chain.js';
 import { formatCheckpoint } from '../core/checkpoint.js';
-import { equalBytes } from '../core/bytes.js';
 import { NotarError } from '../core/errors.js';
 import { checkKeys, expectString, parseJson } from '../core/json.js';
 import { sha256Into } from '../core/hash.js';
@@ -39,7 +38,6 @@ import { decodeLeaves, leavesPieces, leafAt, LEAVES_HEADER_SIZE, RECORD, records
 import { acquireLock } from './lock.js';
 import { osReason } from './errno.js';
 import { leavesFile, StorePaths, storePaths } from './paths.js';
-import { appendBlocks, coveredBlocks, indexDir, lookup } from './digest-index.js';
 
 export const STORE_FORMAT = 'notar-store/1';
 
@@ -259,7 +257,6 @@ export class Store {
       const recovered = lock.recovered ? [lock.recovered] : [];
       if (this.keyImportFinished) recovered.push(this.keyImportFinished);
       const sealed = this.sealLocked(docs, signer, opts.now ?? new Date(), recovered);
-      this.updateIndex(sealed.record.seq, sealed.batch.digests, recovered);
       // Leaves temp files are only written under the lock, so they can be abandoned only when a
       // holder died (a stale lock or a torn tail just recovered): scan leaves/ only then.
       const crashed = recovered.length > 0;
@@ -419,54 +416,15 @@ export class Store {
     return path.relative(this.paths.dir, dest);
   }
 
-  /**
-   * The digest index (digest-index.ts) after a seal: the blocks it lacks, then
-   * this one. Best effort: the block is sealed either way, and findDocument
-   * scans whatever the index does not cover.
-   */
-  private updateIndex(seq: number, digests: Uint8Array, recovered: string[]): void {
-    const dir = indexDir(this.paths.dir);
-    try {
-      const from = Math.min(coveredBlocks(dir), seq);
-      const blocks: Uint8Array[] = [];
-      for (let s = from; s < seq; s++) blocks.push(digestsOf(this.readLeaves(s)));
-      blocks.push(digests);
-      appendBlocks(dir, from, blocks);
-    } catch (e) {
-      recovered.push(`the digest index in ${dir} was not updated (${osReason(e)}); \`notar prove\` scans the leaves instead`);
-    }
-  }
-
-  /**
-   * Every (seq, index) whose document digest is `digest`, oldest first. The
-   * digest index answers for the blocks it covers (each hit checked against
-   * the leaves file); the rest, or everything when the index has no hit, is
-   * scanned.
-   */
+  /** Every (seq, index) whose document digest is `digest`, oldest first. */
   findDocument(digest: Uint8Array, state: ChainState = this.readChain()): { seq: number; index: number; leaves: LeavesFile }[] {
-    const dir = indexDir(this.paths.dir);
-    const covered = Math.min(coveredBlocks(dir), state.records.length);
-    const found = this.indexedHits(dir, digest, covered);
-    const from = found.length > 0 ? covered : 0;
+    const found: { seq: number; index: number; leaves: LeavesFile }[] = [];
     for (const rec of state.records) {
-      if (rec.seq < from) continue;
       // Scan only the raw records first; decode (names and all) only a batch that holds the digest.
       const hits = this.scanLeaves(rec.seq, digest);
       if (hits.length === 0) continue;
       const leaves = this.readLeaves(rec.seq);
       for (const index of hits) found.push({ seq: rec.seq, index, leaves });
-    }
-    return found;
-  }
-
-  /** The index's candidates in blocks below `covered` that the leaves files confirm. */
-  private indexedHits(dir: string, digest: Uint8Array, covered: number): { seq: number; index: number; leaves: LeavesFile }[] {
-    const found: { seq: number; index: number; leaves: LeavesFile }[] = [];
-    let leaves: LeavesFile | undefined;
-    for (const { seq, index } of lookup(dir, digest, covered)) {
-      if (leaves?.seq !== seq) leaves = this.readLeaves(seq);
-      const at = index * RECORD;
-      if (index < leaves.count && equalBytes(leaves.records.subarray(at, at + 32), digest)) found.push({ seq, index, leaves });
     }
     return found;
   }
@@ -494,13 +452,6 @@ export class Store {
       fs.closeSync(fd);
     }
   }
-}
-
-/** The packed digests of a leaves file (its records are digest || salt). */
-function digestsOf(leaves: LeavesFile): Uint8Array {
-  const out = new Uint8Array(leaves.count * 32);
-  for (let i = 0; i < leaves.count; i++) out.set(leaves.records.subarray(i * RECORD, i * RECORD + 32), i * 32);
-  return out;
 }
 
 /** Receipts for leaves of one block, against the latest checkpoint in `state`. */
