@@ -3,6 +3,8 @@
  * from one CommonJS bundle (fast.cjs, src/cli/fast-main.ts), without Node's
  * ESM loader, compiled with V8's code cache when one matches; every other
  * command line (and any line fast-main declines) goes to the ESM CLI.
+ * On Node >= 22.1, Node's own compile cache (module.enableCompileCache) does
+ * that job for every module instead; the home-made cache serves Node 20 only.
  */
 import path = require('node:path');
 
@@ -41,12 +43,42 @@ function runScript(script: import('node:vm').Script, file: string): FastExports 
   return mod.exports;
 }
 
+/**
+ * Turns on Node's compile cache (Node >= 22.1) for the modules loaded from
+ * here on. Its directory is NODE_COMPILE_CACHE if the user set one, else a
+ * private one under ~/.cache: never Node's default in the shared temp
+ * directory, where another local user could plant code cache for notar to
+ * run. False (no cache, nothing else changes) where unavailable or unsafe.
+ */
+function enableNodeCompileCache(): boolean {
+  const mod: { enableCompileCache?: (dir?: string) => { status: number }; constants?: { compileCacheStatus?: Record<string, number> } } = require('node:module');
+  const statuses = mod.constants?.compileCacheStatus;
+  if (typeof mod.enableCompileCache !== 'function' || !statuses || process.env.NODE_DISABLE_COMPILE_CACHE) return false;
+  let dir = process.env.NODE_COMPILE_CACHE;
+  if (!dir) {
+    const fs: typeof import('node:fs') = require('node:fs');
+    const os: typeof import('node:os') = require('node:os');
+    dir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'notar', 'node-compile-cache');
+    try {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const st = fs.statSync(dir);
+      if (st.uid !== process.getuid?.() || (st.mode & 0o022) !== 0) return false;
+    } catch {
+      return false;
+    }
+  }
+  const { status } = mod.enableCompileCache(dir);
+  return status === statuses.ENABLED || status === statuses.ALREADY_ENABLED;
+}
+
 /** Runs notar for process.argv. */
 function main(): void {
   const command = process.argv[2];
+  const nodeCache = enableNodeCompileCache();
   const esm = () => import('./main.js');
   if (command === 'verify' || command === 'prove') {
-    void runScript(compileCached(FAST), FAST).finished.then((handled): unknown => (handled ? undefined : esm()));
+    const fast: FastExports = nodeCache ? require(FAST) : runScript(compileCached(FAST), FAST);
+    void fast.finished.then((handled): unknown => (handled ? undefined : esm()));
   } else void esm();
 }
 
