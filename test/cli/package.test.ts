@@ -18,10 +18,15 @@ let prefix: string;
 let files: { path: string; size: number }[];
 let tarball: string;
 
-/** npm and node from the Node under test (its directory first on PATH). */
+/**
+ * npm and node from the Node under test (its directory first on PATH). The rest
+ * of the environment is kept: npm may need its registry settings and CA
+ * certificates (npm_config_*, NODE_EXTRA_CA_CERTS) to resolve the dependencies.
+ */
 function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const bin = [path.join(prefix, 'bin'), path.dirname(process.execPath), process.env.PATH].join(path.delimiter);
-  return { PATH: bin, HOME: process.env.HOME, LANG: 'C.UTF-8', npm_config_update_notifier: 'false', ...extra };
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NOTAR_')));
+  return { ...inherited, PATH: bin, LANG: 'C.UTF-8', npm_config_update_notifier: 'false', ...extra };
 }
 
 function run(cmd: string, args: string[], opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): SpawnSyncReturns<string> {
