@@ -1,8 +1,9 @@
 /**
  * The citizens' verification page (issue 6), end to end: a real store, real
  * receipts and pages written by the real binary, opened from file:// in
- * Chromium (the system's, else the one packaged in a devDependency: chromium.ts). Every network request fails the test. Screenshots of
- * each verdict go to test-output/page/ for review (they are not compared).
+ * Chromium (the system's, else the one packaged in a devDependency: see
+ * chromium.ts). Every network request fails the test. Screenshots of each
+ * verdict go to test-output/page/ for review (they are not compared).
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -84,7 +85,6 @@ function makePages(): void {
   const evil = signerFromSeed('evil</script><script>alert(1)</script>', new Uint8Array(32).fill(9));
   writePage('evil.html', ['--key', evil.text, '--key', office.vkey]);
 }
-
 
 beforeAll(() => {
   setUpStores();
