@@ -137,7 +137,7 @@ export function makeFigures(ctx) {
     for (const [label, env] of ctx.envs(store)) {
       const [n, e] = series([
         { argv, cwd: root, env },
-        { argv: [process.execPath, '-e', ''], cwd: root, env },
+        { argv: [ctx.node, '-e', ''], cwd: root, env },
       ], { ...opts, warmup: 3, runs: ctx.startupRuns });
       rows.push(ratioRow(`${figure} (${label})`, n, e, "node -e ''", target));
     }
@@ -172,7 +172,7 @@ export function makeFigures(ctx) {
   function chainVerify() {
     const store = path.join(root, 'stores', 'chain');
     const blocks = ctx.sizes.chainBlocks;
-    must([process.execPath, path.join(ctx.benchDir, 'make-chain.mjs'), store, String(blocks), '1', '--dist', ctx.dist]);
+    must([ctx.node, path.join(ctx.benchDir, 'make-chain.mjs'), store, String(blocks), '1', '--dist', ctx.dist]);
     const [n] = series([spec(notar('chain', 'verify'), { store })], { ...opts, runs: quick ? 1 : 3 });
     const fig = `chain verify, ${label(blocks)} blocks`;
     if (n.error) return [errorRow(fig, n, '≤ 5 s')];
