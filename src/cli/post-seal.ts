@@ -1,11 +1,12 @@
 /**
  * What `notar stamp` does after a block is sealed and before its receipts
- * are written, in this order:
+ * are written, in this order (commands/stamp.ts, localSealer):
  *
- *   1. witnesses (issue 12): cosignatures on the new checkpoint;
- *   2. timestamps (issue 14, docs/timestamps.md): one RFC 3161 token per
- *      configured TSA over the checkpoint body (cosignatures are signature
- *      lines, not body, so step 1 never invalidates step 2).
+ *   1. witnesses (issue 12, commands/stamp-witness.ts): cosignatures on the
+ *      new checkpoint;
+ *   2. timestamps (issue 14, here; docs/timestamps.md): one RFC 3161 token
+ *      per configured TSA over the checkpoint body (cosignatures are
+ *      signature lines, not body, so step 1 never invalidates step 2).
  *
  * The block is already durable: nothing here can block or undo it. A TSA
  * that is down, slow or wrong costs a warning, and `notar timestamp` (then
@@ -24,8 +25,6 @@ export interface AfterSeal {
 }
 
 export async function afterSeal(store: Store, record: ChainRecord, opts: Opts): Promise<AfterSeal> {
-  // 1. witnesses: see issue 12.
-  // 2. timestamps
   return { timestamps: await neverFatal('timestamp', () => timestampAfterSeal(store, record, opts)) };
 }
 

@@ -5,6 +5,7 @@
  * it found. Nothing is sent anywhere; the page's CSP forbids it anyway.
  */
 import type { Verifier } from '../core/note.js';
+import type { Policy } from '../core/policy.js';
 import { parseReceipt, RECEIPT_SUFFIX } from '../core/receipt.js';
 import { verifyReceipt } from '../core/verify.js';
 import { readReceiptText, sortFiles } from './files.js';
@@ -14,6 +15,7 @@ import { byId, hideDetails, showKeys, showProgress, showResult, showSlot, showVe
 import { describe } from './verdict.js';
 import { checkTime, readBakedTsa, withTime } from './time.js';
 import type { TsaCertificate } from '../core/timestamp.js';
+import { readBakedPolicy, showPolicy, verifyUnderPolicy } from './witness.js';
 
 interface State {
   document?: File;
@@ -25,6 +27,8 @@ interface State {
   pasted: Verifier[];
   /** TSA certificates baked in by `notar verifier-page --tsa-cert` (time.ts). */
   tsa: TsaCertificate[];
+  /** A tlog-policy baked in by `notar verifier-page --policy` (issue 12). */
+  policy?: Policy;
   /** Bumped on every reset, so late results of old work are dropped. */
   generation: number;
 }
@@ -95,12 +99,14 @@ let timeChecks = 0;
 
 /** The receipt's verdict; its timestamps (async: Web Crypto) refine an authentic one when they are checked. */
 function showChecked(text: string, digest: Uint8Array): void {
-  const result = verifyReceipt(text, digest, trusted());
-  const verdict = describe(result, digest, trusted());
-  if (!result.ok || result.receipt.timestamps === undefined) return showResult(verdict);
+  // Under a baked tlog-policy (issue 12) the witnesses' verdict, else the plain one.
+  const verdict = state.policy ? verifyUnderPolicy(state.policy, text, digest, trusted()) : describe(verifyReceipt(text, digest, trusted()), digest, trusted());
+  // An authentic receipt parsed: its timestamps, if any, are checked next.
+  const receipt = verdict.kind === 'authentic' ? parseReceipt(text) : undefined;
+  if (receipt?.timestamps === undefined) return showResult(verdict);
   const run = ++timeChecks;
   showVerdict('info', 'Checking…', 'Checking the time stamp.');
-  void checkTime(result.receipt, state.tsa).then((t) => {
+  void checkTime(receipt, state.tsa).then((t) => {
     // Dropped if anything changed meanwhile (files, keys, reset): a newer check or message owns the page.
     if (run === timeChecks) showResult(withTime(verdict, t));
   });
@@ -127,7 +133,11 @@ function reset(): void {
 
 function setupKeys(): void {
   const baked = readBakedKeys(byId(KEYS_ELEMENT_ID).textContent ?? '');
-  state.baked = baked.keys;
+  const policy = readBakedPolicy(byId('notar-policy').textContent ?? 'null');
+  if (policy.error) baked.errors.push(policy.error);
+  state.policy = policy.policy;
+  state.baked = [...baked.keys, ...(policy.policy?.logs.map((l) => l.key).filter((k) => !baked.keys.some((b) => b.text === k.text)) ?? [])];
+  if (state.policy) showPolicy(state.policy);
   showKeys('trust-baked-list', state.baked);
   byId('trust-baked').hidden = state.baked.length === 0;
   byId('trust-none').hidden = state.baked.length > 0 || baked.errors.length > 0;

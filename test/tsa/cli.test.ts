@@ -114,7 +114,7 @@ describe('stamp with a TSA', () => {
     const f = await run(s, ['refresh', 'a.txt.notar.json']);
     expect(f.code, f.stderr).toBe(0);
     expect(f.stdout).toContain('history size 1 -> 2, 1 timestamp');
-    expect(f.stderr).toContain('history size 2, not the latest 3: the latest checkpoint has no timestamp yet');
+    expect(f.stderr).toContain('history size 2: checkpoint 3 has no timestamp yet');
     expect(receipt(s, 'a.txt').timestamps).toEqual([
       fs.readFileSync(path.join(s.storeDir, 'tsa/tokens/0000000001.test-tsa.tst')).toString('base64'),
     ]);

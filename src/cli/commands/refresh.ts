@@ -20,6 +20,7 @@ import { removeStaleTemps, writeFileAtomic } from '../../store/durable.js';
 import { osReason } from '../../store/errno.js';
 import type { ChainState } from '../../store/chainfile.js';
 import type { Store } from '../../store/store.js';
+import { bestCheckpointFor, cosignedCheckpoint } from '../../witness/log-witnesses.js';
 import { openStoreFromOpts, type Opts } from '../common.js';
 import { notice } from '../output/io.js';
 import { checkpointOf, readReceiptFile, signersOf } from '../receipts/receipt-read.js';
@@ -28,7 +29,7 @@ import { refreshTargets, type RefreshTarget } from '../time/receipt-timestamps.j
 interface Plan {
   readonly file: string;
   readonly from: number;
-  /** The history size it goes to: the latest, or a timestamped one (receipt-timestamps.ts). */
+  /** The history size it goes to (witnesses: best-cosigned; timestamps: receipt-timestamps.ts). */
   readonly to: number;
   readonly timestamps?: number;
   readonly why?: string;
@@ -81,22 +82,29 @@ function signedByStore(file: string, checkpoint: string, verifier: Verifier): vo
   }
 }
 
-function plan(file: string, store: Store, state: ChainState, history: MerkleTree, verifier: Verifier, target: (r: Receipt) => RefreshTarget): Plan {
+function plan(file: string, store: Store, state: ChainState, history: MerkleTree, verifier: Verifier, target: (r: Receipt, preferred: number) => RefreshTarget): Plan {
   const { receipt: old } = readReceiptFile(file);
   // Tokens date a checkpoint: the old checkpoint's go, the target's come (receipt-timestamps.ts, docs/timestamps.md).
   const { timestamps: oldTimestamps, ...r } = old;
   checkHistory(file, r, store, history, verifier);
   checkBlock(file, r, state.records);
-  const { size: n, timestamps: tokens, why } = target(old);
-  const latest = state.records[n - 1];
-  const same = r.history.size === n;
-  const refreshed: Receipt = { ...r, history: { size: n, path: hexPath(history.inclusionProofAt(r.block.seq, n)) }, checkpoint: latest.checkpoint, ...(tokens ? { timestamps: tokens } : {}) };
+  // Issue 12: the latest checkpoint with the most witness cosignatures (just the latest without witnesses);
+  // issue 14: with that checkpoint's timestamps, unless that would drop the receipt's own (receipt-timestamps.ts).
+  const best = bestCheckpointFor(store.paths.dir, state.records, r.block.seq);
+  const { seq, timestamps: tokens, why } = target(old, best.record.seq);
+  const record = state.records[seq];
+  const checkpoint = seq === best.record.seq ? best.checkpoint : cosignedCheckpoint(store.paths.dir, record);
+  const n = seq + 1;
+  const refreshed: Receipt = { ...r, history: { size: n, path: hexPath(history.inclusionProofAt(r.block.seq, n)) }, checkpoint, ...(tokens ? { timestamps: tokens } : {}) };
   // The leaf part is kept as it is: it must still verify, or refreshing would only hide damage.
   const check = verifyReceipt(refreshed, fromHex(r.document.sha256, 'document.sha256', 32), [verifier]);
   if (!check.ok) throw notOurs(file, `the receipt does not verify against this store (${check.step}: ${check.reason}); it was not rewritten`);
-  // Already at the latest size: its checkpoint was checked above (our key, our root), so it
-  // is kept as it is, byte for byte, even if it differs from ours (extension lines, FORMAT.md §11).
-  return { file, from: r.history.size, to: n, timestamps: tokens?.length, why, text: same && String(oldTimestamps) === String(tokens) ? undefined : formatReceipt(refreshed) };
+  // Already at that size: its checkpoint was checked above (our key, our root), so it is kept
+  // as it is, byte for byte, even if it differs from ours (extension lines, FORMAT.md §11),
+  // unless this store holds witness cosignatures or timestamps it lacks (issues 12, 14).
+  const noNewCosignatures = checkpoint === record.checkpoint || r.checkpoint === checkpoint;
+  const sameTokens = String(oldTimestamps) === String(tokens);
+  return { file, from: r.history.size, to: n, timestamps: tokens?.length, why, text: r.history.size === n && noNewCosignatures && sameTokens ? undefined : formatReceipt(refreshed) };
 }
 
 export async function run(args: string[], opts: Opts): Promise<number> {
@@ -109,7 +117,7 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   const target = refreshTargets(store, state.records.length);
   const plans = files.map((f) => plan(f, store, state, history, verifier, target));
   for (const p of plans) {
-    if (p.why) notice(`${p.file}: history size ${p.to}, not the latest ${state.records.length}: ${p.why}`);
+    if (p.why) notice(`${p.file}: history size ${p.to}: ${p.why}`);
     if (p.text === undefined) {
       process.stdout.write(`${p.file}: already at history size ${p.to}\n`);
       continue;

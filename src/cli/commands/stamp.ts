@@ -11,7 +11,7 @@ import { NotarError } from '../../core/errors.js';
 import { MAX_RECEIPT_BYTES, parseReceipt, RECEIPT_SUFFIX, type Receipt } from '../../core/receipt.js';
 import { dirnameOf, removeStaleTemps, writeFileAtomic } from '../../store/durable.js';
 import { osReason } from '../../store/errno.js';
-import { ReceiptBuilder, type Store } from '../../store/store.js';
+import { ReceiptBuilder } from '../../store/store.js';
 import { openStoreFromOpts, type Opts } from '../common.js';
 import { digestFileInto, displayName } from '../hashing/hashing.js';
 import { notice } from '../output/io.js';
@@ -24,6 +24,7 @@ import { digestInputs, fileInputs, pathKey, type FileInput } from '../inputs.js'
 import { AnchorCheck } from '../receipts/stamp-existing.js';
 import { planReceipts } from '../receipts/stamp-paths.js';
 import { afterSeal } from '../post-seal.js';
+import type { Sealer } from './stamp-remote.js';
 
 interface Planned {
   readonly display: string;
@@ -39,7 +40,7 @@ interface Planned {
  * document in this store (stamp-existing.ts); one for another version of the
  * file, of another store, or damaged is in the way: reported, never overwritten.
  */
-function existingReceipt(file: string | Buffer, f: FileInput, digest: Uint8Array, force: boolean, anchors: AnchorCheck): 'none' | 'same' | Conflict {
+function existingReceipt(file: string | Buffer, f: FileInput, digest: Uint8Array, force: boolean, anchors: Pick<Sealer, 'whyNot'>): 'none' | 'same' | Conflict {
   let text: string;
   try {
     // Checked before sealing (even with --force): a directory or FIFO in the receipt's
@@ -91,7 +92,7 @@ interface Collected {
   kept: number;
 }
 
-async function collectFiles(inputs: FileInput[], opts: Opts, store: Store): Promise<Collected> {
+async function collectFiles(inputs: FileInput[], opts: Opts, anchors: Pick<Sealer, 'whyNot'>): Promise<Collected> {
   const out = opts.out as string | undefined;
   const toFiles = Boolean(out) || !opts.json;
   // Receipt paths first: a collision or an impossible name stops the run before any hashing.
@@ -99,7 +100,6 @@ async function collectFiles(inputs: FileInput[], opts: Opts, store: Store): Prom
   // Every document hashed: one that cannot be read stops the run, before anything is sealed.
   const digests = await hashFiles(files);
   // Then what each receipt's place holds: nothing, a receipt to keep, or something in the way.
-  const anchors = new AnchorCheck(store);
   const plans: Planned[] = [];
   const conflicts: Conflict[] = [];
   let kept = 0;
@@ -168,16 +168,15 @@ export async function run(args: string[], opts: Opts): Promise<number> {
     throw new NotarError('USAGE', '--digests reads digests from stdin; it cannot be combined with files or --files-from');
   }
   handleInterrupts('nothing was stamped');
-  const store = openStoreFromOpts(opts);
-  // The key file and the passphrase's source are checked now; a prompt waits until the inputs are read.
-  const unlock = signerUnlocker(store, opts);
+  // --server: a notary server seals (stamp-remote.ts); otherwise the local store.
+  const sealer = opts.server ? await (await import('./stamp-remote.js')).remoteSealer(opts) : localSealer(opts);
   let files: FileInput[] = [];
   if (!opts.digests) {
     files = await fileInputs(args, opts);
     if (files.length === 0) throw new NotarError('USAGE', 'nothing to stamp: name files, use --files-from LIST, - for stdin, or --digests', { hint: 'see `notar stamp --help`' });
     if (files.filter((f) => f.path === '-').length > 1) throw new NotarError('USAGE', 'stdin (-) can be stamped only once per run');
   }
-  const collected = opts.digests ? await collectDigests(opts) : await collectFiles(files, opts, store);
+  const collected = opts.digests ? await collectDigests(opts) : await collectFiles(files, opts, sealer);
   if (collected.count === 0) {
     if (collected.kept > 0) {
       status(`nothing new to stamp: kept ${collected.kept} existing receipt${collected.kept === 1 ? '' : 's'} (use --force to stamp again)`, collected, opts);
@@ -187,17 +186,40 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   }
   if (opts.out) mkdirOut(String(opts.out));
   checkReceiptDirs(collected);
-  const signer = await unlock();
-  const sealed = await store.seal({ digests: collected.digests, names: collected.names }, signer);
-  setInterruptContext(`block ${sealed.record.seq} is sealed, but not every receipt was written`, 'the store is intact; rebuild missing receipts with `notar prove FILE` (or `notar prove --out DIR FILE`)');
+  const sealed = await sealer.seal(collected.digests, collected.names);
+  setInterruptContext(`block ${sealed.record.seq} is sealed, but not every receipt was written`, sealer.proveHint);
   for (const msg of sealed.recovered) notice(`recovered: ${msg}`);
-  const after = await afterSeal(store, sealed.record, opts);
-  const built = opts.receipts === false ? undefined : new ReceiptBuilder(sealed.state, signer.text).forBatch(sealed.record.seq, sealed.batch, collected.names);
-  const receipts = built && after.timestamps ? (i: number): Receipt => ({ ...built(i), timestamps: after.timestamps }) : built;
-  const unwritten = receipts ? await emitReceipts(collected, receipts, opts) : [];
-  summary(store, sealed.record, collected, opts);
+  const unwritten = opts.receipts === false ? [] : await emitReceipts(collected, sealed.receipt, opts);
+  summary(sealer.origin, sealed.record, collected, opts);
   reportUnwritten(unwritten, sealed.record.seq);
   return 0;
+}
+
+/** Sealing in the local store: its lock, its key; receipts built from the sealed batch. */
+function localSealer(opts: Opts): Sealer {
+  const store = openStoreFromOpts(opts);
+  // The key file and the passphrase's source are checked now; a prompt waits until the inputs are read.
+  const unlock = signerUnlocker(store, opts);
+  const anchors = new AnchorCheck(store);
+  return {
+    origin: store.origin,
+    proveHint: 'the store is intact; rebuild missing receipts with `notar prove FILE` (or `notar prove --out DIR FILE`)',
+    whyNot: (r, digest) => anchors.whyNot(r, digest),
+    async seal(digests, names) {
+      const signer = await unlock();
+      const sealed = await store.seal({ digests, names }, signer);
+      // Witnesses (issue 12): the checkpoint in the receipts carries the cosignatures that arrived in time.
+      const state = await (await import('./stamp-witness.js')).witnessSealed(store, sealed.state, opts);
+      // Then trusted time (issue 14, ../post-seal.ts): RFC 3161 tokens over the checkpoint body,
+      // which cosignatures (signature lines) do not change.
+      const { timestamps } = await afterSeal(store, sealed.record, opts);
+      let receipt: ((i: number) => Receipt) | undefined;
+      // Built on first use: --no-receipts never pays for it.
+      const built = (i: number) => (receipt ??= new ReceiptBuilder(state, signer.text).forBatch(sealed.record.seq, sealed.batch, names))(i);
+      const lazy = timestamps ? (i: number): Receipt => ({ ...built(i), timestamps }) : built;
+      return { record: sealed.record, receipt: lazy, recovered: sealed.recovered };
+    },
+  };
 }
 
 /**
@@ -354,7 +376,8 @@ function status(text: string, c: Collected, opts: Opts): void {
   else process.stdout.write(`${text}\n`);
 }
 
-function summary(store: Store, rec: { seq: number; time: string; root: string; size: number }, c: Collected, opts: Opts): void {
+function summary(origin: string, rec: { seq: number; time: string; root: string; size: number }, c: Collected, opts: Opts): void {
   const kept = c.kept ? `; kept ${c.kept} existing receipt${c.kept === 1 ? '' : 's'}` : '';
-  status(`stamped ${rec.size} document${rec.size === 1 ? '' : 's'} in block ${rec.seq} of ${store.origin} at ${rec.time} (root ${rec.root.slice(0, 16)}…)${kept}`, c, opts);
+  // c.count, not rec.size: through a server the block also holds other clerks' documents.
+  status(`stamped ${c.count} document${c.count === 1 ? '' : 's'} in block ${rec.seq} of ${origin} at ${rec.time} (root ${rec.root.slice(0, 16)}…)${kept}`, c, opts);
 }

@@ -165,6 +165,11 @@ async function check(s: Subject, trusted: readonly Verifier[], time?: TimeCheck)
 }
 
 export async function run(args: string[], opts: Opts, time?: TimeCheck): Promise<number> {
+  if (opts.policy !== undefined) {
+    // Not combined yet: the policy path (issue 12) has its own verdict and does not run the time step.
+    if (opts.tsaCert !== undefined) throw new NotarError('USAGE', '--tsa-cert cannot be combined with --policy yet', { hint: 'check the timestamp in a second run without --policy' });
+    return (await import('./verify-policy.js')).run(args, opts); // issue 12
+  }
   const list = await subjects(args, opts);
   const trusted = requireTrustedKeys(opts);
   const c = await colors(process.stdout);

@@ -15,33 +15,30 @@ export function storedTimestamps(store: Store, seq: number): string[] | undefine
 }
 
 export interface RefreshTarget {
-  /** History size to move the receipt to. */
-  readonly size: number;
+  /** Block whose checkpoint the receipt moves to. */
+  readonly seq: number;
   readonly timestamps?: string[];
-  /** Why it does not go to the latest checkpoint, if it does not. */
+  /** Why it does not go where it was headed (`preferred`), if it does not. */
   readonly why?: string;
 }
 
 /**
- * The latest checkpoint, with its tokens. But a receipt that has tokens never
- * loses them to an untimestamped checkpoint: it goes to the newest
- * timestamped checkpoint at or after its own (or stays where it is).
+ * Where `refresh` takes a receipt, as far as timestamps go: to `preferred`
+ * (the latest checkpoint, or the best-cosigned one, issue 12) with that
+ * checkpoint's tokens. But a receipt that has tokens never loses them to a
+ * checkpoint without any: it goes to the newest timestamped checkpoint at or
+ * after its own (or stays where it is).
  */
-export function refreshTargets(store: Store, historySize: number): (r: Receipt) => RefreshTarget {
-  const latest = historySize - 1;
-  const stamped = [...new Set(listTokens(store).map((t) => t.seq))].filter((s) => s <= latest);
-  const latestTokens = stamped.includes(latest) ? storedTimestamps(store, latest) : undefined;
-  return (r) => {
-    if (latestTokens || r.timestamps === undefined) return { size: historySize, timestamps: latestTokens };
-    const why =
-      'the latest checkpoint has no timestamp yet (run `notar timestamp`), and moving there would drop the timestamp this receipt has';
+export function refreshTargets(store: Store, historySize: number): (r: Receipt, preferred: number) => RefreshTarget {
+  const stamped = [...new Set(listTokens(store).map((t) => t.seq))].filter((s) => s < historySize);
+  return (r, preferred) => {
+    const tokens = stamped.includes(preferred) ? storedTimestamps(store, preferred) : undefined;
+    if (tokens || r.timestamps === undefined) return { seq: preferred, timestamps: tokens };
+    const why = `checkpoint ${preferred + 1} has no timestamp yet (run \`notar timestamp\`), and moving there would drop the timestamp this receipt has`;
     const best = Math.max(...stamped.filter((s) => s + 1 >= r.history.size), -1);
-    if (best < 0 || best + 1 === r.history.size)
-      return {
-        size: r.history.size,
-        timestamps: best < 0 ? r.timestamps : (storedTimestamps(store, best) ?? r.timestamps),
-        why,
-      };
-    return { size: best + 1, timestamps: storedTimestamps(store, best), why };
+    const own = r.history.size - 1;
+    if (best < 0 || best === own)
+      return { seq: own, timestamps: best < 0 ? r.timestamps : (storedTimestamps(store, best) ?? r.timestamps), why };
+    return { seq: best, timestamps: storedTimestamps(store, best), why };
   };
 }
