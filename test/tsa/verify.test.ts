@@ -110,6 +110,13 @@ describe('verify --tsa-cert', () => {
     expect((await verify('a.txt', '--receipt', 'bad-member.notar.json')).code).toBe(2);
   });
 
+  it('--tsa-cert with --policy is refused for now (exit 2, says why)', async () => {
+    fs.writeFileSync(path.join(s.dir, 'p.policy'), `log ${s.vkey}\nquorum none\n`);
+    const v = await run(s, ['verify', 'a.txt', '--policy', 'p.policy', '--tsa-cert', 'tsa-ca.pem']);
+    expect(v.code).toBe(2);
+    expect(v.stderr).toContain('--tsa-cert cannot be combined with --policy yet');
+  });
+
   it('a certificate file that is not one is an input error (exit 2)', async () => {
     const v = await verify('a.txt', '--tsa-cert', 'office.vkey');
     expect(v.code).toBe(2);
