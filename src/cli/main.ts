@@ -69,7 +69,9 @@ function declareCommands(program: Command): void {
       .option('--digests', 'read sha256sum lines or bare hex digests from stdin instead of files')
       .option('--out <dir>', 'write receipts into this directory')
       .option('--json', 'print one NDJSON line per document on stdout (receipts inline unless --out)')
-      .option('--force', 'replace existing receipts')
+      .option('--force', 'replace existing receipts (and stamp again)')
+      .option('--again', 'stamp documents already stamped in this store again')
+      .option('--clerk <name>', 'who is stamping, recorded in the store (default: $NOTAR_CLERK, else the OS user)')
       .option('--no-receipts', 'seal only; rebuild receipts later with `notar prove`'),
   )
     .addHelpText('after', '\nReceipts go beside each file (FILE.notar.json), or under --out DIR keeping relative paths.\nA document read from stdin (-) gets its receipt on stdout unless --out is given.\nAn existing receipt is kept if it holds in this store; anything else in its place stops the run (--force replaces).\nTwo documents whose receipts would be one file stop the run before anything is sealed.\n\nExamples:\n  notar stamp deed-1.pdf deed-2.pdf\n  cat letter.txt | notar stamp - > letter.notar.json\n  find docs -type f -print0 | notar stamp --files-from - -0 --out receipts\n  sha256sum *.pdf | notar stamp --digests --json > receipts.ndjson')
@@ -128,10 +130,22 @@ function declareCommands(program: Command): void {
 
   program
     .command('log')
-    .description('list the blocks in the chain')
+    .description('list the blocks in the chain, with who stamped them')
     .option('--json', 'one JSON object per block')
-    .addHelpText('after', '\nExample:\n  notar log --json | tail -n 1')
+    .option('--since <date>', 'only blocks sealed on or after DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC)')
+    .option('--until <date>', 'only blocks sealed on or before DATE')
+    .option('--clerk <name>', 'only blocks stamped by this clerk')
+    .option('--documents', 'also list each block\'s documents (index, sha256, name)')
+    .addHelpText('after', '\nThe last column is the clerk (? when not recorded).\n\nExamples:\n  notar log --json | tail -n 1\n  notar log --since 2026-11-24 --until 2026-11-24 --clerk ana --documents')
     .action(action(() => import('./log.js')));
+
+  program
+    .command('find [name-glob]')
+    .description('list every stamping of a document: block, leaf, time, clerk, revoked or not')
+    .option('--sha256 <hex>', 'find the document by its digest instead of its name')
+    .option('--json', 'one JSON object per stamping')
+    .addHelpText('after', "\nNames are the file names recorded at stamping; the glob knows * ? [...].\nExit 1 if nothing matches.\n\nExamples:\n  notar find 'deed-*.pdf'\n  notar find --sha256 3f5a…c2 --json")
+    .action(action(() => import('./find.js')));
 
   program
     .command('checkpoint')

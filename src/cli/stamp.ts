@@ -23,6 +23,8 @@ import { digestInputs, fileInputs, type FileInput } from './stamp-input.js';
 import { AnchorCheck } from './stamp-existing.js';
 import { planReceipts } from './stamp-paths.js';
 import { RECEIPT_SUFFIX } from './receipt-path.js';
+import { resolveClerk, tryWriteRecord } from '../store/records.js';
+import { skipStamped } from './stamp-again.js';
 
 interface Planned {
   readonly display: string;
@@ -174,9 +176,12 @@ export async function run(args: string[], opts: Opts): Promise<number> {
     if (files.filter((f) => f.path === '-').length > 1) throw new NotarError('USAGE', 'stdin (-) can be stamped only once per run');
   }
   const collected = opts.digests ? collectDigests(opts) : await collectFiles(files, opts, store);
+  const clerk = resolveClerk(opts.clerk);
+  const skipped = skipStamped(collected, store, opts);
   if (collected.count === 0) {
-    if (collected.kept > 0) {
-      status(`nothing new to stamp: kept ${collected.kept} existing receipt${collected.kept === 1 ? '' : 's'} (use --force to stamp again)`, collected, opts);
+    if (collected.kept > 0 || skipped > 0) {
+      const what = [collected.kept ? `kept ${collected.kept} existing receipt${collected.kept === 1 ? '' : 's'}` : '', skipped ? `${skipped} already stamped` : ''].filter(Boolean).join(', ');
+      status(`nothing new to stamp: ${what} (use ${collected.kept ? '--force' : '--again'} to stamp again)`, collected, opts);
       return 0;
     }
     throw new NotarError('USAGE', 'nothing to stamp: the input named no documents');
@@ -185,6 +190,9 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   checkReceiptDirs(collected);
   const sealed = await store.seal({ digests: collected.digests, names: collected.names }, signer);
   for (const msg of sealed.recovered) notice(`recovered: ${msg}`);
+  // The block is sealed: a record that cannot be written must not cost its receipts.
+  const unrecorded = tryWriteRecord(store.paths, sealed.record, clerk, signer);
+  if (unrecorded) notice(`warning: block ${sealed.record.seq} is sealed but who stamped it was not recorded: ${unrecorded}`);
   const receipts = opts.receipts === false ? undefined : new ReceiptBuilder(sealed.state, signer.text).forBatch(sealed.record.seq, sealed.batch, collected.names);
   const unwritten = receipts ? await emitReceipts(collected, receipts, opts) : [];
   summary(store, sealed.record, collected, opts);
