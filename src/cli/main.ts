@@ -88,9 +88,12 @@ function declareCommands(program: Command): void {
     .option('--key-file <file>', 'trusted verifier keys, one per line', collect)
     .option('--sha256 <hex>', 'check this document digest instead of reading a file')
     .option('--json', 'print each verdict as one JSON line (NDJSON)')
+    .option('--status <file>', "also check a signed revocation status (`notar status`) by the log's key")
     .addHelpText(
       'after',
       '\nPrints one line per document: OK, or FAILED with the step that failed.\n' +
+        'With --status: FAILED (revoked) for a revoked document; a status older than the\n' +
+        "receipt's checkpoint is refused as stale.\n" +
         'Trust comes only from --key/--key-file, never from the receipt. A receipt that is\n' +
         'not a valid receipt, or a file that cannot be read, is an input error.\n' +
         'Exit status: 0 all OK; 1 if any document FAILED; otherwise 2 if any could not be\n' +
@@ -139,6 +142,27 @@ function declareCommands(program: Command): void {
     .addHelpText('after', '\nThe last column is the clerk (? when not recorded).\n\nExamples:\n  notar log --json | tail -n 1\n  notar log --since 2026-11-24 --until 2026-11-24 --clerk ana --documents')
     .action(action(() => import('./log.js')));
 
+  storeOptions(
+    program
+      .command('revoke [files...]')
+      .description('withdraw stamped documents: a revocation entry in the chain (cannot be undone)')
+      .option('--sha256 <hex>', 'the document by its digest')
+      .option('--digests', 'read sha256sum lines or bare hex digests from stdin')
+      .option('--reason <text>', 'why (published in the status file)')
+      .option('--clerk <name>', 'who is revoking, recorded in the store (default: $NOTAR_CLERK, else the OS user)'),
+  )
+    .addHelpText('after', '\nEvery stamping of each document in this store is revoked. A document never stamped\nhere (exit 1) or already revoked (exit 2) stops the run before anything is written.\nPublish the result with `notar status`.\n\nExample:\n  notar revoke deed-7.pdf --reason "issued by mistake"')
+    .action(action(() => import('./revoke.js')));
+
+  storeOptions(
+    program
+      .command('status')
+      .description('write the signed revocation status, bound to the latest checkpoint')
+      .option('--out <file>', 'write it to this file instead of stdout'),
+  )
+    .addHelpText('after', '\nRevoked stampings are listed by salted leaf hash (never the document digest), with date\nand reason. Verify with `notar verify --status FILE`.\n\nExample:\n  notar status --out status.txt')
+    .action(action(() => import('./status.js')));
+
   program
     .command('find [name-glob]')
     .description('list every stamping of a document: block, leaf, time, clerk, revoked or not')
@@ -185,7 +209,8 @@ function declareCommands(program: Command): void {
     .requiredOption('--out <file>', 'where to write the page')
     .option('--key <vkey>', 'a trusted verifier key to bake in (repeatable)', collect)
     .option('--key-file <file>', 'trusted verifier keys, one per line', collect)
-    .addHelpText('after', '\nExample:\n  notar verifier-page --out verify.html --key-file office.vkey')
+    .option('--status <file>', 'bake in a signed revocation status (`notar status`)')
+    .addHelpText('after', '\nExample:\n  notar verifier-page --out verify.html --key-file office.vkey --status status.txt')
     .action(action(() => import('./verifier-page.js')));
 }
 

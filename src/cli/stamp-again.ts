@@ -24,7 +24,13 @@ const MAX_LISTED = 20;
 /** Drops the documents already stamped here (unless --again/--force); returns how many. */
 export function skipStamped<P extends { readonly display: string }, C extends Skippable<P>>(c: C, store: Store, opts: Opts): number {
   if (opts.again || opts.force || c.count === 0) return 0;
-  const found = findStamped(store.paths, store.readChain(), c.digests);
+  let found: Map<number, { seq: number; index: number }>;
+  try {
+    found = findStamped(store.paths, store.readChain(), c.digests);
+  } catch {
+    // A damaged chain or leaves: the seal that follows refuses it with the full story (extend.ts).
+    return 0;
+  }
   if (found.size === 0) return 0;
   const keep: number[] = [];
   let listed = 0;

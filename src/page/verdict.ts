@@ -53,6 +53,7 @@ const STEP_MESSAGES: Record<Exclude<VerifyStep, 'trust'>, string> = {
   history: 'The receipt is damaged or was edited.',
   format: 'The receipt is damaged or was edited.',
   signature: "The notary's signature is invalid.",
+  revoked: 'The notary has revoked this stamping.',
 };
 
 function receiptDetails(r: Receipt | undefined, digest: Uint8Array): Array<[string, string]> {
@@ -108,6 +109,7 @@ export function describe(result: VerifyResult, digest: Uint8Array, trusted: read
     return { kind: 'authentic', title: 'Authentic', message, details };
   }
   details.push(['Technical reason', `${result.step}: ${result.reason}`]);
+  if (result.step === 'revoked') return { kind: 'failed', title: 'Revoked', message: `${STEP_MESSAGES.revoked} ${result.reason}`, details };
   if (result.step !== 'trust') return { kind: 'failed', title: 'Not verified', message: STEP_MESSAGES[result.step], details };
   const signer = result.receipt ? claimedSigners(result.receipt.checkpoint) : 'an unknown key';
   details.push(['Signature, as the receipt claims it (not verified)', signer]);

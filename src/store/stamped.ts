@@ -20,8 +20,28 @@ export interface Stamping {
 /** For input digest i (packed 32 bytes each): its first stamping in the store, if any. */
 export function findStamped(paths: StorePaths, state: ChainState, digests: Uint8Array): Map<number, Stamping> {
   const found = new Map<number, Stamping>();
+  scanStamped(paths, state, digests, (i, seq, index) => {
+    if (!found.has(i)) found.set(i, { seq, index });
+  });
+  return found;
+}
+
+/** For input digest i: every stamping in the store, oldest first, with its salt. */
+export function findAllStampings(paths: StorePaths, state: ChainState, digests: Uint8Array): Map<number, (Stamping & { salt: Uint8Array })[]> {
+  const found = new Map<number, (Stamping & { salt: Uint8Array })[]>();
+  scanStamped(paths, state, digests, (i, seq, index, salt) => {
+    const list = found.get(i) ?? [];
+    list.push({ seq, index, salt: new Uint8Array(salt) }); // a copy: Buffer#slice would be a view of the reused pool
+    found.set(i, list);
+  });
+  return found;
+}
+
+type Hit = (input: number, seq: number, index: number, salt: Uint8Array) => void;
+
+function scanStamped(paths: StorePaths, state: ChainState, digests: Uint8Array, hit: Hit): void {
   const count = digests.length / 32;
-  if (count === 0) return found;
+  if (count === 0) return;
   const byPrefix = new Map<number, number[]>();
   const dv = new DataView(digests.buffer, digests.byteOffset, digests.byteLength);
   for (let i = 0; i < count; i++) {
@@ -37,11 +57,10 @@ export function findStamped(paths: StorePaths, state: ChainState, digests: Uint8
       const hits = byPrefix.get(buf.readUInt32BE(j * RECORD));
       if (hits === undefined) continue;
       for (const i of hits) {
-        if (!found.has(i) && buf.compare(digests, i * 32, i * 32 + 32, j * RECORD, j * RECORD + 32) === 0) found.set(i, { seq: rec.seq, index: j });
+        if (buf.compare(digests, i * 32, i * 32 + 32, j * RECORD, j * RECORD + 32) === 0) hit(i, rec.seq, j, buf.subarray(j * RECORD + 32, j * RECORD + 64));
       }
     }
   }
-  return found;
 }
 
 /** Reused across blocks: one allocation for the largest batch. */

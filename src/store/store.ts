@@ -56,6 +56,8 @@ export interface SealResult {
 export interface DocumentBatch {
   readonly digests: Uint8Array;
   readonly names: readonly (string | undefined)[];
+  /** Entry leaves (docs/lifecycle.md §2) bring their deterministic salts; documents get fresh ones. */
+  readonly salts?: Uint8Array;
 }
 
 export function storeIo(e: unknown, what: string, hint?: string): NotarError {
@@ -304,7 +306,7 @@ export class Store {
     this.applyTail(check, data, recovered);
     const { state } = check;
     const last = state.records[state.records.length - 1];
-    const salts = saltsFor(docs.digests);
+    const salts = docs.salts ?? saltsFor(docs.digests);
     const seq = last ? last.seq + 1 : 0;
     const batch = buildPackedBatch(docs.digests, salts);
     // Block times never go backwards, even if the clock does.
