@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../store/durable.js';
 import { osReason } from '../store/errno.js';
 import { trustedKeys, type Opts } from './common.js';
 import { notice } from './io.js';
+import { bakeableStatus, bakeStatus } from './verifier-page-status.js';
 
 const TEMPLATE = path.join('page', 'verifier.html');
 /** Where the keys go; appears exactly once in the built template (src/page/template.html). */
@@ -83,7 +84,8 @@ export async function run(_args: string[], opts: Opts): Promise<number> {
   const out = opts.out as string;
   // Validated before anything is written: a bad key is an input error (exit 2).
   const keys = uniqueKeys(trustedKeys(opts));
-  writePage(out, bakeKeys(readTemplate(), keys.map((k) => k.text)));
+  const status = bakeableStatus(opts, keys);
+  writePage(out, bakeStatus(bakeKeys(readTemplate(), keys.map((k) => k.text)), status));
   // stdout stays empty: the page file is the result; this is a notice.
   if (keys.length === 0) {
     notice(`wrote ${out} with no trusted key: visitors must paste the notary's verifier key before the page can say "authentic"`);

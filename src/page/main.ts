@@ -12,6 +12,7 @@ import { CHUNK_BYTES, hashFile } from './hashing.js';
 import { addKey, parseKeyList, readBakedKeys } from './keys.js';
 import { byId, hideDetails, showKeys, showProgress, showResult, showSlot, showVerdict } from './render.js';
 import { describe } from './verdict.js';
+import { applyPageStatus, isStatusFile, readBakedStatus, STATUS_ELEMENT_ID, withStatus } from './status.js';
 
 interface State {
   document?: File;
@@ -21,6 +22,8 @@ interface State {
   hashing?: File;
   baked: Verifier[];
   pasted: Verifier[];
+  /** A revocation status: baked in, or added by the visitor (the later one wins). */
+  status?: { readonly name: string; readonly text: string };
   /** Bumped on every reset, so late results of old work are dropped. */
   generation: number;
 }
@@ -33,6 +36,10 @@ const trusted = (): Verifier[] => [...state.baked, ...state.pasted];
 
 async function addFiles(files: File[]): Promise<void> {
   const generation = state.generation;
+  const flags = await Promise.all(files.map(isStatusFile));
+  const statusFile = files.find((_, i) => flags[i]);
+  if (statusFile) state.status = { name: statusFile.name, text: await statusFile.text() };
+  files = files.filter((_, i) => !flags[i]);
   const sorted = await sortFiles(files);
   if (generation !== state.generation) return;
   byId('problem').textContent = sorted.problem ?? '';
@@ -75,7 +82,11 @@ function update(): void {
   showSlot('slot-document', doc, digest ? ' — fingerprint computed' : doc ? ' — computing fingerprint…' : '');
   showSlot('slot-receipt', receipt?.file);
   if (doc && !digest && state.hashing !== doc) void hashDocument(doc);
-  if (doc && receipt && digest) return showResult(describe(verifyReceipt(receipt.text, digest, trusted()), digest, trusted()));
+  showStatusSlot();
+  if (doc && receipt && digest) {
+    const checked = applyPageStatus(verifyReceipt(receipt.text, digest, trusted()), digest, state.status?.text, trusted());
+    return showResult(withStatus(describe(checked.result, digest, trusted()), checked));
+  }
   hideDetails();
   if (doc && !digest) return showVerdict('info', 'Checking…', "Computing the document's fingerprint on this computer.");
   if (doc) return showVerdict('info', 'Waiting for the receipt', `Now add the receipt for this document (the file ending in ${RECEIPT_SUFFIX}).`);
@@ -93,6 +104,10 @@ function receiptName(text: string): string {
   }
 }
 
+function showStatusSlot(): void {
+  byId('slot-status').textContent = state.status ? state.status.name : 'none (optional)';
+}
+
 function reset(): void {
   state.generation++;
   state.document = state.receipt = state.digest = state.hashing = undefined;
@@ -103,6 +118,8 @@ function reset(): void {
 }
 
 function setupKeys(): void {
+  const bakedStatus = readBakedStatus(byId(STATUS_ELEMENT_ID).textContent ?? '');
+  if (bakedStatus !== undefined) state.status = { name: 'built into this page', text: bakedStatus };
   const baked = readBakedKeys(byId(KEYS_ELEMENT_ID).textContent ?? '');
   state.baked = baked.keys;
   showKeys('trust-baked-list', state.baked);
