@@ -41,7 +41,7 @@ await build({
 await build({
   absWorkingDir: root,
   // stamp-worker: stamp's second thread (worker-file.ts finds it beside the chunks).
-  entryPoints: { main: 'src/cli/main.ts', 'stamp-worker': 'src/cli/stamp-worker.ts' },
+  entryPoints: { main: 'src/cli/main.ts', 'stamp-worker': 'src/cli/hashing/stamp-worker.ts' },
   outdir: `${out}/cli-bundle`,
   bundle: true,
   splitting: true,

@@ -6,9 +6,9 @@
 import * as fs from 'node:fs';
 import { NotarError } from '../core/errors.js';
 import { parseVerifierKey, type Verifier } from '../core/note.js';
-import { osReason } from '../store/errno.js';
 import { resolveStoreDir } from '../store/paths.js';
 import { openStore, type Store } from '../store/store.js';
+import { inputError } from './reading.js';
 
 export type Opts = Record<string, unknown>;
 
@@ -18,13 +18,6 @@ export function storeDir(opts: Opts): string {
 
 export function openStoreFromOpts(opts: Opts): Store {
   return openStore(storeDir(opts));
-}
-
-/** One clear line for a file the user named that cannot be read. */
-export function inputError(e: unknown, file: string): NotarError {
-  const code = (e as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : osReason(e);
-  return new NotarError('IO', `cannot read ${file}: ${why}`, { cause: e });
 }
 
 /** Reads a small text input the user named (`-` is stdin; raw bytes for a name that is not UTF-8). */

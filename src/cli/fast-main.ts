@@ -14,8 +14,8 @@ import { fastCommand } from './fast-argv.js';
 type Runner = (args: string[], opts: Record<string, unknown>) => Promise<number>;
 
 const HERE: Record<string, () => Promise<{ run: Runner }>> = {
-  verify: () => import('./verify.js'),
-  prove: () => import('./prove.js'),
+  verify: () => import('./commands/verify.js'),
+  prove: () => import('./commands/prove.js'),
 };
 
 /** False: not a line for this path; the caller (src/cli/launch.cts) runs the ESM CLI. */
@@ -23,7 +23,7 @@ async function start(argv: string[]): Promise<boolean> {
   const fast = fastCommand(argv.slice(2));
   if (!fast || !Object.hasOwn(HERE, fast.command)) return false;
   // Loaded only here: a line handed back above has no use for them.
-  const [{ installNodeCrypto }, { quietOnEpipe, report, setDebug }] = await Promise.all([import('../node/crypto.js'), import('./report.js')]);
+  const [{ installNodeCrypto }, { quietOnEpipe, report, setDebug }] = await Promise.all([import('../node/crypto.js'), import('./output/report.js')]);
   installNodeCrypto();
   quietOnEpipe();
   setDebug(argv.includes('--debug'));

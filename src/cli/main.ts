@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { installNodeCrypto } from '../node/crypto.js';
 import { fastCommand } from './fast-argv.js';
-import { quietOnEpipe, report, setDebug } from './report.js';
+import { quietOnEpipe, report, setDebug } from './output/report.js';
 import { VERSION } from './version.js';
 
 type Opts = Record<string, unknown>;
@@ -40,17 +40,17 @@ function declareCommands(program: Command): void {
       .option('--import <file>', 'use an existing C2SP signer key read from this file (- for stdin)'),
   )
     .addHelpText('after', '\nExample:\n  notar init --name notary.example.gov/land-registry')
-    .action(action(() => import('./init.js')));
+    .action(action(() => import('./commands/init.js')));
 
   const key = program.command('key').description('show, export or import the signing key');
   key
     .command('show')
     .description('print the verifier key (public; safe to publish)')
     .addHelpText('after', '\nExample:\n  notar key show > office.vkey')
-    .action(action(() => import('./key-show.js')));
+    .action(action(() => import('./commands/key-show.js')));
   storeOptions(key.command('export').description('print the signer key string (secret!) to stdout'))
     .addHelpText('after', '\nExample:\n  notar key export > backup.key && chmod 600 backup.key')
-    .action(action(() => import('./key-export.js')));
+    .action(action(() => import('./commands/key-export.js')));
   storeOptions(
     key
       .command('import <file>')
@@ -58,7 +58,7 @@ function declareCommands(program: Command): void {
       .option('--force', 'replace an existing key'),
   )
     .addHelpText('after', '\nExample:\n  notar key import backup.key --force')
-    .action(action(() => import('./key-import.js')));
+    .action(action(() => import('./commands/key-import.js')));
 
   storeOptions(
     program
@@ -75,7 +75,7 @@ function declareCommands(program: Command): void {
       .option('--no-receipts', 'seal only; rebuild receipts later with `notar prove`'),
   )
     .addHelpText('after', '\nReceipts go beside each file (FILE.notar.json), or under --out DIR keeping relative paths.\nA document read from stdin (-) gets its receipt on stdout unless --out is given.\nAn existing receipt is kept if it holds in this store; anything else in its place stops the run (--force replaces).\nTwo documents whose receipts would be one file stop the run before anything is sealed.\n\nExamples:\n  notar stamp deed-1.pdf deed-2.pdf\n  cat letter.txt | notar stamp - > letter.notar.json\n  find docs -type f -print0 | notar stamp --files-from - -0 --out receipts\n  sha256sum *.pdf | notar stamp --digests --json > receipts.ndjson')
-    .action(action(() => import('./stamp.js')));
+    .action(action(() => import('./commands/stamp.js')));
 
   program
     .command('verify [files...]')
@@ -104,7 +104,7 @@ function declareCommands(program: Command): void {
         '  find docs -type f -print0 | notar verify --files-from - -0 --receipts receipts --key-file office.vkey\n' +
         '  notar verify --sha256 3f5a…c2 --receipt deed-1.pdf.notar.json --key-file office.vkey --json',
     )
-    .action(action(() => import('./verify.js')));
+    .action(action(() => import('./commands/verify.js')));
 
   program
     .command('prove [files...]')
@@ -123,13 +123,13 @@ function declareCommands(program: Command): void {
         '\nExamples:\n  notar prove deed-1.pdf > deed-1.pdf.notar.json\n  notar prove --sha256 3f5a…c2 --out receipts\n' +
         '  find docs -type f -print0 | notar prove --files-from - -0 --out receipts',
     )
-    .action(action(() => import('./prove.js')));
+    .action(action(() => import('./commands/prove.js')));
 
   program
     .command('refresh <receipts...>')
     .description('move receipts to the latest checkpoint (rewrites each file)')
     .addHelpText('after', '\nAll receipts are checked first (this log, unaltered); none is rewritten if one is refused.\n\nExample:\n  notar refresh receipts/*.notar.json')
-    .action(action(() => import('./refresh.js')));
+    .action(action(() => import('./commands/refresh.js')));
 
   program
     .command('log')
@@ -140,7 +140,7 @@ function declareCommands(program: Command): void {
     .option('--clerk <name>', 'only blocks stamped by this clerk')
     .option('--documents', 'also list each block\'s documents (index, sha256, name)')
     .addHelpText('after', '\nThe last column is the clerk (? when not recorded).\n\nExamples:\n  notar log --json | tail -n 1\n  notar log --since 2026-11-24 --until 2026-11-24 --clerk ana --documents')
-    .action(action(() => import('./log.js')));
+    .action(action(() => import('./commands/log.js')));
 
   storeOptions(
     program
@@ -152,7 +152,7 @@ function declareCommands(program: Command): void {
       .option('--clerk <name>', 'who is revoking, recorded in the store (default: $NOTAR_CLERK, else the OS user)'),
   )
     .addHelpText('after', '\nEvery stamping of each document in this store is revoked. A document never stamped\nhere (exit 1) or already revoked (exit 2) stops the run before anything is written.\nPublish the result with `notar status`.\n\nExample:\n  notar revoke deed-7.pdf --reason "issued by mistake"')
-    .action(action(() => import('./revoke.js')));
+    .action(action(() => import('./commands/revoke.js')));
 
   storeOptions(
     program
@@ -161,7 +161,7 @@ function declareCommands(program: Command): void {
       .option('--out <file>', 'write it to this file instead of stdout'),
   )
     .addHelpText('after', '\nRevoked stampings are listed by salted leaf hash (never the document digest), with date\nand reason. Verify with `notar verify --status FILE`.\n\nExample:\n  notar status --out status.txt')
-    .action(action(() => import('./status.js')));
+    .action(action(() => import('./commands/status.js')));
 
   program
     .command('find [name-glob]')
@@ -169,13 +169,13 @@ function declareCommands(program: Command): void {
     .option('--sha256 <hex>', 'find the document by its digest instead of its name')
     .option('--json', 'one JSON object per stamping')
     .addHelpText('after', "\nNames are the file names recorded at stamping; the glob knows * ? [...].\nExit 1 if nothing matches.\n\nExamples:\n  notar find 'deed-*.pdf'\n  notar find --sha256 3f5a…c2 --json")
-    .action(action(() => import('./find.js')));
+    .action(action(() => import('./commands/find.js')));
 
   program
     .command('checkpoint')
     .description('print the latest signed checkpoint (for publishing)')
     .addHelpText('after', '\nExample:\n  notar checkpoint > checkpoint.txt')
-    .action(action(() => import('./checkpoint.js')));
+    .action(action(() => import('./commands/checkpoint.js')));
 
   program
     .command('consistency')
@@ -185,7 +185,7 @@ function declareCommands(program: Command): void {
     .option('--key <vkey>', 'a trusted verifier key (repeatable)', collect)
     .option('--key-file <file>', 'trusted verifier keys, one per line', collect)
     .addHelpText('after', '\nExamples:\n  notar consistency --from old-checkpoint.txt > proof.json\n  notar consistency --verify proof.json --key-file office.vkey')
-    .action(action(() => import('./consistency.js')));
+    .action(action(() => import('./commands/consistency.js')));
 
   const chain = program.command('chain').description('audit the chain file');
   chain
@@ -195,13 +195,13 @@ function declareCommands(program: Command): void {
     .option('--key <vkey>', "audit against this published verifier key instead of the store's key.pub (repeatable)", collect)
     .option('--key-file <file>', 'published verifier keys, one per line', collect)
     .addHelpText('after', '\nExamples:\n  notar chain verify && echo chain intact\n  notar chain verify --key-file office.vkey')
-    .action(action(() => import('./chain-verify.js')));
+    .action(action(() => import('./commands/chain-verify.js')));
 
   program
     .command('hash [files...]')
     .description('print SHA-256 digests in sha256sum format (no file, or -: standard input)')
     .addHelpText('after', '\nExamples:\n  notar hash deed-1.pdf | sha256sum -c\n  cat deed-1.pdf | notar hash')
-    .action(action(() => import('./hash.js')));
+    .action(action(() => import('./commands/hash.js')));
 
   program
     .command('verifier-page')
@@ -211,7 +211,7 @@ function declareCommands(program: Command): void {
     .option('--key-file <file>', 'trusted verifier keys, one per line', collect)
     .option('--status <file>', 'bake in a signed revocation status (`notar status`)')
     .addHelpText('after', '\nExample:\n  notar verifier-page --out verify.html --key-file office.vkey --status status.txt')
-    .action(action(() => import('./verifier-page.js')));
+    .action(action(() => import('./commands/verifier-page.js')));
 }
 
 /** commander is loaded only here: `verify` and `prove` usually start without it (fast-argv.ts). */
@@ -244,9 +244,9 @@ function commandPath(cmd: Command): string {
 
 /** The commands fast-argv.ts may take without commander. */
 const FAST_LOADERS: Record<string, () => Promise<{ run: Runner }>> = {
-  verify: () => import('./verify.js'),
-  prove: () => import('./prove.js'),
-  hash: () => import('./hash.js'),
+  verify: () => import('./commands/verify.js'),
+  prove: () => import('./commands/prove.js'),
+  hash: () => import('./commands/hash.js'),
 };
 
 export async function main(argv: string[]): Promise<void> {

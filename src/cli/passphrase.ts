@@ -5,7 +5,8 @@
  */
 import * as fs from 'node:fs';
 import { NotarError } from '../core/errors.js';
-import { inputError, type Opts } from './common.js';
+import type { Opts } from './common.js';
+import { inputError } from './reading.js';
 
 function fromFile(file: string): string {
   let text: string;

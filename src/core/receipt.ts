@@ -14,6 +14,8 @@ import { inclusionProofLength } from './merkle.js';
 import { MAX_NOTE_BYTES, parseVerifierKey } from './note.js';
 
 export const RECEIPT_FORMAT = 'notar-receipt/1';
+/** A receipt's file name: the document's name plus this (FORMAT.md §7). */
+export const RECEIPT_SUFFIX = '.notar.json';
 /** No canonical receipt comes near this; larger input is junk. */
 export const MAX_RECEIPT_BYTES = 256 * 1024;
 const HEX64 = /^[0-9a-f]{64}$/;

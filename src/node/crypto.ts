@@ -25,24 +25,18 @@ function publicKey(raw: Uint8Array): crypto.KeyObject {
   return key;
 }
 
-/** One-shot SHA-256 (crypto.hash exists from Node 20.12; createHash otherwise). */
-export const nodeSha256: (data: Uint8Array) => Uint8Array =
-  typeof (crypto as { hash?: unknown }).hash === 'function'
-    ? (data) => (crypto as unknown as { hash(a: string, d: Uint8Array, e: 'buffer'): Buffer }).hash('sha256', data, 'buffer')
-    : (data) => crypto.createHash('sha256').update(data).digest();
+/** One-shot SHA-256 (crypto.hash: Node ≥ 20.12; engines asks ≥ 20.19). */
+export const nodeSha256 = (data: Uint8Array): Uint8Array => crypto.hash('sha256', data, 'buffer');
 
 /**
  * In-place one-shot SHA-256 for hot loops (Merkle levels, leaf hashes). A
  * 'latin1' string result is a cheap V8 heap string; a Buffer result costs an
  * off-heap allocation per call, over half the time of hashing 65 bytes.
  */
-const nodeSha256Into: Sha256Into | undefined =
-  typeof (crypto as { hash?: unknown }).hash === 'function'
-    ? (data, out, offset) => {
-        const s = (crypto as unknown as { hash(a: string, d: Uint8Array, e: 'latin1'): string }).hash('sha256', data, 'latin1');
-        for (let i = 0; i < 32; i++) out[offset + i] = s.charCodeAt(i);
-      }
-    : undefined;
+const nodeSha256Into: Sha256Into = (data, out, offset) => {
+  const s = crypto.hash('sha256', data, 'binary');
+  for (let i = 0; i < 32; i++) out[offset + i] = s.charCodeAt(i);
+};
 
 function nodeHasher(): Hasher {
   const h = crypto.createHash('sha256');

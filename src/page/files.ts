@@ -2,9 +2,7 @@
  * Telling the receipt from the document, whatever order they come in: by the
  * `.notar.json` name first, else by the receipt's `format` field (FORMAT.md §7).
  */
-import { isReceiptLike, MAX_RECEIPT_BYTES } from '../core/receipt.js';
-
-export const RECEIPT_SUFFIX = '.notar.json';
+import { isReceiptLike, MAX_RECEIPT_BYTES, RECEIPT_SUFFIX } from '../core/receipt.js';
 
 export interface SortedFiles {
   readonly document?: File;

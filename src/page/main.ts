@@ -5,9 +5,9 @@
  * it found. Nothing is sent anywhere; the page's CSP forbids it anyway.
  */
 import type { Verifier } from '../core/note.js';
-import { parseReceipt } from '../core/receipt.js';
+import { parseReceipt, RECEIPT_SUFFIX } from '../core/receipt.js';
 import { verifyReceipt } from '../core/verify.js';
-import { readReceiptText, RECEIPT_SUFFIX, sortFiles } from './files.js';
+import { readReceiptText, sortFiles } from './files.js';
 import { CHUNK_BYTES, hashFile } from './hashing.js';
 import { addKey, parseKeyList, readBakedKeys } from './keys.js';
 import { byId, hideDetails, showKeys, showProgress, showResult, showSlot, showVerdict } from './render.js';

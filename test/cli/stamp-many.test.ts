@@ -1,5 +1,5 @@
 // `notar stamp` of more than 2,000 files hashes them on two threads
-// (src/cli/parallel-hash.ts): the digests, their order and the errors must be
+// (src/cli/hashing/parallel-hash.ts): the digests, their order and the errors must be
 // exactly those of the one-thread loop.
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -3,8 +3,8 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NotarError } from '../../src/core/errors.js';
-import { planReceipts } from '../../src/cli/stamp-paths.js';
-import { receiptPathFor } from '../../src/cli/receipt-path.js';
+import { planReceipts } from '../../src/cli/receipts/stamp-paths.js';
+import { receiptPathFor } from '../../src/cli/receipts/receipt-path.js';
 
 /** What --out did before the fast path: normalize, drop `..`/`.`/root, join. */
 function slow(input: string, out: string): string {

@@ -1,0 +1,43 @@
+/** `notar hash [FILE...]`: digests in sha256sum format (`<hex>  <name>`); no FILE (or `-`): stdin, named `-`, as sha256sum does. */
+import { NotarError } from '../../core/errors.js';
+import { digestFileHexSoon } from '../hashing/hashing.js';
+
+const NEEDS_ESCAPE = /[\\\n\r]/;
+
+export async function run(named: string[]): Promise<number> {
+  const files = named.length === 0 ? ['-'] : named;
+  // Output goes out in large pieces: one write per line would cost a syscall per file.
+  let out = '';
+  let printed = 0;
+  const failed: string[] = [];
+  for (const file of files) {
+    // Like sha256sum, one unreadable file does not stop the others.
+    let hex: string;
+    try {
+      const soon = digestFileHexSoon(file);
+      hex = typeof soon === 'string' ? soon : await soon;
+    } catch (e) {
+      if (!(e instanceof NotarError)) throw e;
+      failed.push(e.message);
+      continue;
+    }
+    // sha256sum escapes names with a backslash or newline and marks the line with a leading '\'.
+    if (NEEDS_ESCAPE.test(file)) {
+      const name = file.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+      out += `\\${hex}  ${name}\n`;
+    } else out += `${hex}  ${file}\n`;
+    printed++;
+    if (out.length >= 1 << 16) {
+      process.stdout.write(out);
+      out = '';
+    }
+  }
+  if (out) process.stdout.write(out);
+  if (failed.length > 0) {
+    const more = failed.length > 1 ? ` (and ${failed.length - 1} more file${failed.length > 2 ? 's' : ''})` : '';
+    // A hint only when it is true: with nothing printed, the error line says it all.
+    const hint = printed > 0 ? `the digest${printed === 1 ? ' of the other file was' : 's of the other files were'} printed` : undefined;
+    throw new NotarError('IO', `${failed[0]}${more}`, { hint });
+  }
+  return 0;
+}

@@ -1,0 +1,354 @@
+/**
+ * `notar stamp`: hash the documents, seal them as one batch (leaves, block,
+ * signed checkpoint, durably), then write one receipt per document. Nothing
+ * is sealed if any input cannot be read; receipts come only after the block
+ * is on disk.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { toHex } from '../../core/bytes.js';
+import { NotarError } from '../../core/errors.js';
+import { MAX_RECEIPT_BYTES, parseReceipt, RECEIPT_SUFFIX, type Receipt } from '../../core/receipt.js';
+import { dirnameOf, removeStaleTemps, writeFileAtomic } from '../../store/durable.js';
+import { osReason } from '../../store/errno.js';
+import { ReceiptBuilder, type Store } from '../../store/store.js';
+import { openStoreFromOpts, type Opts } from '../common.js';
+import { digestFileIntoSoon, displayName } from '../hashing/hashing.js';
+import { digestFilesParallel } from '../hashing/parallel-hash.js';
+import { notice, progress } from '../output/io.js';
+import { ByteSink } from '../output/byte-sink.js';
+import { batchReceiptText, type ReceiptText } from '../output/receipt-text.js';
+import { loadSigner } from '../passphrase.js';
+import { digestInputs, fileInputs, pathKey, type FileInput } from '../inputs.js';
+import { AnchorCheck } from '../receipts/stamp-existing.js';
+import { planReceipts } from '../receipts/stamp-paths.js';
+import { resolveClerk, tryWriteRecord } from '../../store/records.js';
+import { skipStamped } from '../lifecycle/stamp-again.js';
+
+interface Planned {
+  readonly display: string;
+  readonly name?: string;
+  /** Where the receipt goes (raw bytes for a non-UTF-8 name); undefined: printed on stdout. */
+  readonly receiptFile?: string | Buffer;
+  /** Stdout gets the canonical receipt itself (`stamp -` without --out or --json), not NDJSON. */
+  readonly plainReceipt?: boolean;
+}
+
+/**
+ * An existing receipt is kept unless --force, but only one that anchors the
+ * document in this store (stamp-existing.ts); one for another version of the
+ * file, of another store, or damaged is in the way: reported, never overwritten.
+ */
+function existingReceipt(file: string | Buffer, f: FileInput, digest: Uint8Array, force: boolean, anchors: AnchorCheck): 'none' | 'same' | Conflict {
+  let text: string;
+  try {
+    // Checked before sealing (even with --force): a directory or FIFO in the receipt's
+    // place would otherwise hang the read or fail the write after the block is sealed.
+    // throwIfNoEntry: a new receipt (the usual case) costs no exception.
+    const st = fs.statSync(file, { throwIfNoEntry: false });
+    if (st === undefined) return 'none';
+    if (!st.isFile()) throw new NotarError('IO', `${displayName(file)} is in the way of the receipt: it exists and is not a regular file`, { hint: 'move it away, or write receipts elsewhere with --out DIR' });
+    if (force) return 'none';
+    // Larger than any receipt: not one (and not read whole).
+    if (st.size > MAX_RECEIPT_BYTES) return { message: `${displayName(file)} is not a receipt for the current ${f.display}`, hint: CHANGED_HINT };
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if (e instanceof NotarError) throw e;
+    return 'none';
+  }
+  let receipt: Receipt;
+  try {
+    receipt = parseReceipt(text);
+  } catch {
+    return { message: `${displayName(file)} is not a receipt for the current ${f.display}`, hint: CHANGED_HINT };
+  }
+  if (receipt.document.sha256 !== toHex(digest)) return { message: `${displayName(file)} is not a receipt for the current ${f.display}`, hint: CHANGED_HINT };
+  const why = anchors.whyNot(receipt, digest);
+  if (why === undefined) return 'same';
+  return { message: `${displayName(file)} is a receipt for ${f.display} that does not hold in this store: ${why}`, hint: FOREIGN_HINT };
+}
+
+interface Conflict {
+  readonly message: string;
+  readonly hint: string;
+}
+
+const CHANGED_HINT = 'if the document changed, move the old receipt away to keep it, or use --force to replace it';
+const FOREIGN_HINT = "it may be another notary's receipt or a damaged one: move it away to keep it, write receipts elsewhere with --out DIR, or use --force to replace it";
+
+interface Collected {
+  digests: Uint8Array;
+  /** Documents to stamp. */
+  count: number;
+  /** Their informational names, as kept in the leaves. */
+  names: (string | undefined)[];
+  /** What to do with document i's receipt (made on demand: a million plans up front cost ~100 MB). */
+  plan(i: number): Planned;
+  /** All receipts go to stdout as NDJSON. */
+  toStdout: boolean;
+  /** Some receipt goes to stdout (e.g. the one of `stamp -`), so the summary goes to stderr. */
+  someToStdout?: boolean;
+  kept: number;
+}
+
+async function collectFiles(inputs: FileInput[], opts: Opts, store: Store): Promise<Collected> {
+  const out = opts.out as string | undefined;
+  const toFiles = Boolean(out) || !opts.json;
+  // Receipt paths first: a collision or an impossible name stops the run before any hashing.
+  const { files, receiptFiles } = planReceipts(inputs, out, toFiles);
+  const anchors = new AnchorCheck(store);
+  // Many files: hashed first, on both cores (parallel-hash.ts); otherwise (or if one fails) one by one below.
+  const hashed = await digestFilesParallel(files.map((f) => f.path));
+  const digests = hashed ?? new Uint8Array(files.length * 32);
+  const plans: Planned[] = [];
+  const conflicts: Conflict[] = [];
+  let kept = 0;
+  const spinner = await progress(`hashing ${files.length} documents`, files.length > 500);
+  try {
+    for (let i = 0; i < files.length; i++) {
+      const f = files[i];
+      // Hashed straight into its slot; a document skipped below is overwritten by the next.
+      if (!hashed) {
+        const pending = digestFileIntoSoon(f.path, digests, plans.length * 32);
+        if (pending) await pending;
+      } else if (plans.length !== i) digests.copyWithin(plans.length * 32, i * 32, i * 32 + 32);
+      const digest = digests.subarray(plans.length * 32, plans.length * 32 + 32);
+      if (i % 1000 === 999) spinner.update(`hashed ${i + 1} of ${files.length} documents`);
+      const fromStdin = f.path === '-';
+      const receiptFile = receiptFiles[i];
+      if (receiptFile !== undefined) {
+        const existing = existingReceipt(receiptFile, f, digest, Boolean(opts.force), anchors);
+        if (existing === 'same') {
+          kept++;
+          continue;
+        }
+        if (existing !== 'none') {
+          conflicts.push(existing);
+          continue;
+        }
+      }
+      plans.push({ display: f.display, name: fromStdin ? undefined : path.basename(f.display), receiptFile, plainReceipt: fromStdin && !out && !opts.json });
+    }
+  } finally {
+    spinner.stop();
+  }
+  refuseConflicts(conflicts);
+  return { digests: digests.subarray(0, plans.length * 32), count: plans.length, names: plans.map((p) => p.name), plan: (i) => plans[i], toStdout: !toFiles, someToStdout: plans.some((p) => p.receiptFile === undefined), kept };
+}
+
+/**
+ * A receipt for another version of a document (or a file that is not a
+ * receipt, or a receipt of another store) sits where a receipt would go.
+ * None is overwritten without --force, and nothing is sealed.
+ */
+function refuseConflicts(conflicts: Conflict[]): void {
+  if (conflicts.length === 0) return;
+  const more = conflicts.length > 1 ? ` (and ${conflicts.length - 1} more)` : '';
+  throw new NotarError('EXISTS', `${conflicts[0].message}${more}; nothing was stamped`, { hint: conflicts[0].hint });
+}
+
+function collectDigests(opts: Opts): Collected {
+  const { digests, names } = digestInputs();
+  const out = opts.out as string | undefined;
+  const hex = (i: number) => toHex(digests.subarray(i * 32, i * 32 + 32));
+  const leafNames = names.some((n) => n !== undefined) ? names.map((n) => (n === undefined ? undefined : path.basename(n))) : names;
+  const plan = (i: number): Planned => ({
+    get display() {
+      return names[i] ?? hex(i);
+    },
+    name: leafNames[i],
+    receiptFile: out ? path.join(out, hex(i) + RECEIPT_SUFFIX) : undefined,
+  });
+  return { digests, count: names.length, names: leafNames, plan, toStdout: !out, kept: 0 };
+}
+
+export async function run(args: string[], opts: Opts): Promise<number> {
+  if (opts.digests && (args.length > 0 || opts.filesFrom)) {
+    throw new NotarError('USAGE', '--digests reads digests from stdin; it cannot be combined with files or --files-from');
+  }
+  const store = openStoreFromOpts(opts);
+  const signer = await loadSigner(store, opts);
+  let files: FileInput[] = [];
+  if (!opts.digests) {
+    files = fileInputs(args, opts);
+    if (files.length === 0) throw new NotarError('USAGE', 'nothing to stamp: name files, use --files-from LIST, - for stdin, or --digests', { hint: 'see `notar stamp --help`' });
+    if (files.filter((f) => f.path === '-').length > 1) throw new NotarError('USAGE', 'stdin (-) can be stamped only once per run');
+  }
+  const collected = opts.digests ? collectDigests(opts) : await collectFiles(files, opts, store);
+  const clerk = resolveClerk(opts.clerk);
+  const skipped = skipStamped(collected, store, opts);
+  if (collected.count === 0) {
+    if (collected.kept > 0 || skipped > 0) {
+      const what = [collected.kept ? `kept ${collected.kept} existing receipt${collected.kept === 1 ? '' : 's'}` : '', skipped ? `${skipped} already stamped` : ''].filter(Boolean).join(', ');
+      status(`nothing new to stamp: ${what} (use ${collected.kept ? '--force' : '--again'} to stamp again)`, collected, opts);
+      return 0;
+    }
+    throw new NotarError('USAGE', 'nothing to stamp: the input named no documents');
+  }
+  if (opts.out) mkdirOut(String(opts.out));
+  checkReceiptDirs(collected);
+  const sealed = await store.seal({ digests: collected.digests, names: collected.names }, signer);
+  for (const msg of sealed.recovered) notice(`recovered: ${msg}`);
+  // The block is sealed: a record that cannot be written must not cost its receipts.
+  const unrecorded = tryWriteRecord(store.paths, sealed.record, clerk, signer);
+  if (unrecorded) notice(`warning: block ${sealed.record.seq} is sealed but who stamped it was not recorded: ${unrecorded}`);
+  const receipts = opts.receipts === false ? undefined : new ReceiptBuilder(sealed.state, signer.text).forBatch(sealed.record.seq, sealed.batch, collected.names);
+  const unwritten = receipts ? await emitReceipts(collected, receipts, opts) : [];
+  summary(store, sealed.record, collected, opts);
+  reportUnwritten(unwritten, sealed.record.seq);
+  return 0;
+}
+
+/**
+ * Every receipt directory (or, if not there yet, its nearest existing
+ * ancestor) must be writable before anything is sealed: otherwise the block
+ * would be sealed and its receipts could not be written. One access() per
+ * distinct directory.
+ */
+function checkReceiptDirs(c: Collected): void {
+  if (c.toStdout) return;
+  const seen = new Set<string>();
+  for (let i = 0; i < c.count; i++) {
+    const p = c.plan(i);
+    if (p.receiptFile === undefined) continue;
+    let dir = dirnameOf(p.receiptFile);
+    const key = pathKey(dir);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    for (;;) {
+      try {
+        fs.accessSync(dir, fs.constants.W_OK);
+        break;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        const parent = dirnameOf(dir);
+        if (code === 'ENOENT' && String(parent) !== String(dir)) {
+          dir = parent;
+          continue;
+        }
+        throw new NotarError('IO', `cannot write receipts in ${typeof dir === 'string' ? path.resolve(dir) : displayName(dir)}: ${osReason(e)}`, { hint: 'nothing was stamped; write receipts elsewhere with --out DIR, or use --json' });
+      }
+    }
+  }
+}
+
+function mkdirOut(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new NotarError('IO', `cannot create --out directory ${dir}: ${(e as Error).message}`);
+  }
+}
+
+/** A receipt that could not be written: the document is sealed all the same. */
+interface Unwritten {
+  readonly display: string;
+  readonly file: string | Buffer;
+  readonly index: number;
+  readonly error: unknown;
+}
+
+/** Writes/prints every receipt; one that cannot be written does not stop the others. */
+async function emitReceipts(c: Collected, receipt: (i: number) => Receipt, opts: Opts): Promise<Unwritten[]> {
+  // NDJSON goes out in pieces of 1 MiB, encoded straight into one buffer (byte-sink.ts).
+  const out = new ByteSink(1);
+  const spinner = await progress(`writing ${c.count} receipts`, c.count > 2000);
+  const dirs = new ReceiptDirs();
+  const unwritten: Unwritten[] = [];
+  let text: ReceiptText | undefined;
+  try {
+    for (let i = 0; i < c.count; i++) {
+      let p = c.plan(i);
+      const r = receipt(i);
+      text ??= batchReceiptText(r);
+      if (p.receiptFile !== undefined) {
+        const error = writeReceipt(p.receiptFile, text.pretty(r), dirs);
+        if (error !== undefined) {
+          unwritten.push({ display: p.display, file: p.receiptFile, index: i, error });
+          // With --json the receipt is not lost: its line carries the receipt itself.
+          if (opts.json) p = { ...p, receiptFile: undefined };
+        }
+      }
+      if (p.plainReceipt) out.text(text.pretty(r));
+      else if (opts.json || p.receiptFile === undefined) ndjson(p, r, text, out);
+    }
+  } finally {
+    spinner.stop();
+    out.flush();
+  }
+  if (dirs.tempsRemoved) notice(`recovered: removed ${dirs.tempsRemoved} temporary file${dirs.tempsRemoved === 1 ? '' : 's'} left by interrupted receipt writes`);
+  return unwritten;
+}
+
+/** Receipt directories made (once per run, not once per receipt) and cleaned of abandoned temp files. */
+class ReceiptDirs {
+  private readonly made = new Set<string>();
+  tempsRemoved = 0;
+
+  prepare(dir: string | Buffer): void {
+    const key = pathKey(dir);
+    if (this.made.has(key)) return;
+    fs.mkdirSync(dir, { recursive: true });
+    this.made.add(key);
+    // A killed stamp or refresh leaves `.notar-<pid>-….tmp` files here (issue 10, item 15).
+    this.tempsRemoved += removeStaleTemps(dir, { userDir: true });
+  }
+}
+
+/** undefined when written; else the error. */
+function writeReceipt(file: string | Buffer, text: string, dirs: ReceiptDirs): unknown {
+  try {
+    dirs.prepare(dirnameOf(file));
+    // Receipts can be rebuilt from the store (`notar prove`), so no fsync: atomic is enough.
+    writeFileAtomic(file, text, { durable: false });
+    return undefined;
+  } catch (e) {
+    return e;
+  }
+}
+
+/** At most this many unwritten receipts are listed one per line (a full disk fails them all). */
+const MAX_LISTED = 20;
+
+/**
+ * After the summary: one `notar: error:` line per unwritten receipt, exit 2.
+ * All but the last are written here, because report() prints one error; the
+ * last is thrown, with the hint.
+ */
+function reportUnwritten(unwritten: Unwritten[], seq: number): void {
+  if (unwritten.length === 0) return;
+  const line = (u: Unwritten) => `${u.display} is stamped (block ${seq}, leaf ${u.index}), but its receipt ${displayName(u.file)} was not written: ${osReason(u.error)}`;
+  const listed = unwritten.slice(0, MAX_LISTED);
+  for (const u of listed.slice(0, -1)) process.stderr.write(`notar: error: ${line(u)}\n`);
+  const more = unwritten.length > listed.length ? ` (and ${unwritten.length - listed.length} more receipts were not written)` : '';
+  throw new NotarError('IO', line(listed[listed.length - 1]) + more, {
+    hint: 'the documents are in the store: once the problem is fixed, rebuild a missing receipt with `notar prove DOCUMENT > RECEIPT`',
+  });
+}
+
+/** JSON.stringify({document, sha256, seq, index, time, receipt | receiptFile}) + '\n', built by hand (same text). */
+function ndjson(p: Planned, r: Receipt, text: ReceiptText, out: ByteSink): void {
+  out.text(`{"document":${JSON.stringify(p.display)},"sha256":"${r.document.sha256}","seq":${r.block.seq},"index":${r.leaf.index},"time":${JSON.stringify(r.block.time)},`);
+  if (p.receiptFile !== undefined) out.text(`"receiptFile":${JSON.stringify(displayName(p.receiptFile))}}\n`);
+  else {
+    out.text('"receipt":');
+    text.compactTo(r, out);
+    out.text('}\n');
+  }
+}
+
+/**
+ * The status line ("stamped N documents …", "nothing new to stamp …") goes to
+ * stdout, unless stdout carries data (receipts: `-`, `--json`, `--digests`
+ * without --out): then to stderr, prefixed `notar:`, so the data stays clean.
+ */
+function status(text: string, c: Collected, opts: Opts): void {
+  const stdoutCarriesData = Boolean(opts.json) || (opts.receipts !== false && (c.toStdout || Boolean(c.someToStdout)));
+  if (stdoutCarriesData) process.stderr.write(`notar: ${text}\n`);
+  else process.stdout.write(`${text}\n`);
+}
+
+function summary(store: Store, rec: { seq: number; time: string; root: string; size: number }, c: Collected, opts: Opts): void {
+  const kept = c.kept ? `; kept ${c.kept} existing receipt${c.kept === 1 ? '' : 's'}` : '';
+  status(`stamped ${rec.size} document${rec.size === 1 ? '' : 's'} in block ${rec.seq} of ${store.origin} at ${rec.time} (root ${rec.root.slice(0, 16)}…)${kept}`, c, opts);
+}
