@@ -42,7 +42,7 @@ function declareCommands(program: Command): void {
     .addHelpText('after', '\nExample:\n  notar init --name notary.example.gov/land-registry')
     .action(action(() => import('./commands/init.js')));
 
-  const key = program.command('key').description('show, export or import the signing key');
+  const key = program.command('key').description('show, export, import or rotate the signing key');
   key
     .command('show')
     .description('print the verifier key (public; safe to publish)')
@@ -51,6 +51,14 @@ function declareCommands(program: Command): void {
   storeOptions(key.command('export').description('print the signer key string (secret!) to stdout'))
     .addHelpText('after', '\nExample:\n  notar key export > backup.key && chmod 600 backup.key')
     .action(action(() => import('./commands/key-export.js')));
+  storeOptions(
+    key
+      .command('rotate')
+      .description('hand the store over to a new key, recorded in the chain (old receipts keep verifying)')
+      .option('--import <file>', 'use this C2SP signer key (file or -) instead of generating one'),
+  )
+    .addHelpText('after', '\nThe handover block is signed by both keys; later blocks by the new key only.\nPrints the new verifier key to publish. Verifiers who trust only the old key can\naccept new receipts with the rotation proof (rotations/<block>.json in the store).\n\nExample:\n  notar key rotate > new-office.vkey')
+    .action(action(() => import('./commands/key-rotate.js')));
   storeOptions(
     key
       .command('import <file>')
@@ -89,6 +97,7 @@ function declareCommands(program: Command): void {
     .option('--sha256 <hex>', 'check this document digest instead of reading a file')
     .option('--json', 'print each verdict as one JSON line (NDJSON)')
     .option('--status <file>', "also check a signed revocation status (`notar status`) by the log's key")
+    .option('--rotation <file>', "a key rotation proof (the store's rotations/<block>.json): trust the successor of a trusted key (repeatable)", collect)
     .addHelpText(
       'after',
       '\nPrints one line per document: OK, or FAILED with the step that failed.\n' +

@@ -21,7 +21,7 @@ export async function run(_args: string[], opts: Opts): Promise<number> {
   for (const n of report.notices) notice(n);
   if (opts.json) writeOut(JSON.stringify(toJson(report)) + '\n');
   if (report.firstBad) throw new NotarError('CHAIN_INVALID', report.firstBad.message);
-  if (!opts.json) writeOut(summary(report));
+  if (!opts.json) writeOut(summary(report) + rotationLines(report));
   return 0;
 }
 
@@ -32,7 +32,13 @@ function summary(r: AuditReport): string {
 }
 
 function toJson(r: AuditReport): Record<string, unknown> {
-  return { ok: r.ok, blocks: r.blocks, documents: r.documents, ...(r.checkpoint ? { checkpoint: r.checkpoint } : {}), ...(r.firstBad ? { firstBad: r.firstBad } : {}), notices: r.notices };
+  const rotations = r.rotations.map((x) => ({ seq: x.seq, old: x.old.text, new: x.next.text, time: x.time }));
+  return { ok: r.ok, blocks: r.blocks, documents: r.documents, ...(r.checkpoint ? { checkpoint: r.checkpoint } : {}), ...(r.firstBad ? { firstBad: r.firstBad } : {}), notices: r.notices, rotations };
+}
+
+/** One line per key rotation (docs/lifecycle.md §3). */
+function rotationLines(r: AuditReport): string {
+  return r.rotations.map((x) => `key rotation in block ${x.seq} (${x.time}): key ${x.old.keyId} handed over to key ${x.next.keyId}\n`).join('');
 }
 
 /** A replaced key.pub is worth saying even when the audit passes against the given key. */

@@ -50,9 +50,9 @@ function humanLine(state: ChainState, store: Store, opts: Opts): (b: LoggedBlock
   // A loop, not Math.max(...): a long chain would overflow the argument list.
   let sizeWidth = 1;
   for (const r of state.records) sizeWidth = Math.max(sizeWidth, String(r.size).length);
-  return ({ rec: r, clerk }) => {
+  return ({ rec: r, clerk, entry }) => {
     const docs = `${String(r.size).padStart(sizeWidth)} document${r.size === 1 ? ' ' : 's'}`;
-    const head = `${String(r.seq).padStart(seqWidth)}  ${r.time}  ${docs}  root ${r.root.slice(0, 16)}  prev ${r.prev.slice(0, 16)}  ${clerk}\n`;
+    const head = `${String(r.seq).padStart(seqWidth)}  ${r.time}  ${docs}  root ${r.root.slice(0, 16)}  prev ${r.prev.slice(0, 16)}  ${clerk}${entry ? `  [${entry}]` : ''}\n`;
     if (!opts.documents) return head;
     return head + blockDocuments(store, r.seq).map((d) => `    ${d.index}  ${d.sha256}  ${d.name === null ? '-' : JSON.stringify(d.name)}\n`).join('');
   };
@@ -67,6 +67,6 @@ function checkpointSize(note: string): number | null {
 function jsonLine(state: ChainState, b: LoggedBlock, store: Store, opts: Opts): string {
   const { seq, time, size, root, prev } = b.rec;
   const clerk = b.record.kind === 'ok' ? b.record.record.clerk : null;
-  const base = { seq, time, size, root, prev, blockHash: blockHashHex(state, seq), checkpointSize: checkpointSize(b.rec.checkpoint), clerk };
+  const base = { seq, time, size, root, prev, blockHash: blockHashHex(state, seq), checkpointSize: checkpointSize(b.rec.checkpoint), clerk, ...(b.entry ? { entry: b.entry } : {}) };
   return JSON.stringify(opts.documents ? { ...base, documents: blockDocuments(store, seq) } : base) + '\n';
 }

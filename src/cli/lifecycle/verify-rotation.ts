@@ -1,0 +1,62 @@
+/**
+ * `verify --rotation FILE` (docs/lifecycle.md §3): rotation proofs let a
+ * verifier that trusts only an old key accept receipts signed by its
+ * successor. Each proof is checked with the keys already trusted (the given
+ * keys, then successors proven so far: chained rotations in any order). A
+ * successor announced in block N is trusted only for checkpoints of history
+ * size > N: it never signed anything older.
+ */
+import { parseCheckpoint } from '../../core/checkpoint.js';
+import { NotarError } from '../../core/errors.js';
+import { parseNote, sameKey, type Verifier } from '../../core/note.js';
+import { checkRotationProof, type ProvenSuccessor } from '../../core/rotation.js';
+import type { VerifyResult } from '../../core/verify.js';
+import { readTextInput, type Opts } from '../common.js';
+
+export function loadRotations(opts: Opts, trusted: readonly Verifier[]): ProvenSuccessor[] {
+  const files = (opts.rotation as string[] | undefined) ?? [];
+  const texts = files.map((f) => ({ f, text: readTextInput(f, 1 << 20) }));
+  const proven: ProvenSuccessor[] = [];
+  let pending = texts;
+  while (pending.length > 0) {
+    const keys = [...trusted, ...proven.map((p) => p.next)];
+    const left: typeof pending = [];
+    let lastError: NotarError | undefined;
+    for (const t of pending) {
+      try {
+        proven.push(checkRotationProof(t.text, keys));
+      } catch (e) {
+        if (!(e instanceof NotarError)) throw e;
+        if (e.code === 'FORMAT') throw new NotarError('FORMAT', `${t.f}: ${e.message}`, { hint: 'a rotation proof is rotations/<block>.json from the store of the office that rotated its key' });
+        lastError = new NotarError(e.code, `${t.f}: ${e.message}`);
+        left.push(t);
+      }
+    }
+    if (left.length === pending.length) throw lastError!;
+    pending = left;
+  }
+  return proven;
+}
+
+/** The keys to verify with: the trusted ones and every proven successor. */
+export function withSuccessors(trusted: readonly Verifier[], proven: readonly ProvenSuccessor[]): Verifier[] {
+  return [...trusted, ...proven.map((p) => p.next).filter((k) => !trusted.some((t) => sameKey(t, k)))];
+}
+
+/** A receipt verified by a successor key: only for checkpoints after the handover; says which rotation. */
+export function applyRotation(result: VerifyResult, proven: readonly ProvenSuccessor[]): { result: VerifyResult; note?: string } {
+  if (!result.ok) return { result };
+  const size = parseCheckpoint(parseNote(result.receipt.checkpoint).body).size;
+  // A retired key's signature counts only up to its handover checkpoint (size seq + 1, signed by both):
+  // anything later under it alone is what a leaked old key could forge.
+  const retired = proven.find((x) => sameKey(x.old, result.signer) && size > x.seq + 1);
+  if (retired) {
+    return { result: { ok: false, step: 'trust', reason: `checkpoint of size ${size} is signed by key ${retired.old.keyId}, which handed over to key ${retired.next.keyId} in block ${retired.seq}: a retired key signs nothing later`, receipt: result.receipt } };
+  }
+  const p = proven.find((x) => sameKey(x.next, result.signer));
+  if (!p) return { result };
+  if (size <= p.seq) {
+    return { result: { ok: false, step: 'trust', reason: `checkpoint of size ${size} is signed by key ${p.next.keyId}, which took over only in block ${p.seq}`, receipt: result.receipt } };
+  }
+  return { result, note: `signed by the successor key ${p.next.keyId} announced in block ${p.seq} (rotation proof checked with key ${p.old.keyId})` };
+}
