@@ -61,6 +61,15 @@ function declareCommands(program: Command): void {
     .action(action(() => import('./commands/key-rotate.js')));
   storeOptions(
     key
+      .command('retire')
+      .description('record that the previous key (handed over in the last rotation) was compromised')
+      .option('--compromised', 'the key leaked: its later signatures must not be trusted')
+      .option('--after <size>', 'trust its checkpoints only up to this history size (default: its handover)'),
+  )
+    .addHelpText('after', '\nRotate first (notar key rotate), then retire the old key. Prints the validity range\nof the retired key; verifiers enforce it with the retirement proof (rotations/<block>.json).\n\nExample:\n  notar key rotate > new.vkey && notar key retire --compromised --after 120')
+    .action(action(() => import('./commands/key-retire.js')));
+  storeOptions(
+    key
       .command('import <file>')
       .description('replace the store key with a C2SP PRIVATE+KEY+… string (file or -)')
       .option('--force', 'replace an existing key'),
@@ -97,7 +106,7 @@ function declareCommands(program: Command): void {
     .option('--sha256 <hex>', 'check this document digest instead of reading a file')
     .option('--json', 'print each verdict as one JSON line (NDJSON)')
     .option('--status <file>', "also check a signed revocation status (`notar status`) by the log's key")
-    .option('--rotation <file>', "a key rotation proof (the store's rotations/<block>.json): trust the successor of a trusted key (repeatable)", collect)
+    .option('--rotation <file>', "a key rotation or retirement proof (the store's rotations/<block>.json): trust the successor of a trusted key, distrust a retired one (repeatable)", collect)
     .addHelpText(
       'after',
       '\nPrints one line per document: OK, or FAILED with the step that failed.\n' +

@@ -25,7 +25,9 @@ import { verifyReceipt } from './verify.js';
 import { isValidTime } from './block.js';
 
 export const ROTATE_PREFIX = 'notar-rotate/1';
-export const ROTATION_PROOF_FORMAT = 'notar-rotation/1';
+export const RETIRE_PREFIX = 'notar-retire/1';
+/** Entry proofs (rotation and retirement): the statement and its receipt. */
+export const ROTATION_PROOF_FORMAT = 'notar-entry-proof/1';
 const MAX_PROOF_BYTES = 1 << 20;
 
 export interface Rotation {
@@ -70,7 +72,7 @@ export interface ProvenSuccessor {
  * key that is the statement's old key, and that checkpoint is also signed by
  * the new key (the handover).
  */
-export function checkRotationProof(text: string, trusted: readonly Verifier[]): ProvenSuccessor {
+function parseProof(text: string): { statement: string; receipt: Receipt } {
   let statement: string;
   let receipt: Receipt;
   try {
@@ -81,8 +83,22 @@ export function checkRotationProof(text: string, trusted: readonly Verifier[]): 
   } catch (e) {
     throw new NotarError('FORMAT', `not a valid rotation proof: ${(e as Error).message}`);
   }
-  const rot = parseRotateStatement(statement);
+  // The entry salt: the receipt is for this statement as an entry, not for a stamped document.
   if (receipt.leaf.salt !== toHex(entrySalt(statement))) throw new NotarError('UNTRUSTED', 'the rotation proof is not valid: its receipt is not for its statement as a rotation entry (a changed statement, or a stamped document)');
+  return { statement, receipt };
+}
+
+export function isRetirementProof(text: string): boolean {
+  try {
+    return parseProof(text).statement.startsWith(RETIRE_PREFIX + ' ');
+  } catch {
+    return false;
+  }
+}
+
+export function checkRotationProof(text: string, trusted: readonly Verifier[]): ProvenSuccessor {
+  const { statement, receipt } = parseProof(text);
+  const rot = parseRotateStatement(statement);
   if (!trusted.some((k) => sameKey(k, rot.old))) throw new NotarError('UNTRUSTED', `the rotation proof hands over from key ${rot.old.keyId}, which is not a key you trust`);
   const v = verifyReceipt(receipt, sha256(utf8(statement)), [rot.old]);
   if (!v.ok) throw new NotarError('UNTRUSTED', `the rotation proof does not verify with key ${rot.old.keyId}: ${v.reason}`);
@@ -92,4 +108,33 @@ export function checkRotationProof(text: string, trusted: readonly Verifier[]): 
     throw new NotarError('UNTRUSTED', `the handover checkpoint is not signed by the new key ${rot.next.keyId}`);
   }
   return { old: rot.old, next: rot.next, seq: receipt.block.seq };
+}
+
+/** A key retired as compromised: its signatures count only on checkpoints of history size <= after. */
+export interface Retirement {
+  readonly key: Verifier;
+  readonly after: number;
+  readonly time: string;
+}
+
+export function formatRetireStatement(r: Retirement): string {
+  return `${RETIRE_PREFIX} ${r.key.text} ${r.after} ${r.time} compromised`;
+}
+
+export function parseRetireStatement(s: string): Retirement {
+  const parts = s.split(' ');
+  if (parts.length !== 5 || parts[0] !== RETIRE_PREFIX || !/^(0|[1-9][0-9]{0,15})$/.test(parts[2]) || !isValidTime(parts[3]) || parts[4] !== 'compromised') {
+    throw new NotarError('FORMAT', 'not a notar-retire/1 statement');
+  }
+  return { key: parseVerifierKey(parts[1]), after: Number(parts[2]), time: parts[3] };
+}
+
+/** A retirement proof, signed (its checkpoint) by a trusted key other than the retired one. */
+export function checkRetirementProof(text: string, trusted: readonly Verifier[]): Retirement & { seq: number } {
+  const { statement, receipt } = parseProof(text);
+  const r = parseRetireStatement(statement);
+  const others = trusted.filter((k) => !sameKey(k, r.key));
+  const v = verifyReceipt(receipt, sha256(utf8(statement)), others);
+  if (!v.ok) throw new NotarError('UNTRUSTED', `the retirement proof is not signed by a key you trust other than the retired one: ${v.reason}`);
+  return { ...r, seq: receipt.block.seq };
 }

@@ -29,8 +29,9 @@ import { originOf, parseDigestOption, readReceiptText, RECEIPT_HINT, untrustedRe
 import { fileInputs, pathKey, type FileInput } from '../inputs.js';
 import type { Status } from '../../core/revocation.js';
 import { applyStatus, loadStatus } from '../lifecycle/verify-status.js';
-import type { ProvenSuccessor } from '../../core/rotation.js';
-import { applyRotation, loadRotations, withSuccessors } from '../lifecycle/verify-rotation.js';
+import { applyRotation, loadRotations, withSuccessors, type KeyLifecycle } from '../lifecycle/verify-rotation.js';
+
+const NO_LIFECYCLE: KeyLifecycle = { successors: [], retired: [] };
 
 interface Subject {
   /** The document to open (raw bytes for a name that is not UTF-8); undefined with --sha256. */
@@ -151,14 +152,14 @@ function readDocument(s: Subject): Uint8Array {
 }
 
 /** One document's verdict; an input error (unreadable file, malformed receipt) is thrown. */
-function check(s: Subject, trusted: readonly Verifier[], status?: Status, proven: readonly ProvenSuccessor[] = []): Checked {
+function check(s: Subject, trusted: readonly Verifier[], status?: Status, lifecycle: KeyLifecycle = NO_LIFECYCLE): Checked {
   const text = readReceipt(s);
   const digest = s.digest ?? readDocument(s);
   const result = verifyReceipt(text, digest, trusted);
   if (!result.ok && result.step === 'format') {
     throw new NotarError('FORMAT', `${displayName(s.receiptFile)}: ${result.reason}`, { hint: RECEIPT_HINT });
   }
-  const rotated = applyRotation(result, proven);
+  const rotated = applyRotation(result, lifecycle);
   const checked = applyStatus(rotated.result, status, digest);
   const note = [rotated.note, checked.note].filter(Boolean).join('; ') || undefined;
   return { digest, result: checked.result, note };
@@ -167,26 +168,26 @@ function check(s: Subject, trusted: readonly Verifier[], status?: Status, proven
 export async function run(args: string[], opts: Opts): Promise<number> {
   const list = subjects(args, opts);
   const given = requireTrustedKeys(opts);
-  const proven = loadRotations(opts, given);
-  const trusted = withSuccessors(given, proven);
+  const lifecycle = loadRotations(opts, given);
+  const trusted = withSuccessors(given, lifecycle.successors);
   const status = loadStatus(opts, trusted);
   const c = await colors(process.stdout);
-  if (list.length > 1) return runMany(list, trusted, opts, c, status, proven);
-  const checked = check(list[0], trusted, status, proven);
+  if (list.length > 1) return runMany(list, trusted, opts, c, status, lifecycle);
+  const checked = check(list[0], trusted, status, lifecycle);
   const { result } = checked;
   emit({ s: list[0], ...checked, trusted, c, many: false }, opts);
   return result.ok ? 0 : 1;
 }
 
 /** Every document checked; each input error reported and skipped. */
-function runMany(list: Subject[], trusted: readonly Verifier[], opts: Opts, c: Colors, status?: Status, proven: readonly ProvenSuccessor[] = []): number {
+function runMany(list: Subject[], trusted: readonly Verifier[], opts: Opts, c: Colors, status?: Status, lifecycle: KeyLifecycle = NO_LIFECYCLE): number {
   let failed = 0;
   let errors = 0;
   const hints = new Set<string>();
   for (const s of list) {
     let checked: Checked;
     try {
-      checked = check(s, trusted, status, proven);
+      checked = check(s, trusted, status, lifecycle);
     } catch (e) {
       if (!(e instanceof NotarError)) throw e;
       if (CHECK_FAILED_CODES.has(e.code)) failed++;

@@ -9,13 +9,34 @@
 import { parseCheckpoint } from '../../core/checkpoint.js';
 import { NotarError } from '../../core/errors.js';
 import { parseNote, sameKey, type Verifier } from '../../core/note.js';
-import { checkRotationProof, type ProvenSuccessor } from '../../core/rotation.js';
+import { checkRetirementProof, checkRotationProof, isRetirementProof, type ProvenSuccessor, type Retirement } from '../../core/rotation.js';
 import type { VerifyResult } from '../../core/verify.js';
 import { readTextInput, type Opts } from '../common.js';
 
-export function loadRotations(opts: Opts, trusted: readonly Verifier[]): ProvenSuccessor[] {
+/** What the proofs given establish: successor keys, and keys retired as compromised. */
+export interface KeyLifecycle {
+  readonly successors: ProvenSuccessor[];
+  readonly retired: (Retirement & { seq: number })[];
+}
+
+export function loadRotations(opts: Opts, trusted: readonly Verifier[]): KeyLifecycle {
   const files = (opts.rotation as string[] | undefined) ?? [];
   const texts = files.map((f) => ({ f, text: readTextInput(f, 1 << 20) }));
+  const retirements = texts.filter((t) => isRetirementProof(t.text));
+  const successors = provenSuccessors(texts.filter((t) => !retirements.includes(t)), trusted);
+  const keys = withSuccessors(trusted, successors);
+  const retired = retirements.map((t) => {
+    try {
+      return checkRetirementProof(t.text, keys);
+    } catch (e) {
+      if (e instanceof NotarError) throw new NotarError(e.code, `${t.f}: ${e.message}`);
+      throw e;
+    }
+  });
+  return { successors, retired };
+}
+
+function provenSuccessors(texts: { f: string; text: string }[], trusted: readonly Verifier[]): ProvenSuccessor[] {
   const proven: ProvenSuccessor[] = [];
   let pending = texts;
   while (pending.length > 0) {
@@ -44,9 +65,15 @@ export function withSuccessors(trusted: readonly Verifier[], proven: readonly Pr
 }
 
 /** A receipt verified by a successor key: only for checkpoints after the handover; says which rotation. */
-export function applyRotation(result: VerifyResult, proven: readonly ProvenSuccessor[]): { result: VerifyResult; note?: string } {
+export function applyRotation(result: VerifyResult, lifecycle: KeyLifecycle): { result: VerifyResult; note?: string } {
   if (!result.ok) return { result };
+  const proven = lifecycle.successors;
   const size = parseCheckpoint(parseNote(result.receipt.checkpoint).body).size;
+  // A key retired as compromised counts only up to the size its retirement names.
+  const compromised = lifecycle.retired.find((x) => sameKey(x.key, result.signer) && size > x.after);
+  if (compromised) {
+    return { result: { ok: false, step: 'trust', reason: `checkpoint of size ${size} is signed by key ${compromised.key.keyId}, retired as compromised in block ${compromised.seq}: its signatures count only up to history size ${compromised.after}; ask the office for a refreshed receipt`, receipt: result.receipt } };
+  }
   // A retired key's signature counts only up to its handover checkpoint (size seq + 1, signed by both):
   // anything later under it alone is what a leaked old key could forge.
   const retired = proven.find((x) => sameKey(x.old, result.signer) && size > x.seq + 1);
