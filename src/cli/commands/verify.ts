@@ -29,7 +29,7 @@ import { originOf, parseDigestOption, readReceiptText, RECEIPT_HINT, untrustedRe
 import { fileInputs, pathKey, type FileInput } from '../inputs.js';
 import type { Status } from '../../core/revocation.js';
 import { applyStatus, loadStatus } from '../lifecycle/verify-status.js';
-import { applyRotation, loadRotations, withSuccessors, type KeyLifecycle } from '../lifecycle/verify-rotation.js';
+import { applyRotation, loadRotations, rotationHint, withSuccessors, type KeyLifecycle } from '../lifecycle/verify-rotation.js';
 
 const NO_LIFECYCLE: KeyLifecycle = { successors: [], retired: [] };
 
@@ -242,7 +242,7 @@ const PLAIN: Record<Exclude<VerifyStep, 'format' | 'trust' | 'revoked'>, string>
 
 /** The failure in plain words, for people; `trusted`: the keys given (to tell an impostor from another office). */
 export function plainReason(f: FailedReceipt, trusted: readonly Verifier[]): string {
-  if (f.step === 'trust') return f.receipt ? untrustedReason(f.receipt.checkpoint, trusted) : 'not signed by a key you trust';
+  if (f.step === 'trust') return f.receipt ? untrustedReason(f.receipt.checkpoint, trusted) + rotationHint(f.receipt.checkpoint, trusted) : 'not signed by a key you trust';
   if (f.step === 'format') return `the receipt is not valid: ${f.reason}`;
   if (f.step === 'revoked') return f.reason;
   return PLAIN[f.step];

@@ -87,3 +87,18 @@ export function applyRotation(result: VerifyResult, lifecycle: KeyLifecycle): { 
   }
   return { result, note: `signed by the successor key ${p.next.keyId} announced in block ${p.seq} (rotation proof checked with key ${p.old.keyId})` };
 }
+
+/**
+ * Appended to "not signed by a key you trust … may be forged" when the
+ * checkpoint bears a trusted key's name under another key ID: after a key
+ * rotation that is exactly what a new receipt looks like to an old key.
+ */
+export function rotationHint(checkpoint: string, trusted: readonly Verifier[]): string {
+  try {
+    const origin = parseCheckpoint(parseNote(checkpoint).body).origin;
+    if (!trusted.some((k) => k.name === origin)) return '';
+    return `, or signed by a successor key if ${origin} rotated its key: verify with the office's rotation proof (--rotation FILE), or update your key or page`;
+  } catch {
+    return '';
+  }
+}

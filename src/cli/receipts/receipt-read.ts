@@ -70,7 +70,7 @@ export function untrustedReason(note: string, trusted: readonly Verifier[], what
   if (origin === undefined) return `not signed by a key you trust: ${what} ${is} not from a readable origin`;
   if (own.length > 0) {
     const yours = own.map((k) => k.keyId).join(', ');
-    return `not signed by a key you trust: ${what} ${claims} to be from ${origin}, but ${is} not signed by the key you trust for ${origin} (key ${yours}): ${it} ${is} signed by another key (key ${ids}) and may be forged, or signed by a successor key if ${origin} rotated its key (docs/lifecycle.md §3): verify with the office's rotation proof (--rotation FILE), or update your key or page`;
+    return `not signed by a key you trust: ${what} ${claims} to be from ${origin}, but ${is} not signed by the key you trust for ${origin} (key ${yours}): ${it} ${is} signed by another key (key ${ids}) and may be forged`;
   }
   return `not signed by a key you trust: ${what} ${says} ${it} ${plural ? 'are' : 'is'} from ${origin} (key ${ids}), and you trust no key of ${origin}`;
 }
