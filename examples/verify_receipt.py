@@ -109,15 +109,6 @@ def strict_b64(text, where):
     return raw
 
 
-def signature_b64(text, where):
-    """Signature base64 as Go's note.Open reads it (base64.StdEncoding, not Strict): padded
-    standard base64 whose unused low bits in the last character are ignored. Such a spelling
-    decodes to the same bytes, so it is accepted (FORMAT.md section 11)."""
-    if not re.fullmatch(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?", text):
-        raise Malformed(f"{where} is not valid base64")
-    return base64.b64decode(text, validate=True)
-
-
 def count(value, where, minimum=0):
     """A JSON integer in [minimum, 2^53-1]. JSON true/false and 1.0 are not integers here."""
     if isinstance(value, bool) or not isinstance(value, int):
@@ -333,7 +324,7 @@ def parse_signature_line(line):
     fields = line[len(SIG_PREFIX) :].split(" ")
     if len(fields) != 2 or not is_valid_key_name(fields[0]):
         raise Malformed(f"checkpoint signature line {line!r} is not '— <name> <base64>'")
-    raw = signature_b64(fields[1], "checkpoint signature")
+    raw = strict_b64(fields[1], "checkpoint signature")
     if len(raw) < 5:  # 4-byte key ID and at least one signature byte
         raise Malformed("checkpoint signature is too short")
     return fields[0], raw[:4], raw[4:]

@@ -3,9 +3,9 @@
  * reading trusted keys, hashing files. Thin wrappers that turn OS errors into
  * one clear NotarError line.
  */
-import * as fs from 'node:fs';
 import { NotarError } from '../core/errors.js';
 import { parseVerifierKey, type Verifier } from '../core/note.js';
+import { readCapped } from '../store/capped-read.js';
 import { resolveStoreDir } from '../store/paths.js';
 import { openStore, type Store } from '../store/store.js';
 import { inputError } from './reading.js';
@@ -20,24 +20,20 @@ export function openStoreFromOpts(opts: Opts): Store {
   return openStore(storeDir(opts));
 }
 
-/** Reads a small text input the user named (`-` is stdin; raw bytes for a name that is not UTF-8). */
-export function readTextInput(path: string | Buffer, maxBytes = 16 << 20): string {
+/**
+ * Reads a small text input the user named (`-` is stdin; raw bytes for a name
+ * that is not UTF-8), at most `maxBytes` (capped while reading: `/dev/zero` or
+ * an endless pipe stops at the cap).
+ */
+export function readTextInput(path: string | Buffer, maxBytes = 16 << 20, what?: string): string {
   const file = typeof path === 'string' ? path : path.toString('utf8');
-  let data: Buffer;
+  const label = file === '-' ? 'standard input' : file;
   try {
-    if (file === '-') data = fs.readFileSync(0);
-    else {
-      const st = fs.statSync(path);
-      if (st.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
-      if (st.size > maxBytes) throw new NotarError('FORMAT', `${file} is too large (${st.size} bytes) to be what was asked for`);
-      data = fs.readFileSync(path);
-    }
+    return readCapped(file === '-' ? 0 : path, maxBytes, label, what).toString('utf8');
   } catch (e) {
     if (e instanceof NotarError) throw e;
-    throw inputError(e, file);
+    throw inputError(e, label);
   }
-  if (data.length > maxBytes) throw new NotarError('FORMAT', `${file} is too large to be what was asked for`);
-  return data.toString('utf8');
 }
 
 /**
@@ -55,7 +51,7 @@ export function trustedKeys(opts: Opts): Verifier[] {
   };
   for (const k of (opts.key as string[] | undefined) ?? []) add(k.trim(), '--key');
   for (const f of (opts.keyFile as string[] | undefined) ?? []) {
-    readTextInput(f, 1 << 20)
+    readTextInput(f, 1 << 20, 'a file of verifier keys')
       .split('\n')
       .forEach((line, i) => {
         const t = line.trim();

@@ -7,7 +7,9 @@ import { isAscii } from 'node:buffer';
 import * as fs from 'node:fs';
 import { NotarError } from '../core/errors.js';
 import type { Opts } from './common.js';
-import { inputError, readSome } from './reading.js';
+import { Progress } from './output/progress.js';
+import { inputError } from './reading.js';
+import { readStdinInto } from './stdin-reader.js';
 
 export interface FileInput {
   /** What to open: a string, or raw bytes for names that are not UTF-8. */
@@ -23,18 +25,13 @@ export function pathKey(p: string | Buffer): string {
   return typeof p === 'string' ? p : '\0' + p.toString('latin1');
 }
 
-function readAllInput(file: string): Buffer {
-  try {
-    return file === '-' ? fs.readFileSync(0) : fs.readFileSync(file);
-  } catch (e) {
-    throw inputError(e, file === '-' ? 'standard input' : file);
-  }
-}
-
 /** Splits a file list; raw byte names survive even if they are not UTF-8. */
 export function parseFileList(data: Buffer, nul: boolean): FileInput[] {
+  return parseInto(data, nul, []);
+}
+
+function parseInto(data: Buffer, nul: boolean, out: FileInput[]): FileInput[] {
   const sep = nul ? 0 : 0x0a;
-  const out: FileInput[] = [];
   let start = 0;
   while (start < data.length) {
     let end = data.indexOf(sep, start);
@@ -50,11 +47,84 @@ export function parseFileList(data: Buffer, nul: boolean): FileInput[] {
   return out;
 }
 
-export function fileInputs(args: string[], opts: Opts): FileInput[] {
+/** A name longer than this (Linux PATH_MAX) is not a path: the list is not a file list. */
+export const MAX_NAME_BYTES = 4096;
+
+/**
+ * The file list of --files-from, read 1 MiB at a time and split as it
+ * comes: the cap applies to each name (and to a run of empty ones), not to
+ * the list, so `--files-from /dev/zero` stops at once and a list of a
+ * million names still works.
+ */
+async function readFileList(file: string, nul: boolean): Promise<FileInput[]> {
+  const label = file === '-' ? 'standard input' : file;
+  let fd = 0;
+  try {
+    if (file !== '-') {
+      // O_NONBLOCK: a FIFO with no writer reads as empty instead of hanging in open(2).
+      fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      if (fs.fstatSync(fd).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    }
+    return await splitStream(fd, nul, label);
+  } catch (e) {
+    if (e instanceof NotarError) throw e;
+    throw inputError(e, label);
+  } finally {
+    if (fd !== 0) fs.closeSync(fd);
+  }
+}
+
+async function splitStream(fd: number, nul: boolean, label: string): Promise<FileInput[]> {
+  const out: FileInput[] = [];
+  const buf = Buffer.allocUnsafe((1 << 20) + MAX_NAME_BYTES + 1);
+  // `find / -print0 | notar stamp --files-from - -0` may feed names for minutes: count them.
+  const bar = new Progress((p) => `read ${p.count} name${p.count === 1 ? '' : 's'} from ${label === 'standard input' ? 'the file list' : label}`);
+  try {
+    return await splitInto(out, buf, fd, nul, label, bar);
+  } finally {
+    bar.stop();
+  }
+}
+
+async function splitInto(out: FileInput[], buf: Buffer, fd: number, nul: boolean, label: string, bar: Progress): Promise<FileInput[]> {
+  const sep = nul ? 0 : 0x0a;
+  let filled = 0;
+  let empties = 0;
+  for (;;) {
+    const n = await readSoon(buf, filled, fd, label);
+    const end = n === 0 ? filled : buf.lastIndexOf(sep, filled + n - 1) + 1;
+    filled += n;
+    // Whole entries (or, at the end, everything) are split; the rest waits for more input.
+    const before = out.length;
+    parseInto(buf.subarray(0, end), nul, out);
+    empties = out.length > before ? 0 : empties + countByte(buf, sep, 0, end);
+    if (empties > MAX_NAME_BYTES) throw notAList(label, nul, `more than ${MAX_NAME_BYTES} empty names in a row`);
+    if (n === 0) return out;
+    bar.count = out.length;
+    if (bar.due()) await bar.pulse();
+    buf.copyWithin(0, end, filled);
+    filled -= end;
+    if (filled > MAX_NAME_BYTES) throw notAList(label, nul, `a name longer than ${MAX_NAME_BYTES} bytes`);
+  }
+}
+
+function countByte(buf: Buffer, b: number, start: number, end: number): number {
+  let n = 0;
+  for (let i = buf.indexOf(b, start); i >= 0 && i < end; i = buf.indexOf(b, i + 1)) n++;
+  return n;
+}
+
+function notAList(label: string, nul: boolean, what: string): NotarError {
+  return new NotarError('FORMAT', `--files-from ${label}: ${what}; this is not a list of file names`, {
+    hint: nul ? 'with -0, names end in a NUL byte (find -print0)' : 'one name per line; for find -print0 output add -0',
+  });
+}
+
+export async function fileInputs(args: string[], opts: Opts): Promise<FileInput[]> {
   const files: FileInput[] = args.map((a) => ({ path: a, display: a }));
   if (typeof opts.filesFrom === 'string') {
     if (opts.filesFrom === '-' && args.includes('-')) throw new NotarError('USAGE', 'stdin cannot be both a document (-) and the file list (--files-from -)');
-    files.push(...parseFileList(readAllInput(opts.filesFrom), Boolean(opts.null)));
+    files.push(...(await readFileList(opts.filesFrom, Boolean(opts.null))));
   }
   return files;
 }
@@ -158,12 +228,23 @@ export function parseDigestLines(data: Buffer): DigestInput {
   return lines.result();
 }
 
-/** Reads stdin at `buf[at..]`: 0 at its end. */
-function readStdin(buf: Buffer, at: number): number {
-  try {
-    return readSome(0, buf, at);
-  } catch (e) {
-    throw inputError(e, 'standard input');
+/**
+ * Reads fd (stdin by default, stdin-reader.ts) at `buf[at..]`: 0 at its end.
+ * Asynchronous, so a slow writer (`find … | notar stamp --files-from -`)
+ * never keeps SIGINT and SIGTERM from being handled (interrupt.ts); a
+ * non-blocking FIFO is waited for, not spun on.
+ */
+async function readSoon(buf: Buffer, at: number, fd = 0, label = 'standard input'): Promise<number> {
+  for (;;) {
+    try {
+      if (fd === 0) return await readStdinInto(buf, at);
+      return await new Promise<number>((resolve, reject) => fs.read(fd, buf, at, buf.length - at, null, (e, n) => (e ? reject(e) : resolve(n))));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EOF') return 0;
+      if (code !== 'EAGAIN') throw inputError(e, label);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
   }
 }
 
@@ -181,14 +262,15 @@ function stdinSize(): number {
  * million lines (65 MB) are never held in memory at once, only their packed
  * 32-byte digests.
  */
-export function digestInputs(): DigestInput {
+export async function digestInputs(): Promise<DigestInput> {
   const size = stdinSize();
   const lines = new DigestLines(size >= 0 ? maxDigests(size) : 4096);
-  let buf = Buffer.allocUnsafe(1 << 20);
+  const buf = Buffer.allocUnsafe(1 << 20);
   let filled = 0;
   for (;;) {
-    if (filled === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(buf.length)]); // a line longer than the buffer
-    const n = readStdin(buf, filled);
+    // A sha256sum line is 66 bytes plus a name: one of 1 MiB is not a digest line (`--digests < /dev/zero`).
+    if (filled === buf.length) throw new NotarError('FORMAT', 'standard input: a line longer than 1 MiB; not a digest or sha256sum line', { hint: 'expected 64 hex digits, optionally followed by two spaces and a name' });
+    const n = await readSoon(buf, filled);
     if (n === 0) break;
     filled += n;
     const last = buf.lastIndexOf(0x0a, filled - 1);

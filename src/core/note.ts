@@ -177,22 +177,6 @@ export function signNote(body: string, ...signers: Signer[]): string {
   return body + '\n' + signers.map((s) => signatureLine(s, body)).join('');
 }
 
-const B64_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/**
- * Signature base64 as Go's note.Open reads it (base64.StdEncoding, not
- * Strict): padding is required, but unused bits of the last character are
- * ignored. Such a spelling decodes to the same bytes, so it is accepted; the
- * bits are cleared and the canonical decoder does the rest.
- */
-export function decodeSignatureBase64(b64: string): Uint8Array {
-  const pad = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
-  const last = b64.length - pad - 1;
-  const i = pad === 0 || last < 0 ? -1 : B64_CHARS.indexOf(b64[last]);
-  const fixed = i < 0 ? b64 : b64.slice(0, last) + B64_CHARS[i & (pad === 1 ? 0x3c : 0x30)] + b64.slice(last + 1);
-  return fromBase64(fixed);
-}
-
 function parseSignatureLine(line: string): NoteSignature {
   const bad = () => new NotarError('FORMAT', 'note has a malformed signature line');
   if (!line.startsWith(SIG_PREFIX)) throw bad();
@@ -203,7 +187,8 @@ function parseSignatureLine(line: string): NoteSignature {
   if (!isValidKeyName(name)) throw bad();
   let raw: Uint8Array;
   try {
-    raw = decodeSignatureBase64(rest.slice(space + 1));
+    // One spelling (FORMAT.md §11): canonical padded standard base64.
+    raw = fromBase64(rest.slice(space + 1));
   } catch {
     throw bad();
   }
@@ -223,18 +208,6 @@ export function parseNote(text: string): Note {
   const lines = text.slice(split + 2, -1).split('\n');
   if (lines.length > MAX_SIGNATURES) throw new NotarError('FORMAT', 'note has too many signatures');
   return { body, signatures: lines.map(parseSignatureLine) };
-}
-
-/**
- * True if every signature line spells its base64 canonically (unused bits
- * zero), as notar writes it. Verifiers accept other spellings (Go does);
- * notar's own stored files are held to the one spelling, so that an audit
- * sees any changed byte.
- */
-export function hasCanonicalSignatures(text: string): boolean {
-  const note = parseNote(text);
-  const lines = text.slice(note.body.length + 1, -1).split('\n');
-  return lines.every((line, i) => line.endsWith(' ' + toBase64(concatBytes(fromHex(note.signatures[i].keyId), note.signatures[i].signature))));
 }
 
 export interface OpenedNote extends Note {

@@ -19,7 +19,7 @@ import { concatBytes, equalBytes, fromBase64, fromHex, toBase64, toHex, utf8 } f
 import * as ed25519 from './ed25519.js';
 import { NotarError } from './errors.js';
 import { sha256 } from './hash.js';
-import { decodeSignatureBase64, isValidKeyName, signatureLine, type Signer, type Verifier } from './note.js';
+import { isValidKeyName, signatureLine, type Signer, type Verifier } from './note.js';
 
 export const REVOKE_PREFIX = 'notar-revoke/1';
 export const STATUS_FORMAT = 'notar-status/1';
@@ -118,7 +118,13 @@ function statusSigner(body: string, sigLines: string[], origin: string, trusted:
   for (const line of sigLines.slice(0, 100)) {
     const m = /^\u2014 (\S+) (\S+)$/.exec(line);
     if (!m) throw new NotarError('FORMAT', 'status file: malformed signature line');
-    const sig = decodeSignatureBase64(m[2]);
+    // One spelling of the signature base64, as FORMAT.md §11 holds for notes.
+    let sig: Uint8Array;
+    try {
+      sig = fromBase64(m[2], 'status signature');
+    } catch {
+      throw new NotarError('FORMAT', 'status file: malformed signature line');
+    }
     if (sig.length !== 68) continue;
     const key = trusted.find((k) => k.name === m[1] && k.name === origin && equalBytes(fromHex(k.keyId), sig.subarray(0, 4)));
     if (!key) continue;

@@ -3,12 +3,12 @@
  * Reading never trusts a last line without its newline: that is a torn
  * write from a crash, reported separately and never read as a block.
  */
-import * as fs from 'node:fs';
 import { blockHash } from '../core/block.js';
 import { ChainRecord, parseChainRecord } from '../core/chain.js';
 import { fromUtf8 } from '../core/bytes.js';
 import { NotarError } from '../core/errors.js';
 import { HASH_SIZE } from '../core/merkle.js';
+import { readRegularFile } from './capped-read.js';
 
 export interface ChainState {
   readonly records: ChainRecord[];
@@ -65,7 +65,7 @@ export function countLines(data: Uint8Array, end: number = data.length): number 
 
 export function readChainBytes(file: string): Buffer {
   try {
-    return fs.readFileSync(file);
+    return readRegularFile(file);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
     throw e;

@@ -6,7 +6,7 @@
 import * as crypto from 'node:crypto';
 import { NotarError } from '../core/errors.js';
 import { formatSignerKey, parseSignerKey, Signer } from '../core/note.js';
-import { checkKeys, expectInteger, expectString, parseJson } from '../core/json.js';
+import { checkKeys, expectString, parseJson } from '../core/json.js';
 
 export const KEY_FORMAT = 'notar-key/1';
 /** scrypt cost: 2^17 × 8 × 128 B = 128 MiB, about 0.3 s here (OWASP's interactive floor). */
@@ -57,14 +57,37 @@ export function sealKey(signer: Signer, passphrase: string | null): string {
   return JSON.stringify(sealed, null, 2) + '\n';
 }
 
-export function isKeyEncrypted(text: string): boolean {
-  return (parseJson(text, 'key file', 1 << 16) as { kdf?: unknown })?.kdf !== 'none';
+const storeError = (why: string) =>
+  new NotarError('STORE', `the key file is damaged: ${why}`, { hint: 'restore key.json from your backup, or import the key with `notar key import`' });
+
+/**
+ * The scrypt parameters accepted (docs/store.md): N a power of two from 2^14
+ * to 2^17, r from 1 to 8, p from 1 to 4, and N·r·p at most notar's own
+ * 2^17·8·1. A key file asking for more is damaged (or hostile): opening it
+ * must not cost minutes and gigabytes.
+ */
+function scryptParams(obj: Record<string, unknown>): { N: number; r: number; p: number } {
+  const [N, r, p] = [obj.N, obj.r, obj.p].map((v) => (typeof v === 'number' && Number.isSafeInteger(v) ? v : NaN));
+  const powerOfTwo = N >= 1 << 14 && N <= 1 << 17 && (N & (N - 1)) === 0;
+  if (!powerOfTwo || !(r >= 1 && r <= 8) || !(p >= 1 && p <= 4) || N * r * p > SCRYPT.N * SCRYPT.r * SCRYPT.p) {
+    throw storeError(`scrypt parameters out of range (N=${String(obj.N).slice(0, 20)}, r=${String(obj.r).slice(0, 20)}, p=${String(obj.p).slice(0, 20)})`);
+  }
+  return { N, r, p };
 }
 
-const storeError = (why: string) => new NotarError('STORE', `key file: ${why}`, { hint: 'restore key.json from your backup, or import the key with `notar key import`' });
+/** A hex field of exactly `min`..`max` bytes (Buffer.from(…, 'hex') alone stops silently at the first bad digit). */
+function hexField(obj: Record<string, unknown>, k: string, min: number, max = min): Buffer {
+  const v = obj[k];
+  if (typeof v !== 'string' || !/^(?:[0-9a-fA-F]{2})*$/.test(v) || v.length < 2 * min || v.length > 2 * max) {
+    throw storeError(min === max ? `${k} must be ${min} bytes in hex` : `${k} must be ${min} to ${max} bytes in hex`);
+  }
+  return Buffer.from(v, 'hex');
+}
 
-/** Opens the key file; `passphrase` is asked for only when it is encrypted. */
-export function openKey(text: string, passphrase: () => string): Signer {
+type Parsed = { kdf: 'none'; key: string } | { kdf: 'scrypt'; N: number; r: number; p: number; salt: Buffer; nonce: Buffer; tag: Buffer; ciphertext: Buffer };
+
+/** Every field of a key file checked, before any passphrase is asked for or scrypt runs. */
+function parseKeyFile(text: string): Parsed {
   let obj: Record<string, unknown>;
   try {
     obj = checkKeys(parseJson(text, 'key file', 1 << 16), 'key file', ['format', 'kdf'], ['key', 'N', 'r', 'p', 'salt', 'cipher', 'nonce', 'ciphertext', 'tag']);
@@ -72,19 +95,34 @@ export function openKey(text: string, passphrase: () => string): Signer {
     throw storeError((e as Error).message);
   }
   if (obj.format !== KEY_FORMAT) throw storeError(`unknown format (expected ${KEY_FORMAT})`);
-  if (obj.kdf === 'none') return parseSignerKey(expectString(obj.key, 'key', 1024));
+  if (obj.kdf === 'none') return { kdf: 'none', key: expectString(obj.key, 'key', 1024) };
   if (obj.kdf !== 'scrypt' || obj.cipher !== 'aes-256-gcm') throw storeError('unsupported kdf or cipher');
-  const N = expectInteger(obj.N, 'N', 2);
-  const r = expectInteger(obj.r, 'r', 1);
-  const p = expectInteger(obj.p, 'p', 1);
-  if (N > 1 << 22 || r > 32 || p > 16) throw storeError('scrypt parameters out of range');
-  const hex = (k: string) => Buffer.from(expectString(obj[k], k, 4096), 'hex');
-  const decipher = crypto.createDecipheriv('aes-256-gcm', derive(passphrase(), hex('salt'), N, r, p), hex('nonce'));
+  return {
+    kdf: 'scrypt',
+    ...scryptParams(obj),
+    salt: hexField(obj, 'salt', 16, 64),
+    nonce: hexField(obj, 'nonce', 12),
+    // The full 16-byte GCM tag: a cut tag would be checked only as far as it goes.
+    tag: hexField(obj, 'tag', 16),
+    ciphertext: hexField(obj, 'ciphertext', 1, 1024),
+  };
+}
+
+/** Whether opening the key needs a passphrase; a damaged key file is a STORE error here already. */
+export function isKeyEncrypted(text: string): boolean {
+  return parseKeyFile(text).kdf !== 'none';
+}
+
+/** Opens the key file; `passphrase` is asked for only when it is encrypted. */
+export function openKey(text: string, passphrase: () => string): Signer {
+  const k = parseKeyFile(text);
+  if (k.kdf === 'none') return parseSignerKey(k.key);
+  const decipher = crypto.createDecipheriv('aes-256-gcm', derive(passphrase(), k.salt, k.N, k.r, k.p), k.nonce, { authTagLength: 16 });
   decipher.setAAD(Buffer.from(KEY_FORMAT));
-  decipher.setAuthTag(hex('tag'));
+  decipher.setAuthTag(k.tag);
   let secret: string;
   try {
-    secret = Buffer.concat([decipher.update(hex('ciphertext')), decipher.final()]).toString('utf8');
+    secret = Buffer.concat([decipher.update(k.ciphertext), decipher.final()]).toString('utf8');
   } catch {
     throw new NotarError('PASSPHRASE', 'wrong passphrase for the signing key (or key.json is damaged)', {
       hint: 'check NOTAR_PASSPHRASE or --passphrase-file',

@@ -19,6 +19,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { NotarError } from '../core/errors.js';
+import { readCapped } from './capped-read.js';
 import { isProcessAlive } from './pid.js';
 
 export interface Lock {
@@ -83,7 +84,8 @@ interface Owner {
 
 function readOwner(file: string): Owner | undefined {
   try {
-    const text = fs.readFileSync(file, 'utf8');
+    // Capped and non-blocking: a lock file is one short line, whatever was put in its place.
+    const text = readCapped(file, 4096, file).toString('utf8');
     const mtimeMs = fs.statSync(file).mtimeMs;
     const [pid, host, , start, ns] = text.trim().split(' ');
     const opt = (s: string | undefined) => (s && s !== '-' ? s : undefined);

@@ -34,6 +34,7 @@ import { checkExtends, KEY_HINT, refuse, type ExtendCheck } from './extend.js';
 import { readTip, writeTip } from './tip.js';
 import { keyHistory, type KeyHistory } from './key-history.js';
 import { checkKeyInForce, finishRotation } from './rotate.js';
+import { readRegularFile, readStoreText } from './capped-read.js';
 import { appendDurable, fsyncDir, removeStaleTemps, writeFileAtomic } from './durable.js';
 import { isKeyEncrypted, openKey, sealKey } from './keyfile.js';
 import { decodeLeaves, leavesPieces, leafAt, LEAVES_HEADER_SIZE, RECORD, recordsExtent, scanRecords, type LeafEntry, type LeavesFile } from './leaves.js';
@@ -96,8 +97,9 @@ export function openStore(dir: string): Store {
   const paths = storePaths(dir);
   let text: string;
   try {
-    text = fs.readFileSync(paths.config, 'utf8');
+    text = readStoreText(paths.config, 4096);
   } catch (e) {
+    if (e instanceof NotarError) throw new NotarError('STORE', `${paths.config}: ${e.message}`, { hint: e.hint });
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       throw new NotarError('STORE', `no notar store at ${dir}`, { hint: 'create one with `notar init --name <origin>`, or point --store / NOTAR_STORE at yours' });
@@ -132,7 +134,7 @@ export class Store {
 
   verifier(): Verifier {
     try {
-      return parseVerifierKey(fs.readFileSync(this.paths.verifierKey, 'utf8').trim());
+      return parseVerifierKey(readStoreText(this.paths.verifierKey, 4096).trim());
     } catch (e) {
       if (e instanceof NotarError) throw new NotarError('STORE', `${this.paths.verifierKey}: ${e.message}`);
       throw storeIo(e, `cannot read ${this.paths.verifierKey}`);
@@ -141,9 +143,9 @@ export class Store {
 
   keyEncrypted(): boolean {
     try {
-      return isKeyEncrypted(fs.readFileSync(this.paths.key, 'utf8'));
+      return isKeyEncrypted(readStoreText(this.paths.key, 1 << 16));
     } catch (e) {
-      if (e instanceof NotarError) throw new NotarError('STORE', `${this.paths.key}: ${e.message}`);
+      if (e instanceof NotarError) throw new NotarError('STORE', `${this.paths.key}: ${e.message}`, { hint: e.hint });
       throw storeIo(e, `cannot read the signing key ${this.paths.key}`);
     }
   }
@@ -152,8 +154,9 @@ export class Store {
   signer(passphrase: () => string): Signer {
     let text: string;
     try {
-      text = fs.readFileSync(this.paths.key, 'utf8');
+      text = readStoreText(this.paths.key, 1 << 16);
     } catch (e) {
+      if (e instanceof NotarError) throw new NotarError('STORE', `${this.paths.key}: ${e.message}`, { hint: e.hint });
       throw storeIo(e, `cannot read the signing key ${this.paths.key}`);
     }
     let signer: Signer;
@@ -249,7 +252,7 @@ export class Store {
     const file = leavesFile(this.paths, seq);
     let data: Buffer;
     try {
-      data = fs.readFileSync(file);
+      data = readRegularFile(file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw this.leavesMissing(file, seq);
       throw storeIo(e, `cannot read ${file}`);
@@ -453,15 +456,18 @@ export class Store {
     const file = leavesFile(this.paths, seq);
     let fd: number;
     try {
-      fd = fs.openSync(file, 'r');
+      // Non-blocking: a FIFO in its place must not hang the open (its size 0 is then refused).
+      fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw this.leavesMissing(file, seq);
       throw storeIo(e, `cannot read ${file}`);
     }
     try {
+      const st = fs.fstatSync(fd);
+      if (!st.isFile()) throw storeIo(new Error('not a regular file (a device, FIFO or socket is in its place)'), `cannot read ${file}`);
       const header = Buffer.alloc(LEAVES_HEADER_SIZE);
       fs.readSync(fd, header, 0, header.length, 0);
-      const { offset, count } = recordsExtent(header, fs.fstatSync(fd).size, file);
+      const { offset, count } = recordsExtent(header, st.size, file);
       const len = count * RECORD;
       if (scanBuffer.length < len) scanBuffer = Buffer.allocUnsafe(len);
       const records = scanBuffer.subarray(0, len);

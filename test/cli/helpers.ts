@@ -35,7 +35,9 @@ export function notar(args: (string | Buffer)[], opts: RunOptions = {}): RunResu
     input: opts.input ?? '',
     timeout: opts.timeout ?? 60_000,
     maxBuffer: 1 << 30,
-  };
+    // A new session: no controlling terminal, so notar never prompts on the tester's /dev/tty.
+    detached: true,
+  } as SpawnSyncOptions;
   const r = spawnSync(process.execPath, [BIN, ...(args as string[])], spawnOpts);
   if (r.error) throw r.error;
   return { code: r.status ?? -1, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };

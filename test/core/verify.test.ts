@@ -39,8 +39,6 @@ const isTime = (t: unknown) =>
 // Go's note.isValidName (unicode.IsSpace); ASCII controls cannot stand in a note at all.
 const isName = (s: string) => s.length > 0 && !/[\t\n\v\f\r +\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0000-\u001f]/u.test(s);
 const canonicalB64 = (s: string) => /^[A-Za-z0-9+/]*={0,2}$/.test(s) && s.length % 4 === 0 && Buffer.from(s, 'base64').toString('base64') === s;
-// Go's base64.StdEncoding (not Strict): padding required, unused low bits ignored.
-const goB64 = (s: string) => /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(s);
 
 function keysOf(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(keysOf).join()}]`;
@@ -80,7 +78,7 @@ function checkpointExpectation(before: string, after: string): Outcome[] {
   const m = /^\u2014 (\S+) (\S+)$/.exec(lines[4]);
   if (!m) return ['format'];
   if (d < b64Start) return isName(m[1]) ? ['trust'] : ['format'];
-  if (!goB64(m[2])) return ['format'];
+  if (!canonicalB64(m[2])) return ['format'];
   const raw = Buffer.from(m[2], 'base64');
   if (raw.length < 5) return ['format'];
   // Another spelling of the same signature bytes (unused base64 bits): the same note.

@@ -52,6 +52,39 @@ describe('sealed key', () => {
     expect(openKey(s, () => 'cafe\u0301 passphrase').keyId).toBe(signer.keyId);
   });
 
+  it.each([
+    ['N 2^22, r 32 (minutes, 5 GB)', { N: 4194304, r: 32 }],
+    ['N 3 (not a power of two)', { N: 3 }],
+    ['N 2^18 (above notar\'s cost)', { N: 1 << 18 }],
+    ['N 2^10 (too weak: not written by notar)', { N: 1 << 10 }],
+    ['r 0', { r: 0 }],
+    ['p 5', { p: 5 }],
+    ['N as a string', { N: '131072' }],
+    ['N·r·p above notar\'s own cost', { N: 1 << 17, r: 8, p: 2 }],
+  ])('scrypt %s: STORE (damaged key file), refused before the passphrase is asked for', (_what, change) => {
+    const obj = JSON.parse(sealed);
+    const e = errorOf(() => openKey(JSON.stringify({ ...obj, ...change }), never));
+    expect(e.code).toBe('STORE');
+    expect(e.message).toMatch(/key file is damaged: scrypt parameters out of range/);
+    expect(e.hint).toMatch(/backup/);
+    expect(() => isKeyEncrypted(JSON.stringify({ ...obj, ...change }))).toThrow(/out of range/);
+  });
+
+  it.each([
+    ['a tag cut to 4 bytes', (o: Record<string, string>) => ({ tag: o.tag.slice(0, 8) }), /tag must be 16 bytes/],
+    ['a tag of 12 bytes', (o: Record<string, string>) => ({ tag: o.tag.slice(0, 24) }), /tag must be 16 bytes/],
+    ['a tag that is not hex', (o: Record<string, string>) => ({ tag: 'zz' + o.tag.slice(2) }), /tag must be 16 bytes/],
+    ['an empty tag', () => ({ tag: '' }), /tag must be 16 bytes/],
+    ['a nonce of 8 bytes', (o: Record<string, string>) => ({ nonce: o.nonce.slice(0, 16) }), /nonce must be 12 bytes/],
+    ['a salt with an odd digit count', (o: Record<string, string>) => ({ salt: o.salt + 'a' }), /salt must be/],
+    ['an empty ciphertext', () => ({ ciphertext: '' }), /ciphertext must be/],
+  ])('%s: STORE (damaged key file), never "unexpected failure", never accepted', (_what, change, message) => {
+    const obj = JSON.parse(sealed);
+    const e = errorOf(() => openKey(JSON.stringify({ ...obj, ...change(obj) }), never));
+    expect(e.code).toBe('STORE');
+    expect(e.message).toMatch(message);
+  });
+
   it('scrypt parameters out of range are refused before any work is done', () => {
     const obj = JSON.parse(sealed);
     const e = errorOf(() => openKey(JSON.stringify({ ...obj, N: 2 ** 30 }), never));

@@ -30,7 +30,7 @@ export async function run(_args: string[], opts: Opts): Promise<number> {
 
 /** The old checkpoint, parsed (a malformed file is an input error naming it). */
 function readOld(file: string): { text: string; cp: Checkpoint } {
-  const text = readTextInput(file, MAX_NOTE_BYTES);
+  const text = readTextInput(file, MAX_NOTE_BYTES, 'a signed checkpoint');
   try {
     return { text, cp: checkpointOf(text) };
   } catch (e) {
@@ -75,7 +75,7 @@ async function prove(file: string, opts: Opts): Promise<number> {
 }
 
 function readStatement(file: string): ConsistencyStatement {
-  const text = readTextInput(file, 4 * MAX_NOTE_BYTES + 65536);
+  const text = readTextInput(file, 4 * MAX_NOTE_BYTES + 65536, 'a consistency proof');
   try {
     return parseConsistency(text);
   } catch (e) {

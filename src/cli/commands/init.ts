@@ -12,7 +12,7 @@ export async function run(_args: string[], opts: Opts): Promise<number> {
   if (!isValidOwnKeyName(name)) {
     throw new NotarError('USAGE', `--name ${JSON.stringify(name)} is not a valid origin`, { hint: 'use a name like notary.example.gov/land-registry: no spaces, no "+", no control characters, at most 256 bytes' });
   }
-  const signer = opts.import ? parseSignerKey(readTextInput(String(opts.import), 4096).trim()) : generateSigner(name, randomBytes(32));
+  const signer = opts.import ? parseSignerKey(readTextInput(String(opts.import), 4096, 'a signer key').trim()) : generateSigner(name, randomBytes(32));
   if (signer.name !== name) throw new NotarError('USAGE', `the imported key is named ${signer.name}, not ${name}`);
   const dir = storeDir(opts);
   const passphrase = await passphraseToSeal(opts);

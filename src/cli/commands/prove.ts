@@ -21,8 +21,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { equalBytes, toHex } from '../../core/bytes.js';
 import { NotarError } from '../../core/errors.js';
-import { formatReceipt, parseReceipt, RECEIPT_SUFFIX, type Receipt } from '../../core/receipt.js';
+import { formatReceipt, MAX_RECEIPT_BYTES, parseReceipt, RECEIPT_SUFFIX, type Receipt } from '../../core/receipt.js';
 import { verifyReceipt } from '../../core/verify.js';
+import { readCapped, TooLargeError } from '../../store/capped-read.js';
 import { writeFileAtomic } from '../../store/durable.js';
 import { ReceiptBuilder, type Store } from '../../store/store.js';
 import { openStoreFromOpts, type Opts } from '../common.js';
@@ -39,13 +40,13 @@ interface Target {
   readonly base: string | Buffer;
 }
 
-function targets(args: string[], opts: Opts): Target[] {
+async function targets(args: string[], opts: Opts): Promise<Target[]> {
   if (typeof opts.sha256 === 'string') {
     if (args.length > 0 || opts.filesFrom !== undefined) throw new NotarError('USAGE', 'give either a document FILE or --sha256 HEX, not both');
     const digest = parseDigestOption(opts.sha256);
     return [{ digest, label: `the document with SHA-256 ${toHex(digest)}`, base: toHex(digest) }];
   }
-  const inputs = fileInputs(args, opts);
+  const inputs = await fileInputs(args, opts);
   if (inputs.length === 0) throw new NotarError('USAGE', 'name the stamped document (or give --sha256 HEX)', { hint: 'notar prove deed.pdf > deed.pdf.notar.json' });
   if (inputs.length > 1 && typeof opts.out !== 'string') {
     throw new NotarError('USAGE', `${inputs.length} documents named, but stdout holds one receipt`, { hint: 'write them into a directory with --out DIR' });
@@ -86,7 +87,7 @@ function rebuild(store: Store, t: Target): Receipt[] {
 }
 
 export async function run(args: string[], opts: Opts): Promise<number> {
-  const ts = targets(args, opts);
+  const ts = await targets(args, opts);
   const store = openStoreFromOpts(opts);
   // Every document is found before anything is written.
   const found = ts.map((t) => ({ t, receipts: rebuild(store, t) }));
@@ -166,11 +167,13 @@ function refuseForeign(file: string | Buffer, digest: Uint8Array): void {
   let text: string;
   try {
     if (fs.statSync(file).isDirectory()) throw new NotarError('EXISTS', `${displayName(file)} is a directory; not replacing it`);
-    text = fs.readFileSync(file, 'utf8');
+    // Capped and non-blocking: a FIFO or a huge file there is refused below, not read forever.
+    text = readCapped(file, MAX_RECEIPT_BYTES, displayName(file)).toString('utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-    if (e instanceof NotarError) throw e;
-    throw new NotarError('IO', `cannot read ${displayName(file)}: ${(e as Error).message}`);
+    if (e instanceof TooLargeError) text = '';
+    else if (e instanceof NotarError) throw e;
+    else throw new NotarError('IO', `cannot read ${displayName(file)}: ${(e as Error).message}`);
   }
   let same = false;
   try {

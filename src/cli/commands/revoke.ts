@@ -24,12 +24,12 @@ interface Target {
   readonly digest: Uint8Array;
 }
 
-function targets(args: string[], opts: Opts): Target[] {
+async function targets(args: string[], opts: Opts): Promise<Target[]> {
   const given = [args.length > 0, opts.sha256 !== undefined, Boolean(opts.digests)].filter(Boolean).length;
   if (given !== 1) throw new NotarError('USAGE', 'revoke needs the documents: FILE..., --sha256 HEX, or --digests (sha256sum lines on stdin)', { hint: 'notar revoke deed.pdf --reason "issued by mistake"' });
   if (opts.sha256 !== undefined) return [{ display: `sha256 ${opts.sha256}`, digest: parseDigestOption(String(opts.sha256)) }];
   if (args.length > 0) return args.map((f) => ({ display: f, digest: digestFile(f) }));
-  const { digests, names } = digestInputs();
+  const { digests, names } = await digestInputs();
   return names.map((n, i) => ({ display: n ?? `sha256 ${toHex(digests.subarray(i * 32, i * 32 + 32))}`, digest: digests.slice(i * 32, i * 32 + 32) }));
 }
 
@@ -63,7 +63,7 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   if (typeof opts.reason !== 'string') throw new NotarError('USAGE', 'revoke needs --reason TEXT (it is published in the status file)');
   const reason = checkReason(opts.reason);
   const clerk = resolveClerk(opts.clerk);
-  const list = targets(args, opts);
+  const list = await targets(args, opts);
   const store = openStoreFromOpts(opts);
   const signer = await loadSigner(store, opts);
   const lines = statements(store, list, reason, formatTime(new Date()));

@@ -15,10 +15,12 @@ import { ReceiptBuilder, type Store } from '../../store/store.js';
 import { openStoreFromOpts, type Opts } from '../common.js';
 import { digestFileIntoSoon, displayName } from '../hashing/hashing.js';
 import { digestFilesParallel } from '../hashing/parallel-hash.js';
-import { notice, progress } from '../output/io.js';
+import { notice } from '../output/io.js';
+import { handleInterrupts, onInterrupt, setInterruptContext } from '../interrupt.js';
+import { hashingProgress, Progress } from '../output/progress.js';
 import { ByteSink } from '../output/byte-sink.js';
 import { batchReceiptText, type ReceiptText } from '../output/receipt-text.js';
-import { loadSigner } from '../passphrase.js';
+import { signerUnlocker } from '../passphrase.js';
 import { digestInputs, fileInputs, pathKey, type FileInput } from '../inputs.js';
 import { AnchorCheck } from '../receipts/stamp-existing.js';
 import { planReceipts } from '../receipts/stamp-paths.js';
@@ -98,12 +100,12 @@ async function collectFiles(inputs: FileInput[], opts: Opts, store: Store): Prom
   const { files, receiptFiles } = planReceipts(inputs, out, toFiles);
   const anchors = new AnchorCheck(store);
   // Many files: hashed first, on both cores (parallel-hash.ts); otherwise (or if one fails) one by one below.
-  const hashed = await digestFilesParallel(files.map((f) => f.path));
+  const bar = hashingProgress(files.length);
+  const hashed = await digestFilesParallel(files.map((f) => f.path), bar);
   const digests = hashed ?? new Uint8Array(files.length * 32);
   const plans: Planned[] = [];
   const conflicts: Conflict[] = [];
   let kept = 0;
-  const spinner = await progress(`hashing ${files.length} documents`, files.length > 500);
   try {
     for (let i = 0; i < files.length; i++) {
       const f = files[i];
@@ -113,7 +115,8 @@ async function collectFiles(inputs: FileInput[], opts: Opts, store: Store): Prom
         if (pending) await pending;
       } else if (plans.length !== i) digests.copyWithin(plans.length * 32, i * 32, i * 32 + 32);
       const digest = digests.subarray(plans.length * 32, plans.length * 32 + 32);
-      if (i % 1000 === 999) spinner.update(`hashed ${i + 1} of ${files.length} documents`);
+      if (!hashed) bar.count = i + 1;
+      if (bar.due()) await bar.pulse();
       const fromStdin = f.path === '-';
       const receiptFile = receiptFiles[i];
       if (receiptFile !== undefined) {
@@ -130,7 +133,7 @@ async function collectFiles(inputs: FileInput[], opts: Opts, store: Store): Prom
       plans.push({ display: f.display, name: fromStdin ? undefined : path.basename(f.display), receiptFile, plainReceipt: fromStdin && !out && !opts.json });
     }
   } finally {
-    spinner.stop();
+    bar.stop();
   }
   refuseConflicts(conflicts);
   return { digests: digests.subarray(0, plans.length * 32), count: plans.length, names: plans.map((p) => p.name), plan: (i) => plans[i], toStdout: !toFiles, someToStdout: plans.some((p) => p.receiptFile === undefined), kept };
@@ -147,8 +150,8 @@ function refuseConflicts(conflicts: Conflict[]): void {
   throw new NotarError('EXISTS', `${conflicts[0].message}${more}; nothing was stamped`, { hint: conflicts[0].hint });
 }
 
-function collectDigests(opts: Opts): Collected {
-  const { digests, names } = digestInputs();
+async function collectDigests(opts: Opts): Promise<Collected> {
+  const { digests, names } = await digestInputs();
   const out = opts.out as string | undefined;
   const hex = (i: number) => toHex(digests.subarray(i * 32, i * 32 + 32));
   const leafNames = names.some((n) => n !== undefined) ? names.map((n) => (n === undefined ? undefined : path.basename(n))) : names;
@@ -166,15 +169,17 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   if (opts.digests && (args.length > 0 || opts.filesFrom)) {
     throw new NotarError('USAGE', '--digests reads digests from stdin; it cannot be combined with files or --files-from');
   }
+  handleInterrupts('nothing was stamped');
   const store = openStoreFromOpts(opts);
-  const signer = await loadSigner(store, opts);
+  // The key file and the passphrase's source are checked now; a prompt waits until the inputs are read.
+  const unlock = signerUnlocker(store, opts);
   let files: FileInput[] = [];
   if (!opts.digests) {
-    files = fileInputs(args, opts);
+    files = await fileInputs(args, opts);
     if (files.length === 0) throw new NotarError('USAGE', 'nothing to stamp: name files, use --files-from LIST, - for stdin, or --digests', { hint: 'see `notar stamp --help`' });
     if (files.filter((f) => f.path === '-').length > 1) throw new NotarError('USAGE', 'stdin (-) can be stamped only once per run');
   }
-  const collected = opts.digests ? collectDigests(opts) : await collectFiles(files, opts, store);
+  const collected = opts.digests ? await collectDigests(opts) : await collectFiles(files, opts, store);
   const clerk = resolveClerk(opts.clerk);
   const skipped = skipStamped(collected, store, opts);
   if (collected.count === 0) {
@@ -187,7 +192,9 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   }
   if (opts.out) mkdirOut(String(opts.out));
   checkReceiptDirs(collected);
+  const signer = await unlock();
   const sealed = await store.seal({ digests: collected.digests, names: collected.names }, signer);
+  setInterruptContext(`block ${sealed.record.seq} is sealed, but not every receipt was written`, 'the store is intact; rebuild missing receipts with `notar prove FILE` (or `notar prove --out DIR FILE`)');
   for (const msg of sealed.recovered) notice(`recovered: ${msg}`);
   // The block is sealed: a record that cannot be written must not cost its receipts.
   const unrecorded = tryWriteRecord(store.paths, sealed.record, clerk, signer);
@@ -252,7 +259,9 @@ interface Unwritten {
 async function emitReceipts(c: Collected, receipt: (i: number) => Receipt, opts: Opts): Promise<Unwritten[]> {
   // NDJSON goes out in pieces of 1 MiB, encoded straight into one buffer (byte-sink.ts).
   const out = new ByteSink(1);
-  const spinner = await progress(`writing ${c.count} receipts`, c.count > 2000);
+  const bar = new Progress((p) => `wrote ${p.count} of ${c.count} receipts`);
+  // Interrupted between receipts: the whole NDJSON lines made so far still go out.
+  const offInterrupt = onInterrupt(() => out.flush());
   const dirs = new ReceiptDirs();
   const unwritten: Unwritten[] = [];
   let text: ReceiptText | undefined;
@@ -271,9 +280,12 @@ async function emitReceipts(c: Collected, receipt: (i: number) => Receipt, opts:
       }
       if (p.plainReceipt) out.text(text.pretty(r));
       else if (opts.json || p.receiptFile === undefined) ndjson(p, r, text, out);
+      bar.count = i + 1;
+      if (bar.due()) await bar.pulse();
     }
   } finally {
-    spinner.stop();
+    bar.stop();
+    offInterrupt();
     out.flush();
   }
   if (dirs.tempsRemoved) notice(`recovered: removed ${dirs.tempsRemoved} temporary file${dirs.tempsRemoved === 1 ? '' : 's'} left by interrupted receipt writes`);

@@ -63,12 +63,12 @@ function shaSubject(args: string[], opts: Opts): Subject {
   return { receiptFile: receipt, explicit: true, digest: parseDigestOption(opts.sha256 as string) };
 }
 
-function subjects(args: string[], opts: Opts): Subject[] {
+async function subjects(args: string[], opts: Opts): Promise<Subject[]> {
   if (typeof opts.sha256 === 'string') return [shaSubject(args, opts)];
   const receipt = opts.receipt as string | undefined;
   const dir = opts.receipts as string | undefined;
   if (receipt !== undefined && dir !== undefined) throw new NotarError('USAGE', 'give either --receipt FILE (one document) or --receipts DIR, not both');
-  const inputs = fileInputs(args, opts);
+  const inputs = await fileInputs(args, opts);
   if (inputs.length === 0) throw new NotarError('USAGE', 'name the document to verify (or give --sha256 HEX --receipt FILE)', { hint: 'notar verify deed.pdf --key-file office.vkey' });
   if (receipt !== undefined && inputs.length > 1) {
     throw new NotarError('USAGE', `--receipt names the receipt of one document, but ${inputs.length} were given`, { hint: 'leave out --receipt: each receipt is found beside its document, or under --receipts DIR' });
@@ -166,7 +166,7 @@ function check(s: Subject, trusted: readonly Verifier[], status?: Status, lifecy
 }
 
 export async function run(args: string[], opts: Opts): Promise<number> {
-  const list = subjects(args, opts);
+  const list = await subjects(args, opts);
   const given = requireTrustedKeys(opts);
   const lifecycle = loadRotations(opts, given);
   const trusted = withSuccessors(given, lifecycle.successors);

@@ -36,23 +36,45 @@ function recordFailure(ctl: Int32Array, index: number): void {
   }
 }
 
-/** Hashes chunks until none are left or one of this thread's files fails. */
-export function claimChunks(job: HashJob, hashOne: (i: number, out: Uint8Array) => void): void {
+/** How many files have been claimed so far (by both threads): a progress count. */
+export function claimedFiles(job: HashJob): number {
+  return Math.min(job.paths.length, Atomics.load(new Int32Array(job.control), NEXT) * CHUNK_FILES);
+}
+
+/** The files of its current chunk a thread has still to hash: [next, end). */
+export interface Claim {
+  next: number;
+  end: number;
+}
+
+/**
+ * Hashes chunks until none are left or one of this thread's files fails;
+ * returns true if it stopped early because `pause()` said so (checked per
+ * file, so a chunk of large files does not hold the thread for seconds):
+ * the main thread yields to the event loop, then calls again with the same
+ * `claim` to finish the chunk it holds.
+ */
+export function claimChunks(job: HashJob, hashOne: (i: number, out: Uint8Array) => void, pause?: () => boolean, claim: Claim = { next: 0, end: 0 }): boolean {
   const ctl = new Int32Array(job.control);
   const out = new Uint8Array(job.digests);
   const count = job.paths.length;
   for (;;) {
     // A failure anywhere ends the claiming: files after it are never needed.
-    if (Atomics.load(ctl, FAILED) < count) return;
-    const start = Atomics.add(ctl, NEXT, 1) * CHUNK_FILES;
-    if (start >= count) return;
-    const end = Math.min(count, start + CHUNK_FILES);
-    for (let i = start; i < end; i++) {
+    if (Atomics.load(ctl, FAILED) < count) return false;
+    if (claim.next >= claim.end) {
+      const start = Atomics.add(ctl, NEXT, 1) * CHUNK_FILES;
+      if (start >= count) return false;
+      claim.next = start;
+      claim.end = Math.min(count, start + CHUNK_FILES);
+    }
+    while (claim.next < claim.end) {
+      if (pause?.()) return true;
+      const i = claim.next++;
       try {
         hashOne(i, out);
       } catch {
         recordFailure(ctl, i);
-        return;
+        return false;
       }
     }
   }

@@ -8,9 +8,13 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { NotarError } from '../../core/errors.js';
 import { inputError, readSome } from '../reading.js';
+import { stdinChunks } from '../stdin-reader.js';
 
 const CHUNK = 1 << 20;
 let buffer: Buffer | undefined;
+
+/** Bytes hashed by this thread so far: what `stamp`'s progress line counts (progress.ts). */
+export const hashedBytes = { total: 0 };
 
 /**
  * How a digest is returned: raw bytes, hex (`notar hash`), or latin1 (one
@@ -76,7 +80,7 @@ const READ_AHEAD = 4 * CHUNK;
  * stay synchronous, so a run over 100,000 of them makes no promise per file.
  */
 function digestSoon<E extends Encoding>(file: string | Buffer, enc: E): Digest<E> | Promise<Digest<E>> {
-  if (file === '-') return digestAs(file, enc);
+  if (file === '-') return digestStdin(enc) as Promise<Digest<E>>;
   const { fd, size } = openDocument(file);
   if (size < READ_AHEAD) {
     try {
@@ -98,8 +102,27 @@ async function digestAhead(fd: number, file: string | Buffer, enc: Encoding): Pr
   while (n > 0) {
     const pending = read(next);
     h.update(cur.subarray(0, n));
+    hashedBytes.total += n;
     n = await pending;
     [cur, next] = [next, cur];
+  }
+  return finish(h, enc);
+}
+
+/**
+ * Standard input, read asynchronously (stdin-reader.ts): a slow writer
+ * (`producer | notar stamp -`) never keeps SIGINT/SIGTERM from being
+ * handled, and the progress line can count the bytes.
+ */
+async function digestStdin(enc: Encoding): Promise<Buffer | string> {
+  const h = crypto.createHash('sha256');
+  try {
+    for await (const chunk of stdinChunks()) {
+      h.update(chunk);
+      hashedBytes.total += chunk.length;
+    }
+  } catch (e) {
+    throw inputError(e, '-');
   }
   return finish(h, enc);
 }
@@ -157,6 +180,7 @@ function readFull(fd: number, buf: Buffer, expect: number): number {
     const n = readSome(fd, buf, total);
     if (n === 0) break;
     total += n;
+    hashedBytes.total += n;
     if (total === expect) break;
   }
   return total;

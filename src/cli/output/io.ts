@@ -1,7 +1,7 @@
 /**
  * Terminal conventions in one place: stdout carries only results (machine-
  * clean for pipes), stderr carries messages; colour only on a TTY without
- * NO_COLOR; progress only on a TTY and only for long work.
+ * NO_COLOR; progress (progress.ts) only on a TTY and only for long work.
  */
 export interface Io {
   readonly stdout: NodeJS.WriteStream;
@@ -48,29 +48,4 @@ export function writeErr(text: string): void {
 /** `notar: <msg>` on stderr, for notices that are not errors. */
 export function notice(msg: string): void {
   process.stderr.write(`notar: ${msg}\n`);
-}
-
-export interface Progress {
-  update(text: string): void;
-  succeed(text: string): void;
-  stop(): void;
-}
-
-const silent: Progress = { update() {}, succeed() {}, stop() {} };
-
-/**
- * A spinner (ora) on stderr, only when stderr is a TTY and the work is
- * long enough to need one; ora is imported only then (it costs ~170 ms).
- */
-export async function progress(text: string, long: boolean): Promise<Progress> {
-  if (!long || !process.stderr.isTTY || process.env.CI) return silent;
-  const { default: ora } = await import('ora');
-  const spinner = ora({ text, stream: process.stderr, color: colorEnabled() ? 'cyan' : false as never }).start();
-  return {
-    update: (t) => {
-      spinner.text = t;
-    },
-    succeed: (t) => spinner.succeed(t),
-    stop: () => spinner.stop(),
-  };
 }

@@ -29,6 +29,9 @@ export function report(e: unknown): number {
     process.stderr.write(`notar: error: ${e.message}\n`);
     if (e.hint) process.stderr.write(`notar: hint: ${e.hint}\n`);
     if (debug && e.stack) process.stderr.write(e.stack + '\n');
+    // An interruption (interrupt.ts) carries the shell's 128 + signal number.
+    const exitCode = (e as { exitCode?: unknown }).exitCode;
+    if (typeof exitCode === 'number') return exitCode;
     return CHECK_FAILED_CODES.has(e.code) ? EXIT_FAILED : EXIT_USAGE;
   }
   const err = e as NodeJS.ErrnoException;

@@ -14,7 +14,7 @@ import { readTextInput } from '../common.js';
 export const RECEIPT_HINT = 'a receipt is the .notar.json file `notar stamp` wrote, unedited; the notary can rebuild it with `notar prove`';
 
 export function readReceiptText(file: string | Buffer): string {
-  return readTextInput(file, MAX_RECEIPT_BYTES);
+  return readTextInput(file, MAX_RECEIPT_BYTES, 'a receipt');
 }
 
 /** Reads and strictly parses a receipt; a malformed one is an input error naming the file. */
