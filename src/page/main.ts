@@ -12,6 +12,8 @@ import { CHUNK_BYTES, hashFile } from './hashing.js';
 import { addKey, parseKeyList, readBakedKeys } from './keys.js';
 import { byId, hideDetails, showKeys, showProgress, showResult, showSlot, showVerdict } from './render.js';
 import { describe } from './verdict.js';
+import { pageLifecycle, readProofFile } from './rotation.js';
+import { applyRotation, withSuccessors } from '../core/key-lifecycle.js';
 import { applyPageStatus, isStatusFile, readBakedStatus, STATUS_ELEMENT_ID, withStatus } from './status.js';
 
 interface State {
@@ -22,13 +24,15 @@ interface State {
   hashing?: File;
   baked: Verifier[];
   pasted: Verifier[];
+  /** Key rotation or retirement proofs added by the visitor. */
+  proofs: { readonly name: string; readonly text: string }[];
   /** A revocation status: baked in, or added by the visitor (the later one wins). */
   status?: { readonly name: string; readonly text: string };
   /** Bumped on every reset, so late results of old work are dropped. */
   generation: number;
 }
 
-const state: State = { baked: [], pasted: [], generation: 0 };
+const state: State = { baked: [], pasted: [], proofs: [], generation: 0 };
 /** The JSON data block that `notar verifier-page` fills with the trusted keys. */
 const KEYS_ELEMENT_ID = 'notar-trusted-keys';
 
@@ -40,6 +44,12 @@ async function addFiles(files: File[]): Promise<void> {
   const statusFile = files.find((_, i) => flags[i]);
   if (statusFile) state.status = { name: statusFile.name, text: await statusFile.text() };
   files = files.filter((_, i) => !flags[i]);
+  const proofs = await Promise.all(files.map(readProofFile));
+  files.forEach((f, i) => {
+    const text = proofs[i];
+    if (text !== undefined) state.proofs = [...state.proofs.filter((p) => p.text !== text), { name: f.name, text }];
+  });
+  files = files.filter((_, i) => proofs[i] === undefined);
   const sorted = await sortFiles(files);
   if (generation !== state.generation) return;
   byId('problem').textContent = sorted.problem ?? '';
@@ -84,8 +94,12 @@ function update(): void {
   if (doc && !digest && state.hashing !== doc) void hashDocument(doc);
   showStatusSlot();
   if (doc && receipt && digest) {
-    const checked = applyPageStatus(verifyReceipt(receipt.text, digest, trusted()), digest, state.status?.text, trusted());
-    return showResult(withStatus(describe(checked.result, digest, trusted()), checked));
+    const { lifecycle, problem } = pageLifecycle(state.proofs, trusted());
+    const keys = withSuccessors(trusted(), lifecycle.successors);
+    const rotated = applyRotation(verifyReceipt(receipt.text, digest, keys), lifecycle);
+    const checked = applyPageStatus(rotated.result, digest, state.status?.text, keys);
+    const verdict = withStatus(withStatus(describe(checked.result, digest, keys), { note: rotated.note, problem }, 'Key rotation'), checked);
+    return showResult(verdict);
   }
   hideDetails();
   if (doc && !digest) return showVerdict('info', 'Checking…', "Computing the document's fingerprint on this computer.");
@@ -106,11 +120,13 @@ function receiptName(text: string): string {
 
 function showStatusSlot(): void {
   byId('slot-status').textContent = state.status ? state.status.name : 'none (optional)';
+  byId('slot-proofs').textContent = state.proofs.length ? state.proofs.map((p) => p.name).join(', ') : 'none (optional)';
 }
 
 function reset(): void {
   state.generation++;
   state.document = state.receipt = state.digest = state.hashing = undefined;
+  state.proofs = [];
   byId('problem').textContent = '';
   showProgress(0, 0, false);
   update();

@@ -52,8 +52,8 @@ export function applyPageStatus(result: VerifyResult, digest: Uint8Array, text: 
 }
 
 /** The verdict with the status's note or problem added. */
-export function withStatus(v: Verdict, o: StatusOutcome): Verdict {
-  if (o.note) return { ...v, message: `${v.message} ${o.note}`, details: [...v.details, ['Revocation status', o.note]] };
-  if (o.problem) return { ...v, message: `${v.message} ${o.problem}`, details: [...v.details, ['Revocation status', o.problem]] };
-  return v;
+export function withStatus(v: Verdict, o: { note?: string; problem?: string }, label = 'Revocation status'): Verdict {
+  const text = o.note ?? o.problem;
+  if (!text) return v;
+  return { ...v, message: `${v.message} ${text}`, details: [...v.details, [label, text]] };
 }

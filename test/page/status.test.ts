@@ -92,6 +92,28 @@ describe('verifier page with a revocation status', () => {
     expect(problems).toEqual([]);
   }, 60_000);
 
+  it('an old page (old key only) with the rotation proof accepts a new-key receipt; without it, says so', async () => {
+    const oldKey = office.vkey;
+    const url = page('old-key.html', []);
+    writeDocs(office.dir, { 'after.txt': 'after the rotation\n' });
+    const rotated = office.run(['key', 'rotate']);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const newKey = rotated.stdout.trim();
+    expect(office.run(['stamp', 'after.txt']).code).toBe(0);
+    const proof = path.join(office.storeDir, 'rotations', fs.readdirSync(path.join(office.storeDir, 'rotations'))[0]);
+    fs.copyFileSync(proof, file('rotation-proof.json'));
+    expect(oldKey).not.toBe(newKey);
+    const p = await open(url);
+    const bare = await check(p, [file('after.txt'), file('after.txt.notar.json')]);
+    expect(bare.kind).toBe('failed');
+    await p.click('#reset');
+    const withProof = await check(p, [file('rotation-proof.json'), file('after.txt'), file('after.txt.notar.json')]);
+    expect(withProof.kind).toBe('authentic');
+    expect(withProof.text).toContain(`signed by the successor key ${newKey.split('+')[1]} announced in block 2`);
+    expect(await p.locator('#slot-proofs').textContent()).toBe('rotation-proof.json');
+    expect(problems).toEqual([]);
+  }, 60_000);
+
   it('verifier-page refuses to bake a status its keys do not verify', () => {
     const other = makeStore('notary.example.gov/land-registry');
     expectError(office.run(['verifier-page', '--out', file('bad.html'), '--key', other.vkey, '--status', file('status.txt')]), 1, 'is not signed by a key you trust');
