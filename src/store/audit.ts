@@ -25,6 +25,7 @@ import { NotarError } from '../core/errors.js';
 import { HASH_SIZE, MerkleTree } from '../core/merkle.js';
 import { openNote, parseNote, sameKey, type Verifier } from '../core/note.js';
 import { keyHistory, type KeyRotation } from './key-history.js';
+import { readEntries } from './entries.js';
 import { blockHash } from '../core/block.js';
 import { readRegularFile } from './capped-read.js';
 import { classifyTail, readChainBytes } from './chainfile.js';
@@ -47,7 +48,8 @@ export type FaultKind =
   | 'checkpoint-size'
   | 'checkpoint-root'
   | 'checkpoint-signature'
-  | 'checkpoint-untrusted';
+  | 'checkpoint-untrusted'
+  | 'entry'; // an entry's statements (entries/, docs/lifecycle.md §2) do not hold
 
 export interface AuditFault {
   /** The block (= line number - 1) where the chain first goes wrong. */
@@ -118,6 +120,7 @@ export function auditStore(store: Store, keys?: readonly Verifier[]): AuditRepor
       documents += parsed.records[seq].size;
     }
     if (parsed.bad) throw parsed.bad;
+    if (inForce.fault) throw inForce.fault;
   } catch (e) {
     if (!(e instanceof Fault)) throw e;
     return { ok: false, blocks: seq, documents, checkpoint: latest(parsed.records, seq, history), firstBad: { seq: e.seq, kind: e.kind, message: e.message }, notices, rotations };
@@ -132,12 +135,17 @@ export function auditStore(store: Store, keys?: readonly Verifier[]): AuditRepor
  * signed by both keys, and the latest checkpoint covers every statement).
  * Without a trusted key in the history, the given keys, as before.
  */
-function keysInForce(store: Store, parsed: Parsed, trusted: readonly Verifier[]): { rotations: KeyRotation[]; at: (seq: number) => readonly Verifier[] } {
+function keysInForce(store: Store, parsed: Parsed, trusted: readonly Verifier[]): { rotations: KeyRotation[]; at: (seq: number) => readonly Verifier[]; fault?: Fault } {
   let h;
   try {
-    h = keyHistory(store, { records: parsed.records, blockHashes: parsed.hashes });
-  } catch {
-    return { rotations: [], at: () => trusted };
+    const state = { records: parsed.records, blockHashes: parsed.hashes };
+    h = keyHistory(store, state);
+    readEntries(store, state); // every entry's statements against its leaves
+  } catch (e) {
+    if (!(e instanceof NotarError)) throw e;
+    // Damaged entries (or a broken handover): reported after the blocks, which are checked with the given keys.
+    const seq = Number(/block (\d+)/.exec(e.message)?.[1] ?? Math.max(parsed.records.length - 1, 0));
+    return { rotations: [], at: () => trusted, fault: new Fault(seq, 'entry', `entries: ${e.message.replace(/^block \d+: /, '')}`) };
   }
   const all = h.rotations.length ? [h.rotations[0].old, ...h.rotations.map((r) => r.next)] : [];
   const anchored = all.some((k) => trusted.some((t) => sameKey(k, t)));

@@ -59,7 +59,7 @@ export interface Entry {
  * Every entry block of the chain with its statements, each checked against
  * the block's stored leaves (digest and deterministic salt, in order).
  */
-export function readEntries(store: Store, state: ChainState): Entry[] {
+export function readEntries(store: Store, state: ChainState, only: (statement: string) => boolean = () => true): Entry[] {
   let names: string[];
   try {
     names = fs.readdirSync(entriesDir(store.paths));
@@ -73,13 +73,17 @@ export function readEntries(store: Store, state: ChainState): Entry[] {
   for (const name of names) {
     const seq = /^[0-9a-f]{64}\.txt$/.test(name) ? byRoot.get(name.slice(0, 64)) : undefined;
     if (seq === undefined) continue;
-    out.push({ seq, statements: checkedStatements(store, seq, path.join(entriesDir(store.paths), name)) });
+    const file = path.join(entriesDir(store.paths), name);
+    const text = fs.readFileSync(file, 'utf8');
+    // Only the kind asked for is checked against its leaves (a seal needs the rotations alone).
+    if (!only(text)) continue;
+    out.push({ seq, statements: checkedStatements(store, seq, file, text) });
   }
   return out.sort((a, b) => a.seq - b.seq);
 }
 
-function checkedStatements(store: Store, seq: number, file: string): string[] {
-  const statements = fs.readFileSync(file, 'utf8').replace(/\n$/, '').split('\n');
+function checkedStatements(store: Store, seq: number, file: string, text: string): string[] {
+  const statements = text.replace(/\n$/, '').split('\n');
   const leaves = store.readLeaves(seq);
   const bad = new NotarError('CHAIN_INVALID', `${file}: the statements do not match the leaves of block ${seq}`, { hint: 'run `notar chain verify`; restore entries/ from a backup' });
   if (statements.length !== leaves.count) throw bad;

@@ -30,7 +30,7 @@ const NONE: KeyHistory = { rotations: [], keyAt: () => undefined };
 
 export function keyHistory(store: Store, state: ChainState): KeyHistory {
   const rotations: KeyRotation[] = [];
-  for (const e of readEntries(store, state)) {
+  for (const e of readEntries(store, state, isRotateStatement)) {
     if (e.statements.length !== 1 || !isRotateStatement(e.statements[0])) continue;
     const r = parseRotateStatement(e.statements[0]);
     const prev = rotations[rotations.length - 1];

@@ -134,3 +134,17 @@ describe('10,000 revocations', () => {
     console.log(`10,000 revocations: revoke ${t1 - t0} ms, status ${t2 - t1} ms, refresh+verify ${t3 - t2} ms`);
   }, 120_000);
 });
+
+describe('entries are audited', () => {
+  it('chain verify finds a changed revocation statement', () => {
+    const s = makeStore();
+    writeDocs(s.dir, { 'a.txt': 'A\n' });
+    expectOk(s.run(['stamp', 'a.txt']));
+    expectOk(s.run(['revoke', 'a.txt', '--reason', 'mistake']));
+    expectOk(s.run(['chain', 'verify']));
+    const [file] = fs.readdirSync(path.join(s.storeDir, 'entries'));
+    const p = path.join(s.storeDir, 'entries', file);
+    fs.writeFileSync(p, fs.readFileSync(p, 'utf8').replace('mistake', 'mistakes'));
+    expectError(s.run(['chain', 'verify']), 1, 'block 1: entries: ');
+  });
+});
