@@ -20,7 +20,7 @@ import { formatTime } from '../core/block.js';
 import { NotarError } from '../core/errors.js';
 import { checkKeys, expectString, parseJson } from '../core/json.js';
 import { parseVerifierKey, sameKey, type Signer, type Verifier } from '../core/note.js';
-import { formatRotateStatement, formatRotationProof, ROTATE_PREFIX } from '../core/rotation.js';
+import { formatRotateStatement, formatRotationProof, isRotateStatement, parseRotateStatement, ROTATE_PREFIX } from '../core/rotation.js';
 import { readChainBytes, type ChainState } from './chainfile.js';
 import { sha256Hex, writeTip } from './tip.js';
 import { fsyncDir, writeFileAtomic } from './durable.js';
@@ -70,6 +70,16 @@ export function finishRotation(store: Store): string | undefined {
   const j = readJournal(store);
   if (!j) return undefined;
   if (!store.readChain().records.some((r) => r.root === j.root)) return undefined; // not sealed (yet): the old key stays
+  // Only the rotation the journal was written for: its statement names this very key as the new one.
+  let statement = '';
+  try {
+    statement = fs.readFileSync(path.join(store.paths.dir, 'entries', `${j.root}.txt`), 'utf8').trim();
+  } catch {
+    /* no statement: not a rotation */
+  }
+  if (!isRotateStatement(statement) || parseRotateStatement(statement).next.text !== j.pub.trim()) {
+    throw new NotarError('STORE', `${journalFile(store)} names block root ${j.root.slice(0, 16)}…, which is not a rotation to its key`, { hint: 'it was not written by `notar key rotate`: move it out of the store' });
+  }
   applyJournal(store, j);
   return `finished an interrupted \`notar key rotate\`: the new key ${parseVerifierKey(j.pub.trim()).keyId} is now in force`;
 }
