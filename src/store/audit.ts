@@ -69,7 +69,7 @@ export interface AuditReport {
   readonly firstBad?: AuditFault;
   readonly notices: string[];
   /** Key rotations in the chain (docs/lifecycle.md §3): each block checked against the key in force. */
-  readonly rotations: readonly KeyRotation[];
+  readonly rotations?: readonly KeyRotation[];
 }
 
 class Fault extends Error {
@@ -111,7 +111,7 @@ export function auditStore(store: Store, keys?: readonly Verifier[]): AuditRepor
   const notices = [...parsed.notices, ...strayFiles(store, parsed.lines)];
   const history = MerkleTree.fromLeafHashes(parsed.hashes);
   const inForce = keysInForce(store, parsed, trusted);
-  const rotations = inForce.rotations;
+  const rotations = inForce.rotations.length ? { rotations: inForce.rotations } : {};
   let documents = 0;
   let seq = 0;
   try {
@@ -123,9 +123,9 @@ export function auditStore(store: Store, keys?: readonly Verifier[]): AuditRepor
     if (inForce.fault) throw inForce.fault;
   } catch (e) {
     if (!(e instanceof Fault)) throw e;
-    return { ok: false, blocks: seq, documents, checkpoint: latest(parsed.records, seq, history), firstBad: { seq: e.seq, kind: e.kind, message: e.message }, notices, rotations };
+    return { ok: false, blocks: seq, documents, checkpoint: latest(parsed.records, seq, history), firstBad: { seq: e.seq, kind: e.kind, message: e.message }, notices, ...rotations };
   }
-  return { ok: true, blocks: seq, documents, checkpoint: latest(parsed.records, seq, history), notices, rotations };
+  return { ok: true, blocks: seq, documents, checkpoint: latest(parsed.records, seq, history), notices, ...rotations };
 }
 
 /**
