@@ -7,7 +7,6 @@
  * the same files, and prints one table: figure, notar, reference, ratio,
  * target, result. See bench/README.md for what each figure measures.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

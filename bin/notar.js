@@ -1,2 +1,4 @@
 #!/usr/bin/env node
-require('../dist/cli-bundle/launch.cjs').main();
+// The whole CLI is one CommonJS bundle (scripts/build.mjs); Node >= 22.1 caches its compiled code.
+require('node:module').enableCompileCache?.();
+require('../dist/notar.cjs').main(process.argv);

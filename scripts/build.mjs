@@ -1,12 +1,11 @@
 #!/usr/bin/env node
-// Builds notar: the CLI bundle (fast start-up: one file plus lazily loaded
-// chunks), the library (dist/core, per-file ESM) and, with --types, the
-// TypeScript declarations. Runs on `npm ci` (prepare) and before the tests.
+// Builds notar: the CLI bundle (dist/notar.cjs), the library (dist/core,
+// per-file ESM), the verifier page and, with --types, the TypeScript
+// declarations. Runs on `npm ci` (prepare) and before the tests.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,10 +23,11 @@ function sources(dir) {
 const out = `dist.tmp-${process.pid}`;
 rmSync(join(root, out), { recursive: true, force: true });
 
-// Library: every module transpiled one to one, imports left as they are.
+// Library: every module of the core, the store and node/ transpiled one to
+// one, imports left as they are (the CLI is the bundle below).
 await build({
   absWorkingDir: root,
-  entryPoints: sources('src').filter((f) => !f.startsWith(join('src', 'page'))),
+  entryPoints: sources('src').filter((f) => !f.startsWith(join('src', 'page')) && !f.startsWith(join('src', 'cli'))),
   outdir: out,
   outbase: 'src',
   format: 'esm',
@@ -36,78 +36,23 @@ await build({
   logLevel: 'warning',
 });
 
-// CLI: one bundle; commands and heavy dependencies split into chunks that
-// load only when used (start-up time is a feature: see bench/).
+// CLI: ONE CommonJS file, dist/notar.cjs (bin/notar.js requires it). Each
+// command's module and commander and chalk are bundled in but evaluated
+// only when used (esbuild turns import() into a lazy require). CommonJS, not
+// ESM: on Node 20 the ESM loader cost verify ~7 ms more CPU (issue 11).
 await build({
   absWorkingDir: root,
-  // stamp-worker: stamp's second thread (worker-file.ts finds it beside the chunks).
-  entryPoints: { main: 'src/cli/main.ts', 'stamp-worker': 'src/cli/hashing/stamp-worker.ts' },
-  outdir: `${out}/cli-bundle`,
+  entryPoints: ['src/cli/main.ts'],
+  outfile: `${out}/notar.cjs`,
   bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  chunkNames: 'chunks/[name]-[hash]',
-  banner: { js: "import { createRequire as __nr } from 'node:module'; const require = __nr(import.meta.url);" },
-  logLevel: 'warning',
-});
-
-// CommonJS outputs: the launcher bin/notar.js requires (picks the fast or the
-// ESM entry; not bundled, so its import('./main.js') stays a real import), and
-// verify and prove in ONE bundled file (src/cli/fast-main.ts), which starts
-// several ms faster than the ESM loader on Node 20.
-const cjs = {
-  absWorkingDir: root,
-  outdir: `${out}/cli-bundle`,
-  outExtension: { '.js': '.cjs' },
   format: 'cjs',
   platform: 'node',
   target: 'node20',
+  // import.meta.url in CommonJS (verifier-page.ts finds its template from it).
+  define: { 'import.meta.url': '__notarUrl' },
+  banner: { js: "const __notarUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
-};
-await build({ ...cjs, entryPoints: { launch: 'src/cli/launch.cts' } });
-
-await build({
-  ...cjs,
-  entryPoints: { fast: 'src/cli/fast-main.ts' },
-  bundle: true,
 });
-
-// V8 code cache for fast.cjs (launch.cjs loads it): made after one real
-// `verify` and one `prove` in a throwaway store, so it holds the functions
-// they compile. Best effort: without it notar is only a few ms slower.
-function warmCodeCache() {
-  const fast = join(root, out, 'cli-bundle', 'fast.cjs');
-  const tmp = mkdtempSync(join(tmpdir(), 'notar-build-'));
-  try {
-    const env = { PATH: process.env.PATH, HOME: tmp, NOTAR_STORE: join(tmp, 'store'), LANG: 'C.UTF-8' };
-    const esm = (...args) => execFileSync(process.execPath, [join(root, out, 'cli-bundle', 'main.js'), ...args], { cwd: tmp, env, stdio: ['ignore', 'pipe', 'ignore'] });
-    esm('init', '--name', 'build.invalid/warm-up', '--no-passphrase');
-    writeFileSync(join(tmp, 'doc.txt'), 'warm-up\n');
-    esm('stamp', 'doc.txt');
-    writeFileSync(join(tmp, 'office.vkey'), esm('key', 'show'));
-    const digest = createHash('sha256').update('warm-up\n').digest('hex');
-    const runs = [['verify', 'doc.txt', '--key-file', 'office.vkey'], ['prove', '--sha256', digest]];
-    const child = `const { compileCached, runScript } = require(${JSON.stringify(join(root, out, 'cli-bundle', 'launch.cjs'))});
-const file = ${JSON.stringify(fast)};
-const script = compileCached(file, false, ${JSON.stringify(join(root, 'dist', 'cli-bundle', 'fast.cjs'))});
-(async () => {
-  for (const argv of ${JSON.stringify(runs)}) {
-    process.argv = [process.execPath, 'notar', ...argv];
-    await runScript(script, file).finished;
-    if (process.exitCode !== 0) throw new Error('warm-up ' + argv[0] + ' exited ' + process.exitCode);
-  }
-  require('node:fs').writeFileSync(file + '.cache', script.createCachedData());
-})();`;
-    execFileSync(process.execPath, ['-e', child], { cwd: tmp, env, stdio: ['ignore', 'ignore', 'pipe'] });
-  } catch (e) {
-    process.stderr.write(`build: no code cache for fast.cjs (${e.message.split('\n')[0]}); verify/prove start a few ms slower\n`);
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
-}
-warmCodeCache();
 
 // Verifier page (issue 6): the browser-safe core bundled into ONE
 // self-contained HTML template, dist/page/verifier.html. `notar verifier-page`

@@ -1,54 +1,120 @@
 /**
  * A start-up fast path for the commands people run most (`verify`, `prove`,
- * and `hash` over many files): loading and building the commander program
- * costs about as much as all of verify's work. Only plain command lines are
- * taken here, the ones whose meaning is obvious: the command first, known
- * options written out (`--key K`), the operands the command takes. Anything
- * else (help, `--opt=value`, a value that starts with '-', a repeated single
- * option, `--`, an unknown option, too few or too many operands) returns
- * undefined and goes through commander as before, so every message and edge
- * case stays commander's. The result is what commander's optsWithGlobals()
- * gives for the same line (the CLI tests compare them).
+ * `hash`): loading commander and building the program costs about 6 ms of
+ * the ~30 ms notar adds to `node -e ''` (issue 11, measured). Only plain
+ * command lines are taken here, the ones whose meaning is obvious: the
+ * command first, known options written out (`--key K`), the operands the
+ * command takes. Anything else (help, `--opt=value`, a value that starts with
+ * '-', a repeated single option, `--`, an unknown option, too few or too many
+ * operands) returns undefined and goes through commander, so every message
+ * and edge case stays commander's. The result is what commander's
+ * optsWithGlobals() gives for the same line (the CLI tests compare them).
+ *
+ * The options are not listed here: main.ts's declarations are replayed into
+ * a Recorder (the few commander methods they use, recording instead of
+ * building), so a command or an option is declared in one place only.
  */
+
+/** The commands taken here when the line is plain. */
+const FAST = new Set(['verify', 'prove', 'hash']);
 
 type Kind = 'flag' | 'value' | 'list';
 
-/** Options of the program itself (main.ts: --store, --debug), accepted after the command too. */
-const GLOBAL: Record<string, Kind> = { '--store': 'value', '--debug': 'flag' };
+/** A command module: does its work and returns the exit code. */
+export type Runner = (args: string[], opts: Record<string, unknown>) => Promise<number>;
+export type Loader = () => Promise<{ run: Runner }>;
 
-interface Spec {
-  readonly options: Record<string, Kind>;
-  /** Fewest and most operands ([file], <files...>). */
-  readonly operands: readonly [number, number];
+/** The part of commander's Command that main.ts declares with (commander's Command has it all). */
+export interface Declarer {
+  command(nameAndArgs: string): Declarer;
+  description(text: string): Declarer;
+  option(flags: string, description: string, parse?: (value: string, previous: string[]) => string[]): Declarer;
+  requiredOption(flags: string, description: string): Declarer;
+  addHelpText(position: 'after', text: string): Declarer;
+  action(fn: ((...args: never[]) => unknown) & { load?: Loader }): Declarer;
 }
 
-/** Must match the declarations in main.ts (a test checks each against `notar <command> --help`). */
-export const FAST_COMMANDS: Record<string, Spec> = {
-  verify: {
-    options: { '--receipt': 'value', '--receipts': 'value', '--files-from': 'value', '--key': 'list', '--key-file': 'list', '--sha256': 'value', '--json': 'flag' },
-    operands: [0, Infinity],
-  },
-  prove: { options: { '--sha256': 'value', '--files-from': 'value', '--out': 'value' }, operands: [0, Infinity] },
-  hash: { options: {}, operands: [0, Infinity] },
-};
+/** One command as main.ts declares it, without commander. */
+class Recorder implements Declarer {
+  readonly options = new Map<string, { key: string; kind: Kind }>();
+  readonly commands = new Map<string, Recorder>();
+  /** Fewest and most operands ([file], <files...>). */
+  readonly operands: [number, number] = [0, 0];
+  /** Something only commander does right (a required option, --no-x, [optional] values). */
+  plain = true;
+  load?: Loader;
+
+  constructor(usage = '') {
+    for (const arg of usage.split(' ').slice(1)) {
+      if (arg.startsWith('<')) this.operands[0]++;
+      this.operands[1] = arg.endsWith('...>') || arg.endsWith('...]') ? Infinity : this.operands[1] + 1;
+    }
+  }
+
+  command(usage: string): Recorder {
+    const sub = new Recorder(usage);
+    this.commands.set(usage.split(' ')[0], sub);
+    return sub;
+  }
+
+  option(flags: string, _description: string, parse?: unknown): Recorder {
+    const names = flags.split(/[ ,|]+/).filter((f) => f.startsWith('-'));
+    const long = names.find((f) => f.startsWith('--')) ?? names[0];
+    const takes = flags.includes('<');
+    if (long.startsWith('--no-') || flags.includes('[')) this.plain = false;
+    const entry = { key: camel(long), kind: (parse ? 'list' : takes ? 'value' : 'flag') as Kind };
+    for (const name of names) this.options.set(name, entry);
+    return this;
+  }
+
+  requiredOption(flags: string, description: string): Recorder {
+    this.plain = false;
+    return this.option(flags, description);
+  }
+
+  action(fn: { load?: Loader }): Recorder {
+    this.load = fn.load;
+    return this;
+  }
+
+  description(): Recorder {
+    return this;
+  }
+
+  addHelpText(): Recorder {
+    return this;
+  }
+}
+
+/** `--key-file` → `keyFile`, as commander names option values. */
+function camel(flag: string): string {
+  return flag.replace(/^--?/, '').replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
 
 export interface FastCommand {
   readonly command: string;
   readonly args: string[];
   readonly opts: Record<string, unknown>;
+  readonly load: Loader;
 }
 
-/** `--key-file` → `keyFile`, as commander names option values. */
-function camel(flag: string): string {
-  return flag.slice(2).replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
-}
-
-/** `argv`: process.argv without node and the script. */
-export function fastCommand(argv: readonly string[]): FastCommand | undefined {
+/**
+ * `argv`: process.argv without node and the script; `declare`: main.ts's
+ * declarations, replayed into a Recorder.
+ */
+export function fastCommand(argv: readonly string[], declare: (program: Declarer) => void): FastCommand | undefined {
   const [command, ...rest] = argv;
-  const spec = Object.hasOwn(FAST_COMMANDS, command) ? FAST_COMMANDS[command] : undefined;
-  if (!spec) return undefined;
-  const options = { ...GLOBAL, ...spec.options };
+  if (!FAST.has(command)) return undefined;
+  const program = new Recorder();
+  declare(program);
+  const spec = program.commands.get(command);
+  if (!spec?.load || !spec.plain) return undefined;
+  const parsed = parse(rest, new Map([...program.options, ...spec.options]));
+  if (!parsed || parsed.args.length < spec.operands[0] || parsed.args.length > spec.operands[1]) return undefined;
+  return { command, ...parsed, load: spec.load };
+}
+
+function parse(rest: readonly string[], options: Recorder['options']): { args: string[]; opts: Record<string, unknown> } | undefined {
   const opts: Record<string, unknown> = {};
   const args: string[] = [];
   for (let i = 0; i < rest.length; i++) {
@@ -57,9 +123,9 @@ export function fastCommand(argv: readonly string[]): FastCommand | undefined {
       args.push(token);
       continue;
     }
-    const kind = Object.hasOwn(options, token) ? options[token] : undefined;
-    if (kind === undefined) return undefined;
-    const key = camel(token);
+    const option = options.get(token);
+    if (option === undefined) return undefined;
+    const { key, kind } = option;
     if (kind === 'flag') {
       opts[key] = true;
       continue;
@@ -70,5 +136,5 @@ export function fastCommand(argv: readonly string[]): FastCommand | undefined {
     else if (key in opts) return undefined;
     else opts[key] = value;
   }
-  return args.length >= spec.operands[0] && args.length <= spec.operands[1] ? { command, args, opts } : undefined;
+  return { args, opts };
 }

@@ -1,37 +1,48 @@
 /**
- * notar's command line. Declares every command (so `--help` needs no heavy
- * imports) and loads a command's module only when it runs. Errors become
- * messages and exit codes only in report.ts (FORMAT.md §10). `verify` and
- * `prove` usually do not come here at all: see fast-main.ts.
+ * notar's command line, the one entry point: bin/notar.js calls main() of
+ * this file's bundle, dist/notar.cjs. Declares every command and option, in this
+ * file only (so `--help` needs no heavy imports), and loads a command's
+ * module only when it runs. Plain `verify`, `prove` and `hash` lines skip
+ * commander (fast-argv.ts). Errors become messages and exit codes only in
+ * report.ts (FORMAT.md §10).
  */
 import type { Command } from 'commander';
-import { installNodeCrypto } from '../node/crypto.js';
-import { fastCommand } from './fast-argv.js';
+import { useCrypto } from '../core/crypto.js';
+import { nodeCrypto } from '../node/crypto.js';
+import { fastCommand, type Declarer, type Loader } from './fast-argv.js';
 import { quietOnEpipe, report, setDebug } from './output/report.js';
 import { VERSION } from './version.js';
 
-type Opts = Record<string, unknown>;
-/** A command module: does its work and returns the exit code. */
-type Runner = (args: string[], opts: Opts) => Promise<number>;
-
-function action(load: () => Promise<{ run: Runner }>) {
-  return async function (this: Command, ...raw: unknown[]) {
-    const cmd = this;
+/** A command's action: runs its module (`load`, also used by the fast path). */
+function action(load: Loader) {
+  const run = async function (this: Command, ...raw: unknown[]) {
     const args = raw.slice(0, -2).flatMap((a) => (a === undefined ? [] : Array.isArray(a) ? a : [a])) as string[];
     const mod = await load();
-    process.exitCode = await mod.run(args, cmd.optsWithGlobals());
+    process.exitCode = await mod.run(args, this.optsWithGlobals());
   };
+  return Object.assign(run, { load });
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-function storeOptions(cmd: Command): Command {
+function storeOptions(cmd: Declarer): Declarer {
   return cmd
     .option('--passphrase-file <file>', 'read the key passphrase from this file (first line)')
     .option('--no-passphrase', 'the key is (or will be) stored without a passphrase');
 }
 
-function declareCommands(program: Command): void {
+/** Every option and command of notar (commander's program, or fast-argv.ts's Recorder). */
+export function declareProgram(program: Declarer): void {
+  declareGlobals(program);
+  declareCommands(program);
+}
+
+/** Options of the program itself, accepted after the command too. */
+function declareGlobals(program: Declarer): void {
+  program.option('--store <dir>', 'store directory (default: $NOTAR_STORE, else $XDG_DATA_HOME/notar)').option('--debug', 'show stack traces for errors');
+}
+
+function declareCommands(program: Declarer): void {
   storeOptions(
     program
       .command('init')
@@ -234,18 +245,16 @@ function declareCommands(program: Command): void {
 
 /** commander is loaded only here: `verify` and `prove` usually start without it (fast-argv.ts). */
 async function buildProgram(): Promise<Command> {
-  const { Command, Option } = await import('commander');
+  const { Command } = await import('commander');
   const program = new Command('notar')
     .description('verifiable document notarization: Merkle batches, signed checkpoints, offline receipts')
     .version(VERSION, '-V, --version')
-    .addOption(new Option('--store <dir>', 'store directory (default: $NOTAR_STORE, else $XDG_DATA_HOME/notar)'))
-    .option('--debug', 'show stack traces for errors')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str.replace(/^error:/, 'notar: error:')) });
   program.hook('preAction', (cmd) => {
     setDebug(Boolean(cmd.opts().debug));
   });
-  declareCommands(program);
+  declareProgram(program);
   forEachCommand(program, (cmd) => cmd.exitOverride().showHelpAfterError(`notar: hint: see \`${commandPath(cmd)} --help\``));
   return program;
 }
@@ -260,24 +269,16 @@ function commandPath(cmd: Command): string {
   return cmd.parent ? `${commandPath(cmd.parent)} ${cmd.name()}` : cmd.name();
 }
 
-/** The commands fast-argv.ts may take without commander. */
-const FAST_LOADERS: Record<string, () => Promise<{ run: Runner }>> = {
-  verify: () => import('./commands/verify.js'),
-  prove: () => import('./commands/prove.js'),
-  hash: () => import('./commands/hash.js'),
-};
-
 export async function main(argv: string[]): Promise<void> {
-  installNodeCrypto();
+  useCrypto(nodeCrypto);
   quietOnEpipe();
   try {
     setDebug(argv.includes('--debug'));
-    const fast = fastCommand(argv.slice(2));
-    if (fast) process.exitCode = await (await FAST_LOADERS[fast.command]()).run(fast.args, fast.opts);
+    const fast = fastCommand(argv.slice(2), declareProgram);
+    if (fast) process.exitCode = await (await fast.load()).run(fast.args, fast.opts);
     else await (await buildProgram()).parseAsync(argv);
   } catch (e) {
     process.exitCode = report(e);
   }
 }
 
-await main(process.argv);

@@ -1,8 +1,7 @@
 /**
  * Reading what the user named, synchronously: one clear line for a file
  * that cannot be read, and stdin or stdout as a non-blocking pipe (EAGAIN)
- * waited for instead of spun on. No heavy imports: stamp's hashing worker
- * loads this module too.
+ * waited for instead of spun on.
  */
 import * as fs from 'node:fs';
 import { NotarError } from '../core/errors.js';
@@ -13,6 +12,11 @@ export function inputError(e: unknown, file: string): NotarError {
   const code = (e as NodeJS.ErrnoException).code;
   const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : osReason(e);
   return new NotarError('IO', `cannot read ${file}: ${why}`, { cause: e });
+}
+
+/** An inputError for a file that does not exist (by its OS error code, not its wording). */
+export function isNoSuchFile(e: unknown): e is NotarError {
+  return e instanceof NotarError && (e.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
 }
 
 /** A non-blocking pipe has nothing (or no room) yet: wait 2 ms, without spinning hot. */

@@ -18,7 +18,8 @@ export interface Ed25519Provider {
   publicKey(seed: Uint8Array): Uint8Array;
 }
 
-const noble: Ed25519Provider = {
+/** The default: @noble/ed25519, pure JavaScript. */
+export const NOBLE_ED25519: Ed25519Provider = {
   sign: (seed, message) => ed.sign(message, seed),
   verify: (signature, message, publicKey) => {
     try {
@@ -43,11 +44,11 @@ export function installedEd25519(): Ed25519Provider | undefined {
 }
 
 export function publicKeyFromSeed(seed: Uint8Array): Uint8Array {
-  return (fast ?? noble).publicKey(seed);
+  return (fast ?? NOBLE_ED25519).publicKey(seed);
 }
 
 export function sign(seed: Uint8Array, message: Uint8Array): Uint8Array {
-  return (fast ?? noble).sign(seed, message);
+  return (fast ?? NOBLE_ED25519).sign(seed, message);
 }
 
 // Group order L and field prime P, for the canonicality pre-checks.
@@ -78,7 +79,7 @@ export function verify(signature: Uint8Array, message: Uint8Array, publicKey: Ui
       leNumber(signature.subarray(32)) < L;
     if (canonical && fast.verify(signature, message, publicKey)) return true;
   }
-  return noble.verify(signature, message, publicKey);
+  return NOBLE_ED25519.verify(signature, message, publicKey);
 }
 
 const acceptable = new Map<string, boolean>();

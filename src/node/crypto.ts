@@ -1,11 +1,13 @@
 /**
- * node:crypto fast paths for the core: SHA-256 (≈10× noble's throughput) and
- * Ed25519 (OpenSSL; ≈15× noble for verify). Results are byte-identical; the
- * core keeps the final say on signature validity (see core/ed25519.ts).
+ * node:crypto for the core, as one implementation object (`nodeCrypto`):
+ * SHA-256 (≈10× noble's throughput) and Ed25519 (OpenSSL; ≈15× noble for
+ * verify). Results are byte-identical; the core keeps the final say on
+ * signature validity (see core/ed25519.ts). Importing this changes nothing.
  */
 import * as crypto from 'node:crypto';
-import { installSha256, type Hasher, type Sha256Into } from '../core/hash.js';
-import { installEd25519 } from '../core/ed25519.js';
+import type { Crypto } from '../core/crypto.js';
+import type { Ed25519Provider } from '../core/ed25519.js';
+import type { Hasher, Sha256Into } from '../core/hash.js';
 
 const PKCS8_PREFIX = Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]);
 const SPKI_PREFIX = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00]);
@@ -50,25 +52,23 @@ function nodeHasher(): Hasher {
   return hasher;
 }
 
-let installed = false;
+const nodeEd25519: Ed25519Provider = {
+  sign: (seed, message) => crypto.sign(null, message, privateKey(seed)),
+  verify: (signature, message, key) => {
+    try {
+      return crypto.verify(null, message, publicKey(key), signature);
+    } catch {
+      return false;
+    }
+  },
+  publicKey: (seed) => {
+    const der = crypto.createPublicKey(privateKey(seed)).export({ format: 'der', type: 'spki' });
+    return new Uint8Array(der.subarray(SPKI_PREFIX.length));
+  },
+};
 
-/** Installs node:crypto into the core. Idempotent. */
-export function installNodeCrypto(): void {
-  if (installed) return;
-  installed = true;
-  installSha256(nodeSha256, nodeHasher, nodeSha256Into);
-  installEd25519({
-    sign: (seed, message) => crypto.sign(null, message, privateKey(seed)),
-    verify: (signature, message, key) => {
-      try {
-        return crypto.verify(null, message, publicKey(key), signature);
-      } catch {
-        return false;
-      }
-    },
-    publicKey: (seed) => {
-      const der = crypto.createPublicKey(privateKey(seed)).export({ format: 'der', type: 'spki' });
-      return new Uint8Array(der.subarray(SPKI_PREFIX.length));
-    },
-  });
-}
+/** node:crypto for the core: the CLI passes it to useCrypto() (core/crypto.ts) in main.ts. */
+export const nodeCrypto: Crypto = {
+  sha256: { sha256: nodeSha256, sha256Into: nodeSha256Into, createSha256: nodeHasher },
+  ed25519: nodeEd25519,
+};

@@ -1,6 +1,6 @@
 // Issue 10 items 9 and 10: inputs read with their cap applied while reading (/dev/zero,
 // FIFOs with no writer), and a damaged key.json refused as damage before any work.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ const PASS = 'correct horse battery staple';
 function runWithStdin(s: TestStore, args: string[], stdinFile: string): RunResult {
   const fd = fs.openSync(stdinFile, 'r');
   try {
-    const r = spawnSync(process.execPath, [BIN, ...args], { cwd: s.dir, env: s.env, stdio: [fd, 'pipe', 'pipe'], timeout: 60_000, detached: true });
+    const r = spawnSync(process.execPath, [BIN, ...args], { cwd: s.dir, env: s.env, stdio: [fd, 'pipe', 'pipe'], timeout: 60_000, detached: true } as SpawnSyncOptions);
     return { code: r.status ?? -1, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
   } finally {
     fs.closeSync(fd);

@@ -10,10 +10,13 @@ import { parseNote, parseSignerKey, parseVerifierKey } from '../../src/core/note
 import { formatReceipt, parseReceipt } from '../../src/core/receipt.js';
 import { parseBlockLine, blockLine } from '../../src/core/block.js';
 import { verifyReceipt } from '../../src/core/verify.js';
-import { installNodeCrypto } from '../../src/node/crypto.js';
+import { useCrypto } from '../../src/core/crypto.js';
+import { nodeCrypto } from '../../src/node/crypto.js';
 import { buildHistory, documentBytes, receiptFor, sha256 } from './helpers.js';
 
-beforeAll(() => installNodeCrypto());
+beforeAll(() => {
+  useCrypto(nodeCrypto);
+});
 
 const h = buildHistory([3, 9, 2, 5]);
 const RECEIPT_TEXT = formatReceipt(receiptFor(h, 1, 4, { name: 'contract.pdf', key: h.signer.text }));

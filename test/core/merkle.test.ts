@@ -10,7 +10,6 @@ import { NotarError } from '../../src/core/errors.js';
 import { installSha256 } from '../../src/core/hash.js';
 import {
   inclusionProofLength,
-  leafHash,
   MerkleTree,
   rootFromInclusionProof,
   treeHead,

@@ -1,22 +1,22 @@
 // Receipts (FORMAT.md §7): built with the core API over a history of several
 // blocks; every leaf's receipt round-trips and verifies (FORMAT.md §8).
-import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildPackedBatch, documentLeafHash } from '../../src/core/batch.js';
-import { installEd25519, installedEd25519 } from '../../src/core/ed25519.js';
 import { NotarError } from '../../src/core/errors.js';
-import { installSha256 } from '../../src/core/hash.js';
 import { leafHash } from '../../src/core/merkle.js';
 import { formatReceipt, parseReceipt, RECEIPT_FORMAT } from '../../src/core/receipt.js';
 import { verifyReceipt } from '../../src/core/verify.js';
-import { installNodeCrypto } from '../../src/node/crypto.js';
+import { nobleCrypto, useCrypto, withCrypto } from '../../src/core/crypto.js';
+import { nodeCrypto } from '../../src/node/crypto.js';
 import { buildHistory, documentBytes, receiptFor, sha256 } from './helpers.js';
 
 const SIZES = [1, 2, 3, 7, 8, 9, 1000];
 const h = buildHistory(SIZES);
 const trusted = [h.signer];
 
-beforeAll(() => installNodeCrypto()); // ~1000 signature checks: use the CLI's fast path
+beforeAll(() => {
+  useCrypto(nodeCrypto);
+}); // ~1000 signature checks: use the CLI's fast path
 
 describe('receipts for every leaf of every batch verify', () => {
   it.each(SIZES.map((n, seq) => [n, seq]))('batch of %i (block %i), against the latest checkpoint', (n, seq) => {
@@ -55,16 +55,11 @@ describe('receipts for every leaf of every batch verify', () => {
   });
 
   it('verifies with pure noble too (no fast path installed)', () => {
-    const fast = installedEd25519();
-    installEd25519(undefined);
-    installSha256((d) => nobleSha256(d), () => nobleSha256.create());
-    try {
+    withCrypto(nobleCrypto, () => {
       for (let seq = 0; seq < SIZES.length; seq++) {
         expect(verifyReceipt(formatReceipt(receiptFor(h, seq, 0)), sha256(documentBytes(seq, 0)), trusted).ok).toBe(true);
       }
-    } finally {
-      installEd25519(fast);
-    }
+    });
   });
 });
 

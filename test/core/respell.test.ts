@@ -9,10 +9,13 @@ import { NotarError } from '../../src/core/errors.js';
 import { parseJson } from '../../src/core/json.js';
 import { parseReceipt } from '../../src/core/receipt.js';
 import { verifyReceipt, type VerifyStep } from '../../src/core/verify.js';
-import { installNodeCrypto } from '../../src/node/crypto.js';
+import { useCrypto } from '../../src/core/crypto.js';
+import { nodeCrypto } from '../../src/node/crypto.js';
 import { buildHistory, documentBytes, notary, receiptFor, sha256 } from './helpers.js';
 
-beforeAll(() => installNodeCrypto());
+beforeAll(() => {
+  useCrypto(nodeCrypto);
+});
 
 const SIZES = [3, 5, 2, 6];
 const h = buildHistory(SIZES, notary(0x07, 'notary.example.org/b\u00fcrgeramt'));

@@ -36,7 +36,7 @@ const refLeaves = (ref.leafInputs as string[]).map((h) => leafHash(fromHex(h)));
 const fullTree = MerkleTree.fromLeafHashes(refLeaves);
 
 describe('reference tree heads', () => {
-  it.each(ref.rootHashes.map((h: string, n: number) => [n, h]))('tree head of first %i leaves', (n, want) => {
+  it.each((ref.rootHashes as string[]).map((h, n): [number, string] => [n, h]))('tree head of first %i leaves', (n, want) => {
     expect(toHex(treeHead(refLeaves.slice(0, n as number)))).toBe(want);
     expect(toHex(MerkleTree.fromLeafHashes(refLeaves.slice(0, n as number)).root())).toBe(want);
     expect(toHex(fullTree.rootAt(n as number))).toBe(want);

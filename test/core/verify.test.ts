@@ -5,10 +5,13 @@ import { formatCheckpoint } from '../../src/core/checkpoint.js';
 import { signatureLine, signNote } from '../../src/core/note.js';
 import { formatReceipt, type Receipt } from '../../src/core/receipt.js';
 import { verifyReceipt, type VerifyResult, type VerifyStep } from '../../src/core/verify.js';
-import { installNodeCrypto } from '../../src/node/crypto.js';
+import { useCrypto } from '../../src/core/crypto.js';
+import { nodeCrypto } from '../../src/node/crypto.js';
 import { buildHistory, documentBytes, notary, receiptFor, sha256 } from './helpers.js';
 
-beforeAll(() => installNodeCrypto()); // thousands of verifications below
+beforeAll(() => {
+  useCrypto(nodeCrypto);
+}); // thousands of verifications below
 
 const SIZES = [3, 1, 4, 1, 5, 9, 2];
 const h = buildHistory(SIZES);

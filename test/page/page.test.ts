@@ -11,8 +11,8 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type FileChooser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseNote, parseSignerKey, signerFromSeed, signNote } from '../../src/core/note';
-import { makeStore, tempDir, writeDocs, type TestStore } from '../cli/helpers';
+import { parseNote, parseSignerKey, signerFromSeed, signNote } from '../../src/core/note.js';
+import { makeStore, tempDir, writeDocs, type TestStore } from '../cli/helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const PRODUCER = path.resolve(__dirname, '../../examples/make_receipt.py');
@@ -107,8 +107,9 @@ it('has Chromium for the browser tests', () => {
 async function launch(): Promise<void> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(NO_CHROMIUM);
   fs.mkdirSync(SHOTS, { recursive: true });
-  profile = tempDir('notar-chromium-');
-  ctx = await chromium.launchPersistentContext(profile, {
+  const dir = tempDir('notar-chromium-');
+  profile = dir;
+  ctx = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -464,7 +465,7 @@ describe('notar verifier-page', () => {
     const r = office.run(['verifier-page', '--out', out, '--key', `${office.vkey}x`]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr.split('\n').filter((l) => l.startsWith('notar: error:'))).toHaveLength(1);
+    expect(r.stderr.split('\n').filter((l: string) => l.startsWith('notar: error:'))).toHaveLength(1);
     expect(r.stderr).toContain('--key');
     expect(r.stderr).not.toContain('    at ');
     expect(fs.existsSync(out)).toBe(false);

@@ -8,8 +8,8 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectError } from '../cli/expect-cli';
-import { makeStore, tempDir, writeDocs, type TestStore } from '../cli/helpers';
+import { expectError } from '../cli/expect-cli.js';
+import { makeStore, tempDir, writeDocs, type TestStore } from '../cli/helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 let office: TestStore;

@@ -8,10 +8,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { generateSigner, type Signer } from '../../src/core/note.js';
-import { installNodeCrypto } from '../../src/node/crypto.js';
+import { useCrypto } from '../../src/core/crypto.js';
+import { nodeCrypto } from '../../src/node/crypto.js';
 import { initStore, type Store } from '../../src/store/store.js';
 
-installNodeCrypto();
+useCrypto(nodeCrypto);
 
 export const ORIGIN = 'notary.example.gov/store-test';
 

@@ -1,6 +1,6 @@
 /** `notar hash [FILE...]`: digests in sha256sum format (`<hex>  <name>`); no FILE (or `-`): stdin, named `-`, as sha256sum does. */
 import { NotarError } from '../../core/errors.js';
-import { digestFileHexSoon } from '../hashing/hashing.js';
+import { digestFileHex } from '../hashing/hashing.js';
 
 const NEEDS_ESCAPE = /[\\\n\r]/;
 
@@ -14,8 +14,7 @@ export async function run(named: string[]): Promise<number> {
     // Like sha256sum, one unreadable file does not stop the others.
     let hex: string;
     try {
-      const soon = digestFileHexSoon(file);
-      hex = typeof soon === 'string' ? soon : await soon;
+      hex = await digestFileHex(file);
     } catch (e) {
       if (!(e instanceof NotarError)) throw e;
       failed.push(e.message);

@@ -13,8 +13,7 @@ import { dirnameOf, removeStaleTemps, writeFileAtomic } from '../../store/durabl
 import { osReason } from '../../store/errno.js';
 import { ReceiptBuilder, type Store } from '../../store/store.js';
 import { openStoreFromOpts, type Opts } from '../common.js';
-import { digestFileIntoSoon, displayName } from '../hashing/hashing.js';
-import { digestFilesParallel } from '../hashing/parallel-hash.js';
+import { digestFileInto, displayName } from '../hashing/hashing.js';
 import { notice } from '../output/io.js';
 import { handleInterrupts, onInterrupt, setInterruptContext } from '../interrupt.js';
 import { hashingProgress, Progress } from '../output/progress.js';
@@ -98,45 +97,45 @@ async function collectFiles(inputs: FileInput[], opts: Opts, store: Store): Prom
   const toFiles = Boolean(out) || !opts.json;
   // Receipt paths first: a collision or an impossible name stops the run before any hashing.
   const { files, receiptFiles } = planReceipts(inputs, out, toFiles);
+  // Every document hashed: one that cannot be read stops the run, before anything is sealed.
+  const digests = await hashFiles(files);
+  // Then what each receipt's place holds: nothing, a receipt to keep, or something in the way.
   const anchors = new AnchorCheck(store);
-  // Many files: hashed first, on both cores (parallel-hash.ts); otherwise (or if one fails) one by one below.
-  const bar = hashingProgress(files.length);
-  const hashed = await digestFilesParallel(files.map((f) => f.path), bar);
-  const digests = hashed ?? new Uint8Array(files.length * 32);
   const plans: Planned[] = [];
   const conflicts: Conflict[] = [];
   let kept = 0;
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i];
+    const digest = digests.subarray(i * 32, i * 32 + 32);
+    const receiptFile = receiptFiles[i];
+    const existing = receiptFile === undefined ? 'none' : existingReceipt(receiptFile, f, digest, Boolean(opts.force), anchors);
+    if (existing === 'same') kept++;
+    else if (existing !== 'none') conflicts.push(existing);
+    else {
+      // Documents to stamp keep their digests packed at the front, in order.
+      digests.copyWithin(plans.length * 32, i * 32, i * 32 + 32);
+      const fromStdin = f.path === '-';
+      plans.push({ display: f.display, name: fromStdin ? undefined : path.basename(f.display), receiptFile, plainReceipt: fromStdin && !out && !opts.json });
+    }
+  }
+  refuseConflicts(conflicts);
+  return { digests: digests.subarray(0, plans.length * 32), count: plans.length, names: plans.map((p) => p.name), plan: (i) => plans[i], toStdout: !toFiles, someToStdout: plans.some((p) => p.receiptFile === undefined), kept };
+}
+
+/** Packed digests of the files, in order (document i at i * 32), with a progress line for long runs. */
+async function hashFiles(files: FileInput[]): Promise<Uint8Array> {
+  const digests = new Uint8Array(files.length * 32);
+  const bar = hashingProgress(files.length);
   try {
     for (let i = 0; i < files.length; i++) {
-      const f = files[i];
-      // Hashed straight into its slot; a document skipped below is overwritten by the next.
-      if (!hashed) {
-        const pending = digestFileIntoSoon(f.path, digests, plans.length * 32);
-        if (pending) await pending;
-      } else if (plans.length !== i) digests.copyWithin(plans.length * 32, i * 32, i * 32 + 32);
-      const digest = digests.subarray(plans.length * 32, plans.length * 32 + 32);
-      if (!hashed) bar.count = i + 1;
+      await digestFileInto(files[i].path, digests, i * 32);
+      bar.count = i + 1;
       if (bar.due()) await bar.pulse();
-      const fromStdin = f.path === '-';
-      const receiptFile = receiptFiles[i];
-      if (receiptFile !== undefined) {
-        const existing = existingReceipt(receiptFile, f, digest, Boolean(opts.force), anchors);
-        if (existing === 'same') {
-          kept++;
-          continue;
-        }
-        if (existing !== 'none') {
-          conflicts.push(existing);
-          continue;
-        }
-      }
-      plans.push({ display: f.display, name: fromStdin ? undefined : path.basename(f.display), receiptFile, plainReceipt: fromStdin && !out && !opts.json });
     }
   } finally {
     bar.stop();
   }
-  refuseConflicts(conflicts);
-  return { digests: digests.subarray(0, plans.length * 32), count: plans.length, names: plans.map((p) => p.name), plan: (i) => plans[i], toStdout: !toFiles, someToStdout: plans.some((p) => p.receiptFile === undefined), kept };
+  return digests;
 }
 
 /**

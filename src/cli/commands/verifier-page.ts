@@ -44,8 +44,8 @@ export function bakeKeys(template: string, keys: readonly string[]): string {
 }
 
 /**
- * The built template. This module runs from dist/cli-bundle/chunks/ (bundle)
- * or dist/cli/ (library build): look upwards for dist/page/verifier.html.
+ * The built template, dist/page/verifier.html: looked for upwards from this
+ * module (dist/notar.cjs, or src/cli/commands/ under a test runner).
  */
 function readTemplate(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));

@@ -27,6 +27,7 @@ import { colors, type Colors } from '../output/io.js';
 import { receiptPathFor } from '../receipts/receipt-path.js';
 import { originOf, parseDigestOption, readReceiptText, RECEIPT_HINT, untrustedReason } from '../receipts/receipt-read.js';
 import { fileInputs, pathKey, type FileInput } from '../inputs.js';
+import { isNoSuchFile } from '../reading.js';
 import type { Status } from '../../core/revocation.js';
 import { applyStatus, loadStatus } from '../lifecycle/verify-status.js';
 import { applyRotation, loadRotations, rotationHint, withSuccessors, type KeyLifecycle } from '../lifecycle/verify-rotation.js';
@@ -129,7 +130,7 @@ function readReceipt(s: Subject): string {
   try {
     return readReceiptText(s.receiptFile);
   } catch (e) {
-    if (e instanceof NotarError && !s.explicit && e.message.endsWith('no such file')) {
+    if (!s.explicit && isNoSuchFile(e)) {
       // `verify *` meets folders: say that, not that a folder's "receipt" is missing.
       if (s.file !== undefined && isDirectory(s.file)) throw new NotarError('IO', `cannot read ${s.display}: is a directory, not a file`, { hint: 'name the documents in it, e.g. notar verify DIR/*' });
       throw new NotarError('IO', `${e.message} (where the receipt of ${s.display} should be)`, { hint: 'name the receipt with --receipt FILE (or the folder of receipts with --receipts DIR); the notary can rebuild a lost one with `notar prove`' });
@@ -142,7 +143,7 @@ function readDocument(s: Subject): Uint8Array {
   try {
     return digestFile(s.file as string | Buffer);
   } catch (e) {
-    if (e instanceof NotarError && s.givenReceipt !== undefined && e.message.endsWith('no such file')) {
+    if (s.givenReceipt !== undefined && isNoSuchFile(e)) {
       throw new NotarError('IO', `${s.givenReceipt} is a receipt, and the document it is for (${s.display}) is not beside it`, {
         hint: `name the document and its receipt: notar verify DOCUMENT --receipt ${s.givenReceipt} (or --sha256 HEX --receipt ${s.givenReceipt})`,
       });

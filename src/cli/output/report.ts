@@ -1,6 +1,6 @@
 /**
- * The one place errors become messages and exit codes (FORMAT.md §10),
- * shared by both entry points (main.ts, and fast-main.ts for verify/prove).
+ * The one place errors become messages and exit codes (FORMAT.md §10);
+ * main.ts calls it for every command.
  */
 import { CHECK_FAILED_CODES, NotarError } from '../../core/errors.js';
 
