@@ -93,7 +93,7 @@ function untrusted(r: Receipt | undefined, trusted: readonly Verifier[]): { titl
   const own = trusted.filter((k) => k.name === origin);
   if (origin !== undefined && own.length > 0) {
     const ids = own.map((k) => k.keyId).join(', ');
-    const message = `This receipt claims to be from ${origin}, but it is not signed by that office's key (key ID ${ids}). It is signed by a different key (key ID ${keyIds}), so it may be forged. Do not rely on it.`;
+    const message = `This receipt claims to be from ${origin}, but it is not signed by that office's key (key ID ${ids}). It is signed by a different key (key ID ${keyIds}), so it may be forged. Do not rely on it — unless the office has changed its key: then add its key rotation proof here (a file the office publishes), or use the office's current page.`;
     return { title: 'Not verified: may be forged', message };
   }
   const from = origin === undefined ? 'It names no readable office.' : `The receipt says it comes from ${origin} (key ID ${keyIds}), and this page trusts no key of that name.`;

@@ -106,6 +106,7 @@ describe('verifier page with a revocation status', () => {
     const p = await open(url);
     const bare = await check(p, [file('after.txt'), file('after.txt.notar.json')]);
     expect(bare.kind).toBe('failed');
+    expect(bare.text).toContain('unless the office has changed its key: then add its key rotation proof');
     await p.click('#reset');
     const withProof = await check(p, [file('rotation-proof.json'), file('after.txt'), file('after.txt.notar.json')]);
     expect(withProof.kind).toBe('authentic');
