@@ -9,7 +9,7 @@
 import type { Command } from 'commander';
 import { useCrypto } from '../core/crypto.js';
 import { nodeCrypto } from '../node/crypto.js';
-import { fastCommand, type Declarer, type Loader } from './fast-argv.js';
+import { fastCommand, type Declarer, type Loader, type Runner } from './fast-argv.js';
 import { quietOnEpipe, report, setDebug } from './output/report.js';
 import { VERSION } from './version.js';
 
@@ -100,9 +100,13 @@ function declareCommands(program: Declarer): void {
       .option('--force', 'replace existing receipts (and stamp again)')
       .option('--again', 'stamp documents already stamped in this store again')
       .option('--clerk <name>', 'who is stamping, recorded in the store (default: $NOTAR_CLERK, else the OS user)')
-      .option('--no-receipts', 'seal only; rebuild receipts later with `notar prove`'),
+      .option('--no-receipts', 'seal only; rebuild receipts later with `notar prove`')
+      .option('--witness-timeout <seconds>', 'how long to wait for witness cosignatures after sealing (default 5)')
+      .option('--server <url>', 'have this notary server seal (notar serve); only digests are sent')
+      .option('--token-file <file>', 'with --server: the clerk token (`notar clerk add` printed it)')
+      .option('--timeout <seconds>', 'with --server: give up waiting for the receipts after this long (default 120)'),
   )
-    .addHelpText('after', '\nReceipts go beside each file (FILE.notar.json), or under --out DIR keeping relative paths.\nA document read from stdin (-) gets its receipt on stdout unless --out is given.\nAn existing receipt is kept if it holds in this store; anything else in its place stops the run (--force replaces).\nTwo documents whose receipts would be one file stop the run before anything is sealed.\n\nExamples:\n  notar stamp deed-1.pdf deed-2.pdf\n  cat letter.txt | notar stamp - > letter.notar.json\n  find docs -type f -print0 | notar stamp --files-from - -0 --out receipts\n  sha256sum *.pdf | notar stamp --digests --json > receipts.ndjson')
+    .addHelpText('after', '\nReceipts go beside each file (FILE.notar.json), or under --out DIR keeping relative paths.\nA document read from stdin (-) gets its receipt on stdout unless --out is given.\nAn existing receipt is kept if it holds in this store; anything else in its place stops the run (--force replaces).\nTwo documents whose receipts would be one file stop the run before anything is sealed.\n\nExamples:\n  notar stamp deed-1.pdf deed-2.pdf\n  cat letter.txt | notar stamp - > letter.notar.json\n  find docs -type f -print0 | notar stamp --files-from - -0 --out receipts\n  sha256sum *.pdf | notar stamp --digests --json > receipts.ndjson\n  notar stamp --server https://notary.example.gov --token-file ~/.notar-token deed-1.pdf')
     .action(action(() => import('./commands/stamp.js')));
 
   program
@@ -118,6 +122,7 @@ function declareCommands(program: Declarer): void {
     .option('--json', 'print each verdict as one JSON line (NDJSON)')
     .option('--status <file>', "also check a signed revocation status (`notar status`) by the log's key")
     .option('--rotation <file>', "a key rotation or retirement proof (the store's rotations/<block>.json): trust the successor of a trusted key, distrust a retired one (repeatable)", collect)
+    .option('--policy <file>', 'verify under a C2SP tlog-policy (log keys, witnesses, quorum) instead of --key')
     .addHelpText(
       'after',
       '\nPrints one line per document: OK, or FAILED with the step that failed.\n' +
@@ -201,9 +206,14 @@ function declareCommands(program: Declarer): void {
     .action(action(() => import('./commands/find.js')));
 
   program
-    .command('checkpoint')
-    .description('print the latest signed checkpoint (for publishing)')
-    .addHelpText('after', '\nExample:\n  notar checkpoint > checkpoint.txt')
+    .command('checkpoint [action] [a] [b]')
+    .description('print the latest signed checkpoint (for publishing); compare A B: can both be true?')
+    .option('--request', 'print an add-checkpoint request body (C2SP tlog-witness) for a witness reached by files')
+    .option('--old <size>', 'with --request: the size the witness last cosigned (default 0)')
+    .option('--proof <file>', 'with compare: a consistency proof (base64 or hex hashes, one per line)')
+    .option('--key <vkey>', 'with compare: a trusted log key (repeatable)', collect)
+    .option('--key-file <file>', 'with compare: trusted log keys, one per line', collect)
+    .addHelpText('after', '\nExamples:\n  notar checkpoint > checkpoint.txt\n  notar checkpoint --request --old 12 > request.txt\n  notar checkpoint compare theirs.txt ours.txt')
     .action(action(() => import('./commands/checkpoint.js')));
 
   program
@@ -215,6 +225,9 @@ function declareCommands(program: Declarer): void {
     .option('--key-file <file>', 'trusted verifier keys, one per line', collect)
     .addHelpText('after', '\nExamples:\n  notar consistency --from old-checkpoint.txt > proof.json\n  notar consistency --verify proof.json --key-file office.vkey')
     .action(action(() => import('./commands/consistency.js')));
+
+  // Issue 15: publishing, monitoring, the server and its clerks (src/cli/{publish,monitor,serve,clerk}.ts).
+  declareOfficeCommands(program);
 
   const chain = program.command('chain').description('audit the chain file');
   chain
@@ -239,8 +252,150 @@ function declareCommands(program: Declarer): void {
     .option('--key <vkey>', 'a trusted verifier key to bake in (repeatable)', collect)
     .option('--key-file <file>', 'trusted verifier keys, one per line', collect)
     .option('--status <file>', 'bake in a signed revocation status (`notar status`)')
+    .option('--policy <file>', 'bake a C2SP tlog-policy into the page (log keys, witnesses, quorum)')
     .addHelpText('after', '\nExample:\n  notar verifier-page --out verify.html --key-file office.vkey --status status.txt')
     .action(action(() => import('./commands/verifier-page.js')));
+
+  declareWitnessCommands(program);
+}
+
+/** A witness command module exports several runners; `admin`/`logSide` pick one. */
+const admin = (name: 'init' | 'keyShow' | 'addLog' | 'removeLog' | 'list' | 'cosign') => () =>
+  import('./commands/witness-admin.js').then((m) => ({ run: m[name] as Runner }));
+
+function witnessStore(cmd: Declarer): Declarer {
+  return cmd
+    .option(
+      '--witness-store <dir>',
+      'witness store directory (default: $NOTAR_WITNESS_STORE, else $XDG_DATA_HOME/notar-witness)',
+    )
+    .option('--passphrase-file <file>', 'read the key passphrase from this file (first line)')
+    .option('--no-passphrase', 'the key is (or will be) stored without a passphrase');
+}
+
+/** The witness commands (issue 12, docs/witness.md): a witness, and the log side of being witnessed. */
+function declareWitnessCommands(program: Declarer): void {
+  const ws = program.command('witnesses').description('the witnesses this log asks for cosignatures');
+  const logSide = (name: 'add' | 'remove' | 'list' | 'cosign' | 'policy') => () =>
+    import('./commands/witnesses.js').then((m) => ({ run: m[name] as Runner }));
+  ws.command('add <witness-key>')
+    .description('ask this witness (its key from `notar witness key show`) after each stamp')
+    .option('--url <url>', "the witness's submission prefix, e.g. http://127.0.0.1:7380 (without: exchange files)")
+    .addHelpText(
+      'after',
+      '\nExample:\n  notar witnesses add "witness.example.gov/w1+1a2b3c4d+BAbC…=" --url http://127.0.0.1:7380',
+    )
+    .action(action(logSide('add')));
+  ws.command('remove <name>')
+    .description('stop asking a witness')
+    .action(action(logSide('remove')));
+  ws.command('list')
+    .description('the witnesses, one per line: key [url]')
+    .action(action(logSide('list')));
+  program
+    .command('cosign')
+    .description('ask the witnesses again for the latest checkpoint, or merge cosignature lines from files')
+    .option(
+      '--from <file>',
+      'cosignature lines a witness returned as a file (repeatable)',
+      collect,
+    )
+    .option('--witness-timeout <seconds>', 'how long to wait for the witnesses (default 5)')
+    .addHelpText(
+      'after',
+      '\nThen `notar refresh` moves receipts to the best-cosigned checkpoint.\n\nExamples:\n  notar cosign\n  notar cosign --from w2-answer.txt',
+    )
+    .action(action(logSide('cosign')));
+  program
+    .command('policy')
+    .description('print a C2SP tlog-policy for this log: its key, its witnesses and a quorum')
+    .option('--quorum <q>', 'none, any, all, or how many witnesses must cosign (default: a majority)')
+    .addHelpText('after', '\nExample:\n  notar policy --quorum 2 > registry.policy')
+    .action(action(logSide('policy')));
+  const w = program
+    .command('witness')
+    .description('run a witness: cosign checkpoints of other logs (C2SP tlog-witness)');
+  witnessStore(
+    w.command('init').description('create a witness store and its cosigner key; prints the witness key (type 0x04)'),
+  )
+    .requiredOption('--name <name>', 'witness name, e.g. witness.example.gov/w1')
+    .addHelpText('after', '\nExample:\n  notar witness init --name witness.land-registry.example.gov/w1')
+    .action(action(admin('init')));
+  witnessStore(
+    w.command('key').description('show the witness key').command('show').description('print the witness key (public)'),
+  ).action(action(admin('keyShow')));
+  witnessStore(
+    w.command('add-log <log-key>').description("witness a log: its verifier key (from the log's `notar key show`)"),
+  )
+    .addHelpText('after', '\nExample:\n  notar witness add-log "registry.example.gov/civil+1a2b3c4d+AbC…="')
+    .action(action(admin('addLog')));
+  witnessStore(
+    w.command('remove-log <origin>').description('stop witnessing a log (its last cosigned state is kept)'),
+  ).action(action(admin('removeLog')));
+  witnessStore(
+    w
+      .command('list')
+      .description('the logs witnessed, with the latest size cosigned')
+      .option('--json', 'one JSON object per log'),
+  ).action(action(admin('list')));
+  witnessStore(
+    w
+      .command('cosign [request]')
+      .description('answer an add-checkpoint request body from a file (or -): prints the cosignature line(s)'),
+  )
+    .addHelpText(
+      'after',
+      '\nThe same checks as `witness serve`. Exit 1 if not cosigned (the reason on stderr).\n\nExample:\n  notar witness cosign request.txt > cosignature.txt',
+    )
+    .action(action(admin('cosign')));
+  witnessStore(w.command('serve').description('serve POST /add-checkpoint (C2SP tlog-witness) over HTTP'))
+    .option('--listen <host:port>', 'address to listen on (default 127.0.0.1:7380)')
+    .option('--read-timeout <seconds>', 'a request must arrive whole within this (default 10)')
+    .addHelpText('after', '\nExample:\n  notar witness serve --listen 127.0.0.1:7380')
+    .action(action(() => import('./commands/witness-serve.js')));
+}
+
+function declareOfficeCommands(program: Declarer): void {
+  program
+    .command('publish')
+    .description('write the log as C2SP tlog-tiles static files (only what is new)')
+    .requiredOption('--out <dir>', 'the directory a web server serves')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nWrites checkpoint, tile/<L>/<N>, tile/entries/<N> (the block lines) and notar/leaves/<N>\n(each block\'s leaf hashes); the checkpoint last. See docs/server.md.\n\nExample:\n  notar publish --out /var/www/log')
+    .action(action(() => import('./commands/publish.js')));
+
+  program
+    .command('monitor <log>')
+    .description('follow a published log (URL prefix or directory): check and report new blocks')
+    .option('--key <vkey>', "the log's verifier key", collect)
+    .option('--key-file <file>', "file holding the log's verifier key", collect)
+    .option('--state <dir>', 'remember the last verified checkpoint here (consistency across runs)')
+    .option('--json', 'one JSON object per new block')
+    .addHelpText('after', '\nChecks the checkpoint signature, that it extends the last one seen (--state), every new\nblock line against the tiles and the previous block, every new batch root from its leaf\nhashes, and the history root from the tiles. Exit 1 with evidence on stdout if not.\n\nExamples:\n  notar monitor https://log.example.gov/land --key-file office.vkey --state ~/.notar-monitor\n  notar monitor /var/www/log --key-file office.vkey')
+    .action(action(() => import('./commands/monitor.js')));
+
+  storeOptions(
+    program
+      .command('serve')
+      .description('serve the store to many clerks over HTTP(S), and publish its log')
+      .option('--listen <host:port>', 'address to listen on (default 127.0.0.1:7300)')
+      .option('--window-ms <ms>', 'seal documents arriving within this window as one block (default 250)')
+      .option('--max-docs <n>', 'seal at once when this many documents wait (default 10000)')
+      .option('--max-body <bytes>', 'largest request body (default 16 MiB)')
+      .option('--max-request-docs <n>', 'most documents in one request (default 100000)')
+      .option('--publish-dir <dir>', 'where the tlog-tiles files are written and served from (default: <store>/tlog)')
+      .option('--tls-cert <file>', 'serve HTTPS with this certificate chain (PEM)')
+      .option('--tls-key <file>', 'the private key of --tls-cert (PEM)'),
+  )
+    .addHelpText('after', '\nClerks (notar clerk add) send digests: POST /v1/stamp; receipts come back once sealed.\nAlso serves GET /v1/health, /checkpoint, /tile/... and /notar/leaves/... (docs/server.md).\nSIGTERM: finishes the block being sealed, refuses new work, exits.\n\nExample:\n  notar serve --listen 127.0.0.1:7300 --passphrase-file /etc/notar/passphrase')
+    .action(action(() => import('./commands/serve.js')));
+
+  program
+    .command('clerk <action> [name]')
+    .description('manage who may stamp through the server: add NAME | list | remove NAME')
+    .option('--json', 'list as JSON lines')
+    .addHelpText('after', '\n`clerk add NAME` prints the new token alone on stdout, once; only its hash is stored.\n\nExamples:\n  notar clerk add alice > alice.token\n  notar clerk list\n  notar clerk remove alice')
+    .action(action(() => import('./commands/clerk.js')));
 }
 
 /** commander is loaded only here: `verify` and `prove` usually start without it (fast-argv.ts). */

@@ -17,3 +17,11 @@ export * from './batch.js';
 export * from './receipt.js';
 export * from './verify.js';
 export * from './consistency.js';
+// Witnesses (FORMAT.md §12): cosignature/v1, tlog-policy, tlog-witness.
+export * from './cosignature.js';
+export * from './policy.js';
+export * from './policy-verify.js';
+export * from './witness-protocol.js';
+export * from './witness.js';
+// Published logs (C2SP tlog-tiles).
+export * from './tiles.js';

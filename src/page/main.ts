@@ -5,6 +5,7 @@
  * it found. Nothing is sent anywhere; the page's CSP forbids it anyway.
  */
 import type { Verifier } from '../core/note.js';
+import type { Policy } from '../core/policy.js';
 import { parseReceipt, RECEIPT_SUFFIX } from '../core/receipt.js';
 import { verifyReceipt } from '../core/verify.js';
 import { readReceiptText, sortFiles } from './files.js';
@@ -15,6 +16,7 @@ import { describe } from './verdict.js';
 import { pageLifecycle, readProofFile } from './rotation.js';
 import { applyRotation, withSuccessors } from '../core/key-lifecycle.js';
 import { applyPageStatus, isStatusFile, readBakedStatus, STATUS_ELEMENT_ID, withStatus } from './status.js';
+import { readBakedPolicy, showPolicy, verifyUnderPolicy } from './witness.js';
 
 interface State {
   document?: File;
@@ -28,6 +30,8 @@ interface State {
   proofs: { readonly name: string; readonly text: string }[];
   /** A revocation status: baked in, or added by the visitor (the later one wins). */
   status?: { readonly name: string; readonly text: string };
+  /** A tlog-policy baked in by `notar verifier-page --policy` (issue 12). */
+  policy?: Policy;
   /** Bumped on every reset, so late results of old work are dropped. */
   generation: number;
 }
@@ -93,6 +97,8 @@ function update(): void {
   showSlot('slot-receipt', receipt?.file);
   if (doc && !digest && state.hashing !== doc) void hashDocument(doc);
   showStatusSlot();
+  // Under a baked policy (issue 12) the policy decides; revocation status and rotation proofs apply without one.
+  if (doc && receipt && digest && state.policy) return showResult(verifyUnderPolicy(state.policy, receipt.text, digest, trusted()));
   if (doc && receipt && digest) {
     const { lifecycle, problem } = pageLifecycle(state.proofs, trusted());
     const keys = withSuccessors(trusted(), lifecycle.successors);
@@ -137,7 +143,11 @@ function setupKeys(): void {
   const bakedStatus = readBakedStatus(byId(STATUS_ELEMENT_ID).textContent ?? '');
   if (bakedStatus !== undefined) state.status = { name: 'built into this page', text: bakedStatus };
   const baked = readBakedKeys(byId(KEYS_ELEMENT_ID).textContent ?? '');
-  state.baked = baked.keys;
+  const policy = readBakedPolicy(byId('notar-policy').textContent ?? 'null');
+  if (policy.error) baked.errors.push(policy.error);
+  state.policy = policy.policy;
+  state.baked = [...baked.keys, ...(policy.policy?.logs.map((l) => l.key).filter((k) => !baked.keys.some((b) => b.text === k.text)) ?? [])];
+  if (state.policy) showPolicy(state.policy);
   showKeys('trust-baked-list', state.baked);
   byId('trust-baked').hidden = state.baked.length === 0;
   byId('trust-none').hidden = state.baked.length > 0 || baked.errors.length > 0;

@@ -21,6 +21,7 @@ import { removeStaleTemps, writeFileAtomic } from '../../store/durable.js';
 import { osReason } from '../../store/errno.js';
 import type { ChainState } from '../../store/chainfile.js';
 import type { Store } from '../../store/store.js';
+import { bestCheckpointFor } from '../../witness/log-witnesses.js';
 import { openStoreFromOpts, type Opts } from '../common.js';
 import { notice } from '../output/io.js';
 import { checkpointOf, readReceiptFile, signersOf } from '../receipts/receipt-read.js';
@@ -28,6 +29,7 @@ import { checkpointOf, readReceiptFile, signersOf } from '../receipts/receipt-re
 interface Plan {
   readonly file: string;
   readonly from: number;
+  readonly to: number;
   /** The refreshed text; undefined when the receipt is already current. */
   readonly text?: string;
 }
@@ -82,15 +84,19 @@ function plan(file: string, store: Store, state: ChainState, history: MerkleTree
   const { receipt: r } = readReceiptFile(file);
   checkHistory(file, r, store, history, verifiers);
   checkBlock(file, r, state.records);
-  const n = state.records.length;
-  const latest = state.records[n - 1];
-  const refreshed: Receipt = { ...r, history: { size: n, path: hexPath(history.inclusionProof(r.block.seq)) }, checkpoint: latest.checkpoint };
+  // Issue 12: the latest checkpoint with the most witness cosignatures (just the latest without witnesses).
+  const target = bestCheckpointFor(store.paths.dir, state.records, r.block.seq);
+  const n = target.record.seq + 1;
+  const latest = { checkpoint: target.checkpoint };
+  const refreshed: Receipt = { ...r, history: { size: n, path: hexPath(history.inclusionProofAt(r.block.seq, n)) }, checkpoint: latest.checkpoint };
   // The leaf part is kept as it is: it must still verify, or refreshing would only hide damage.
   const check = verifyReceipt(refreshed, fromHex(r.document.sha256, 'document.sha256', 32), [verifier]);
   if (!check.ok) throw notOurs(file, `the receipt does not verify against this store (${check.step}: ${check.reason}); it was not rewritten`);
-  // Already at the latest size: its checkpoint was checked above (our key, our root), so it
-  // is kept as it is, byte for byte, even if it differs from ours (extension lines, FORMAT.md §11).
-  return { file, from: r.history.size, text: r.history.size === n ? undefined : formatReceipt(refreshed) };
+  // Already at that size: its checkpoint was checked above (our key, our root), so it is kept
+  // as it is, byte for byte, even if it differs from ours (extension lines, FORMAT.md §11),
+  // unless this store holds witness cosignatures it lacks (issue 12).
+  const noNewCosignatures = target.checkpoint === target.record.checkpoint || r.checkpoint === target.checkpoint;
+  return { file, from: r.history.size, to: n, text: r.history.size === n && noNewCosignatures ? undefined : formatReceipt(refreshed) };
 }
 
 export async function run(args: string[], opts: Opts): Promise<number> {
@@ -102,14 +108,13 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   const verifier = store.verifier();
   const verifiers = allStoreKeys(store, state);
   const plans = files.map((f) => plan(f, store, state, history, verifier, verifiers));
-  const n = state.records.length;
   for (const p of plans) {
     if (p.text === undefined) {
-      process.stdout.write(`${p.file}: already at history size ${n}\n`);
+      process.stdout.write(`${p.file}: already at history size ${p.to}\n`);
       continue;
     }
     rewrite(p.file, p.text);
-    process.stdout.write(`refreshed ${p.file}: history size ${p.from} -> ${n}\n`);
+    process.stdout.write(`refreshed ${p.file}: history size ${p.from} -> ${p.to}\n`);
   }
   cleanTemps(files);
   return 0;

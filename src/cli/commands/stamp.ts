@@ -11,7 +11,7 @@ import { NotarError } from '../../core/errors.js';
 import { MAX_RECEIPT_BYTES, parseReceipt, RECEIPT_SUFFIX, type Receipt } from '../../core/receipt.js';
 import { dirnameOf, removeStaleTemps, writeFileAtomic } from '../../store/durable.js';
 import { osReason } from '../../store/errno.js';
-import { ReceiptBuilder, type Store } from '../../store/store.js';
+import { ReceiptBuilder } from '../../store/store.js';
 import { openStoreFromOpts, type Opts } from '../common.js';
 import { digestFileInto, displayName } from '../hashing/hashing.js';
 import { notice } from '../output/io.js';
@@ -25,6 +25,7 @@ import { AnchorCheck } from '../receipts/stamp-existing.js';
 import { planReceipts } from '../receipts/stamp-paths.js';
 import { resolveClerk, tryWriteRecord } from '../../store/records.js';
 import { skipStamped } from '../lifecycle/stamp-again.js';
+import type { Sealer } from './stamp-remote.js';
 
 interface Planned {
   readonly display: string;
@@ -40,7 +41,7 @@ interface Planned {
  * document in this store (stamp-existing.ts); one for another version of the
  * file, of another store, or damaged is in the way: reported, never overwritten.
  */
-function existingReceipt(file: string | Buffer, f: FileInput, digest: Uint8Array, force: boolean, anchors: AnchorCheck): 'none' | 'same' | Conflict {
+function existingReceipt(file: string | Buffer, f: FileInput, digest: Uint8Array, force: boolean, anchors: Pick<Sealer, 'whyNot'>): 'none' | 'same' | Conflict {
   let text: string;
   try {
     // Checked before sealing (even with --force): a directory or FIFO in the receipt's
@@ -92,7 +93,7 @@ interface Collected {
   kept: number;
 }
 
-async function collectFiles(inputs: FileInput[], opts: Opts, store: Store): Promise<Collected> {
+async function collectFiles(inputs: FileInput[], opts: Opts, anchors: Pick<Sealer, 'whyNot'>): Promise<Collected> {
   const out = opts.out as string | undefined;
   const toFiles = Boolean(out) || !opts.json;
   // Receipt paths first: a collision or an impossible name stops the run before any hashing.
@@ -100,7 +101,6 @@ async function collectFiles(inputs: FileInput[], opts: Opts, store: Store): Prom
   // Every document hashed: one that cannot be read stops the run, before anything is sealed.
   const digests = await hashFiles(files);
   // Then what each receipt's place holds: nothing, a receipt to keep, or something in the way.
-  const anchors = new AnchorCheck(store);
   const plans: Planned[] = [];
   const conflicts: Conflict[] = [];
   let kept = 0;
@@ -169,18 +169,17 @@ export async function run(args: string[], opts: Opts): Promise<number> {
     throw new NotarError('USAGE', '--digests reads digests from stdin; it cannot be combined with files or --files-from');
   }
   handleInterrupts('nothing was stamped');
-  const store = openStoreFromOpts(opts);
-  // The key file and the passphrase's source are checked now; a prompt waits until the inputs are read.
-  const unlock = signerUnlocker(store, opts);
+  // --server: a notary server seals (stamp-remote.ts); otherwise the local store.
+  const sealer = opts.server ? await (await import('./stamp-remote.js')).remoteSealer(opts) : localSealer(opts);
   let files: FileInput[] = [];
   if (!opts.digests) {
     files = await fileInputs(args, opts);
     if (files.length === 0) throw new NotarError('USAGE', 'nothing to stamp: name files, use --files-from LIST, - for stdin, or --digests', { hint: 'see `notar stamp --help`' });
     if (files.filter((f) => f.path === '-').length > 1) throw new NotarError('USAGE', 'stdin (-) can be stamped only once per run');
   }
-  const collected = opts.digests ? await collectDigests(opts) : await collectFiles(files, opts, store);
-  const clerk = resolveClerk(opts.clerk);
-  const skipped = skipStamped(collected, store, opts);
+  const collected = opts.digests ? await collectDigests(opts) : await collectFiles(files, opts, sealer);
+  // Already stamped in this store: said and skipped unless --again (docs/lifecycle.md §1). A server checks its own store.
+  const skipped = opts.server ? 0 : skipStamped(collected, openStoreFromOpts(opts), opts);
   if (collected.count === 0) {
     if (collected.kept > 0 || skipped > 0) {
       const what = [collected.kept ? `kept ${collected.kept} existing receipt${collected.kept === 1 ? '' : 's'}` : '', skipped ? `${skipped} already stamped` : ''].filter(Boolean).join(', ');
@@ -191,18 +190,41 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   }
   if (opts.out) mkdirOut(String(opts.out));
   checkReceiptDirs(collected);
-  const signer = await unlock();
-  const sealed = await store.seal({ digests: collected.digests, names: collected.names }, signer);
-  setInterruptContext(`block ${sealed.record.seq} is sealed, but not every receipt was written`, 'the store is intact; rebuild missing receipts with `notar prove FILE` (or `notar prove --out DIR FILE`)');
+  const sealed = await sealer.seal(collected.digests, collected.names);
+  setInterruptContext(`block ${sealed.record.seq} is sealed, but not every receipt was written`, sealer.proveHint);
   for (const msg of sealed.recovered) notice(`recovered: ${msg}`);
-  // The block is sealed: a record that cannot be written must not cost its receipts.
-  const unrecorded = tryWriteRecord(store.paths, sealed.record, clerk, signer);
-  if (unrecorded) notice(`warning: block ${sealed.record.seq} is sealed but who stamped it was not recorded: ${unrecorded}`);
-  const receipts = opts.receipts === false ? undefined : new ReceiptBuilder(sealed.state, signer.text).forBatch(sealed.record.seq, sealed.batch, collected.names);
-  const unwritten = receipts ? await emitReceipts(collected, receipts, opts) : [];
-  summary(store, sealed.record, collected, opts);
+  const unwritten = opts.receipts === false ? [] : await emitReceipts(collected, sealed.receipt, opts);
+  summary(sealer.origin, sealed.record, collected, opts);
   reportUnwritten(unwritten, sealed.record.seq);
   return 0;
+}
+
+/** Sealing in the local store: its lock, its key; receipts built from the sealed batch. */
+function localSealer(opts: Opts): Sealer {
+  const store = openStoreFromOpts(opts);
+  // The key file and the passphrase's source are checked now; a prompt waits until the inputs are read.
+  const unlock = signerUnlocker(store, opts);
+  const anchors = new AnchorCheck(store);
+  // Who stamps (docs/lifecycle.md §1): checked now, recorded once the block is sealed.
+  const clerk = resolveClerk(opts.clerk);
+  return {
+    origin: store.origin,
+    proveHint: 'the store is intact; rebuild missing receipts with `notar prove FILE` (or `notar prove --out DIR FILE`)',
+    whyNot: (r, digest) => anchors.whyNot(r, digest),
+    async seal(digests, names) {
+      const signer = await unlock();
+      const sealed = await store.seal({ digests, names }, signer);
+      // The block is sealed: a record that cannot be written must not cost its receipts.
+      const unrecorded = tryWriteRecord(store.paths, sealed.record, clerk, signer);
+      if (unrecorded) notice(`warning: block ${sealed.record.seq} is sealed but who stamped it was not recorded: ${unrecorded}`);
+      // Witnesses (issue 12): the checkpoint in the receipts carries the cosignatures that arrived in time.
+      const state = await (await import('./stamp-witness.js')).witnessSealed(store, sealed.state, opts);
+      let receipt: ((i: number) => Receipt) | undefined;
+      // Built on first use: --no-receipts never pays for it.
+      const lazy = (i: number) => (receipt ??= new ReceiptBuilder(state, signer.text).forBatch(sealed.record.seq, sealed.batch, names))(i);
+      return { record: sealed.record, receipt: lazy, recovered: sealed.recovered };
+    },
+  };
 }
 
 /**
@@ -359,7 +381,8 @@ function status(text: string, c: Collected, opts: Opts): void {
   else process.stdout.write(`${text}\n`);
 }
 
-function summary(store: Store, rec: { seq: number; time: string; root: string; size: number }, c: Collected, opts: Opts): void {
+function summary(origin: string, rec: { seq: number; time: string; root: string; size: number }, c: Collected, opts: Opts): void {
   const kept = c.kept ? `; kept ${c.kept} existing receipt${c.kept === 1 ? '' : 's'}` : '';
-  status(`stamped ${rec.size} document${rec.size === 1 ? '' : 's'} in block ${rec.seq} of ${store.origin} at ${rec.time} (root ${rec.root.slice(0, 16)}…)${kept}`, c, opts);
+  // c.count, not rec.size: through a server the block also holds other clerks' documents.
+  status(`stamped ${c.count} document${c.count === 1 ? '' : 's'} in block ${rec.seq} of ${origin} at ${rec.time} (root ${rec.root.slice(0, 16)}…)${kept}`, c, opts);
 }

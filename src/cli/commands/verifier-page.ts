@@ -9,15 +9,18 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NotarError } from '../../core/errors.js';
 import type { Verifier } from '../../core/note.js';
+import { MAX_POLICY_BYTES } from '../../core/policy.js';
 import { writeFileAtomic } from '../../store/durable.js';
 import { osReason } from '../../store/errno.js';
-import { trustedKeys, type Opts } from '../common.js';
+import { readTextInput, trustedKeys, type Opts } from '../common.js';
 import { notice } from '../output/io.js';
 import { bakeableStatus, bakeStatus } from '../lifecycle/verifier-page-status.js';
+import { readPolicy } from './verify-policy.js';
 
 const TEMPLATE = path.join('page', 'verifier.html');
 /** Where the keys go; appears exactly once in the built template (src/page/template.html). */
 const KEYS_PLACEHOLDER = '__NOTAR_TRUSTED_KEYS__';
+const POLICY_PLACEHOLDER = '__NOTAR_POLICY__';
 
 /**
  * JSON that is safe inside a <script> element: `<` is escaped as \u003c (so
@@ -76,6 +79,19 @@ function writePage(file: string, html: string): void {
   }
 }
 
+/** The policy text, validated (a bad policy is an input error, exit 2, before anything is written). */
+function readPolicyText(file: string): string {
+  readPolicy(file);
+  return readTextInput(file, MAX_POLICY_BYTES);
+}
+
+/** Fills the policy data block with the policy text, or null. */
+export function bakePolicy(page: string, policy: string | null): string {
+  const parts = page.split(POLICY_PLACEHOLDER);
+  if (parts.length !== 2) throw new NotarError('IO', 'the verifier page template is damaged (no single policy placeholder)', { hint: 'rebuild (`npm run build`) or reinstall notar' });
+  return parts.join(scriptSafeJson(policy));
+}
+
 function uniqueKeys(keys: Verifier[]): Verifier[] {
   return keys.filter((k, i) => keys.findIndex((o) => o.text === k.text) === i);
 }
@@ -85,9 +101,12 @@ export async function run(_args: string[], opts: Opts): Promise<number> {
   // Validated before anything is written: a bad key is an input error (exit 2).
   const keys = uniqueKeys(trustedKeys(opts));
   const status = bakeableStatus(opts, keys);
-  writePage(out, bakeStatus(bakeKeys(readTemplate(), keys.map((k) => k.text)), status));
+  // Issue 12: --policy bakes a tlog-policy (its log keys count as trusted keys too).
+  const policy = opts.policy === undefined ? null : readPolicyText(String(opts.policy));
+  writePage(out, bakeStatus(bakePolicy(bakeKeys(readTemplate(), keys.map((k) => k.text)), policy), status));
+  if (policy !== null) notice(`baked the witness policy from ${String(opts.policy)}`);
   // stdout stays empty: the page file is the result; this is a notice.
-  if (keys.length === 0) {
+  if (keys.length === 0 && policy === null) {
     notice(`wrote ${out} with no trusted key: visitors must paste the notary's verifier key before the page can say "authentic"`);
   } else {
     notice(`wrote ${out}; it trusts ${keys.map((k) => `${k.name} (key ID ${k.keyId})`).join(', ')}`);

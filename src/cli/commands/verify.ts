@@ -167,6 +167,7 @@ function check(s: Subject, trusted: readonly Verifier[], status?: Status, lifecy
 }
 
 export async function run(args: string[], opts: Opts): Promise<number> {
+  if (opts.policy !== undefined) return (await import('./verify-policy.js')).run(args, opts); // issue 12
   const list = await subjects(args, opts);
   const given = requireTrustedKeys(opts);
   const lifecycle = loadRotations(opts, given);

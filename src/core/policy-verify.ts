@@ -1,0 +1,113 @@
+/**
+ * Receipt verification under a C2SP tlog-policy (FORMAT.md §12): the steps of
+ * verifyReceipt with the policy's log keys as the trusted keys, then a last
+ * step `witness`: every policy witness's cosignature on the receipt's
+ * checkpoint is checked and the quorum must hold. Witness times are an
+ * independent clock: the earliest is when the block existed at the latest.
+ */
+import type { CosignerVerifier } from './cosignature.js';
+import { NotarError } from './errors.js';
+import { checkCheckpoint, type Policy } from './policy.js';
+import type { Receipt } from './receipt.js';
+import { verifyReceipt, type VerifiedReceipt, type VerifyStep } from './verify.js';
+
+export type PolicyVerifyStep = VerifyStep | 'witness';
+
+export interface Cosigned {
+  /** Policy-local name and key of the witness. */
+  readonly name: string;
+  readonly key: CosignerVerifier;
+  readonly status: 'valid' | 'missing' | 'invalid';
+  /** POSIX seconds and the same as RFC 3339 (valid ones only). */
+  readonly time?: number;
+  readonly at?: string;
+}
+
+export interface PolicyVerified extends VerifiedReceipt {
+  readonly quorum: string;
+  readonly cosigners: Cosigned[];
+  /** Earliest valid witness time: the block existed no later than this. */
+  readonly witnessedBy?: string;
+  /** Set when the block's own time is later than a witness saw its checkpoint. */
+  readonly clockWarning?: string;
+}
+
+export interface PolicyFailed {
+  readonly ok: false;
+  readonly step: PolicyVerifyStep;
+  readonly reason: string;
+  readonly receipt?: Receipt;
+  readonly quorum?: string;
+  readonly cosigners?: Cosigned[];
+}
+
+export type PolicyVerifyResult = PolicyVerified | PolicyFailed;
+
+/** Block times may run a little ahead of a witness's clock before it is called a wrong clock. */
+export const CLOCK_TOLERANCE_SECONDS = 300;
+
+/** POSIX seconds as `YYYY-MM-DDTHH:MM:SSZ` (or `@<seconds>` beyond what Date can show). */
+export function posixTime(t: number): string {
+  return t * 1000 <= 8.64e15 ? new Date(t * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') : `@${t}`;
+}
+
+const names = (cs: Cosigned[], s: Cosigned['status']) => cs.filter((c) => c.status === s).map((c) => c.name);
+
+function quorumReason(quorum: string, cs: Cosigned[]): string {
+  const parts = [`valid: ${names(cs, 'valid').join(', ') || 'none'}`];
+  if (names(cs, 'missing').length) parts.push(`missing: ${names(cs, 'missing').join(', ')}`);
+  if (names(cs, 'invalid').length) parts.push(`invalid: ${names(cs, 'invalid').join(', ')}`);
+  return `quorum ${quorum} not met (${parts.join('; ')})`;
+}
+
+/** Verifies `receipt` for `digest` under `policy`. Never throws for bad input. */
+export function verifyReceiptWithPolicy(
+  receipt: string | Receipt,
+  digest: Uint8Array,
+  policy: Policy,
+): PolicyVerifyResult {
+  const base = verifyReceipt(
+    receipt,
+    digest,
+    policy.logs.map((l) => l.key),
+  );
+  if (!base.ok) return base;
+  let check;
+  try {
+    check = checkCheckpoint(base.receipt.checkpoint, base.origin, policy);
+  } catch (e) {
+    if (e instanceof NotarError) return { ok: false, step: 'trust', reason: e.message, receipt: base.receipt };
+    throw e;
+  }
+  const cosigners: Cosigned[] = check.cosigners.map((c) => ({
+    ...c,
+    at: c.time === undefined ? undefined : posixTime(c.time),
+  }));
+  const fail = (reason: string): PolicyFailed => ({
+    ok: false,
+    step: 'witness',
+    reason,
+    receipt: base.receipt,
+    quorum: policy.quorum,
+    cosigners,
+  });
+  // signed-note: a line matching a trusted key must verify; a forged cosignature is never just "missing".
+  const invalid = names(cosigners, 'invalid');
+  if (invalid.length)
+    return fail(`cosignature by ${invalid.join(', ')} does not verify (forged, damaged, or over another checkpoint)`);
+  if (!check.quorumMet) return fail(quorumReason(policy.quorum, cosigners));
+  return { ...base, quorum: policy.quorum, cosigners, ...witnessTimes(base.time, cosigners) };
+}
+
+function witnessTimes(blockTime: string, cs: Cosigned[]): { witnessedBy?: string; clockWarning?: string } {
+  const times = cs.flatMap((c) => (c.time === undefined ? [] : [c.time]));
+  if (times.length === 0) return {};
+  const earliest = Math.min(...times);
+  const block = Date.parse(blockTime) / 1000;
+  const witnessedBy = posixTime(earliest);
+  if (block <= earliest + CLOCK_TOLERANCE_SECONDS) return { witnessedBy };
+  return {
+    witnessedBy,
+    clockWarning: `block time ${blockTime} is after a witness saw the checkpoint (${witnessedBy}): the notary's clock is wrong`,
+  };
+}

@@ -1,0 +1,196 @@
+/**
+ * One sequencer per log: documents from many clerks, arriving within a short
+ * window (default 250 ms, or as soon as 10,000 are waiting), are sealed as
+ * one block through Store.seal (one signature, one fsync for all of them).
+ * A submission's promise resolves with its receipts only after the block is
+ * durably sealed; if sealing fails, it rejects and nothing is returned.
+ * Which clerk stamped which documents is recorded beside the block
+ * (`stampings.jsonl`, a line per block) before anyone gets a receipt.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { NotarError } from '../core/errors.js';
+import type { Signer } from '../core/note.js';
+import type { Receipt } from '../core/receipt.js';
+import { appendDurable } from '../store/durable.js';
+import { ReceiptBuilder, type SealResult, type Store } from '../store/store.js';
+
+export interface SequencerOptions {
+  /** How long the first waiting document waits for company. */
+  readonly windowMs: number;
+  /** Seal as soon as this many documents wait (and at most this many per block, unless one request is larger). */
+  readonly maxDocs: number;
+  /** Refuse new work (429) while this many documents wait. */
+  readonly maxQueued: number;
+  /** Called after each block is sealed and recorded, before receipts go out (quick: e.g. start publishing). */
+  readonly afterSeal?: (sealed: SealResult) => void;
+}
+
+export interface Submission {
+  readonly clerk: string;
+  /** count × 32-byte digests, packed. */
+  readonly digests: Uint8Array;
+  readonly names: (string | undefined)[];
+}
+
+interface Job extends Submission {
+  resolve(receipts: Receipt[]): void;
+  reject(e: unknown): void;
+}
+
+/** An error the HTTP layer turns into a status (503, 429, 500). */
+export class ServiceError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function stampingsFile(storeDir: string): string {
+  return path.join(storeDir, 'stampings.jsonl');
+}
+
+export class Sequencer {
+  private queue: Job[] = [];
+  private queued = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private sealing: Promise<void> | undefined;
+  private draining = false;
+  /** When the oldest waiting document arrived: the window runs from then, even while a block was being sealed. */
+  private firstQueuedAt = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly signer: Signer,
+    private readonly opts: SequencerOptions,
+  ) {}
+
+  get pending(): number {
+    return this.queued;
+  }
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  submit(s: Submission): Promise<Receipt[]> {
+    if (this.draining)
+      return Promise.reject(new ServiceError(503, 'SHUTTING_DOWN', 'the server is shutting down; try again shortly'));
+    const n = s.names.length;
+    if (this.queued > 0 && this.queued + n > this.opts.maxQueued)
+      return Promise.reject(
+        new ServiceError(429, 'BUSY', `${this.queued} documents are waiting to be sealed; try again in a moment`),
+      );
+    return new Promise<Receipt[]>((resolve, reject) => {
+      if (this.queue.length === 0) this.firstQueuedAt = Date.now();
+      this.queue.push({ ...s, resolve, reject });
+      this.queued += n;
+      this.schedule();
+    });
+  }
+
+  /** Refuses new work, seals everything accepted, and resolves when the last block is done. */
+  async drain(): Promise<void> {
+    this.draining = true;
+    while (this.queue.length > 0 || this.sealing) {
+      if (!this.sealing) this.flush();
+      await this.sealing;
+    }
+  }
+
+  private schedule(): void {
+    if (this.sealing) return; // the block being sealed reschedules when it is done
+    if (this.queued >= this.opts.maxDocs || this.draining) {
+      this.flush();
+    } else if (!this.timer && this.queue.length > 0) {
+      this.timer = setTimeout(() => this.flush(), Math.max(0, this.opts.windowMs - (Date.now() - this.firstQueuedAt)));
+    }
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.sealing || this.queue.length === 0) return;
+    const jobs = this.take();
+    this.sealing = this.sealJobs(jobs).finally(() => {
+      this.sealing = undefined;
+      this.schedule();
+    });
+  }
+
+  /** Whole submissions, oldest first, up to maxDocs (at least one). */
+  private take(): Job[] {
+    let count = 0;
+    let k = 0;
+    while (k < this.queue.length && (k === 0 || count + this.queue[k].names.length <= this.opts.maxDocs))
+      count += this.queue[k++].names.length;
+    const jobs = this.queue.splice(0, k);
+    this.queued -= count;
+    if (this.queue.length > 0) this.firstQueuedAt = Date.now();
+    return jobs;
+  }
+
+  private async sealJobs(jobs: Job[]): Promise<void> {
+    const total = jobs.reduce((n, j) => n + j.names.length, 0);
+    const digests = new Uint8Array(total * 32);
+    const names: (string | undefined)[] = [];
+    for (const j of jobs) {
+      digests.set(j.digests, names.length * 32);
+      names.push(...j.names);
+    }
+    let sealed: SealResult;
+    try {
+      sealed = await this.store.seal({ digests, names }, this.signer);
+      for (const msg of sealed.recovered) process.stderr.write(`notar: recovered: ${msg}\n`);
+      this.recordClerks(sealed.record.seq, jobs);
+      this.opts.afterSeal?.(sealed);
+    } catch (e) {
+      const err = e instanceof NotarError ? new ServiceError(500, 'STORE', `sealing failed: ${e.message}`) : e;
+      for (const j of jobs) j.reject(err);
+      return;
+    }
+    const receipt = new ReceiptBuilder(sealed.state, this.signer.text).forBatch(sealed.record.seq, sealed.batch, names);
+    let index = 0;
+    for (const j of jobs) {
+      const out: Receipt[] = [];
+      for (let i = 0; i < j.names.length; i++) out.push(receipt(index++));
+      j.resolve(out);
+    }
+  }
+
+  /**
+   * Which clerk submitted which leaves of block `seq`, as one line appended to
+   * `stampings.jsonl` (one fsync), durable before any receipt:
+   * {"seq":…,"stampings":[{"clerk","from","count"}]} (leaf index ranges).
+   */
+  private recordClerks(seq: number, jobs: Job[]): void {
+    const ranges: { clerk: string; from: number; count: number }[] = [];
+    let from = 0;
+    for (const j of jobs) {
+      ranges.push({ clerk: j.clerk, from, count: j.names.length });
+      from += j.names.length;
+    }
+    const file = stampingsFile(this.store.paths.dir);
+    // A line torn by a crash is closed first, so it never swallows this one.
+    appendDurable(file, (endsTorn(file) ? '\n' : '') + JSON.stringify({ seq, stampings: ranges }) + '\n');
+  }
+}
+
+function endsTorn(file: string): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    const last = Buffer.alloc(1);
+    return size > 0 && fs.readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
