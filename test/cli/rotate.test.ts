@@ -128,7 +128,7 @@ describe('SIGKILL during key rotate', () => {
     for (let round = 0; round < 12; round++) {
       writeDocs(s.dir, { [`d${round}.txt`]: `doc ${round}\n` });
       const before = fs.readFileSync(path.join(s.storeDir, 'key.pub'), 'utf8').trim();
-      const r = await notarAsync(['key', 'rotate'], { cwd: s.dir, env: s.env, killAfterMs: runMs * (0.3 + rand()) });
+      const r = await notarAsync(['key', 'rotate'], { cwd: s.dir, env: s.env, killAfterMs: runMs * (0.5 + 0.7 * rand()) });
       // The next command finishes or discards the interrupted rotation; stamping then works.
       const stamp = s.run(['stamp', `d${round}.txt`]);
       expect(stamp.code, `round ${round} (${r.signal ?? 'finished'}): ${stamp.stderr}`).toBe(0);
