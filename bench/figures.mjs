@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { digestLines, largeFiles, removeAll, smallFiles, sparseFile } from './data.mjs';
 import { fmtMiB, fmtMs, have, must, series } from './lib.mjs';
-import { minisign, openSslTs } from './references.mjs';
+import { atomicFiles, minisign, openSslTs } from './references.mjs';
 
 const RECEIPT = '.notar.json';
 
@@ -80,14 +80,18 @@ export function makeFigures(ctx) {
     // series: deleting 100,000 receipts between runs makes the next run's file
     // creations wait on the file system's journal (ext4 here: 3 s became 20 s).
     const withFiles = freshOut('receipts', (dir) => ({ argv: notar('stamp', '--files-from', s.list0, '-0', '--out', dir), env: ctx.env(store) }));
-    const [files, json, o] = series([
+    const floor = atomicFiles(path.join(root, 'atomic-files'));
+    const [files, json, o, f] = series([
       withFiles,
       spec(notar('stamp', '--files-from', s.list0, '-0', '--json'), { store }),
       openssl ? spec(xargs('openssl', 'dgst', '-sha256'), { stdin: s.list0 }) : undefined,
+      floor ? freshOut('floor', (dir) => ({ argv: floor.argv(s.list0, dir) })) : undefined,
     ].filter(Boolean), opts);
     const fig = `stamp ${label(ctx.sizes.small)} × 1 KiB`;
     return [
       ratioRow(`${fig}, receipt files (--out)`, files, openssl ? o : undefined, 'openssl dgst', 2),
+      // How far the receipt files are from the file system's floor: as many files, created atomically, by C.
+      ratioRow(`${fig}, receipt files (--out) vs file creation alone`, files, floor ? (openssl ? f : o) : undefined, 'C temp+rename', undefined),
       ratioRow(`${fig}, --json > /dev/null`, json, openssl ? o : undefined, 'openssl dgst', 1.3),
     ];
   }
@@ -133,7 +137,7 @@ export function makeFigures(ctx) {
     for (const [label, env] of ctx.envs(store)) {
       const [n, e] = series([
         { argv, cwd: root, env },
-        { argv: [process.execPath, '-e', ''], cwd: root, env },
+        { argv: [ctx.node, '-e', ''], cwd: root, env },
       ], { ...opts, warmup: 3, runs: ctx.startupRuns });
       rows.push(ratioRow(`${figure} (${label})`, n, e, "node -e ''", target));
     }
@@ -168,7 +172,7 @@ export function makeFigures(ctx) {
   function chainVerify() {
     const store = path.join(root, 'stores', 'chain');
     const blocks = ctx.sizes.chainBlocks;
-    must([process.execPath, path.join(ctx.benchDir, 'make-chain.mjs'), store, String(blocks), '1', '--dist', ctx.dist]);
+    must([ctx.node, path.join(ctx.benchDir, 'make-chain.mjs'), store, String(blocks), '1', '--dist', ctx.dist]);
     const [n] = series([spec(notar('chain', 'verify'), { store })], { ...opts, runs: quick ? 1 : 3 });
     const fig = `chain verify, ${label(blocks)} blocks`;
     if (n.error) return [errorRow(fig, n, '≤ 5 s')];

@@ -8,6 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { have, must } from './lib.mjs';
 
 const q = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
@@ -66,4 +67,17 @@ export function minisign(dir) {
     script: (list, out) => `while IFS= read -r f; do minisign -S -s ${q(key)} -m "$f" -x ${q(out)}/"$(basename "$f").minisig" </dev/null >/dev/null || exit 1; done < ${q(list)}`,
     check: (doc, out) => must(['minisign', '-V', '-p', pub, '-m', doc, '-x', path.join(out, path.basename(doc) + '.minisig')]),
   };
+}
+
+/**
+ * The file system's floor for receipt files: bench/atomic-files.c, compiled
+ * here, creates as many files of a receipt's size as `stamp --out` does, each
+ * atomically (temp name, rename), and does nothing else.
+ */
+export function atomicFiles(dir) {
+  if (!have('cc')) return undefined;
+  fs.mkdirSync(dir, { recursive: true });
+  const bin = path.join(dir, 'atomic-files');
+  must(['cc', '-O2', '-o', bin, fileURLToPath(new URL('atomic-files.c', import.meta.url))]);
+  return { argv: (list0, out) => [bin, list0, out, '2000'] };
 }

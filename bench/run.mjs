@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- --quick] [-- --only a,b] [-- --keep] [-- --json FILE]`
+ * `npm run bench [-- --quick] [-- --only a,b] [-- --keep] [-- --json FILE] [-- --node PATH]`
  *
  * Builds notar, snapshots the build (other builds may swap dist/ meanwhile),
  * generates data in a temp directory, runs notar and the reference tools on
  * the same files, and prints one table: figure, notar, reference, ratio,
  * target, result. See bench/README.md for what each figure measures.
+ * --node PATH builds and runs notar (and the `node -e ''` reference) with
+ * another Node binary, so that figures compare across Node lines.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -22,14 +25,25 @@ function parseArgs(argv) {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const known = new Set(['--quick', '--keep', '--only', '--json', '--no-build']);
+  const known = new Set(['--quick', '--keep', '--only', '--json', '--no-build', '--node']);
   for (const a of argv) {
     if (a.startsWith('--') && !known.has(a)) {
-      process.stderr.write(`bench: unknown option ${a}\nusage: node bench/run.mjs [--quick] [--only ids] [--keep] [--json FILE] [--no-build]\n`);
+      process.stderr.write(`bench: unknown option ${a}\nusage: node bench/run.mjs [--quick] [--only ids] [--keep] [--json FILE] [--no-build] [--node PATH]\n`);
       process.exit(2);
     }
   }
-  return { quick: argv.includes('--quick'), keep: argv.includes('--keep'), build: !argv.includes('--no-build'), only: get('--only')?.split(','), json: get('--json') };
+  return { quick: argv.includes('--quick'), keep: argv.includes('--keep'), build: !argv.includes('--no-build'), only: get('--only')?.split(','), json: get('--json'), node: nodeBinary(get('--node')) };
+}
+
+/** The Node that runs notar: --node PATH (checked to start), else this one. */
+function nodeBinary(given) {
+  if (given === undefined) return { path: process.execPath, version: process.version };
+  const r = spawnSync(given, ['-p', 'process.version'], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    process.stderr.write(`bench: --node ${given}: not a working Node binary (${r.error?.message ?? r.stderr.trim()})\n`);
+    process.exit(2);
+  }
+  return { path: path.resolve(given), version: r.stdout.trim() };
 }
 
 const FULL = { small: 100_000, large: { count: 20, mib: 50 }, seal: 1_000_000, prove: { batches: 100, batchSize: 10_000 }, chainBlocks: 10_000, hugeBytes: 4 * 2 ** 30, docs: 1000 };
@@ -68,7 +82,8 @@ function context(opts, tmp, snap) {
     root,
     benchDir,
     dist: path.join(snap, 'dist'),
-    notar: [process.execPath, path.join(snap, 'bin', 'notar.js')],
+    node: opts.node.path,
+    notar: [opts.node.path, path.join(snap, 'bin', 'notar.js')],
     env: (store) => (store ? { ...baseEnv, NOTAR_STORE: store } : baseEnv),
     /** [label, env] for start-up figures: the clean env, and the inherited one if it differs. */
     envs: (store) => {
@@ -93,13 +108,14 @@ function printTable(rows) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  if (opts.build) must([process.execPath, path.join(repo, 'scripts', 'build.mjs')], { cwd: repo, stdio: ['ignore', 'inherit', 'inherit'] });
+  // Built by the Node that will run it: the build's V8 code cache is per V8 version.
+  if (opts.build) must([opts.node.path, path.join(repo, 'scripts', 'build.mjs')], { cwd: repo, stdio: ['ignore', 'inherit', 'inherit'] });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'notar-bench-'));
   const started = Date.now();
   const rows = [];
   try {
     const ctx = context(opts, tmp, snapshot(tmp));
-    process.stderr.write(`bench: ${opts.quick ? 'quick' : 'full'} run in ${tmp}; ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)}; node ${process.version}; peak RSS via ${hasGnuTime ? '/usr/bin/time' : '/proc VmHWM polling'}\n`);
+    process.stderr.write(`bench: ${opts.quick ? 'quick' : 'full'} run in ${tmp}; ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)}; node ${opts.node.version} (${opts.node.path}); peak RSS via ${hasGnuTime ? '/usr/bin/time' : '/proc VmHWM polling'}\n`);
     for (const [id, figure] of makeFigures(ctx)) {
       if (opts.only && !opts.only.includes(id)) continue;
       const t0 = Date.now();

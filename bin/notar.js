@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-// The whole CLI is one CommonJS bundle (scripts/build.mjs); Node >= 22.1 caches its compiled code.
-require('node:module').enableCompileCache?.();
+// One CommonJS bundle (scripts/build.mjs), loaded after Node's compile cache is on (Node >= 22.1; src/cli/compile-cache.ts).
+require('../dist/compile-cache.cjs').enableNodeCompileCache(require('node:module'));
 require('../dist/notar.cjs').main(process.argv);

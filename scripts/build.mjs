@@ -54,6 +54,19 @@ await build({
   logLevel: 'warning',
 });
 
+// The compile-cache switch bin/notar.js runs before it loads the bundle (its own tiny file:
+// it must run before notar.cjs is compiled).
+await build({
+  absWorkingDir: root,
+  entryPoints: ['src/cli/compile-cache.ts'],
+  outfile: `${out}/compile-cache.cjs`,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+});
+
 // Verifier page (issue 6): the browser-safe core bundled into ONE
 // self-contained HTML template, dist/page/verifier.html. `notar verifier-page`
 // fills in the trusted keys. Inline script and style are pinned by a CSP hash,

@@ -38,6 +38,7 @@ import type { ChainState } from '../store/chainfile.js';
 import { fsyncDir, writeFileAtomic } from '../store/durable.js';
 import { RECORD, type LeavesFile } from '../store/leaves.js';
 import { storeIo, type Store } from '../store/store.js';
+import { cosignedCheckpoint } from '../witness/log-witnesses.js';
 
 /** Where block `seq`'s leaf hashes are published (relative to the log prefix). */
 export function leavesPath(seq: number): string {
@@ -72,7 +73,8 @@ export async function publishLog(store: Store, outDir: string, opts: PublishOpti
     });
   const tree = MerkleTree.fromLeafHashes(state.blockHashes);
   const from = publishedSize(store.origin, outDir, tree);
-  const checkpoint = opts.checkpoint ?? state.records[size - 1].checkpoint;
+  // With the cosignatures stored beside the block (issue 12): what witnesses vouched for is public too.
+  const checkpoint = opts.checkpoint ?? cosignedCheckpoint(store.paths.dir, state.records[size - 1]);
   const writer = new Writer(outDir);
   try {
     if (from < size) writeNew(store, state, tree, from, writer, opts.leafHashes);

@@ -262,7 +262,7 @@ describe('the shell + openssl recipe in examples/README-verify.md', () => {
       env: { PATH: process.env.PATH, LANG: 'C.UTF-8', DOC: doc, RECEIPT: receipt, KEY: key },
     });
     if (r.error) throw new Error(`bash could not be run: ${r.error.message}`);
-    for (const tool of ['jq', 'xxd', 'openssl', 'sha256sum']) {
+    for (const tool of ['python3', 'openssl', 'sha256sum', 'basenc', 'od']) {
       if (/command not found/.test(r.stderr) && r.stderr.includes(tool)) throw new Error(`the recipe needs ${tool} on PATH`);
     }
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };

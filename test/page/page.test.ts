@@ -1,8 +1,9 @@
 /**
  * The citizens' verification page (issue 6), end to end: a real store, real
  * receipts and pages written by the real binary, opened from file:// in
- * Debian's Chromium. Every network request fails the test. Screenshots of
- * each verdict go to test-output/page/ for review (they are not compared).
+ * Chromium (the system's, else the one packaged in a devDependency: see
+ * chromium.ts). Every network request fails the test. Screenshots of each
+ * verdict go to test-output/page/ for review (they are not compared).
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -13,8 +14,8 @@ import { chromium, type BrowserContext, type FileChooser, type Page } from 'play
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseNote, parseSignerKey, signerFromSeed, signNote } from '../../src/core/note.js';
 import { makeStore, tempDir, writeDocs, type TestStore } from '../cli/helpers.js';
+import { resolveChromium, type Launchable } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PRODUCER = path.resolve(__dirname, '../../examples/make_receipt.py');
 const SHOTS = path.resolve(__dirname, '../../test-output/page');
 const OFFICE = 'notary.example.gov/land-registry';
@@ -92,25 +93,33 @@ function makePages(): void {
   writePage('evil.html', ['--key', evil.text, '--key', office.vkey]);
 }
 
-const NO_CHROMIUM = `Chromium is required for the page tests and is missing at ${CHROMIUM}: install it (apt-get install chromium; .ci/run does this)`;
-
 beforeAll(() => {
   setUpStores();
   makePages();
 });
 
+let browser: Launchable | undefined;
+let browserError: unknown;
+try {
+  browser = resolveChromium();
+} catch (e) {
+  browserError = e;
+}
+
 /** A missing browser is a failure, never a skip. */
 it('has Chromium for the browser tests', () => {
-  expect(fs.existsSync(CHROMIUM), NO_CHROMIUM).toBe(true);
+  expect(browserError, String(browserError)).toBeUndefined();
+  console.log(`page tests: ${browser!.description}`);
 });
 
 async function launch(): Promise<void> {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(NO_CHROMIUM);
+  if (!browser) throw browserError;
   fs.mkdirSync(SHOTS, { recursive: true });
   const dir = tempDir('notar-chromium-');
   profile = dir;
   ctx = await chromium.launchPersistentContext(dir, {
-    executablePath: CHROMIUM,
+    executablePath: browser.executablePath,
+    env: { ...process.env, ...browser.env },
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     viewport: { width: 1024, height: 900 },

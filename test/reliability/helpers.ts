@@ -104,21 +104,46 @@ function works(cmd: string, args: string[]): boolean {
   return r.status === 0;
 }
 
-/**
- * How to run the binary so that file permissions bind it: as is when not
- * root; as root without CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH (setpriv) when
- * possible. Root ignores chmod otherwise, and a test relying on it could not fail.
- */
-export function permissionBoundCommand(): string[] | undefined {
-  if (!isRoot) return [];
-  const drop = ['--inh-caps=-all', '--bounding-set=-dac_override,-dac_read_search', '--'];
-  return works('setpriv', [...drop, 'true']) ? ['setpriv', ...drop] : undefined;
+/** The unprivileged user root runs notar as when permissions must bind it (nobody/nogroup). */
+export const NOBODY = 65534;
+
+export interface RunAs {
+  uid?: number;
+  gid?: number;
 }
 
-/** Runs the binary under `prefix` (e.g. setpriv …). */
-export function notarUnder(prefix: string[], args: (string | Buffer)[], opts: { cwd: string; env: NodeJS.ProcessEnv }): RunResult {
-  const argv = [...prefix, process.execPath, BIN, ...(args as string[])];
-  const r = spawnSync(argv[0], argv.slice(1), { cwd: opts.cwd, env: opts.env, input: '', timeout: 60_000 });
+let nobodyWorks: boolean | undefined;
+
+/** Can uid 65534 run this Node and bin/notar.js (not so for a checkout under a private directory)? */
+function nobodyCanRunNotar(): boolean {
+  nobodyWorks ??= spawnSync(process.execPath, [BIN, '--version'], { cwd: '/', uid: NOBODY, gid: NOBODY, stdio: 'ignore', timeout: 60_000 }).status === 0;
+  return nobodyWorks;
+}
+
+/** chown -R, without following symbolic links. */
+function chownTree(p: string, uid: number, gid: number): void {
+  fs.lchownSync(p, uid, gid);
+  if (fs.lstatSync(p).isDirectory()) for (const e of fs.readdirSync(p)) chownTree(path.join(p, e), uid, gid);
+}
+
+/**
+ * Who to run the binary as so that file permissions bind it: the current user
+ * when not root (`{}`). Root ignores chmod, so a test relying on it could not
+ * fail: as root, `dirs` are handed to uid/gid 65534 and the binary runs as that
+ * user (Node's spawn uid/gid: no setpriv or sudo needed), which owns the files
+ * exactly as an ordinary user owns theirs. Undefined when that user cannot run
+ * the binary here.
+ */
+export function permissionBoundUser(dirs: string[]): RunAs | undefined {
+  if (!isRoot) return {};
+  if (!nobodyCanRunNotar()) return undefined;
+  for (const d of dirs) chownTree(d, NOBODY, NOBODY);
+  return { uid: NOBODY, gid: NOBODY };
+}
+
+/** Runs the binary as `who` (see permissionBoundUser). */
+export function notarAs(who: RunAs, args: (string | Buffer)[], opts: { cwd: string; env: NodeJS.ProcessEnv }): RunResult {
+  const r = spawnSync(process.execPath, [BIN, ...(args as string[])], { ...who, cwd: opts.cwd, env: opts.env, input: '', timeout: 60_000 });
   if (r.error) throw r.error;
   return { code: r.status ?? -1, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
 }

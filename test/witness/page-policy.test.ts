@@ -10,9 +10,9 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeStore, tempDir, writeDocs, type TestStore } from '../cli/helpers.js';
+import { resolveChromium } from '../page/chromium.js';
 import { makeWitness, type TestWitness } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 let office: TestStore;
 let ws: TestWitness[];
 let ctx: BrowserContext;
@@ -61,8 +61,11 @@ beforeAll(async () => {
   expect(office.run(['verify', 'forged/deed.txt', '--policy', 'office.policy']).stdout).toMatch(
     /does not verify.*\(witness\)/,
   );
+  // The system Chromium, else the one packaged in a devDependency (test/page/chromium.ts).
+  const browser = resolveChromium();
   ctx = await chromium.launchPersistentContext(tempDir('notar-chromium-'), {
-    executablePath: CHROMIUM,
+    executablePath: browser.executablePath,
+    env: { ...process.env, ...browser.env },
     headless: true,
     args: [
       '--no-sandbox',
