@@ -31,8 +31,8 @@ describe('records: clerk per stamping, log filters, find', () => {
     const blocks = logJson(s);
     expect(blocks.map((b) => b.clerk)).toEqual(['ana', 'bob', os.userInfo().username]);
     const human = s.run(['log']).stdout.trim().split('\n');
-    expect(human[0]).toMatch(/  ana$/);
-    expect(human[1]).toMatch(/  bob$/);
+    expect(human[0]).toMatch(/ {2}ana$/);
+    expect(human[1]).toMatch(/ {2}bob$/);
     // Records are store-only: receipts do not name the clerk.
     expect(fs.readFileSync(path.join(s.dir, 'memo.txt.notar.json'), 'utf8')).not.toContain('bob');
   });
@@ -68,7 +68,7 @@ describe('records: clerk per stamping, log filters, find', () => {
     ]);
     const byDigest = s.run(['find', '--sha256', sha256Hex('memo\n')]);
     expectOk(byDigest);
-    expect(byDigest.stdout).toMatch(/^block 1  leaf 0  \S+  bob  [0-9a-f]{64}  "memo.txt"\n$/);
+    expect(byDigest.stdout).toMatch(/^block 1 {2}leaf 0 {2}\S+ {2}bob {2}[0-9a-f]{64} {2}"memo.txt"\n$/);
     // A name that was not UTF-8 is kept (lossily decoded) and can be found.
     const latin = s.run(['find', 'caf?.pdf', '--json']);
     expectOk(latin);
@@ -84,10 +84,10 @@ describe('records: clerk per stamping, log filters, find', () => {
     try {
       fs.writeFileSync(file, good.replace('"bob"', '"eve"'));
       expect(logJson(s)[1].clerk).toBeNull();
-      expect(s.run(['log']).stdout.trim().split('\n')[1]).toMatch(/  !$/);
+      expect(s.run(['log']).stdout.trim().split('\n')[1]).toMatch(/ {2}!$/);
       expect(logJson(s, ['--clerk', 'eve'])).toEqual([]);
       fs.rmSync(file);
-      expect(s.run(['log']).stdout.trim().split('\n')[1]).toMatch(/  \?$/);
+      expect(s.run(['log']).stdout.trim().split('\n')[1]).toMatch(/ {2}\?$/);
     } finally {
       fs.writeFileSync(file, good);
     }
