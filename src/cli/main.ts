@@ -53,7 +53,7 @@ function declareCommands(program: Declarer): void {
     .addHelpText('after', '\nExample:\n  notar init --name notary.example.gov/land-registry')
     .action(action(() => import('./commands/init.js')));
 
-  const key = program.command('key').description('show, export or import the signing key');
+  const key = program.command('key').description('show, export, import or rotate the signing key');
   key
     .command('show')
     .description('print the verifier key (public; safe to publish)')
@@ -62,6 +62,23 @@ function declareCommands(program: Declarer): void {
   storeOptions(key.command('export').description('print the signer key string (secret!) to stdout'))
     .addHelpText('after', '\nExample:\n  notar key export > backup.key && chmod 600 backup.key')
     .action(action(() => import('./commands/key-export.js')));
+  storeOptions(
+    key
+      .command('rotate')
+      .description('hand the store over to a new key, recorded in the chain (old receipts keep verifying)')
+      .option('--import <file>', 'use this C2SP signer key (file or -) instead of generating one'),
+  )
+    .addHelpText('after', '\nThe handover block is signed by both keys; later blocks by the new key only.\nPrints the new verifier key to publish. Verifiers who trust only the old key can\naccept new receipts with the rotation proof (rotations/<block>.json in the store).\n\nExample:\n  notar key rotate > new-office.vkey')
+    .action(action(() => import('./commands/key-rotate.js')));
+  storeOptions(
+    key
+      .command('retire')
+      .description('record that the previous key (handed over in the last rotation) was compromised')
+      .option('--compromised', 'the key leaked: its later signatures must not be trusted')
+      .option('--after <size>', 'trust its checkpoints only up to this history size (default: its handover)'),
+  )
+    .addHelpText('after', '\nRotate first (notar key rotate), then retire the old key. Prints the validity range\nof the retired key; verifiers enforce it with the retirement proof (rotations/<block>.json).\n\nExample:\n  notar key rotate > new.vkey && notar key retire --compromised --after 120')
+    .action(action(() => import('./commands/key-retire.js')));
   storeOptions(
     key
       .command('import <file>')
@@ -80,7 +97,9 @@ function declareCommands(program: Declarer): void {
       .option('--digests', 'read sha256sum lines or bare hex digests from stdin instead of files')
       .option('--out <dir>', 'write receipts into this directory')
       .option('--json', 'print one NDJSON line per document on stdout (receipts inline unless --out)')
-      .option('--force', 'replace existing receipts')
+      .option('--force', 'replace existing receipts (and stamp again)')
+      .option('--again', 'stamp documents already stamped in this store again')
+      .option('--clerk <name>', 'who is stamping, recorded in the store (default: $NOTAR_CLERK, else the OS user)')
       .option('--no-receipts', 'seal only; rebuild receipts later with `notar prove`')
       .option('--witness-timeout <seconds>', 'how long to wait for witness cosignatures after sealing (default 5)')
       .option('--server <url>', 'have this notary server seal (notar serve); only digests are sent')
@@ -102,11 +121,15 @@ function declareCommands(program: Declarer): void {
     .option('--key-file <file>', 'trusted verifier keys, one per line', collect)
     .option('--sha256 <hex>', 'check this document digest instead of reading a file')
     .option('--json', 'print each verdict as one JSON line (NDJSON)')
+    .option('--status <file>', "also check a signed revocation status (`notar status`) by the log's key")
+    .option('--rotation <file>', "a key rotation or retirement proof (the store's rotations/<block>.json): trust the successor of a trusted key, distrust a retired one (repeatable)", collect)
     .option('--policy <file>', 'verify under a C2SP tlog-policy (log keys, witnesses, quorum) instead of --key')
     .option('--tsa-cert <file>', 'a trusted TSA certificate or its CA: check the timestamps in the receipt (repeatable)', collect)
     .addHelpText(
       'after',
       '\nPrints one line per document: OK, or FAILED with the step that failed.\n' +
+        'With --status: FAILED (revoked) for a revoked document; a status older than the\n' +
+        "receipt's checkpoint is refused as stale.\n" +
         'Trust comes only from --key/--key-file, never from the receipt. A receipt that is\n' +
         'not a valid receipt, or a file that cannot be read, is an input error.\n' +
         'Exit status: 0 all OK; 1 if any document FAILED; otherwise 2 if any could not be\n' +
@@ -148,10 +171,43 @@ function declareCommands(program: Declarer): void {
 
   program
     .command('log')
-    .description('list the blocks in the chain')
+    .description('list the blocks in the chain, with who stamped them')
     .option('--json', 'one JSON object per block')
-    .addHelpText('after', '\nExample:\n  notar log --json | tail -n 1')
+    .option('--since <date>', 'only blocks sealed on or after DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC)')
+    .option('--until <date>', 'only blocks sealed on or before DATE')
+    .option('--clerk <name>', 'only blocks stamped by this clerk')
+    .option('--documents', 'also list each block\'s documents (index, sha256, name)')
+    .addHelpText('after', '\nThe last column is the clerk (? when not recorded).\n\nExamples:\n  notar log --json | tail -n 1\n  notar log --since 2026-11-24 --until 2026-11-24 --clerk ana --documents')
     .action(action(() => import('./commands/log.js')));
+
+  storeOptions(
+    program
+      .command('revoke [files...]')
+      .description('withdraw stamped documents: a revocation entry in the chain (cannot be undone)')
+      .option('--sha256 <hex>', 'the document by its digest')
+      .option('--digests', 'read sha256sum lines or bare hex digests from stdin')
+      .option('--reason <text>', 'why (published in the status file)')
+      .option('--clerk <name>', 'who is revoking, recorded in the store (default: $NOTAR_CLERK, else the OS user)'),
+  )
+    .addHelpText('after', '\nEvery stamping of each document in this store is revoked. A document never stamped\nhere (exit 1) or already revoked (exit 2) stops the run before anything is written.\nPublish the result with `notar status`.\n\nExample:\n  notar revoke deed-7.pdf --reason "issued by mistake"')
+    .action(action(() => import('./commands/revoke.js')));
+
+  storeOptions(
+    program
+      .command('status')
+      .description('write the signed revocation status, bound to the latest checkpoint')
+      .option('--out <file>', 'write it to this file instead of stdout'),
+  )
+    .addHelpText('after', '\nRevoked stampings are listed by salted leaf hash (never the document digest), with date\nand reason. Verify with `notar verify --status FILE`.\n\nExample:\n  notar status --out status.txt')
+    .action(action(() => import('./commands/status.js')));
+
+  program
+    .command('find [name-glob]')
+    .description('list every stamping of a document: block, leaf, time, clerk, revoked or not')
+    .option('--sha256 <hex>', 'find the document by its digest instead of its name')
+    .option('--json', 'one JSON object per stamping')
+    .addHelpText('after', "\nNames are the file names recorded at stamping; the glob knows * ? [...].\nExit 1 if nothing matches.\n\nExamples:\n  notar find 'deed-*.pdf'\n  notar find --sha256 3f5a…c2 --json")
+    .action(action(() => import('./commands/find.js')));
 
   program
     .command('checkpoint [action] [a] [b]')
@@ -199,9 +255,10 @@ function declareCommands(program: Declarer): void {
     .requiredOption('--out <file>', 'where to write the page')
     .option('--key <vkey>', 'a trusted verifier key to bake in (repeatable)', collect)
     .option('--key-file <file>', 'trusted verifier keys, one per line', collect)
+    .option('--status <file>', 'bake in a signed revocation status (`notar status`)')
     .option('--policy <file>', 'bake a C2SP tlog-policy into the page (log keys, witnesses, quorum)')
     .option('--tsa-cert <file>', 'a trusted TSA certificate or its CA, to confirm timestamps (repeatable)', collect)
-    .addHelpText('after', '\nExample:\n  notar verifier-page --out verify.html --key-file office.vkey')
+    .addHelpText('after', '\nExample:\n  notar verifier-page --out verify.html --key-file office.vkey --status status.txt')
     .action(action(() => import('./commands/verifier-page.js')));
 
   declareWitnessCommands(program);

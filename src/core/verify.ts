@@ -12,7 +12,7 @@ import { rootFromInclusionProof } from './merkle.js';
 import { Note, openNote, parseNote, Verifier } from './note.js';
 
 /** The step of §8 that rejected the receipt ('format': it is not a valid receipt at all). */
-export type VerifyStep = 'format' | 'digest' | 'batch' | 'history' | 'signature' | 'trust';
+export type VerifyStep = 'format' | 'digest' | 'batch' | 'history' | 'signature' | 'trust' | 'revoked';
 
 export interface VerifiedReceipt {
   readonly ok: true;

@@ -12,9 +12,12 @@ import { readReceiptText, sortFiles } from './files.js';
 import { CHUNK_BYTES, hashFile } from './hashing.js';
 import { addKey, parseKeyList, readBakedKeys } from './keys.js';
 import { byId, hideDetails, showKeys, showProgress, showResult, showSlot, showVerdict } from './render.js';
-import { describe } from './verdict.js';
+import { describe, type Verdict } from './verdict.js';
 import { checkTime, readBakedTsa, withTime } from './time.js';
 import type { TsaCertificate } from '../core/timestamp.js';
+import { pageLifecycle, readProofFile } from './rotation.js';
+import { applyRotation, withSuccessors } from '../core/key-lifecycle.js';
+import { applyPageStatus, isStatusFile, readBakedStatus, STATUS_ELEMENT_ID, withStatus } from './status.js';
 import { readBakedPolicy, showPolicy, verifyUnderPolicy } from './witness.js';
 
 interface State {
@@ -25,6 +28,10 @@ interface State {
   hashing?: File;
   baked: Verifier[];
   pasted: Verifier[];
+  /** Key rotation or retirement proofs added by the visitor. */
+  proofs: { readonly name: string; readonly text: string }[];
+  /** A revocation status: baked in, or added by the visitor (the later one wins). */
+  status?: { readonly name: string; readonly text: string };
   /** TSA certificates baked in by `notar verifier-page --tsa-cert` (time.ts). */
   tsa: TsaCertificate[];
   /** A tlog-policy baked in by `notar verifier-page --policy` (issue 12). */
@@ -33,7 +40,7 @@ interface State {
   generation: number;
 }
 
-const state: State = { baked: [], pasted: [], tsa: [], generation: 0 };
+const state: State = { baked: [], pasted: [], proofs: [], tsa: [], generation: 0 };
 /** The JSON data block with the trusted TSA certificates (base64 DER). */
 const TSA_ELEMENT_ID = 'notar-trusted-tsa';
 /** The JSON data block that `notar verifier-page` fills with the trusted keys. */
@@ -43,6 +50,16 @@ const trusted = (): Verifier[] => [...state.baked, ...state.pasted];
 
 async function addFiles(files: File[]): Promise<void> {
   const generation = state.generation;
+  const flags = await Promise.all(files.map(isStatusFile));
+  const statusFile = files.find((_, i) => flags[i]);
+  if (statusFile) state.status = { name: statusFile.name, text: await statusFile.text() };
+  files = files.filter((_, i) => !flags[i]);
+  const proofs = await Promise.all(files.map(readProofFile));
+  files.forEach((f, i) => {
+    const text = proofs[i];
+    if (text !== undefined) state.proofs = [...state.proofs.filter((p) => p.text !== text), { name: f.name, text }];
+  });
+  files = files.filter((_, i) => proofs[i] === undefined);
   const sorted = await sortFiles(files);
   if (generation !== state.generation) return;
   byId('problem').textContent = sorted.problem ?? '';
@@ -86,7 +103,17 @@ function update(): void {
   showSlot('slot-document', doc, digest ? ' — fingerprint computed' : doc ? ' — computing fingerprint…' : '');
   showSlot('slot-receipt', receipt?.file);
   if (doc && !digest && state.hashing !== doc) void hashDocument(doc);
-  if (doc && receipt && digest) return showChecked(receipt.text, digest);
+  showStatusSlot();
+  // Under a baked policy (issue 12) the policy decides; revocation status and rotation proofs apply without one.
+  if (doc && receipt && digest && state.policy) return showTimed(verifyUnderPolicy(state.policy, receipt.text, digest, trusted()), receipt.text);
+  if (doc && receipt && digest) {
+    const { lifecycle, problem } = pageLifecycle(state.proofs, trusted());
+    const keys = withSuccessors(trusted(), lifecycle.successors);
+    const rotated = applyRotation(verifyReceipt(receipt.text, digest, keys), lifecycle);
+    const checked = applyPageStatus(rotated.result, digest, state.status?.text, keys);
+    const verdict = withStatus(withStatus(describe(checked.result, digest, keys), { note: rotated.note, problem }, 'Key rotation'), checked);
+    return showTimed(verdict, receipt.text);
+  }
   hideDetails();
   if (doc && !digest) return showVerdict('info', 'Checking…', "Computing the document's fingerprint on this computer.");
   if (doc) return showVerdict('info', 'Waiting for the receipt', `Now add the receipt for this document (the file ending in ${RECEIPT_SUFFIX}).`);
@@ -97,10 +124,8 @@ function update(): void {
 /** Bumped by every check and every redraw, so only the latest time check may show its result. */
 let timeChecks = 0;
 
-/** The receipt's verdict; its timestamps (async: Web Crypto) refine an authentic one when they are checked. */
-function showChecked(text: string, digest: Uint8Array): void {
-  // Under a baked tlog-policy (issue 12) the witnesses' verdict, else the plain one.
-  const verdict = state.policy ? verifyUnderPolicy(state.policy, text, digest, trusted()) : describe(verifyReceipt(text, digest, trusted()), digest, trusted());
+/** Shows a verdict; an authentic receipt's timestamps (async: Web Crypto) refine it when they are checked (time.ts). */
+function showTimed(verdict: Verdict, text: string): void {
   // An authentic receipt parsed: its timestamps, if any, are checked next.
   const receipt = verdict.kind === 'authentic' ? parseReceipt(text) : undefined;
   if (receipt?.timestamps === undefined) return showResult(verdict);
@@ -122,9 +147,15 @@ function receiptName(text: string): string {
   }
 }
 
+function showStatusSlot(): void {
+  byId('slot-status').textContent = state.status ? state.status.name : 'none (optional)';
+  byId('slot-proofs').textContent = state.proofs.length ? state.proofs.map((p) => p.name).join(', ') : 'none (optional)';
+}
+
 function reset(): void {
   state.generation++;
   state.document = state.receipt = state.digest = state.hashing = undefined;
+  state.proofs = [];
   byId('problem').textContent = '';
   showProgress(0, 0, false);
   update();
@@ -132,6 +163,8 @@ function reset(): void {
 }
 
 function setupKeys(): void {
+  const bakedStatus = readBakedStatus(byId(STATUS_ELEMENT_ID).textContent ?? '');
+  if (bakedStatus !== undefined) state.status = { name: 'built into this page', text: bakedStatus };
   const baked = readBakedKeys(byId(KEYS_ELEMENT_ID).textContent ?? '');
   const policy = readBakedPolicy(byId('notar-policy').textContent ?? 'null');
   if (policy.error) baked.errors.push(policy.error);

@@ -53,6 +53,7 @@ const STEP_MESSAGES: Record<Exclude<VerifyStep, 'trust'>, string> = {
   history: 'The receipt is damaged or was edited.',
   format: 'The receipt is damaged or was edited.',
   signature: "The notary's signature is invalid.",
+  revoked: 'The notary has revoked this stamping.',
 };
 
 function receiptDetails(r: Receipt | undefined, digest: Uint8Array): Array<[string, string]> {
@@ -92,7 +93,7 @@ function untrusted(r: Receipt | undefined, trusted: readonly Verifier[]): { titl
   const own = trusted.filter((k) => k.name === origin);
   if (origin !== undefined && own.length > 0) {
     const ids = own.map((k) => k.keyId).join(', ');
-    const message = `This receipt claims to be from ${origin}, but it is not signed by that office's key (key ID ${ids}). It is signed by a different key (key ID ${keyIds}), so it may be forged. Do not rely on it.`;
+    const message = `This receipt claims to be from ${origin}, but it is not signed by that office's key (key ID ${ids}). It is signed by a different key (key ID ${keyIds}), so it may be forged. Do not rely on it — unless the office has changed its key: then add its key rotation proof here (a file the office publishes), or use the office's current page.`;
     return { title: 'Not verified: may be forged', message };
   }
   const from = origin === undefined ? 'It names no readable office.' : `The receipt says it comes from ${origin} (key ID ${keyIds}), and this page trusts no key of that name.`;
@@ -108,6 +109,7 @@ export function describe(result: VerifyResult, digest: Uint8Array, trusted: read
     return { kind: 'authentic', title: 'Authentic', message, details };
   }
   details.push(['Technical reason', `${result.step}: ${result.reason}`]);
+  if (result.step === 'revoked') return { kind: 'failed', title: 'Revoked', message: `${STEP_MESSAGES.revoked} ${result.reason}`, details };
   if (result.step !== 'trust') return { kind: 'failed', title: 'Not verified', message: STEP_MESSAGES[result.step], details };
   const signer = result.receipt ? claimedSigners(result.receipt.checkpoint) : 'an unknown key';
   details.push(['Signature, as the receipt claims it (not verified)', signer]);

@@ -23,7 +23,9 @@ import { ChainRecord, parseChainRecord } from '../core/chain.js';
 import { parseCheckpoint } from '../core/checkpoint.js';
 import { NotarError } from '../core/errors.js';
 import { HASH_SIZE, MerkleTree } from '../core/merkle.js';
-import { openNote, parseNote, type Verifier } from '../core/note.js';
+import { openNote, parseNote, sameKey, type Verifier } from '../core/note.js';
+import { keyHistory, type KeyRotation } from './key-history.js';
+import { readEntries } from './entries.js';
 import { blockHash } from '../core/block.js';
 import { readRegularFile } from './capped-read.js';
 import { classifyTail, readChainBytes } from './chainfile.js';
@@ -46,7 +48,8 @@ export type FaultKind =
   | 'checkpoint-size'
   | 'checkpoint-root'
   | 'checkpoint-signature'
-  | 'checkpoint-untrusted';
+  | 'checkpoint-untrusted'
+  | 'entry'; // an entry's statements (entries/, docs/lifecycle.md §2) do not hold
 
 export interface AuditFault {
   /** The block (= line number - 1) where the chain first goes wrong. */
@@ -65,6 +68,8 @@ export interface AuditReport {
   readonly checkpoint?: { readonly size: number; readonly root: string };
   readonly firstBad?: AuditFault;
   readonly notices: string[];
+  /** Key rotations in the chain (docs/lifecycle.md §3): each block checked against the key in force. */
+  readonly rotations?: readonly KeyRotation[];
 }
 
 class Fault extends Error {
@@ -105,19 +110,47 @@ export function auditStore(store: Store, keys?: readonly Verifier[]): AuditRepor
   const parsed = parseLines(data);
   const notices = [...parsed.notices, ...strayFiles(store, parsed.lines)];
   const history = MerkleTree.fromLeafHashes(parsed.hashes);
+  const inForce = keysInForce(store, parsed, trusted);
+  const rotations = inForce.rotations.length ? { rotations: inForce.rotations } : {};
   let documents = 0;
   let seq = 0;
   try {
     for (; seq < parsed.records.length; seq++) {
-      checkBlock(store, parsed.records, seq, history, trusted);
+      checkBlock(store, parsed.records, seq, history, inForce.at(seq));
       documents += parsed.records[seq].size;
     }
     if (parsed.bad) throw parsed.bad;
+    if (inForce.fault) throw inForce.fault;
   } catch (e) {
     if (!(e instanceof Fault)) throw e;
-    return { ok: false, blocks: seq, documents, checkpoint: latest(parsed.records, seq, history), firstBad: { seq: e.seq, kind: e.kind, message: e.message }, notices };
+    return { ok: false, blocks: seq, documents, checkpoint: latest(parsed.records, seq, history), firstBad: { seq: e.seq, kind: e.kind, message: e.message }, notices, ...rotations };
   }
-  return { ok: true, blocks: seq, documents, checkpoint: latest(parsed.records, seq, history), notices };
+  return { ok: true, blocks: seq, documents, checkpoint: latest(parsed.records, seq, history), notices, ...rotations };
+}
+
+/**
+ * The keys each block's checkpoint (and leaves) must be signed by. With key
+ * rotations, the key in force at the block — provided one of the store's
+ * keys is trusted (trust in any of them extends along the handovers, each
+ * signed by both keys, and the latest checkpoint covers every statement).
+ * Without a trusted key in the history, the given keys, as before.
+ */
+function keysInForce(store: Store, parsed: Parsed, trusted: readonly Verifier[]): { rotations: KeyRotation[]; at: (seq: number) => readonly Verifier[]; fault?: Fault } {
+  let h;
+  try {
+    const state = { records: parsed.records, blockHashes: parsed.hashes };
+    h = keyHistory(store, state);
+    readEntries(store, state); // every entry's statements against its leaves
+  } catch (e) {
+    if (!(e instanceof NotarError)) throw e;
+    // Damaged entries (or a broken handover): reported after the blocks, which are checked with the given keys.
+    const seq = Number(/block (\d+)/.exec(e.message)?.[1] ?? Math.max(parsed.records.length - 1, 0));
+    return { rotations: [], at: () => trusted, fault: new Fault(seq, 'entry', `entries: ${e.message.replace(/^block \d+: /, '')}`) };
+  }
+  const all = h.rotations.length ? [h.rotations[0].old, ...h.rotations.map((r) => r.next)] : [];
+  const anchored = all.some((k) => trusted.some((t) => sameKey(k, t)));
+  if (!anchored) return { rotations: h.rotations, at: () => trusted };
+  return { rotations: h.rotations, at: (seq) => [h.keyAt(seq) ?? all[all.length - 1]] };
 }
 
 function latest(records: ChainRecord[], count: number, history: MerkleTree): AuditReport['checkpoint'] {

@@ -25,7 +25,7 @@ import { equalBytes } from '../core/bytes.js';
 import { parseCheckpoint } from '../core/checkpoint.js';
 import { NotarError } from '../core/errors.js';
 import { MerkleTree } from '../core/merkle.js';
-import { openNote, parseNote, type Signer } from '../core/note.js';
+import { openNote, parseNote, type Signer, type Verifier } from '../core/note.js';
 import { classifyTail, countLines, parseChain, type ChainState } from './chainfile.js';
 import { sha256Hex, type Tip } from './tip.js';
 
@@ -62,7 +62,10 @@ export function refuse(why: string, hint = HINT): NotarError {
 }
 
 /** Everything is checked before anything is written; throws CHAIN_INVALID with one clear reason. */
-export function checkExtends(data: Buffer, file: string, origin: string, signer: Signer, tip: Tip | 'absent' | 'invalid'): ExtendCheck {
+/** The key whose signature checkpoint `seq` must carry (key rotation); undefined: the signer's. */
+export type KeyAt = (seq: number) => Verifier | undefined;
+
+export function checkExtends(data: Buffer, file: string, origin: string, signer: Signer, tip: Tip | 'absent' | 'invalid', keysOf: (state: ChainState) => KeyAt = () => () => undefined): ExtendCheck {
   const valid = typeof tip === 'object' ? tip : undefined;
   const end = data.lastIndexOf(0x0a) + 1;
   const tail = planTail(data, end, file, valid);
@@ -74,6 +77,7 @@ export function checkExtends(data: Buffer, file: string, origin: string, signer:
     throw e instanceof NotarError ? refuse(e.message) : e;
   }
   const n = state.records.length;
+  const keyAt = keysOf(state);
   if (valid && n < valid.size) {
     throw refuse(`${file} has ${n} block${n === 1 ? '' : 's'}, but this key already signed ${valid.size}: the newest block lines were removed (or the chain was restored from an older copy); signing now would fork the log`, ROLLBACK_HINT);
   }
@@ -82,7 +86,7 @@ export function checkExtends(data: Buffer, file: string, origin: string, signer:
   let interrupted = false;
   if (valid) {
     if (effective.length < valid.length || sha256Hex(effective.subarray(0, valid.length)) !== valid.sha256) {
-      checkLines(state, 0, signer, origin, file);
+      checkLines(state, 0, signer, origin, file, keyAt);
       throw refuse(`${file} is not the chain this key last extended (its first ${valid.size} blocks changed, though each still verifies)`);
     }
     trusted = valid.size;
@@ -93,7 +97,7 @@ export function checkExtends(data: Buffer, file: string, origin: string, signer:
   } else if (n > 0) {
     notes.push(`checked the checkpoints of all ${n} block${n === 1 ? '' : 's'}: ${tip === 'absent' ? 'there was no record (tip.json) of what this key signed last' : 'tip.json was not written with this key (or was damaged)'}`);
   }
-  checkLines(state, trusted, signer, origin, file);
+  checkLines(state, trusted, signer, origin, file, keyAt);
   return { state, bytes: effective, tail, interrupted, notes };
 }
 
@@ -123,7 +127,7 @@ function planTail(data: Buffer, end: number, file: string, tip: Tip | undefined)
  * `from` on and always the last one: origin, size, the history root
  * recomputed from the lines, and a signature by `signer`.
  */
-function checkLines(state: ChainState, from: number, signer: Signer, origin: string, file: string): void {
+function checkLines(state: ChainState, from: number, signer: Signer, origin: string, file: string, keyAt: KeyAt): void {
   const { records } = state;
   // The block hashes parseChain computed, in hex at once (one native call, not one per block).
   const hashes = Buffer.from(state.blockHashes.buffer, state.blockHashes.byteOffset, state.blockHashes.byteLength).toString('hex');
@@ -138,10 +142,11 @@ function checkLines(state: ChainState, from: number, signer: Signer, origin: str
   const history = MerkleTree.fromLeafHashes(state.blockHashes);
   // The last line first: a wrong key is then named as such, not as damage to an old block.
   checkCheckpoint(state, records.length - 1, history, signer, origin, file);
-  for (let seq = from; seq < records.length - 1; seq++) checkCheckpoint(state, seq, history, signer, origin, file);
+  // Before a key rotation, the key then in force (key-history.ts).
+  for (let seq = from; seq < records.length - 1; seq++) checkCheckpoint(state, seq, history, keyAt(seq) ?? signer, origin, file);
 }
 
-function checkCheckpoint(state: ChainState, seq: number, history: MerkleTree, signer: Signer, origin: string, file: string): void {
+function checkCheckpoint(state: ChainState, seq: number, history: MerkleTree, signer: Verifier, origin: string, file: string): void {
   const text = state.records[seq].checkpoint;
   const bad = (why: string) => refuse(`${file}: block ${seq}: ${why}`);
   let cp;

@@ -32,6 +32,8 @@ import * as path from 'node:path';
 import { ChainState, parseChain, readChainBytes } from './chainfile.js';
 import { checkExtends, KEY_HINT, refuse, type ExtendCheck } from './extend.js';
 import { readTip, writeTip } from './tip.js';
+import { keyHistory, type KeyHistory } from './key-history.js';
+import { checkKeyInForce, finishRotation } from './rotate.js';
 import { readRegularFile, readStoreText } from './capped-read.js';
 import { appendDurable, fsyncDir, removeStaleTemps, writeFileAtomic } from './durable.js';
 import { isKeyEncrypted, openKey, sealKey } from './keyfile.js';
@@ -53,10 +55,21 @@ export interface SealResult {
   readonly recovered: string[];
 }
 
+export interface SealOptions {
+  now?: Date;
+  lockTimeoutMs?: number;
+  /** Also signs the new checkpoint (the new key of a rotation). */
+  cosigner?: Signer;
+  /** Called under the lock with the checked chain, before anything is written; may throw to refuse. */
+  beforeSign?: (state: ChainState) => void;
+}
+
 /** Documents to seal: packed 32-byte digests, and optional informational names. */
 export interface DocumentBatch {
   readonly digests: Uint8Array;
   readonly names: readonly (string | undefined)[];
+  /** Entry leaves (docs/lifecycle.md §2) bring their deterministic salts; documents get fresh ones. */
+  readonly salts?: Uint8Array;
 }
 
 export function storeIo(e: unknown, what: string, hint?: string): NotarError {
@@ -103,6 +116,8 @@ export function openStore(dir: string): Store {
   }
   const store = new Store(paths, origin);
   store.finishKeyImport();
+  const rotated = finishRotation(store);
+  if (rotated) store.keyImportFinished = rotated;
   return store;
 }
 
@@ -248,7 +263,7 @@ export class Store {
   }
 
   /** Seals one batch: leaves, block, signed checkpoint, durably, under the lock. */
-  async seal(docs: DocumentBatch, signer: Signer, opts: { now?: Date; lockTimeoutMs?: number } = {}): Promise<SealResult> {
+  async seal(docs: DocumentBatch, signer: Signer, opts: SealOptions = {}): Promise<SealResult> {
     let lock;
     try {
       lock = await acquireLock(this.paths.dir, opts.lockTimeoutMs ?? 120_000);
@@ -259,7 +274,7 @@ export class Store {
     try {
       const recovered = lock.recovered ? [lock.recovered] : [];
       if (this.keyImportFinished) recovered.push(this.keyImportFinished);
-      const sealed = this.sealLocked(docs, signer, opts.now ?? new Date(), recovered);
+      const sealed = this.sealLocked(docs, signer, opts.now ?? new Date(), recovered, opts);
       // Leaves temp files are only written under the lock, so they can be abandoned only when a
       // holder died (a stale lock or a torn tail just recovered): scan leaves/ only then.
       const crashed = recovered.length > 0;
@@ -294,7 +309,7 @@ export class Store {
    * recover the tail, write the leaves, the tip's pending line, the block
    * line, and the tip.
    */
-  private sealLocked(docs: DocumentBatch, signer: Signer, now: Date, recovered: string[]): Omit<SealResult, 'recovered'> {
+  private sealLocked(docs: DocumentBatch, signer: Signer, now: Date, recovered: string[], opts: SealOptions): Omit<SealResult, 'recovered'> {
     this.checkSigner(signer);
     let data: Buffer;
     try {
@@ -302,12 +317,15 @@ export class Store {
     } catch (e) {
       throw storeIo(e, `cannot read ${this.paths.chain}`);
     }
-    const check = checkExtends(data, this.paths.chain, this.origin, signer, readTip(this.paths.tip, this.origin, signer.seed));
+    let keys: KeyHistory | undefined;
+    const check = checkExtends(data, this.paths.chain, this.origin, signer, readTip(this.paths.tip, this.origin, signer.seed), (state) => (keys = keyHistory(this, state)).keyAt);
+    recovered.push(...checkKeyInForce(this, check.state, keys, signer));
+    opts.beforeSign?.(check.state);
     recovered.push(...check.notes);
     this.applyTail(check, data, recovered);
     const { state } = check;
     const last = state.records[state.records.length - 1];
-    const salts = saltsFor(docs.digests);
+    const salts = docs.salts ?? saltsFor(docs.digests);
     const seq = last ? last.seq + 1 : 0;
     const batch = buildPackedBatch(docs.digests, salts);
     // Block times never go backwards, even if the clock does.
@@ -317,7 +335,8 @@ export class Store {
     blockHashes.set(state.blockHashes);
     blockHashes.set(blockHash(block), state.blockHashes.length);
     const history = MerkleTree.fromLeafHashes(blockHashes);
-    const checkpoint = signNote(formatCheckpoint({ origin: this.origin, size: block.seq + 1, root: history.root() }), signer);
+    // A key rotation's handover checkpoint is signed by both keys (docs/lifecycle.md §3).
+    const checkpoint = signNote(formatCheckpoint({ origin: this.origin, size: block.seq + 1, root: history.root() }), signer, ...(opts.cosigner ? [opts.cosigner] : []));
     const record: ChainRecord = { ...block, checkpoint };
     const line = formatChainRecord(record);
     const prefix = crypto.createHash('sha256').update(check.bytes);

@@ -1,6 +1,7 @@
 // `notar log`: the chain file (FORMAT.md §6) as people and scripts read it.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectError, expectOk } from './expect-cli.js';
@@ -40,7 +41,7 @@ describe('notar log', () => {
     expect(lines).toHaveLength(2);
     lines.forEach((line, i) => {
       const b = records[i];
-      expect(line).toBe(`${b.seq}  ${b.time}  ${b.size} document${b.size === 1 ? ' ' : 's'}  root ${b.root.slice(0, 16)}  prev ${b.prev.slice(0, 16)}`);
+      expect(line).toBe(`${b.seq}  ${b.time}  ${b.size} document${b.size === 1 ? ' ' : 's'}  root ${b.root.slice(0, 16)}  prev ${b.prev.slice(0, 16)}  ${os.userInfo().username}`);
     });
   });
 
@@ -50,7 +51,7 @@ describe('notar log', () => {
     const blocks = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(blocks).toHaveLength(2);
     blocks.forEach((b, i) => {
-      expect(Object.keys(b)).toEqual(['seq', 'time', 'size', 'root', 'prev', 'blockHash', 'checkpointSize']);
+      expect(Object.keys(b)).toEqual(['seq', 'time', 'size', 'root', 'prev', 'blockHash', 'checkpointSize', 'clerk']);
       expect(b.seq).toBe(i);
       expect(b.blockHash).toBe(blockHash(b));
       expect(b.checkpointSize).toBe(i + 1);

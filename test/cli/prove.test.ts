@@ -57,7 +57,7 @@ describe('notar prove', () => {
 
   it('a document stamped again later: --out writes every stamping, the latest under the plain name', () => {
     writeDocs(s.dir, { 'again/b.txt': 'document B\n' });
-    expectOk(s.run(['stamp', 'again/b.txt']));
+    expectOk(s.run(['stamp', 'again/b.txt', '--again']));
     const seq = readJson(path.join(s.dir, 'again/b.txt.notar.json')).block.seq;
     const r = s.run(['prove', 'b.txt', '--out', 'proofs']);
     expectOk(r);

@@ -135,7 +135,7 @@ describe('the passphrase on the controlling terminal (item 12)', () => {
   });
 
   it('stdin on the terminal too (the interactive case): asked once, stamped', () => {
-    const r = onPty(s, [24, 80], ['stamp', 'a.txt', '--out', 'r2'], [{ wait: 'Passphrase for the notar signing key: ' }, { tty: PASS + '\r' }], true);
+    const r = onPty(s, [24, 80], ['stamp', 'a.txt', '--out', 'r2', '--again'], [{ wait: 'Passphrase for the notar signing key: ' }, { tty: PASS + '\r' }], true);
     expect(r.timed_out, r.output).toBe(false);
     expect(r.rc, r.output).toBe(0);
     expect(r.output).toContain('stamped 1 document');
@@ -143,7 +143,7 @@ describe('the passphrase on the controlling terminal (item 12)', () => {
   });
 
   it('a mistyped passphrase may be typed again (the documents are not read twice)', () => {
-    const r = onPty(s, [24, 80], ['stamp', 'b.txt', '--out', 'r3'], [
+    const r = onPty(s, [24, 80], ['stamp', 'b.txt', '--out', 'r3', '--again'], [
       { wait: 'Passphrase for the notar signing key: ' },
       { tty: 'not it\r' },
       { wait: 'wrong passphrase, try again' },

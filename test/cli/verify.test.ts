@@ -162,7 +162,7 @@ describe('notar verify: documents and receipts that fail (exit 1)', () => {
   it('a receipt posing as the trusted office (issue 10 item 11): it only claims the name, is not signed by its key, may be forged', () => {
     // Here the key given is the "office" and the receipt comes from another key of the same name.
     const [yours, theirs] = [keyIdOf(impostor.vkey), keyIdOf(s.vkey)];
-    const want = `not signed by a key you trust: the receipt claims to be from ${ORIGIN}, but is not signed by the key you trust for ${ORIGIN} (key ${yours}): it is signed by another key (key ${theirs}) and may be forged`;
+    const want = `not signed by a key you trust: the receipt claims to be from ${ORIGIN}, but is not signed by the key you trust for ${ORIGIN} (key ${yours}): it is signed by another key (key ${theirs}) and may be forged, or signed by a successor key if ${ORIGIN} rotated its key: verify with the office's rotation proof (--rotation FILE), or update your key or page`;
     const r = s.run(['verify', 'a.txt', '--key', impostor.vkey]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(`FAILED: ${want} (trust)\n`);

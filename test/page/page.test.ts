@@ -460,7 +460,7 @@ describe('verifier page', () => {
 
   it('bakes key text safely: a name containing </script> stays text', async () => {
     const html = fs.readFileSync(fileURLToPath(pages['evil.html']), 'utf8');
-    expect(html.match(/<\/script>/g)).toHaveLength(4); // the three data blocks' (keys, witness policy, TSA certificates) and the script's own
+    expect(html.match(/<\/script>/g)).toHaveLength(5); // the four data blocks' (keys, revocation status, witness policy, TSA certificates) and the script's own
     const page = await open('evil.html');
     expect(await page.locator('#trust-baked-list').textContent()).toContain('evil</script><script>alert(1)</script> (key ID');
     expect((await check(page, [file('deed.txt'), file('deed.txt.notar.json')])).kind).toBe('authentic');

@@ -10,6 +10,7 @@ import { NotarError } from '../../core/errors.js';
 import { sameKey, type Verifier } from '../../core/note.js';
 import { auditStore, type AuditReport } from '../../store/audit.js';
 import type { Store } from '../../store/store.js';
+import { readRetirements } from '../../store/retire.js';
 import { openStoreFromOpts, requireTrustedKeys, type Opts } from '../common.js';
 import { notice, writeOut } from '../output/io.js';
 
@@ -21,7 +22,7 @@ export async function run(_args: string[], opts: Opts): Promise<number> {
   for (const n of report.notices) notice(n);
   if (opts.json) writeOut(JSON.stringify(toJson(report)) + '\n');
   if (report.firstBad) throw new NotarError('CHAIN_INVALID', report.firstBad.message);
-  if (!opts.json) writeOut(summary(report));
+  if (!opts.json) writeOut(summary(report) + rotationLines(report) + retirementLines(store));
   return 0;
 }
 
@@ -32,7 +33,24 @@ function summary(r: AuditReport): string {
 }
 
 function toJson(r: AuditReport): Record<string, unknown> {
-  return { ok: r.ok, blocks: r.blocks, documents: r.documents, ...(r.checkpoint ? { checkpoint: r.checkpoint } : {}), ...(r.firstBad ? { firstBad: r.firstBad } : {}), notices: r.notices };
+  const rotations = (r.rotations ?? []).map((x) => ({ seq: x.seq, old: x.old.text, new: x.next.text, time: x.time }));
+  return { ok: r.ok, blocks: r.blocks, documents: r.documents, ...(r.checkpoint ? { checkpoint: r.checkpoint } : {}), ...(r.firstBad ? { firstBad: r.firstBad } : {}), notices: r.notices, ...(rotations.length ? { rotations } : {}) };
+}
+
+/** One line per key retired as compromised (docs/lifecycle.md §3). */
+function retirementLines(store: Store): string {
+  try {
+    return readRetirements(store, store.readChain())
+      .map((r) => `key ${r.key.keyId} retired as compromised in block ${r.seq} (${r.time}): its checkpoints count only up to history size ${r.after}\n`)
+      .join('');
+  } catch {
+    return '';
+  }
+}
+
+/** One line per key rotation (docs/lifecycle.md §3). */
+function rotationLines(r: AuditReport): string {
+  return (r.rotations ?? []).map((x) => `key rotation in block ${x.seq} (${x.time}): key ${x.old.keyId} handed over to key ${x.next.keyId}\n`).join('');
 }
 
 /** A replaced key.pub is worth saying even when the audit passes against the given key. */

@@ -4,10 +4,11 @@
  * on stderr and never listed.
  */
 import { toHex } from '../../core/bytes.js';
-import type { ChainRecord } from '../../core/chain.js';
 import { openStoreFromOpts, type Opts } from '../common.js';
 import { notice } from '../output/io.js';
 import type { ChainState } from '../../store/chainfile.js';
+import type { Store } from '../../store/store.js';
+import { blockDocuments, selectBlocks, type LoggedBlock } from '../lifecycle/log-filter.js';
 
 export async function run(_args: string[], opts: Opts): Promise<number> {
   const store = openStoreFromOpts(opts);
@@ -17,10 +18,10 @@ export async function run(_args: string[], opts: Opts): Promise<number> {
     notice(`the chain of ${store.origin} is empty: nothing has been stamped yet`);
     return 0;
   }
-  const line = opts.json ? (r: ChainRecord) => jsonLine(state, r) : humanLine(state);
+  const line = opts.json ? (b: LoggedBlock) => jsonLine(state, b, store, opts) : humanLine(state, store, opts);
   const out: string[] = [];
-  for (const r of state.records) {
-    out.push(line(r));
+  for (const b of selectBlocks(store, state, opts)) {
+    out.push(line(b));
     if (out.length >= 4096) flush(out);
   }
   flush(out);
@@ -42,16 +43,18 @@ function blockHashHex(state: ChainState, seq: number): string {
   return toHex(state.blockHashes.subarray(seq * 32, seq * 32 + 32));
 }
 
-/** `   3  2026-11-25T08:19:37Z     40 documents  root 1a2b…  prev 9f8e…`: columns line up. */
-function humanLine(state: ChainState): (r: ChainRecord) => string {
+/** `   3  2026-11-25T08:19:37Z     40 documents  root 1a2b…  prev 9f8e…  ana`: columns line up; --documents adds one line per document. */
+function humanLine(state: ChainState, store: Store, opts: Opts): (b: LoggedBlock) => string {
   const last = state.records[state.records.length - 1];
   const seqWidth = String(last.seq).length;
   // A loop, not Math.max(...): a long chain would overflow the argument list.
   let sizeWidth = 1;
   for (const r of state.records) sizeWidth = Math.max(sizeWidth, String(r.size).length);
-  return (r) => {
+  return ({ rec: r, clerk, entry }) => {
     const docs = `${String(r.size).padStart(sizeWidth)} document${r.size === 1 ? ' ' : 's'}`;
-    return `${String(r.seq).padStart(seqWidth)}  ${r.time}  ${docs}  root ${r.root.slice(0, 16)}  prev ${r.prev.slice(0, 16)}\n`;
+    const head = `${String(r.seq).padStart(seqWidth)}  ${r.time}  ${docs}  root ${r.root.slice(0, 16)}  prev ${r.prev.slice(0, 16)}  ${clerk}${entry ? `  [${entry}]` : ''}\n`;
+    if (!opts.documents) return head;
+    return head + blockDocuments(store, r.seq).map((d) => `    ${d.index}  ${d.sha256}  ${d.name === null ? '-' : JSON.stringify(d.name)}\n`).join('');
   };
 }
 
@@ -61,7 +64,9 @@ function checkpointSize(note: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-function jsonLine(state: ChainState, r: ChainRecord): string {
-  const { seq, time, size, root, prev } = r;
-  return JSON.stringify({ seq, time, size, root, prev, blockHash: blockHashHex(state, seq), checkpointSize: checkpointSize(r.checkpoint) }) + '\n';
+function jsonLine(state: ChainState, b: LoggedBlock, store: Store, opts: Opts): string {
+  const { seq, time, size, root, prev } = b.rec;
+  const clerk = b.record.kind === 'ok' ? b.record.record.clerk : null;
+  const base = { seq, time, size, root, prev, blockHash: blockHashHex(state, seq), checkpointSize: checkpointSize(b.rec.checkpoint), clerk, ...(b.entry ? { entry: b.entry } : {}) };
+  return JSON.stringify(opts.documents ? { ...base, documents: blockDocuments(store, seq) } : base) + '\n';
 }

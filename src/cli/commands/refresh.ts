@@ -16,6 +16,7 @@ import { MerkleTree } from '../../core/merkle.js';
 import { openNote, type Verifier } from '../../core/note.js';
 import { formatReceipt, hexPath, type Receipt } from '../../core/receipt.js';
 import { verifyReceipt } from '../../core/verify.js';
+import { allStoreKeys } from '../../store/key-history.js';
 import { removeStaleTemps, writeFileAtomic } from '../../store/durable.js';
 import { osReason } from '../../store/errno.js';
 import type { ChainState } from '../../store/chainfile.js';
@@ -51,7 +52,7 @@ function checkBlock(file: string, r: Receipt, records: readonly ChainRecord[]): 
 }
 
 /** Its checkpoint must be one this log could have signed: same origin, same history at that size. */
-function checkHistory(file: string, r: Receipt, store: Store, history: MerkleTree, verifier: Verifier): void {
+function checkHistory(file: string, r: Receipt, store: Store, history: MerkleTree, verifiers: Verifier[]): void {
   let cp;
   try {
     cp = checkpointOf(r.checkpoint);
@@ -59,7 +60,7 @@ function checkHistory(file: string, r: Receipt, store: Store, history: MerkleTre
     throw new NotarError('FORMAT', `${file}: its checkpoint is malformed: ${(e as Error).message}`);
   }
   if (cp.origin !== store.origin) throw notOurs(file, `it is a receipt of ${cp.origin}, not of this store (${store.origin})`);
-  signedByStore(file, r.checkpoint, verifier);
+  signedByStore(file, r.checkpoint, verifiers);
   if (cp.size > history.size) {
     throw notOurs(file, `its checkpoint is for history size ${cp.size}, but this store has only ${history.size} blocks (is the store restored from an old backup?)`);
   }
@@ -71,22 +72,23 @@ function checkHistory(file: string, r: Receipt, store: Store, history: MerkleTre
 }
 
 /** Only a checkpoint this store's key signed says anything about this store's history. */
-function signedByStore(file: string, checkpoint: string, verifier: Verifier): void {
+function signedByStore(file: string, checkpoint: string, verifiers: Verifier[]): void {
+  // Every key the store signed with: a receipt from before a key rotation is under the old key (docs/lifecycle.md §3).
   try {
-    openNote(checkpoint, [verifier]);
+    openNote(checkpoint, verifiers);
   } catch (e) {
     if (!(e instanceof NotarError)) throw e;
     if (e.code === 'SIGNATURE_INVALID') throw new NotarError('SIGNATURE_INVALID', `${file}: its checkpoint signature is invalid`);
-    if (e.code === 'UNTRUSTED') throw notOurs(file, `its checkpoint is not signed by this store's key ${verifier.keyId} (signed by ${signersOf(checkpoint)})`);
+    if (e.code === 'UNTRUSTED') throw notOurs(file, `its checkpoint is not signed by this store's key ${verifiers.map((v) => v.keyId).join(' or ')} (signed by ${signersOf(checkpoint)})`);
     throw new NotarError('FORMAT', `${file}: its checkpoint is malformed: ${e.message}`);
   }
 }
 
-function plan(file: string, store: Store, state: ChainState, history: MerkleTree, verifier: Verifier, target: (r: Receipt, preferred: number) => RefreshTarget): Plan {
+function plan(file: string, store: Store, state: ChainState, history: MerkleTree, verifier: Verifier, verifiers: Verifier[], target: (r: Receipt, preferred: number) => RefreshTarget): Plan {
   const { receipt: old } = readReceiptFile(file);
   // Tokens date a checkpoint: the old checkpoint's go, the target's come (receipt-timestamps.ts, docs/timestamps.md).
   const { timestamps: oldTimestamps, ...r } = old;
-  checkHistory(file, r, store, history, verifier);
+  checkHistory(file, r, store, history, verifiers);
   checkBlock(file, r, state.records);
   // Issue 12: the latest checkpoint with the most witness cosignatures (just the latest without witnesses);
   // issue 14: with that checkpoint's timestamps, unless that would drop the receipt's own (receipt-timestamps.ts).
@@ -114,8 +116,9 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   if (state.records.length === 0) throw new NotarError('NOT_FOUND', `this store (${store.origin}) has no blocks yet, so it has no receipts to refresh`);
   const history = MerkleTree.fromLeafHashes(state.blockHashes);
   const verifier = store.verifier();
+  const verifiers = allStoreKeys(store, state);
   const target = refreshTargets(store, state.records.length);
-  const plans = files.map((f) => plan(f, store, state, history, verifier, target));
+  const plans = files.map((f) => plan(f, store, state, history, verifier, verifiers, target));
   for (const p of plans) {
     if (p.why) notice(`${p.file}: history size ${p.to}: ${p.why}`);
     if (p.text === undefined) {

@@ -23,6 +23,8 @@ import { signerUnlocker } from '../passphrase.js';
 import { digestInputs, fileInputs, pathKey, type FileInput } from '../inputs.js';
 import { AnchorCheck } from '../receipts/stamp-existing.js';
 import { planReceipts } from '../receipts/stamp-paths.js';
+import { resolveClerk, tryWriteRecord } from '../../store/records.js';
+import { skipStamped } from '../lifecycle/stamp-again.js';
 import { afterSeal } from '../post-seal.js';
 import type { Sealer } from './stamp-remote.js';
 
@@ -177,9 +179,12 @@ export async function run(args: string[], opts: Opts): Promise<number> {
     if (files.filter((f) => f.path === '-').length > 1) throw new NotarError('USAGE', 'stdin (-) can be stamped only once per run');
   }
   const collected = opts.digests ? await collectDigests(opts) : await collectFiles(files, opts, sealer);
+  // Already stamped in this store: said and skipped unless --again (docs/lifecycle.md §1). A server checks its own store.
+  const skipped = opts.server ? 0 : skipStamped(collected, openStoreFromOpts(opts), opts);
   if (collected.count === 0) {
-    if (collected.kept > 0) {
-      status(`nothing new to stamp: kept ${collected.kept} existing receipt${collected.kept === 1 ? '' : 's'} (use --force to stamp again)`, collected, opts);
+    if (collected.kept > 0 || skipped > 0) {
+      const what = [collected.kept ? `kept ${collected.kept} existing receipt${collected.kept === 1 ? '' : 's'}` : '', skipped ? `${skipped} already stamped` : ''].filter(Boolean).join(', ');
+      status(`nothing new to stamp: ${what} (use ${collected.kept ? '--force' : '--again'} to stamp again)`, collected, opts);
       return 0;
     }
     throw new NotarError('USAGE', 'nothing to stamp: the input named no documents');
@@ -201,6 +206,8 @@ function localSealer(opts: Opts): Sealer {
   // The key file and the passphrase's source are checked now; a prompt waits until the inputs are read.
   const unlock = signerUnlocker(store, opts);
   const anchors = new AnchorCheck(store);
+  // Who stamps (docs/lifecycle.md §1): checked now, recorded once the block is sealed.
+  const clerk = resolveClerk(opts.clerk);
   return {
     origin: store.origin,
     proveHint: 'the store is intact; rebuild missing receipts with `notar prove FILE` (or `notar prove --out DIR FILE`)',
@@ -208,6 +215,9 @@ function localSealer(opts: Opts): Sealer {
     async seal(digests, names) {
       const signer = await unlock();
       const sealed = await store.seal({ digests, names }, signer);
+      // The block is sealed: a record that cannot be written must not cost its receipts.
+      const unrecorded = tryWriteRecord(store.paths, sealed.record, clerk, signer);
+      if (unrecorded) notice(`warning: block ${sealed.record.seq} is sealed but who stamped it was not recorded: ${unrecorded}`);
       // Witnesses (issue 12): the checkpoint in the receipts carries the cosignatures that arrived in time.
       const state = await (await import('./stamp-witness.js')).witnessSealed(store, sealed.state, opts);
       // Then trusted time (issue 14, ../post-seal.ts): RFC 3161 tokens over the checkpoint body,

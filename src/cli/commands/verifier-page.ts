@@ -14,6 +14,7 @@ import { writeFileAtomic } from '../../store/durable.js';
 import { osReason } from '../../store/errno.js';
 import { readTextInput, trustedKeys, type Opts } from '../common.js';
 import { notice } from '../output/io.js';
+import { bakeableStatus, bakeStatus } from '../lifecycle/verifier-page-status.js';
 import { readPolicy } from './verify-policy.js';
 
 const TEMPLATE = path.join('page', 'verifier.html');
@@ -120,11 +121,12 @@ export async function run(_args: string[], opts: Opts): Promise<number> {
   const out = opts.out as string;
   // Validated before anything is written: a bad key is an input error (exit 2).
   const keys = uniqueKeys(trustedKeys(opts));
+  const status = bakeableStatus(opts, keys);
   // Issue 12: --policy bakes a tlog-policy (its log keys count as trusted keys too).
   const policy = opts.policy === undefined ? null : readPolicyText(String(opts.policy));
   // Issue 14: --tsa-cert bakes the TSA certificates the page confirms timestamps with.
   const tsa = await tsaCerts(opts);
-  writePage(out, bakeTsa(bakePolicy(bakeKeys(readTemplate(), keys.map((k) => k.text)), policy), tsa.der));
+  writePage(out, bakeTsa(bakeStatus(bakePolicy(bakeKeys(readTemplate(), keys.map((k) => k.text)), policy), status), tsa.der));
   if (policy !== null) notice(`baked the witness policy from ${String(opts.policy)}`);
   // stdout stays empty: the page file is the result; this is a notice.
   if (keys.length === 0 && policy === null) {

@@ -30,6 +30,11 @@ import { fileInputs, pathKey, type FileInput } from '../inputs.js';
 import type { TimeVerdict } from '../../core/time-verdict.js';
 import { timeJson, timeLine, withTime, type TimeCheck } from '../time/verify-time.js';
 import { isNoSuchFile } from '../reading.js';
+import type { Status } from '../../core/revocation.js';
+import { applyStatus, loadStatus } from '../lifecycle/verify-status.js';
+import { applyRotation, loadRotations, rotationHint, withSuccessors, type KeyLifecycle } from '../lifecycle/verify-rotation.js';
+
+const NO_LIFECYCLE: KeyLifecycle = { successors: [], retired: [] };
 
 interface Subject {
   /** The document to open (raw bytes for a name that is not UTF-8); undefined with --sha256. */
@@ -50,6 +55,8 @@ type Verdict = VerifiedReceipt | FailedReceipt;
 interface Checked {
   readonly digest: Uint8Array;
   readonly result: Verdict;
+  /** With --status: "not revoked as of …". */
+  readonly note?: string;
   /** The receipt's timestamps (undefined: the receipt did not verify). */
   readonly time?: TimeVerdict;
 }
@@ -154,14 +161,18 @@ function readDocument(s: Subject): Uint8Array {
  * Then its RFC 3161 tokens (verify-time.ts): checked by `time` (verify-tsa.ts, --tsa-cert),
  * else reported as present but unchecked; a token that fails makes the step `time`.
  */
-async function check(s: Subject, trusted: readonly Verifier[], time?: TimeCheck): Promise<Checked> {
+async function check(s: Subject, trusted: readonly Verifier[], status?: Status, lifecycle: KeyLifecycle = NO_LIFECYCLE, time?: TimeCheck): Promise<Checked> {
   const text = readReceipt(s);
   const digest = s.digest ?? readDocument(s);
   const result = verifyReceipt(text, digest, trusted);
   if (!result.ok && result.step === 'format') {
     throw new NotarError('FORMAT', `${displayName(s.receiptFile)}: ${result.reason}`, { hint: RECEIPT_HINT });
   }
-  return { digest, ...(await withTime(result, time)) };
+  const rotated = applyRotation(result, lifecycle);
+  const checked = applyStatus(rotated.result, status, digest);
+  const note = [rotated.note, checked.note].filter(Boolean).join('; ') || undefined;
+  const timed = await withTime(checked.result, time);
+  return { digest, result: timed.result, note, time: timed.time };
 }
 
 export async function run(args: string[], opts: Opts, time?: TimeCheck): Promise<number> {
@@ -171,23 +182,27 @@ export async function run(args: string[], opts: Opts, time?: TimeCheck): Promise
     return (await import('./verify-policy.js')).run(args, opts); // issue 12
   }
   const list = await subjects(args, opts);
-  const trusted = requireTrustedKeys(opts);
+  const given = requireTrustedKeys(opts);
+  const lifecycle = loadRotations(opts, given);
+  const trusted = withSuccessors(given, lifecycle.successors);
+  const status = loadStatus(opts, trusted);
   const c = await colors(process.stdout);
-  if (list.length > 1) return runMany(list, trusted, opts, c, time);
-  const checked = await check(list[0], trusted, time);
+  if (list.length > 1) return runMany(list, trusted, opts, c, status, lifecycle, time);
+  const checked = await check(list[0], trusted, status, lifecycle, time);
+  const { result } = checked;
   emit({ s: list[0], ...checked, trusted, c, many: false }, opts);
-  return checked.result.ok ? 0 : 1;
+  return result.ok ? 0 : 1;
 }
 
 /** Every document checked; each input error reported and skipped. */
-async function runMany(list: Subject[], trusted: readonly Verifier[], opts: Opts, c: Colors, time?: TimeCheck): Promise<number> {
+async function runMany(list: Subject[], trusted: readonly Verifier[], opts: Opts, c: Colors, status?: Status, lifecycle: KeyLifecycle = NO_LIFECYCLE, time?: TimeCheck): Promise<number> {
   let failed = 0;
   let errors = 0;
   const hints = new Set<string>();
   for (const s of list) {
     let checked: Checked;
     try {
-      checked = await check(s, trusted, time);
+      checked = await check(s, trusted, status, lifecycle, time);
     } catch (e) {
       if (!(e instanceof NotarError)) throw e;
       if (CHECK_FAILED_CODES.has(e.code)) failed++;
@@ -237,7 +252,7 @@ function describe(s: Subject, digest: Uint8Array, r: Receipt | undefined): strin
   return `the document with SHA-256 ${toHex(digest).slice(0, 16)}…${name}`;
 }
 
-const PLAIN: Record<Exclude<VerifyStep, 'format' | 'trust'> | 'time', string> = {
+const PLAIN: Record<Exclude<VerifyStep, 'format' | 'trust' | 'revoked'> | 'time', string> = {
   time: 'the timestamp in the receipt does not check out: it was altered, is not for this checkpoint, or is not by a TSA you trust',
   digest: 'the document does not match the receipt: it was altered, or it is not the stamped document',
   batch: "the receipt is damaged: its batch proof does not lead to the block's root",
@@ -247,16 +262,17 @@ const PLAIN: Record<Exclude<VerifyStep, 'format' | 'trust'> | 'time', string> = 
 
 /** The failure in plain words, for people; `trusted`: the keys given (to tell an impostor from another office). */
 export function plainReason(f: FailedReceipt, trusted: readonly Verifier[]): string {
-  if (f.step === 'trust') return f.receipt ? untrustedReason(f.receipt.checkpoint, trusted) : 'not signed by a key you trust';
+  if (f.step === 'trust') return f.receipt ? untrustedReason(f.receipt.checkpoint, trusted) + rotationHint(f.receipt.checkpoint, trusted) : 'not signed by a key you trust';
   if (f.step === 'format') return `the receipt is not valid: ${f.reason}`;
+  if (f.step === 'revoked') return f.reason;
   return PLAIN[f.step];
 }
 
-function printVerdict({ s, digest, result, trusted, c, many }: Shown): void {
+function printVerdict({ s, digest, result, trusted, c, many, note }: Shown): void {
   if (result.ok) {
     const r = result.receipt;
     const where = `block ${r.block.seq}, document ${r.leaf.index + 1} of ${r.block.size}; key ${result.signer.keyId}`;
-    process.stdout.write(`${c.green('OK')}: ${describe(s, digest, r)} was stamped by ${result.origin} on ${humanTime(result.time)} (${where})\n`);
+    process.stdout.write(`${c.green('OK')}: ${describe(s, digest, r)} was stamped by ${result.origin} on ${humanTime(result.time)} (${where})${note ? `; ${note}` : ''}\n`);
     return;
   }
   const which = many ? `${describe(s, digest, result.receipt)}: ` : '';
@@ -274,12 +290,12 @@ function jsonCommon(s: Subject, digest?: Uint8Array, r?: Receipt): Record<string
   };
 }
 
-function jsonVerdict({ s, digest, result, trusted }: Shown): Record<string, unknown> {
+function jsonVerdict({ s, digest, result, trusted, note }: Shown): Record<string, unknown> {
   const r = result.receipt;
   const common = jsonCommon(s, digest, r);
   if (result.ok) {
     const { origin, time, seq, index, historySize } = result;
-    return { ok: true, origin, time, seq, index, size: result.receipt.block.size, historySize, keyId: result.signer.keyId, key: result.signer.text, ...common };
+    return { ok: true, origin, time, seq, index, size: result.receipt.block.size, historySize, keyId: result.signer.keyId, key: result.signer.text, ...common, ...(note ? { status: note } : {}) };
   }
   const where = r ? { origin: originOf(r.checkpoint) ?? null, time: r.block.time, seq: r.block.seq, index: r.leaf.index, size: r.block.size, historySize: r.history.size } : {};
   return { ok: false, step: result.step, reason: result.reason, message: plainReason(result, trusted), ...where, ...common };

@@ -19,13 +19,15 @@ import { MerkleTree, rootFromInclusionProof } from '../../core/merkle.js';
 import { parseNote, type Verifier } from '../../core/note.js';
 import type { Receipt } from '../../core/receipt.js';
 import { verifyReceipt } from '../../core/verify.js';
+import { allStoreKeys } from '../../store/key-history.js';
 import type { ChainState } from '../../store/chainfile.js';
 import type { Store } from '../../store/store.js';
 
 interface Loaded {
   readonly state: ChainState;
   readonly history: MerkleTree;
-  readonly verifier: Verifier;
+  /** Every key this store signed with (key rotation: a kept receipt may be under an old key's checkpoint). */
+  readonly verifiers: Verifier[];
 }
 
 /** What is known of receipts carrying one checkpoint (and key hint): why they fail, or its parsed body. */
@@ -41,7 +43,7 @@ export class AnchorCheck {
   private load(): Loaded {
     if (!this.loaded) {
       const state = this.store.readChain();
-      this.loaded = { state, history: MerkleTree.fromLeafHashes(state.blockHashes), verifier: this.store.verifier() };
+      this.loaded = { state, history: MerkleTree.fromLeafHashes(state.blockHashes), verifiers: allStoreKeys(this.store, state) };
     }
     return this.loaded;
   }
@@ -59,7 +61,7 @@ export class AnchorCheck {
     if (blockWhy !== undefined) return blockWhy;
     if (known) return proofsWhyNot(r, digest, verdict.cp, verdict.historyOk);
     // First receipt with this checkpoint: the whole of §8, signature included.
-    const check = verifyReceipt(r, digest, [this.load().verifier]);
+    const check = verifyReceipt(r, digest, this.load().verifiers);
     if (!check.ok) return `it does not verify against this store's key (${check.step}: ${check.reason})`;
     this.byCheckpoint.set(key, verdict);
     return undefined;

@@ -1,0 +1,91 @@
+/**
+ * Which of many digests are already stamped in this store (issue 13 §3:
+ * stamping a document twice says so and skips it unless --again). One pass
+ * over the stored records (digest || salt, 64 bytes per stamped document):
+ * each stored digest is looked up by its first 4 bytes in a set built from the
+ * input, and compared in full only on a hit, so the pass costs one read of
+ * the leaves' records, however many documents are being stamped.
+ */
+import * as fs from 'node:fs';
+import type { ChainState } from './chainfile.js';
+import { LEAVES_HEADER_SIZE, RECORD, recordsExtent } from './leaves.js';
+import { leavesFile, type StorePaths } from './paths.js';
+import { storeIo } from './store.js';
+
+export interface Stamping {
+  readonly seq: number;
+  readonly index: number;
+}
+
+/** For input digest i (packed 32 bytes each): its first stamping in the store, if any. */
+export function findStamped(paths: StorePaths, state: ChainState, digests: Uint8Array): Map<number, Stamping> {
+  const found = new Map<number, Stamping>();
+  scanStamped(paths, state, digests, (i, seq, index) => {
+    if (!found.has(i)) found.set(i, { seq, index });
+  });
+  return found;
+}
+
+/** For input digest i: every stamping in the store, oldest first, with its salt. */
+export function findAllStampings(paths: StorePaths, state: ChainState, digests: Uint8Array): Map<number, (Stamping & { salt: Uint8Array })[]> {
+  const found = new Map<number, (Stamping & { salt: Uint8Array })[]>();
+  scanStamped(paths, state, digests, (i, seq, index, salt) => {
+    const list = found.get(i) ?? [];
+    list.push({ seq, index, salt: new Uint8Array(salt) }); // a copy: Buffer#slice would be a view of the reused pool
+    found.set(i, list);
+  });
+  return found;
+}
+
+type Hit = (input: number, seq: number, index: number, salt: Uint8Array) => void;
+
+function scanStamped(paths: StorePaths, state: ChainState, digests: Uint8Array, hit: Hit): void {
+  const count = digests.length / 32;
+  if (count === 0) return;
+  const byPrefix = new Map<number, number[]>();
+  const dv = new DataView(digests.buffer, digests.byteOffset, digests.byteLength);
+  for (let i = 0; i < count; i++) {
+    const p = dv.getUint32(i * 32);
+    const list = byPrefix.get(p);
+    if (list) list.push(i);
+    else byPrefix.set(p, [i]);
+  }
+  for (const rec of state.records) {
+    const buf = readRecords(paths, rec.seq);
+    const n = buf.length / RECORD;
+    for (let j = 0; j < n; j++) {
+      const hits = byPrefix.get(buf.readUInt32BE(j * RECORD));
+      if (hits === undefined) continue;
+      for (const i of hits) {
+        if (buf.compare(digests, i * 32, i * 32 + 32, j * RECORD, j * RECORD + 32) === 0) hit(i, rec.seq, j, buf.subarray(j * RECORD + 32, j * RECORD + 64));
+      }
+    }
+  }
+}
+
+/** Reused across blocks: one allocation for the largest batch. */
+let pool = Buffer.alloc(0);
+
+/** The records of block `seq`'s leaves (a view of the pool, valid until the next call). */
+function readRecords(paths: StorePaths, seq: number): Buffer {
+  const file = leavesFile(paths, seq);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    // A block whose leaves are gone cannot be looked in: `chain verify` reports it.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return pool.subarray(0, 0);
+    throw storeIo(e, `cannot read ${file}`);
+  }
+  try {
+    const header = Buffer.alloc(LEAVES_HEADER_SIZE);
+    fs.readSync(fd, header, 0, header.length, 0);
+    const { offset, count } = recordsExtent(header, fs.fstatSync(fd).size, file);
+    const len = count * RECORD;
+    if (pool.length < len) pool = Buffer.allocUnsafe(len);
+    if (fs.readSync(fd, pool, 0, len, offset) !== len) throw storeIo(new Error('short read'), `cannot read ${file}`);
+    return pool.subarray(0, len);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
