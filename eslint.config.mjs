@@ -11,7 +11,10 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: {
       // `_`-prefixed names are deliberately unused (callbacks with a fixed shape).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
     },
   },
   {
@@ -23,7 +26,11 @@ export default tseslint.config(
   // Tests poke at malformed values; `any` says so plainly.
   { files: ['test/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
   // The launcher is CommonJS (bin/package.json).
-  { files: ['bin/**'], languageOptions: { sourceType: 'commonjs' }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
+  {
+    files: ['bin/**'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   // The verifier page runs in a browser.
   { files: ['src/page/**'], languageOptions: { globals: { ...globals.browser } } },
 );

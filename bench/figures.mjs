@@ -13,7 +13,13 @@ const RECEIPT = '.notar.json';
 
 /** Rows: figure | notar | reference | ratio | target | result. */
 function ratioRow(figure, n, r, refName, max) {
-  const row = { figure, notar: fmtMs(n.ms), reference: r ? `${fmtMs(r.ms)} ${refName}` : `n/a (${refName} not installed)`, target: max ? `≤ ${max}x` : 'report', data: { notar: n, reference: r } };
+  const row = {
+    figure,
+    notar: fmtMs(n.ms),
+    reference: r ? `${fmtMs(r.ms)} ${refName}` : `n/a (${refName} not installed)`,
+    target: max ? `≤ ${max}x` : 'report',
+    data: { notar: n, reference: r },
+  };
   if (n.error) return { ...row, notar: 'error', ratio: '—', result: `ERROR: ${n.error}` };
   if (!r) return { ...row, ratio: 'n/a', result: 'n/a' };
   if (r.error) return { ...row, reference: `error ${refName}`, ratio: '—', result: `ERROR (reference): ${r.error}` };
@@ -22,7 +28,15 @@ function ratioRow(figure, n, r, refName, max) {
 }
 
 function absRow(figure, value, target, pass, data) {
-  return { figure, notar: value, reference: '—', ratio: '—', target, result: pass === undefined ? '—' : pass ? 'pass' : 'FAIL', data };
+  return {
+    figure,
+    notar: value,
+    reference: '—',
+    ratio: '—',
+    target,
+    result: pass === undefined ? '—' : pass ? 'pass' : 'FAIL',
+    data,
+  };
 }
 
 function errorRow(figure, n, target) {
@@ -44,7 +58,9 @@ export function makeFigures(ctx) {
   const digests = memo(() => digestLines(path.join(root, 'digests.txt'), ctx.sizes.seal));
   const newStore = (name) => {
     const dir = path.join(root, 'stores', name);
-    const vkey = must(notar('init', '--name', `bench.notar.example/${name}`, '--no-passphrase'), { env: ctx.env(dir) }).trim();
+    const vkey = must(notar('init', '--name', `bench.notar.example/${name}`, '--no-passphrase'), {
+      env: ctx.env(dir),
+    }).trim();
     fs.writeFileSync(dir + '.vkey', vkey + '\n');
     return dir;
   };
@@ -53,24 +69,36 @@ export function makeFigures(ctx) {
 
   function hashSmall() {
     const s = small();
-    const [n, o, h] = series([
-      spec(xargs(...notar('hash')), { stdin: s.list0 }),
-      openssl ? spec(xargs('openssl', 'dgst', '-sha256'), { stdin: s.list0 }) : undefined,
-      have('sha256sum') ? spec(xargs('sha256sum'), { stdin: s.list0 }) : undefined,
-    ].filter(Boolean), opts);
+    const [n, o, h] = series(
+      [
+        spec(xargs(...notar('hash')), { stdin: s.list0 }),
+        openssl ? spec(xargs('openssl', 'dgst', '-sha256'), { stdin: s.list0 }) : undefined,
+        have('sha256sum') ? spec(xargs('sha256sum'), { stdin: s.list0 }) : undefined,
+      ].filter(Boolean),
+      opts,
+    );
     const fig = `hash ${label(ctx.sizes.small)} × 1 KiB (xargs)`;
-    return [ratioRow(fig, n, openssl ? o : undefined, 'openssl dgst', 1.1), ratioRow(fig, n, openssl ? h : o, 'sha256sum', undefined)];
+    return [
+      ratioRow(fig, n, openssl ? o : undefined, 'openssl dgst', 1.1),
+      ratioRow(fig, n, openssl ? h : o, 'sha256sum', undefined),
+    ];
   }
 
   function hashLarge() {
     const l = large();
-    const [n, o, h] = series([
-      spec(notar('hash', ...l.names)),
-      openssl ? spec(['openssl', 'dgst', '-sha256', ...l.names]) : undefined,
-      have('sha256sum') ? spec(['sha256sum', ...l.names]) : undefined,
-    ].filter(Boolean), { ...opts, runs: quick ? opts.runs : 3 });
+    const [n, o, h] = series(
+      [
+        spec(notar('hash', ...l.names)),
+        openssl ? spec(['openssl', 'dgst', '-sha256', ...l.names]) : undefined,
+        have('sha256sum') ? spec(['sha256sum', ...l.names]) : undefined,
+      ].filter(Boolean),
+      { ...opts, runs: quick ? opts.runs : 3 },
+    );
     const fig = `hash ${ctx.sizes.large.count} × ${ctx.sizes.large.mib} MiB`;
-    return [ratioRow(fig, n, openssl ? o : undefined, 'openssl dgst', 1.1), ratioRow(fig, n, openssl ? h : o, 'sha256sum', undefined)];
+    return [
+      ratioRow(fig, n, openssl ? o : undefined, 'openssl dgst', 1.1),
+      ratioRow(fig, n, openssl ? h : o, 'sha256sum', undefined),
+    ];
   }
 
   function stampSmall() {
@@ -79,19 +107,31 @@ export function makeFigures(ctx) {
     // Receipts go to a fresh --out directory per run, removed only after the
     // series: deleting 100,000 receipts between runs makes the next run's file
     // creations wait on the file system's journal (ext4 here: 3 s became 20 s).
-    const withFiles = freshOut('receipts', (dir) => ({ argv: notar('stamp', '--files-from', s.list0, '-0', '--out', dir), env: ctx.env(store) }));
+    const withFiles = freshOut('receipts', (dir) => ({
+      argv: notar('stamp', '--files-from', s.list0, '-0', '--out', dir),
+      env: ctx.env(store),
+    }));
     const floor = atomicFiles(path.join(root, 'atomic-files'));
-    const [files, json, o, f] = series([
-      withFiles,
-      spec(notar('stamp', '--files-from', s.list0, '-0', '--json'), { store }),
-      openssl ? spec(xargs('openssl', 'dgst', '-sha256'), { stdin: s.list0 }) : undefined,
-      floor ? freshOut('floor', (dir) => ({ argv: floor.argv(s.list0, dir) })) : undefined,
-    ].filter(Boolean), opts);
+    const [files, json, o, f] = series(
+      [
+        withFiles,
+        spec(notar('stamp', '--files-from', s.list0, '-0', '--json'), { store }),
+        openssl ? spec(xargs('openssl', 'dgst', '-sha256'), { stdin: s.list0 }) : undefined,
+        floor ? freshOut('floor', (dir) => ({ argv: floor.argv(s.list0, dir) })) : undefined,
+      ].filter(Boolean),
+      opts,
+    );
     const fig = `stamp ${label(ctx.sizes.small)} × 1 KiB`;
     return [
       ratioRow(`${fig}, receipt files (--out)`, files, openssl ? o : undefined, 'openssl dgst', 2),
       // How far the receipt files are from the file system's floor: as many files, created atomically, by C.
-      ratioRow(`${fig}, receipt files (--out) vs file creation alone`, files, floor ? (openssl ? f : o) : undefined, 'C temp+rename', undefined),
+      ratioRow(
+        `${fig}, receipt files (--out) vs file creation alone`,
+        files,
+        floor ? (openssl ? f : o) : undefined,
+        'C temp+rename',
+        undefined,
+      ),
       ratioRow(`${fig}, --json > /dev/null`, json, openssl ? o : undefined, 'openssl dgst', 1.3),
     ];
   }
@@ -100,12 +140,23 @@ export function makeFigures(ctx) {
     const l = large();
     const store = newStore('stamp-large');
     const clean = () => removeAll(root, l.names, RECEIPT);
-    const [n, o] = series([
-      spec(notar('stamp', ...l.names), { store, before: clean }),
-      openssl ? spec(['openssl', 'dgst', '-sha256', ...l.names]) : undefined,
-    ].filter(Boolean), { ...opts, runs: quick ? opts.runs : 3 });
+    const [n, o] = series(
+      [
+        spec(notar('stamp', ...l.names), { store, before: clean }),
+        openssl ? spec(['openssl', 'dgst', '-sha256', ...l.names]) : undefined,
+      ].filter(Boolean),
+      { ...opts, runs: quick ? opts.runs : 3 },
+    );
     clean();
-    return [ratioRow(`stamp ${ctx.sizes.large.count} × ${ctx.sizes.large.mib} MiB, receipt files`, n, openssl ? o : undefined, 'openssl dgst', 1.15)];
+    return [
+      ratioRow(
+        `stamp ${ctx.sizes.large.count} × ${ctx.sizes.large.mib} MiB, receipt files`,
+        n,
+        openssl ? o : undefined,
+        'openssl dgst',
+        1.15,
+      ),
+    ];
   }
 
   function seal() {
@@ -113,16 +164,45 @@ export function makeFigures(ctx) {
     const store = newStore('seal');
     const count = label(ctx.sizes.seal);
     const [n] = series([spec(notar('stamp', '--digests', '--no-receipts'), { store, stdin: d.file, rss: true })], opts);
-    const [j] = series([spec(notar('stamp', '--digests', '--json'), { store, stdin: d.file, rss: true })], { ...opts, warmup: 0, runs: quick ? 1 : 2 });
+    const [j] = series([spec(notar('stamp', '--digests', '--json'), { store, stdin: d.file, rss: true })], {
+      ...opts,
+      warmup: 0,
+      runs: quick ? 1 : 2,
+    });
     const full = !quick;
     const rows = [];
     if (n.error) rows.push(errorRow(`seal ${count} digests --no-receipts`, n, '≤ 3 s'));
     else {
-      rows.push(absRow(`seal ${count} digests (--digests --no-receipts): time`, fmtMs(n.ms), full ? '≤ 3 s' : '≤ 3 s at 1M (full run)', full ? n.ms <= 3000 : undefined, n));
-      rows.push(absRow(`seal ${count} digests (--digests --no-receipts): peak RSS`, fmtMiB(n.rssKiB), '≤ 300 MiB', n.rssKiB === undefined ? undefined : n.rssKiB <= 300 * 1024, n));
+      rows.push(
+        absRow(
+          `seal ${count} digests (--digests --no-receipts): time`,
+          fmtMs(n.ms),
+          full ? '≤ 3 s' : '≤ 3 s at 1M (full run)',
+          full ? n.ms <= 3000 : undefined,
+          n,
+        ),
+      );
+      rows.push(
+        absRow(
+          `seal ${count} digests (--digests --no-receipts): peak RSS`,
+          fmtMiB(n.rssKiB),
+          '≤ 300 MiB',
+          n.rssKiB === undefined ? undefined : n.rssKiB <= 300 * 1024,
+          n,
+        ),
+      );
     }
     if (j.error) rows.push(errorRow(`seal ${count} digests, NDJSON receipts > /dev/null`, j, 'report'));
-    else rows.push(absRow(`seal ${count} digests, NDJSON receipts > /dev/null`, `${fmtMs(j.ms)}, ${fmtMiB(j.rssKiB)}`, 'report', undefined, j));
+    else
+      rows.push(
+        absRow(
+          `seal ${count} digests, NDJSON receipts > /dev/null`,
+          `${fmtMs(j.ms)}, ${fmtMiB(j.rssKiB)}`,
+          'report',
+          undefined,
+          j,
+        ),
+      );
     return rows;
   }
 
@@ -135,10 +215,13 @@ export function makeFigures(ctx) {
   function startupRows(figure, argv, store, target) {
     const rows = [];
     for (const [label, env] of ctx.envs(store)) {
-      const [n, e] = series([
-        { argv, cwd: root, env },
-        { argv: [ctx.node, '-e', ''], cwd: root, env },
-      ], { ...opts, warmup: 3, runs: ctx.startupRuns });
+      const [n, e] = series(
+        [
+          { argv, cwd: root, env },
+          { argv: [ctx.node, '-e', ''], cwd: root, env },
+        ],
+        { ...opts, warmup: 3, runs: ctx.startupRuns },
+      );
       rows.push(ratioRow(`${figure} (${label})`, n, e, "node -e ''", target));
     }
     return rows;
@@ -163,10 +246,18 @@ export function makeFigures(ctx) {
     const lines = fs.readFileSync(d.file);
     for (let b = 0; b < batches; b++) {
       // Digests are fixed-width lines (64 hex + \n): batch b is a byte range.
-      must(notar('stamp', '--digests', '--no-receipts'), { env: ctx.env(store), input: lines.subarray(b * batchSize * 65, (b + 1) * batchSize * 65) });
+      must(notar('stamp', '--digests', '--no-receipts'), {
+        env: ctx.env(store),
+        input: lines.subarray(b * batchSize * 65, (b + 1) * batchSize * 65),
+      });
     }
     const target = d.sample[Math.min(d.sample.length - 1, Math.floor(batches / 2))];
-    return startupRows(`prove in a store of ${label(batches * batchSize)} documents / ${batches} batches`, notar('prove', '--sha256', target), store, 2);
+    return startupRows(
+      `prove in a store of ${label(batches * batchSize)} documents / ${batches} batches`,
+      notar('prove', '--sha256', target),
+      store,
+      2,
+    );
   }
 
   function chainVerify() {
@@ -176,7 +267,9 @@ export function makeFigures(ctx) {
     const [n] = series([spec(notar('chain', 'verify'), { store })], { ...opts, runs: quick ? 1 : 3 });
     const fig = `chain verify, ${label(blocks)} blocks`;
     if (n.error) return [errorRow(fig, n, '≤ 5 s')];
-    return [absRow(fig, fmtMs(n.ms), quick ? '≤ 5 s at 10,000 (full run)' : '≤ 5 s', quick ? undefined : n.ms <= 5000, n)];
+    return [
+      absRow(fig, fmtMs(n.ms), quick ? '≤ 5 s at 10,000 (full run)' : '≤ 5 s', quick ? undefined : n.ms <= 5000, n),
+    ];
   }
 
   function hugeFile() {
@@ -184,13 +277,22 @@ export function makeFigures(ctx) {
     const gib = `${(ctx.sizes.hugeBytes / 2 ** 30).toFixed(ctx.sizes.hugeBytes < 2 ** 30 ? 2 : 0)} GiB`;
     // One warm-up each: the first read of a hole allocates zeroed page-cache
     // pages, and whichever tool read first would pay for both.
-    const [n, o] = series([
-      spec(notar('hash', 'huge.bin'), { rss: true }),
-      openssl ? spec(['openssl', 'dgst', '-sha256', 'huge.bin']) : undefined,
-    ].filter(Boolean), { ...opts, warmup: 1, runs: quick ? 1 : 3 });
+    const [n, o] = series(
+      [
+        spec(notar('hash', 'huge.bin'), { rss: true }),
+        openssl ? spec(['openssl', 'dgst', '-sha256', 'huge.bin']) : undefined,
+      ].filter(Boolean),
+      { ...opts, warmup: 1, runs: quick ? 1 : 3 },
+    );
     if (n.error) return [errorRow(`hash a ${gib} file`, n, '≤ 100 MiB')];
     return [
-      absRow(`hash a ${gib} file (sparse): peak RSS`, fmtMiB(n.rssKiB), '≤ 100 MiB', n.rssKiB === undefined ? undefined : n.rssKiB <= 100 * 1024, n),
+      absRow(
+        `hash a ${gib} file (sparse): peak RSS`,
+        fmtMiB(n.rssKiB),
+        '≤ 100 MiB',
+        n.rssKiB === undefined ? undefined : n.rssKiB <= 100 * 1024,
+        n,
+      ),
       ratioRow(`hash a ${gib} file (sparse): time`, n, openssl ? o : undefined, 'openssl dgst', undefined),
     ];
   }
@@ -222,7 +324,10 @@ export function makeFigures(ctx) {
       ['openssl ts (RFC 3161, query + reply per doc)', tsa],
       ['minisign -S per doc', minisign(path.join(root, 'minisign'))],
     ];
-    const mine = freshOut('notar', (dir) => ({ argv: notar('stamp', '--files-from', docs.list, '--out', dir), env: ctx.env(store) }));
+    const mine = freshOut('notar', (dir) => ({
+      argv: notar('stamp', '--files-from', docs.list, '--out', dir),
+      env: ctx.env(store),
+    }));
     const [n] = series([mine], opts);
     const rows = [];
     for (const [name, ref] of refs) {
@@ -241,7 +346,11 @@ export function makeFigures(ctx) {
         }
       }
       const row = ratioRow(fig, n, r, '', undefined);
-      if (!n.error && !r.error) Object.assign(row, { ratio: `${(n.ms / r.ms).toFixed(4)}x (${(r.ms / n.ms).toFixed(0)}x faster)`, target: ref === tsa ? 'report (expect ≥ 100x faster)' : 'report' });
+      if (!n.error && !r.error)
+        Object.assign(row, {
+          ratio: `${(n.ms / r.ms).toFixed(4)}x (${(r.ms / n.ms).toFixed(0)}x faster)`,
+          target: ref === tsa ? 'report (expect ≥ 100x faster)' : 'report',
+        });
       rows.push(row);
     }
     return rows;

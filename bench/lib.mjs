@@ -36,13 +36,20 @@ export function runOnce(spec, tmp) {
   let rssFile;
   if (spec.rss) {
     rssFile = path.join(tmp, `rss-${process.pid}-${rssCounter++}`);
-    argv = hasGnuTime ? [GNU_TIME, '-f', '%M', '-o', rssFile, ...argv] : [process.execPath, RSS_WRAPPER, rssFile, ...argv];
+    argv = hasGnuTime
+      ? [GNU_TIME, '-f', '%M', '-o', rssFile, ...argv]
+      : [process.execPath, RSS_WRAPPER, rssFile, ...argv];
   }
   const stdin = spec.stdin ? fs.openSync(spec.stdin, 'r') : 'ignore';
   const stdout = fs.openSync(spec.stdout ?? '/dev/null', 'w');
   try {
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(argv[0], argv.slice(1), { cwd: spec.cwd, env: spec.env ?? process.env, stdio: [stdin, stdout, 'pipe'], maxBuffer: 64 << 20 });
+    const r = spawnSync(argv[0], argv.slice(1), {
+      cwd: spec.cwd,
+      env: spec.env ?? process.env,
+      stdio: [stdin, stdout, 'pipe'],
+      maxBuffer: 64 << 20,
+    });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (r.error) return { ms, code: -1, stderr: String(r.error.message) };
     const rssKiB = rssFile ? readRss(rssFile) : undefined;
@@ -96,14 +103,21 @@ export function series(specs, { warmup = 1, runs = 5, tmp = os.tmpdir() } = {}) 
 }
 
 export function firstLine(text) {
-  return (text ?? '').split('\n').find((l) => l.trim() !== '')?.trim().slice(0, 90) ?? '';
+  return (
+    (text ?? '')
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim()
+      .slice(0, 90) ?? ''
+  );
 }
 
 /** Runs a setup command; throws with its stderr if it fails. */
 export function must(argv, opts = {}) {
   const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', maxBuffer: 256 << 20, ...opts });
   if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${argv.slice(0, 4).join(' ')} failed (exit ${r.status}): ${firstLine(r.stderr)}`);
+  if (r.status !== 0)
+    throw new Error(`${argv.slice(0, 4).join(' ')} failed (exit ${r.status}): ${firstLine(r.stderr)}`);
   return r.stdout;
 }
 
@@ -114,9 +128,20 @@ export function mustAsync(argv, opts = {}) {
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${argv.slice(0, 4).join(' ')} failed (exit ${code}): ${firstLine(err)}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`${argv.slice(0, 4).join(' ')} failed (exit ${code}): ${firstLine(err)}`)),
+    );
   });
 }
 
-export const fmtMs = (ms) => (ms === undefined ? '—' : ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+export const fmtMs = (ms) =>
+  ms === undefined
+    ? '—'
+    : ms >= 10_000
+      ? `${(ms / 1000).toFixed(1)} s`
+      : ms >= 1000
+        ? `${(ms / 1000).toFixed(2)} s`
+        : `${ms.toFixed(0)} ms`;
 export const fmtMiB = (kib) => (kib === undefined ? '—' : `${(kib / 1024).toFixed(0)} MiB`);

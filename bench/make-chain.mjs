@@ -33,7 +33,19 @@ function parseArgs(argv) {
 async function load(dist) {
   const mod = (p) => import(pathToFileURL(path.join(dist, p)).href);
   const [coreCrypto, crypto, store, leaves, paths, batch, block, chain, checkpoint, note, merkle] = await Promise.all(
-    ['core/crypto.js', 'node/crypto.js', 'store/store.js', 'store/leaves.js', 'store/paths.js', 'core/batch.js', 'core/block.js', 'core/chain.js', 'core/checkpoint.js', 'core/note.js', 'core/merkle.js'].map(mod),
+    [
+      'core/crypto.js',
+      'node/crypto.js',
+      'store/store.js',
+      'store/leaves.js',
+      'store/paths.js',
+      'core/batch.js',
+      'core/block.js',
+      'core/chain.js',
+      'core/checkpoint.js',
+      'core/note.js',
+      'core/merkle.js',
+    ].map(mod),
   );
   coreCrypto.useCrypto(crypto.nodeCrypto);
   return { ...store, ...leaves, ...paths, ...batch, ...block, ...chain, ...checkpoint, ...note, ...merkle };

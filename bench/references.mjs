@@ -44,7 +44,28 @@ ess_cert_id_alg = sha256
 export function openSslTs(dir) {
   if (!have('openssl')) return undefined;
   fs.mkdirSync(dir, { recursive: true });
-  must(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path.join(dir, 'tsa.key'), '-out', path.join(dir, 'tsa.crt'), '-days', '30', '-subj', '/CN=notar bench TSA', '-addext', 'extendedKeyUsage=critical,timeStamping', '-addext', 'keyUsage=critical,digitalSignature']);
+  must([
+    'openssl',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    path.join(dir, 'tsa.key'),
+    '-out',
+    path.join(dir, 'tsa.crt'),
+    '-days',
+    '30',
+    '-subj',
+    '/CN=notar bench TSA',
+    '-addext',
+    'extendedKeyUsage=critical,timeStamping',
+    '-addext',
+    'keyUsage=critical,digitalSignature',
+  ]);
   fs.writeFileSync(path.join(dir, 'serial'), '01\n');
   const cnf = path.join(dir, 'ts.cnf');
   fs.writeFileSync(cnf, tsConfig(dir));
@@ -52,7 +73,20 @@ export function openSslTs(dir) {
     script: (list, out) =>
       `while IFS= read -r f; do t=${q(out)}/$(basename "$f"); openssl ts -query -data "$f" -sha256 -cert -out "$t.tsq" 2>/dev/null && openssl ts -reply -config ${q(cnf)} -queryfile "$t.tsq" -out "$t.tsr" 2>/dev/null || exit 1; done < ${q(list)}`,
     /** Checks one token, so the reference is known to produce real ones. */
-    check: (doc, out) => must(['openssl', 'ts', '-verify', '-data', doc, '-in', path.join(out, path.basename(doc) + '.tsr'), '-CAfile', path.join(dir, 'tsa.crt'), '-untrusted', path.join(dir, 'tsa.crt')]),
+    check: (doc, out) =>
+      must([
+        'openssl',
+        'ts',
+        '-verify',
+        '-data',
+        doc,
+        '-in',
+        path.join(out, path.basename(doc) + '.tsr'),
+        '-CAfile',
+        path.join(dir, 'tsa.crt'),
+        '-untrusted',
+        path.join(dir, 'tsa.crt'),
+      ]),
   };
 }
 
@@ -64,8 +98,10 @@ export function minisign(dir) {
   const pub = path.join(dir, 'bench.pub');
   must(['minisign', '-G', '-W', '-p', pub, '-s', key], { input: '' });
   return {
-    script: (list, out) => `while IFS= read -r f; do minisign -S -s ${q(key)} -m "$f" -x ${q(out)}/"$(basename "$f").minisig" </dev/null >/dev/null || exit 1; done < ${q(list)}`,
-    check: (doc, out) => must(['minisign', '-V', '-p', pub, '-m', doc, '-x', path.join(out, path.basename(doc) + '.minisig')]),
+    script: (list, out) =>
+      `while IFS= read -r f; do minisign -S -s ${q(key)} -m "$f" -x ${q(out)}/"$(basename "$f").minisig" </dev/null >/dev/null || exit 1; done < ${q(list)}`,
+    check: (doc, out) =>
+      must(['minisign', '-V', '-p', pub, '-m', doc, '-x', path.join(out, path.basename(doc) + '.minisig')]),
   };
 }
 

@@ -28,11 +28,20 @@ function parseArgs(argv) {
   const known = new Set(['--quick', '--keep', '--only', '--json', '--no-build', '--node']);
   for (const a of argv) {
     if (a.startsWith('--') && !known.has(a)) {
-      process.stderr.write(`bench: unknown option ${a}\nusage: node bench/run.mjs [--quick] [--only ids] [--keep] [--json FILE] [--no-build] [--node PATH]\n`);
+      process.stderr.write(
+        `bench: unknown option ${a}\nusage: node bench/run.mjs [--quick] [--only ids] [--keep] [--json FILE] [--no-build] [--node PATH]\n`,
+      );
       process.exit(2);
     }
   }
-  return { quick: argv.includes('--quick'), keep: argv.includes('--keep'), build: !argv.includes('--no-build'), only: get('--only')?.split(','), json: get('--json'), node: nodeBinary(get('--node')) };
+  return {
+    quick: argv.includes('--quick'),
+    keep: argv.includes('--keep'),
+    build: !argv.includes('--no-build'),
+    only: get('--only')?.split(','),
+    json: get('--json'),
+    node: nodeBinary(get('--node')),
+  };
 }
 
 /** The Node that runs notar: --node PATH (checked to start), else this one. */
@@ -40,14 +49,32 @@ function nodeBinary(given) {
   if (given === undefined) return { path: process.execPath, version: process.version };
   const r = spawnSync(given, ['-p', 'process.version'], { encoding: 'utf8' });
   if (r.status !== 0) {
-    process.stderr.write(`bench: --node ${given}: not a working Node binary (${r.error?.message ?? r.stderr.trim()})\n`);
+    process.stderr.write(
+      `bench: --node ${given}: not a working Node binary (${r.error?.message ?? r.stderr.trim()})\n`,
+    );
     process.exit(2);
   }
   return { path: path.resolve(given), version: r.stdout.trim() };
 }
 
-const FULL = { small: 100_000, large: { count: 20, mib: 50 }, seal: 1_000_000, prove: { batches: 100, batchSize: 10_000 }, chainBlocks: 10_000, hugeBytes: 4 * 2 ** 30, docs: 1000 };
-const QUICK = { small: 20_000, large: { count: 4, mib: 50 }, seal: 200_000, prove: { batches: 10, batchSize: 10_000 }, chainBlocks: 1000, hugeBytes: 2 ** 30, docs: 100 };
+const FULL = {
+  small: 100_000,
+  large: { count: 20, mib: 50 },
+  seal: 1_000_000,
+  prove: { batches: 100, batchSize: 10_000 },
+  chainBlocks: 10_000,
+  hugeBytes: 4 * 2 ** 30,
+  docs: 1000,
+};
+const QUICK = {
+  small: 20_000,
+  large: { count: 4, mib: 50 },
+  seal: 200_000,
+  prove: { batches: 10, batchSize: 10_000 },
+  chainBlocks: 1000,
+  hugeBytes: 2 ** 30,
+  docs: 100,
+};
 
 /** A private copy of the build: a concurrent rebuild must not swap chunks under a running figure. */
 function snapshot(tmp) {
@@ -91,7 +118,12 @@ function context(opts, tmp, snap) {
       const extra = Object.keys(own).filter((k) => /^(NODE_|UV_)/.test(k));
       const clean = store ? { ...baseEnv, NOTAR_STORE: store } : baseEnv;
       const mine = store ? { ...own, NOTAR_STORE: store } : own;
-      return extra.length ? [['clean env', clean], [`your env: ${extra.join(', ')}`, mine]] : [['clean env', clean]];
+      return extra.length
+        ? [
+            ['clean env', clean],
+            [`your env: ${extra.join(', ')}`, mine],
+          ]
+        : [['clean env', clean]];
     },
     // One command line as long as the system allows: the fewer notar start-ups, the fairer.
     xargsSize: 1 << 20,
@@ -101,7 +133,11 @@ function context(opts, tmp, snap) {
 function printTable(rows) {
   const cols = ['figure', 'notar', 'reference', 'ratio', 'target', 'result'];
   const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
-  const line = (cells) => cells.map((c, i) => String(c).padEnd(width[i])).join(' | ').trimEnd();
+  const line = (cells) =>
+    cells
+      .map((c, i) => String(c).padEnd(width[i]))
+      .join(' | ')
+      .trimEnd();
   process.stdout.write(`${line(cols)}\n${width.map((w) => '-'.repeat(w)).join('-|-')}\n`);
   for (const r of rows) process.stdout.write(line(cols.map((c) => r[c])) + '\n');
 }
@@ -109,13 +145,19 @@ function printTable(rows) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   // Built by the Node that will run it: the build's V8 code cache is per V8 version.
-  if (opts.build) must([opts.node.path, path.join(repo, 'scripts', 'build.mjs')], { cwd: repo, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (opts.build)
+    must([opts.node.path, path.join(repo, 'scripts', 'build.mjs')], {
+      cwd: repo,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'notar-bench-'));
   const started = Date.now();
   const rows = [];
   try {
     const ctx = context(opts, tmp, snapshot(tmp));
-    process.stderr.write(`bench: ${opts.quick ? 'quick' : 'full'} run in ${tmp}; ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)}; node ${opts.node.version} (${opts.node.path}); peak RSS via ${hasGnuTime ? '/usr/bin/time' : '/proc VmHWM polling'}\n`);
+    process.stderr.write(
+      `bench: ${opts.quick ? 'quick' : 'full'} run in ${tmp}; ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)}; node ${opts.node.version} (${opts.node.path}); peak RSS via ${hasGnuTime ? '/usr/bin/time' : '/proc VmHWM polling'}\n`,
+    );
     for (const [id, figure] of makeFigures(ctx)) {
       if (opts.only && !opts.only.includes(id)) continue;
       const t0 = Date.now();
@@ -129,7 +171,9 @@ async function main() {
     else fs.rmSync(tmp, { recursive: true, force: true });
   }
   printTable(rows);
-  process.stdout.write(`\n${opts.quick ? 'quick run (fewer, smaller: indicative only)' : 'full run'}; medians of ${opts.quick ? 3 : 5} runs after a warm-up (see bench/README.md); total ${((Date.now() - started) / 1000).toFixed(0)} s; load average now ${os.loadavg()[0].toFixed(2)}\n`);
+  process.stdout.write(
+    `\n${opts.quick ? 'quick run (fewer, smaller: indicative only)' : 'full run'}; medians of ${opts.quick ? 3 : 5} runs after a warm-up (see bench/README.md); total ${((Date.now() - started) / 1000).toFixed(0)} s; load average now ${os.loadavg()[0].toFixed(2)}\n`,
+  );
   if (opts.json) fs.writeFileSync(opts.json, JSON.stringify(rows, null, 2) + '\n');
 }
 

@@ -90,23 +90,33 @@ async function buildPage() {
   const js = bundle.outputFiles[0].text.trim();
   const css = readFileSync(join(root, 'src/page/style.css'), 'utf8').trim();
   // Text that would end (or confuse the parsing of) the inline element early.
-  if (/<\/script|<!--|<script/i.test(js) || /<\/style/i.test(css)) throw new Error('verifier page: inline script or style contains a closing tag');
+  if (/<\/script|<!--|<script/i.test(js) || /<\/style/i.test(css))
+    throw new Error('verifier page: inline script or style contains a closing tag');
   const hash = (text) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
   const csp = `default-src 'none'; script-src ${hash(js)}; style-src ${hash(css)}; img-src data:; base-uri 'none'; form-action 'none'`;
   let html = readFileSync(join(root, 'src/page/template.html'), 'utf8');
-  for (const [marker, value] of [['NOTAR:CSP', csp], ['/*NOTAR:STYLE*/', css], ['/*NOTAR:SCRIPT*/', js]]) {
+  for (const [marker, value] of [
+    ['NOTAR:CSP', csp],
+    ['/*NOTAR:STYLE*/', css],
+    ['/*NOTAR:SCRIPT*/', js],
+  ]) {
     const parts = html.split(marker);
     if (parts.length !== 2) throw new Error(`verifier page: template needs exactly one ${marker}`);
     html = parts.join(value); // split/join: `$` in the bundle stays literal
   }
-  if (html.split('__NOTAR_TRUSTED_KEYS__').length !== 2) throw new Error('verifier page: key placeholder must appear exactly once');
+  if (html.split('__NOTAR_TRUSTED_KEYS__').length !== 2)
+    throw new Error('verifier page: key placeholder must appear exactly once');
   mkdirSync(join(root, out, 'page'), { recursive: true });
   writeFileSync(join(root, out, 'page', 'verifier.html'), html);
 }
 await buildPage();
 
 if (withTypes) {
-  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', root, '--emitDeclarationOnly', '--outDir', out], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules/typescript/bin/tsc'), '-p', root, '--emitDeclarationOnly', '--outDir', out],
+    { stdio: 'inherit' },
+  );
 }
 
 const old = `dist.old-${process.pid}`;

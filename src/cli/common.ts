@@ -46,7 +46,9 @@ export function trustedKeys(opts: Opts): Verifier[] {
     try {
       keys.push(parseVerifierKey(text));
     } catch (e) {
-      throw new NotarError('KEY_FORMAT', `${where}: ${(e as Error).message}`, { hint: 'a verifier key looks like name+1a2b3c4d+AbC…= (from `notar key show`)' });
+      throw new NotarError('KEY_FORMAT', `${where}: ${(e as Error).message}`, {
+        hint: 'a verifier key looks like name+1a2b3c4d+AbC…= (from `notar key show`)',
+      });
     }
   };
   for (const k of (opts.key as string[] | undefined) ?? []) add(k.trim(), '--key');

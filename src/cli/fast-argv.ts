@@ -114,7 +114,10 @@ export function fastCommand(argv: readonly string[], declare: (program: Declarer
   return { command, ...parsed, load: spec.load };
 }
 
-function parse(rest: readonly string[], options: Recorder['options']): { args: string[]; opts: Record<string, unknown> } | undefined {
+function parse(
+  rest: readonly string[],
+  options: Recorder['options'],
+): { args: string[]; opts: Record<string, unknown> } | undefined {
   const opts: Record<string, unknown> = {};
   const args: string[] = [];
   for (let i = 0; i < rest.length; i++) {

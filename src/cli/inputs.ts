@@ -78,7 +78,10 @@ async function splitStream(fd: number, nul: boolean, label: string): Promise<Fil
   const out: FileInput[] = [];
   const buf = Buffer.allocUnsafe((1 << 20) + MAX_NAME_BYTES + 1);
   // `find / -print0 | notar stamp --files-from - -0` may feed names for minutes: count them.
-  const bar = new Progress((p) => `read ${p.count} name${p.count === 1 ? '' : 's'} from ${label === 'standard input' ? 'the file list' : label}`);
+  const bar = new Progress(
+    (p) =>
+      `read ${p.count} name${p.count === 1 ? '' : 's'} from ${label === 'standard input' ? 'the file list' : label}`,
+  );
   try {
     return await splitInto(out, buf, fd, nul, label, bar);
   } finally {
@@ -86,7 +89,14 @@ async function splitStream(fd: number, nul: boolean, label: string): Promise<Fil
   }
 }
 
-async function splitInto(out: FileInput[], buf: Buffer, fd: number, nul: boolean, label: string, bar: Progress): Promise<FileInput[]> {
+async function splitInto(
+  out: FileInput[],
+  buf: Buffer,
+  fd: number,
+  nul: boolean,
+  label: string,
+  bar: Progress,
+): Promise<FileInput[]> {
   const sep = nul ? 0 : 0x0a;
   let filled = 0;
   let empties = 0;
@@ -123,7 +133,8 @@ function notAList(label: string, nul: boolean, what: string): NotarError {
 export async function fileInputs(args: string[], opts: Opts): Promise<FileInput[]> {
   const files: FileInput[] = args.map((a) => ({ path: a, display: a }));
   if (typeof opts.filesFrom === 'string') {
-    if (opts.filesFrom === '-' && args.includes('-')) throw new NotarError('USAGE', 'stdin cannot be both a document (-) and the file list (--files-from -)');
+    if (opts.filesFrom === '-' && args.includes('-'))
+      throw new NotarError('USAGE', 'stdin cannot be both a document (-) and the file list (--files-from -)');
     files.push(...(await readFileList(opts.filesFrom, Boolean(opts.null))));
   }
   return files;
@@ -162,7 +173,10 @@ function decodeHex64(data: Uint8Array, at: number, out: Uint8Array, to: number):
 function sumLine(line: string, lineNo: number, digests: Uint8Array, n: number, names: (string | undefined)[]): boolean {
   if (line.trim() === '') return false;
   const m = SUM_LINE.exec(line);
-  if (!m) throw new NotarError('FORMAT', `standard input line ${lineNo}: not a SHA-256 digest or sha256sum line`, { hint: 'expected 64 hex digits, optionally followed by two spaces and a name' });
+  if (!m)
+    throw new NotarError('FORMAT', `standard input line ${lineNo}: not a SHA-256 digest or sha256sum line`, {
+      hint: 'expected 64 hex digits, optionally followed by two spaces and a name',
+    });
   digests.set(Buffer.from(m[2], 'hex'), n * 32);
   names.push(m[3] === undefined ? undefined : m[1] ? unescapeSumName(m[3]) : m[3]);
   return true;
@@ -238,7 +252,9 @@ async function readSoon(buf: Buffer, at: number, fd = 0, label = 'standard input
   for (;;) {
     try {
       if (fd === 0) return await readStdinInto(buf, at);
-      return await new Promise<number>((resolve, reject) => fs.read(fd, buf, at, buf.length - at, null, (e, n) => (e ? reject(e) : resolve(n))));
+      return await new Promise<number>((resolve, reject) =>
+        fs.read(fd, buf, at, buf.length - at, null, (e, n) => (e ? reject(e) : resolve(n))),
+      );
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EOF') return 0;
@@ -269,7 +285,10 @@ export async function digestInputs(): Promise<DigestInput> {
   let filled = 0;
   for (;;) {
     // A sha256sum line is 66 bytes plus a name: one of 1 MiB is not a digest line (`--digests < /dev/zero`).
-    if (filled === buf.length) throw new NotarError('FORMAT', 'standard input: a line longer than 1 MiB; not a digest or sha256sum line', { hint: 'expected 64 hex digits, optionally followed by two spaces and a name' });
+    if (filled === buf.length)
+      throw new NotarError('FORMAT', 'standard input: a line longer than 1 MiB; not a digest or sha256sum line', {
+        hint: 'expected 64 hex digits, optionally followed by two spaces and a name',
+      });
     const n = await readSoon(buf, filled);
     if (n === 0) break;
     filled += n;

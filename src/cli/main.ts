@@ -39,7 +39,9 @@ export function declareProgram(program: Declarer): void {
 
 /** Options of the program itself, accepted after the command too. */
 function declareGlobals(program: Declarer): void {
-  program.option('--store <dir>', 'store directory (default: $NOTAR_STORE, else $XDG_DATA_HOME/notar)').option('--debug', 'show stack traces for errors');
+  program
+    .option('--store <dir>', 'store directory (default: $NOTAR_STORE, else $XDG_DATA_HOME/notar)')
+    .option('--debug', 'show stack traces for errors');
 }
 
 function declareCommands(program: Declarer): void {
@@ -68,7 +70,10 @@ function declareCommands(program: Declarer): void {
       .description('hand the store over to a new key, recorded in the chain (old receipts keep verifying)')
       .option('--import <file>', 'use this C2SP signer key (file or -) instead of generating one'),
   )
-    .addHelpText('after', '\nThe handover block is signed by both keys; later blocks by the new key only.\nPrints the new verifier key to publish. Verifiers who trust only the old key can\naccept new receipts with the rotation proof (rotations/<block>.json in the store).\n\nExample:\n  notar key rotate > new-office.vkey')
+    .addHelpText(
+      'after',
+      '\nThe handover block is signed by both keys; later blocks by the new key only.\nPrints the new verifier key to publish. Verifiers who trust only the old key can\naccept new receipts with the rotation proof (rotations/<block>.json in the store).\n\nExample:\n  notar key rotate > new-office.vkey',
+    )
     .action(action(() => import('./commands/key-rotate.js')));
   storeOptions(
     key
@@ -77,7 +82,10 @@ function declareCommands(program: Declarer): void {
       .option('--compromised', 'the key leaked: its later signatures must not be trusted')
       .option('--after <size>', 'trust its checkpoints only up to this history size (default: its handover)'),
   )
-    .addHelpText('after', '\nRotate first (notar key rotate), then retire the old key. Prints the validity range\nof the retired key; verifiers enforce it with the retirement proof (rotations/<block>.json).\n\nExample:\n  notar key rotate > new.vkey && notar key retire --compromised --after 120')
+    .addHelpText(
+      'after',
+      '\nRotate first (notar key rotate), then retire the old key. Prints the validity range\nof the retired key; verifiers enforce it with the retirement proof (rotations/<block>.json).\n\nExample:\n  notar key rotate > new.vkey && notar key retire --compromised --after 120',
+    )
     .action(action(() => import('./commands/key-retire.js')));
   storeOptions(
     key
@@ -107,7 +115,10 @@ function declareCommands(program: Declarer): void {
       .option('--timeout <seconds>', 'with --server: give up waiting for the receipts after this long (default 120)')
       .option('--no-timestamp', "do not ask the store's TSAs for a timestamp (see `notar timestamp`)"),
   )
-    .addHelpText('after', '\nReceipts go beside each file (FILE.notar.json), or under --out DIR keeping relative paths.\nA document read from stdin (-) gets its receipt on stdout unless --out is given.\nAn existing receipt is kept if it holds in this store; anything else in its place stops the run (--force replaces).\nTwo documents whose receipts would be one file stop the run before anything is sealed.\n\nExamples:\n  notar stamp deed-1.pdf deed-2.pdf\n  cat letter.txt | notar stamp - > letter.notar.json\n  find docs -type f -print0 | notar stamp --files-from - -0 --out receipts\n  sha256sum *.pdf | notar stamp --digests --json > receipts.ndjson\n  notar stamp --server https://notary.example.gov --token-file ~/.notar-token deed-1.pdf')
+    .addHelpText(
+      'after',
+      '\nReceipts go beside each file (FILE.notar.json), or under --out DIR keeping relative paths.\nA document read from stdin (-) gets its receipt on stdout unless --out is given.\nAn existing receipt is kept if it holds in this store; anything else in its place stops the run (--force replaces).\nTwo documents whose receipts would be one file stop the run before anything is sealed.\n\nExamples:\n  notar stamp deed-1.pdf deed-2.pdf\n  cat letter.txt | notar stamp - > letter.notar.json\n  find docs -type f -print0 | notar stamp --files-from - -0 --out receipts\n  sha256sum *.pdf | notar stamp --digests --json > receipts.ndjson\n  notar stamp --server https://notary.example.gov --token-file ~/.notar-token deed-1.pdf',
+    )
     .action(action(() => import('./commands/stamp.js')));
 
   program
@@ -122,9 +133,17 @@ function declareCommands(program: Declarer): void {
     .option('--sha256 <hex>', 'check this document digest instead of reading a file')
     .option('--json', 'print each verdict as one JSON line (NDJSON)')
     .option('--status <file>', "also check a signed revocation status (`notar status`) by the log's key")
-    .option('--rotation <file>', "a key rotation or retirement proof (the store's rotations/<block>.json): trust the successor of a trusted key, distrust a retired one (repeatable)", collect)
+    .option(
+      '--rotation <file>',
+      "a key rotation or retirement proof (the store's rotations/<block>.json): trust the successor of a trusted key, distrust a retired one (repeatable)",
+      collect,
+    )
     .option('--policy <file>', 'verify under a C2SP tlog-policy (log keys, witnesses, quorum) instead of --key')
-    .option('--tsa-cert <file>', 'a trusted TSA certificate or its CA: check the timestamps in the receipt (repeatable)', collect)
+    .option(
+      '--tsa-cert <file>',
+      'a trusted TSA certificate or its CA: check the timestamps in the receipt (repeatable)',
+      collect,
+    )
     .addHelpText(
       'after',
       '\nPrints one line per document: OK, or FAILED with the step that failed.\n' +
@@ -164,7 +183,10 @@ function declareCommands(program: Declarer): void {
   program
     .command('refresh <receipts...>')
     .description('move receipts to the latest checkpoint (rewrites each file)')
-    .addHelpText('after', '\nAll receipts are checked first (this log, unaltered); none is rewritten if one is refused.\n\nExample:\n  notar refresh receipts/*.notar.json')
+    .addHelpText(
+      'after',
+      '\nAll receipts are checked first (this log, unaltered); none is rewritten if one is refused.\n\nExample:\n  notar refresh receipts/*.notar.json',
+    )
     .action(action(() => import('./commands/refresh.js')));
 
   declareTimestampCommands(program);
@@ -176,8 +198,11 @@ function declareCommands(program: Declarer): void {
     .option('--since <date>', 'only blocks sealed on or after DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC)')
     .option('--until <date>', 'only blocks sealed on or before DATE')
     .option('--clerk <name>', 'only blocks stamped by this clerk')
-    .option('--documents', 'also list each block\'s documents (index, sha256, name)')
-    .addHelpText('after', '\nThe last column is the clerk (? when not recorded).\n\nExamples:\n  notar log --json | tail -n 1\n  notar log --since 2026-11-24 --until 2026-11-24 --clerk ana --documents')
+    .option('--documents', "also list each block's documents (index, sha256, name)")
+    .addHelpText(
+      'after',
+      '\nThe last column is the clerk (? when not recorded).\n\nExamples:\n  notar log --json | tail -n 1\n  notar log --since 2026-11-24 --until 2026-11-24 --clerk ana --documents',
+    )
     .action(action(() => import('./commands/log.js')));
 
   storeOptions(
@@ -189,7 +214,10 @@ function declareCommands(program: Declarer): void {
       .option('--reason <text>', 'why (published in the status file)')
       .option('--clerk <name>', 'who is revoking, recorded in the store (default: $NOTAR_CLERK, else the OS user)'),
   )
-    .addHelpText('after', '\nEvery stamping of each document in this store is revoked. A document never stamped\nhere (exit 1) or already revoked (exit 2) stops the run before anything is written.\nPublish the result with `notar status`.\n\nExample:\n  notar revoke deed-7.pdf --reason "issued by mistake"')
+    .addHelpText(
+      'after',
+      '\nEvery stamping of each document in this store is revoked. A document never stamped\nhere (exit 1) or already revoked (exit 2) stops the run before anything is written.\nPublish the result with `notar status`.\n\nExample:\n  notar revoke deed-7.pdf --reason "issued by mistake"',
+    )
     .action(action(() => import('./commands/revoke.js')));
 
   storeOptions(
@@ -198,7 +226,10 @@ function declareCommands(program: Declarer): void {
       .description('write the signed revocation status, bound to the latest checkpoint')
       .option('--out <file>', 'write it to this file instead of stdout'),
   )
-    .addHelpText('after', '\nRevoked stampings are listed by salted leaf hash (never the document digest), with date\nand reason. Verify with `notar verify --status FILE`.\n\nExample:\n  notar status --out status.txt')
+    .addHelpText(
+      'after',
+      '\nRevoked stampings are listed by salted leaf hash (never the document digest), with date\nand reason. Verify with `notar verify --status FILE`.\n\nExample:\n  notar status --out status.txt',
+    )
     .action(action(() => import('./commands/status.js')));
 
   program
@@ -206,7 +237,10 @@ function declareCommands(program: Declarer): void {
     .description('list every stamping of a document: block, leaf, time, clerk, revoked or not')
     .option('--sha256 <hex>', 'find the document by its digest instead of its name')
     .option('--json', 'one JSON object per stamping')
-    .addHelpText('after', "\nNames are the file names recorded at stamping; the glob knows * ? [...].\nExit 1 if nothing matches.\n\nExamples:\n  notar find 'deed-*.pdf'\n  notar find --sha256 3f5a…c2 --json")
+    .addHelpText(
+      'after',
+      "\nNames are the file names recorded at stamping; the glob knows * ? [...].\nExit 1 if nothing matches.\n\nExamples:\n  notar find 'deed-*.pdf'\n  notar find --sha256 3f5a…c2 --json",
+    )
     .action(action(() => import('./commands/find.js')));
 
   program
@@ -217,7 +251,10 @@ function declareCommands(program: Declarer): void {
     .option('--proof <file>', 'with compare: a consistency proof (base64 or hex hashes, one per line)')
     .option('--key <vkey>', 'with compare: a trusted log key (repeatable)', collect)
     .option('--key-file <file>', 'with compare: trusted log keys, one per line', collect)
-    .addHelpText('after', '\nExamples:\n  notar checkpoint > checkpoint.txt\n  notar checkpoint --request --old 12 > request.txt\n  notar checkpoint compare theirs.txt ours.txt')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  notar checkpoint > checkpoint.txt\n  notar checkpoint --request --old 12 > request.txt\n  notar checkpoint compare theirs.txt ours.txt',
+    )
     .action(action(() => import('./commands/checkpoint.js')));
 
   program
@@ -227,7 +264,10 @@ function declareCommands(program: Declarer): void {
     .option('--verify <proof>', 'check a consistency proof file (needs --key or --key-file)')
     .option('--key <vkey>', 'a trusted verifier key (repeatable)', collect)
     .option('--key-file <file>', 'trusted verifier keys, one per line', collect)
-    .addHelpText('after', '\nExamples:\n  notar consistency --from old-checkpoint.txt > proof.json\n  notar consistency --verify proof.json --key-file office.vkey')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  notar consistency --from old-checkpoint.txt > proof.json\n  notar consistency --verify proof.json --key-file office.vkey',
+    )
     .action(action(() => import('./commands/consistency.js')));
 
   // Issue 15: publishing, monitoring, the server and its clerks (src/cli/{publish,monitor,serve,clerk}.ts).
@@ -238,9 +278,16 @@ function declareCommands(program: Declarer): void {
     .command('verify')
     .description('full audit: links, batch roots from stored leaves, history roots, signatures')
     .option('--json', 'print the result as JSON')
-    .option('--key <vkey>', "audit against this published verifier key instead of the store's key.pub (repeatable)", collect)
+    .option(
+      '--key <vkey>',
+      "audit against this published verifier key instead of the store's key.pub (repeatable)",
+      collect,
+    )
     .option('--key-file <file>', 'published verifier keys, one per line', collect)
-    .addHelpText('after', '\nExamples:\n  notar chain verify && echo chain intact\n  notar chain verify --key-file office.vkey')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  notar chain verify && echo chain intact\n  notar chain verify --key-file office.vkey',
+    )
     .action(action(() => import('./commands/chain-verify.js')));
 
   program
@@ -258,7 +305,10 @@ function declareCommands(program: Declarer): void {
     .option('--status <file>', 'bake in a signed revocation status (`notar status`)')
     .option('--policy <file>', 'bake a C2SP tlog-policy into the page (log keys, witnesses, quorum)')
     .option('--tsa-cert <file>', 'a trusted TSA certificate or its CA, to confirm timestamps (repeatable)', collect)
-    .addHelpText('after', '\nExample:\n  notar verifier-page --out verify.html --key-file office.vkey --status status.txt')
+    .addHelpText(
+      'after',
+      '\nExample:\n  notar verifier-page --out verify.html --key-file office.vkey --status status.txt',
+    )
     .action(action(() => import('./commands/verifier-page.js')));
 
   declareWitnessCommands(program);
@@ -300,11 +350,7 @@ function declareWitnessCommands(program: Declarer): void {
   program
     .command('cosign')
     .description('ask the witnesses again for the latest checkpoint, or merge cosignature lines from files')
-    .option(
-      '--from <file>',
-      'cosignature lines a witness returned as a file (repeatable)',
-      collect,
-    )
+    .option('--from <file>', 'cosignature lines a witness returned as a file (repeatable)', collect)
     .option('--witness-timeout <seconds>', 'how long to wait for the witnesses (default 5)')
     .addHelpText(
       'after',
@@ -366,7 +412,10 @@ function declareOfficeCommands(program: Declarer): void {
     .description('write the log as C2SP tlog-tiles static files (only what is new)')
     .requiredOption('--out <dir>', 'the directory a web server serves')
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', '\nWrites checkpoint, tile/<L>/<N>, tile/entries/<N> (the block lines) and notar/leaves/<N>\n(each block\'s leaf hashes); the checkpoint last. See docs/server.md.\n\nExample:\n  notar publish --out /var/www/log')
+    .addHelpText(
+      'after',
+      "\nWrites checkpoint, tile/<L>/<N>, tile/entries/<N> (the block lines) and notar/leaves/<N>\n(each block's leaf hashes); the checkpoint last. See docs/server.md.\n\nExample:\n  notar publish --out /var/www/log",
+    )
     .action(action(() => import('./commands/publish.js')));
 
   program
@@ -376,7 +425,10 @@ function declareOfficeCommands(program: Declarer): void {
     .option('--key-file <file>', "file holding the log's verifier key", collect)
     .option('--state <dir>', 'remember the last verified checkpoint here (consistency across runs)')
     .option('--json', 'one JSON object per new block')
-    .addHelpText('after', '\nChecks the checkpoint signature, that it extends the last one seen (--state), every new\nblock line against the tiles and the previous block, every new batch root from its leaf\nhashes, and the history root from the tiles. Exit 1 with evidence on stdout if not.\n\nExamples:\n  notar monitor https://log.example.gov/land --key-file office.vkey --state ~/.notar-monitor\n  notar monitor /var/www/log --key-file office.vkey')
+    .addHelpText(
+      'after',
+      '\nChecks the checkpoint signature, that it extends the last one seen (--state), every new\nblock line against the tiles and the previous block, every new batch root from its leaf\nhashes, and the history root from the tiles. Exit 1 with evidence on stdout if not.\n\nExamples:\n  notar monitor https://log.example.gov/land --key-file office.vkey --state ~/.notar-monitor\n  notar monitor /var/www/log --key-file office.vkey',
+    )
     .action(action(() => import('./commands/monitor.js')));
 
   storeOptions(
@@ -392,23 +444,33 @@ function declareOfficeCommands(program: Declarer): void {
       .option('--tls-cert <file>', 'serve HTTPS with this certificate chain (PEM)')
       .option('--tls-key <file>', 'the private key of --tls-cert (PEM)'),
   )
-    .addHelpText('after', '\nClerks (notar clerk add) send digests: POST /v1/stamp; receipts come back once sealed.\nAlso serves GET /v1/health, /checkpoint, /tile/... and /notar/leaves/... (docs/server.md).\nSIGTERM: finishes the block being sealed, refuses new work, exits.\n\nExample:\n  notar serve --listen 127.0.0.1:7300 --passphrase-file /etc/notar/passphrase')
+    .addHelpText(
+      'after',
+      '\nClerks (notar clerk add) send digests: POST /v1/stamp; receipts come back once sealed.\nAlso serves GET /v1/health, /checkpoint, /tile/... and /notar/leaves/... (docs/server.md).\nSIGTERM: finishes the block being sealed, refuses new work, exits.\n\nExample:\n  notar serve --listen 127.0.0.1:7300 --passphrase-file /etc/notar/passphrase',
+    )
     .action(action(() => import('./commands/serve.js')));
 
   program
     .command('clerk <action> [name]')
     .description('manage who may stamp through the server: add NAME | list | remove NAME')
     .option('--json', 'list as JSON lines')
-    .addHelpText('after', '\n`clerk add NAME` prints the new token alone on stdout, once; only its hash is stored.\n\nExamples:\n  notar clerk add alice > alice.token\n  notar clerk list\n  notar clerk remove alice')
+    .addHelpText(
+      'after',
+      '\n`clerk add NAME` prints the new token alone on stdout, once; only its hash is stored.\n\nExamples:\n  notar clerk add alice > alice.token\n  notar clerk list\n  notar clerk remove alice',
+    )
     .action(action(() => import('./commands/clerk.js')));
 }
 
 /** RFC 3161 trusted time (docs/timestamps.md): `tsa add|remove|list` and `timestamp`. */
 function declareTimestampCommands(program: Declarer): void {
-  const tsa = program.command('tsa').description('the time-stamping authorities (RFC 3161) this store asks after each stamp');
+  const tsa = program
+    .command('tsa')
+    .description('the time-stamping authorities (RFC 3161) this store asks after each stamp');
   tsa
     .command('add <url>')
-    .description('pin a TSA: its certificate, or the CA certificate that issues it (URL "offline": replies come as files)')
+    .description(
+      'pin a TSA: its certificate, or the CA certificate that issues it (URL "offline": replies come as files)',
+    )
     .requiredOption('--cert <file>', 'the TSA certificate or its issuing CA (PEM or DER)')
     .option('--name <name>', 'a short name (default: the URL host)')
     .option('--timeout <seconds>', 'how long stamp waits for this TSA (default 10)')
@@ -434,7 +496,10 @@ function declareTimestampCommands(program: Declarer): void {
     .option('--check', 'check every token the store keeps against its checkpoint and the pinned TSAs')
     .option('--name <name>', 'only this TSA')
     .option('--max-delay <hours>', 'accept a timestamp up to this long after the block was sealed (default 24)')
-    .addHelpText('after', '\nThen `notar refresh` puts the tokens into receipts.\n\nExamples:\n  notar timestamp && notar refresh receipts/*.notar.json\n  notar timestamp --request > cp.tsq\n  openssl ts -reply -queryfile cp.tsq -config tsa.cnf -out cp.tsr\n  notar timestamp --reply cp.tsr')
+    .addHelpText(
+      'after',
+      '\nThen `notar refresh` puts the tokens into receipts.\n\nExamples:\n  notar timestamp && notar refresh receipts/*.notar.json\n  notar timestamp --request > cp.tsq\n  openssl ts -reply -queryfile cp.tsq -config tsa.cnf -out cp.tsr\n  notar timestamp --reply cp.tsr',
+    )
     .action(action(() => import('./commands/timestamp.js')));
 }
 
@@ -450,7 +515,9 @@ async function buildProgram(): Promise<Command> {
     setDebug(Boolean(cmd.opts().debug));
   });
   declareProgram(program);
-  forEachCommand(program, (cmd) => cmd.exitOverride().showHelpAfterError(`notar: hint: see \`${commandPath(cmd)} --help\``));
+  forEachCommand(program, (cmd) =>
+    cmd.exitOverride().showHelpAfterError(`notar: hint: see \`${commandPath(cmd)} --help\``),
+  );
   return program;
 }
 
@@ -476,4 +543,3 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = report(e);
   }
 }
-

@@ -24,7 +24,10 @@ function fromFile(file: string): string {
     throw inputError(e, file);
   }
   const line = text.split(/\r?\n/)[0];
-  if (!line) throw new NotarError('PASSPHRASE', `${file}: the first line is empty`, { hint: 'put the passphrase on the first line' });
+  if (!line)
+    throw new NotarError('PASSPHRASE', `${file}: the first line is empty`, {
+      hint: 'put the passphrase on the first line',
+    });
   return line;
 }
 
@@ -47,7 +50,10 @@ function hasTerminal(): boolean {
 /** Reads a line from the controlling terminal without echoing it (stdin may be a pipe). */
 function prompt(question: string): Promise<string> {
   const fd = openTerminal();
-  if (fd === undefined) return Promise.reject(new NotarError('PASSPHRASE', 'no terminal to ask for the passphrase on', { hint: NEED_HINT }));
+  if (fd === undefined)
+    return Promise.reject(
+      new NotarError('PASSPHRASE', 'no terminal to ask for the passphrase on', { hint: NEED_HINT }),
+    );
   const input = new tty.ReadStream(fd);
   return new Promise((resolve, reject) => {
     // Raw (no echo) before the question shows: an answer typed at once is never echoed.
@@ -99,7 +105,8 @@ function passphraseSource(opts: Opts): Source {
   }
   const env = process.env.NOTAR_PASSPHRASE;
   if (env) return { get: async () => env };
-  if (!hasTerminal()) throw new NotarError('PASSPHRASE', 'the signing key is encrypted and no passphrase was given', { hint: NEED_HINT });
+  if (!hasTerminal())
+    throw new NotarError('PASSPHRASE', 'the signing key is encrypted and no passphrase was given', { hint: NEED_HINT });
   return { get: () => prompt('Passphrase for the notar signing key: '), typed: true };
 }
 
@@ -117,7 +124,9 @@ export async function passphraseToSeal(opts: Opts): Promise<string | null> {
   if (typeof opts.passphraseFile === 'string') return fromFile(opts.passphraseFile);
   if (process.env.NOTAR_PASSPHRASE) return process.env.NOTAR_PASSPHRASE;
   if (!hasTerminal()) {
-    throw new NotarError('PASSPHRASE', 'a passphrase is needed to encrypt the signing key', { hint: NEED_HINT + ', or choose --no-passphrase' });
+    throw new NotarError('PASSPHRASE', 'a passphrase is needed to encrypt the signing key', {
+      hint: NEED_HINT + ', or choose --no-passphrase',
+    });
   }
   const first = await prompt('New passphrase for the signing key: ');
   if (first.length < 8) throw new NotarError('PASSPHRASE', 'the passphrase must be at least 8 characters');

@@ -23,7 +23,10 @@ function stdinIsFile(): boolean {
 export async function readStdinInto(buf: Buffer, at: number): Promise<number> {
   // A regular file (`< file`) never blocks: read straight into the caller's (1 MiB) buffer.
   regularFile ??= stdinIsFile();
-  if (regularFile) return new Promise((resolve, reject) => fs.read(0, buf, at, buf.length - at, null, (e, n) => (e ? reject(e) : resolve(n))));
+  if (regularFile)
+    return new Promise((resolve, reject) =>
+      fs.read(0, buf, at, buf.length - at, null, (e, n) => (e ? reject(e) : resolve(n))),
+    );
   if (rest === undefined || rest.length === 0) {
     reader ??= (process.stdin as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
     const next = await reader.next();
@@ -47,5 +50,5 @@ export async function* stdinChunks(): AsyncGenerator<Buffer> {
     return;
   }
   const buf = Buffer.allocUnsafe(1 << 20);
-  for (let n; (n = await readStdinInto(buf, 0)) > 0; ) yield buf.subarray(0, n);
+  for (let n; (n = await readStdinInto(buf, 0)) > 0;) yield buf.subarray(0, n);
 }

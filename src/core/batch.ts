@@ -81,7 +81,10 @@ export function buildPackedBatch(digests: Uint8Array, salts?: Uint8Array): Batch
 
 /** Convenience form: one Uint8Array per digest (and per salt). */
 export function buildBatch(digests: Uint8Array[], salts?: Uint8Array[]): Batch {
-  return buildPackedBatch(pack(digests, HASH_SIZE, 'document digest'), salts ? pack(salts, SALT_SIZE, 'salt') : undefined);
+  return buildPackedBatch(
+    pack(digests, HASH_SIZE, 'document digest'),
+    salts ? pack(salts, SALT_SIZE, 'salt') : undefined,
+  );
 }
 
 function pack(items: Uint8Array[], size: number, what: string): Uint8Array {

@@ -37,8 +37,10 @@ export function checkBlock(b: Block): Block {
   if (!Number.isSafeInteger(b.seq) || b.seq < 0) throw formatError('block seq must be a whole number >= 0');
   if (!isValidTime(b.time)) throw formatError('block time must be UTC YYYY-MM-DDTHH:MM:SSZ');
   if (!Number.isSafeInteger(b.size) || b.size < 1) throw formatError('block size must be a whole number >= 1');
-  if (typeof b.root !== 'string' || !HEX64.test(b.root)) throw formatError('block root must be 64 lowercase hex digits');
-  if (typeof b.prev !== 'string' || !HEX64.test(b.prev)) throw formatError('block prev must be 64 lowercase hex digits');
+  if (typeof b.root !== 'string' || !HEX64.test(b.root))
+    throw formatError('block root must be 64 lowercase hex digits');
+  if (typeof b.prev !== 'string' || !HEX64.test(b.prev))
+    throw formatError('block prev must be 64 lowercase hex digits');
   if (b.seq === 0 && b.prev !== ZERO_HASH_HEX) throw formatError('block 0 must have prev of 64 zeros');
   return b;
 }

@@ -17,7 +17,14 @@ const FIELDS = ['seq', 'time', 'size', 'root', 'prev', 'checkpoint'];
 /** The canonical line, without its trailing newline. */
 export function formatChainRecord(r: ChainRecord): string {
   checkBlock(r);
-  return JSON.stringify({ seq: r.seq, time: r.time, size: r.size, root: r.root, prev: r.prev, checkpoint: r.checkpoint });
+  return JSON.stringify({
+    seq: r.seq,
+    time: r.time,
+    size: r.size,
+    root: r.root,
+    prev: r.prev,
+    checkpoint: r.checkpoint,
+  });
 }
 
 export function parseChainRecord(line: string): ChainRecord {

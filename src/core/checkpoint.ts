@@ -23,7 +23,8 @@ export function formatCheckpoint(cp: Checkpoint): string {
   if (!Number.isSafeInteger(cp.size) || cp.size < 0) throw formatError('checkpoint size out of range');
   if (cp.root.length !== HASH_SIZE) throw formatError('checkpoint root must be 32 bytes');
   const ext = cp.extensions ?? [];
-  if (ext.some((l) => l.length === 0 || l.includes('\n'))) throw formatError('checkpoint extension lines must be non-empty single lines');
+  if (ext.some((l) => l.length === 0 || l.includes('\n')))
+    throw formatError('checkpoint extension lines must be non-empty single lines');
   return `${cp.origin}\n${cp.size}\n${toBase64(cp.root)}\n${ext.map((l) => l + '\n').join('')}`;
 }
 
@@ -35,7 +36,8 @@ export function formatCheckpoint(cp: Checkpoint): string {
 export function parseCheckpoint(body: string): Checkpoint {
   if (typeof body !== 'string') throw formatError('checkpoint is not text');
   const lines = body.split('\n');
-  if (lines.length < 4 || lines[lines.length - 1] !== '') throw formatError('checkpoint must have at least three lines, each ending in a newline');
+  if (lines.length < 4 || lines[lines.length - 1] !== '')
+    throw formatError('checkpoint must have at least three lines, each ending in a newline');
   const [origin, sizeText, rootText, ...rest] = lines;
   if (!isValidKeyName(origin)) throw formatError('checkpoint origin is not a valid name');
   if (!DECIMAL.test(sizeText) || !Number.isSafeInteger(Number(sizeText))) {

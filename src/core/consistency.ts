@@ -30,9 +30,16 @@ export function formatConsistency(s: ConsistencyStatement): string {
 }
 
 export function parseConsistency(text: string): ConsistencyStatement {
-  const o = checkKeys(parseCanonicalJson(text, 'consistency proof', 4 * MAX_NOTE_BYTES), 'consistency proof', ['format', 'from', 'to', 'path']);
-  if (o.format !== CONSISTENCY_FORMAT) throw formatError(`unknown consistency proof format (expected ${CONSISTENCY_FORMAT})`);
-  if (!Array.isArray(o.path) || o.path.length > 128) throw formatError('consistency path must be an array of at most 128 hashes');
+  const o = checkKeys(parseCanonicalJson(text, 'consistency proof', 4 * MAX_NOTE_BYTES), 'consistency proof', [
+    'format',
+    'from',
+    'to',
+    'path',
+  ]);
+  if (o.format !== CONSISTENCY_FORMAT)
+    throw formatError(`unknown consistency proof format (expected ${CONSISTENCY_FORMAT})`);
+  if (!Array.isArray(o.path) || o.path.length > 128)
+    throw formatError('consistency path must be an array of at most 128 hashes');
   const s: ConsistencyStatement = {
     format: CONSISTENCY_FORMAT,
     from: expectString(o.from, 'from', MAX_NOTE_BYTES),
@@ -69,8 +76,19 @@ export function verifyConsistencyStatement(s: ConsistencyStatement, trusted: rea
   };
   const from = open(s.from);
   const to = open(s.to);
-  if (from.origin !== to.origin) throw new NotarError('PROOF_INVALID', `checkpoints are of different logs (${from.origin}, ${to.origin})`);
-  if (from.size > to.size) throw new NotarError('PROOF_INVALID', `old checkpoint (size ${from.size}) is larger than the new one (size ${to.size})`);
-  verifyConsistency(from.size, to.size, from.root, to.root, s.path.map((h) => fromHex(h, 'path hash', 32)));
+  if (from.origin !== to.origin)
+    throw new NotarError('PROOF_INVALID', `checkpoints are of different logs (${from.origin}, ${to.origin})`);
+  if (from.size > to.size)
+    throw new NotarError(
+      'PROOF_INVALID',
+      `old checkpoint (size ${from.size}) is larger than the new one (size ${to.size})`,
+    );
+  verifyConsistency(
+    from.size,
+    to.size,
+    from.root,
+    to.root,
+    s.path.map((h) => fromHex(h, 'path hash', 32)),
+  );
   return { origin: from.origin, from, to };
 }

@@ -49,7 +49,11 @@ export function useSha256(next: Sha256Impl): Sha256Impl {
  * streaming and in-place forms default to noble's and to `fn`).
  */
 export function installSha256(fn: Sha256, createHasher?: () => Hasher, into?: Sha256Into): void {
-  useSha256({ sha256: fn, createSha256: createHasher ?? NOBLE_SHA256.createSha256, sha256Into: into ?? ((data, out, offset) => out.set(fn(data), offset)) });
+  useSha256({
+    sha256: fn,
+    createSha256: createHasher ?? NOBLE_SHA256.createSha256,
+    sha256Into: into ?? ((data, out, offset) => out.set(fn(data), offset)),
+  });
 }
 
 export function sha256(data: Uint8Array): Uint8Array {

@@ -47,7 +47,11 @@ const PLAIN = /[^"\\\u0000-\u001f\ud800-\udfff]*/y;
 class JsonParser {
   private pos: number;
 
-  constructor(private readonly text: string, private readonly what: string, start: number) {
+  constructor(
+    private readonly text: string,
+    private readonly what: string,
+    start: number,
+  ) {
     this.pos = start;
   }
 
@@ -93,13 +97,20 @@ class JsonParser {
       if (this.text[this.pos] !== '"') this.fail('has an object member without a quoted name');
       const name = this.string();
       if (seen.has(name)) {
-        throw formatError(`${this.what} has the member ${JSON.stringify(name)} twice${at ? ` in ${at}` : ''} (duplicate names are not allowed, RFC 7493)`);
+        throw formatError(
+          `${this.what} has the member ${JSON.stringify(name)} twice${at ? ` in ${at}` : ''} (duplicate names are not allowed, RFC 7493)`,
+        );
       }
       seen.add(name);
       this.ws();
       if (!this.eat(':')) this.fail('lacks a ":" after a member name');
       // defineProperty: a member named "__proto__" is data, never the prototype.
-      Object.defineProperty(obj, name, { value: this.value(depth + 1, at ? `${at}.${name}` : name), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(obj, name, {
+        value: this.value(depth + 1, at ? `${at}.${name}` : name),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
       this.ws();
       if (this.eat('}')) return obj;
       if (!this.eat(',')) this.fail('lacks a "," or "}" in an object');
@@ -150,14 +161,18 @@ class JsonParser {
       }
       if (c === 0x5c) out += this.escape();
       else if (c >= 0xd800 && c <= 0xdfff) out += this.surrogatePair();
-      else this.fail(this.pos >= this.text.length ? 'has an unterminated string' : 'has a control character inside a string');
+      else
+        this.fail(
+          this.pos >= this.text.length ? 'has an unterminated string' : 'has a control character inside a string',
+        );
     }
   }
 
   private escape(): string {
     const e = this.text[this.pos + 1];
     if (e !== 'u') {
-      if (e === undefined || !Object.prototype.hasOwnProperty.call(ESCAPES, e)) this.fail('has an invalid escape in a string');
+      if (e === undefined || !Object.prototype.hasOwnProperty.call(ESCAPES, e))
+        this.fail('has an invalid escape in a string');
       this.pos += 2;
       return ESCAPES[e];
     }
@@ -207,7 +222,12 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Throws unless `obj` has exactly the required keys plus any of the optional ones. */
-export function checkKeys(obj: unknown, what: string, required: string[], optional: string[] = []): Record<string, unknown> {
+export function checkKeys(
+  obj: unknown,
+  what: string,
+  required: string[],
+  optional: string[] = [],
+): Record<string, unknown> {
   if (!isPlainObject(obj)) throw formatError(`${what} must be a JSON object`);
   for (const k of required) if (!(k in obj)) throw formatError(`${what} is missing "${k}"`);
   for (const k of Object.keys(obj)) {

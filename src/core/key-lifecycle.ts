@@ -10,7 +10,13 @@
 import { parseCheckpoint } from './checkpoint.js';
 import { NotarError } from './errors.js';
 import { parseNote, sameKey, type Verifier } from './note.js';
-import { checkRetirementProof, checkRotationProof, isRetirementProof, type ProvenSuccessor, type Retirement } from './rotation.js';
+import {
+  checkRetirementProof,
+  checkRotationProof,
+  isRetirementProof,
+  type ProvenSuccessor,
+  type Retirement,
+} from './rotation.js';
 import type { VerifyResult } from './verify.js';
 
 /** What the proofs given establish: successor keys, and keys retired as compromised. */
@@ -20,9 +26,15 @@ export interface KeyLifecycle {
 }
 
 /** Checks rotation and retirement proofs (`f`: a name for messages) against the trusted keys. */
-export function lifecycleFromProofs(texts: readonly { f: string; text: string }[], trusted: readonly Verifier[]): KeyLifecycle {
+export function lifecycleFromProofs(
+  texts: readonly { f: string; text: string }[],
+  trusted: readonly Verifier[],
+): KeyLifecycle {
   const retirements = texts.filter((t) => isRetirementProof(t.text));
-  const successors = provenSuccessors(texts.filter((t) => !retirements.includes(t)), trusted);
+  const successors = provenSuccessors(
+    texts.filter((t) => !retirements.includes(t)),
+    trusted,
+  );
   const keys = withSuccessors(trusted, successors);
   const retired = retirements.map((t) => {
     try {
@@ -35,7 +47,10 @@ export function lifecycleFromProofs(texts: readonly { f: string; text: string }[
   return { successors, retired };
 }
 
-function provenSuccessors(texts: readonly { f: string; text: string }[], trusted: readonly Verifier[]): ProvenSuccessor[] {
+function provenSuccessors(
+  texts: readonly { f: string; text: string }[],
+  trusted: readonly Verifier[],
+): ProvenSuccessor[] {
   const proven: ProvenSuccessor[] = [];
   let pending = texts;
   while (pending.length > 0) {
@@ -47,7 +62,10 @@ function provenSuccessors(texts: readonly { f: string; text: string }[], trusted
         proven.push(checkRotationProof(t.text, keys));
       } catch (e) {
         if (!(e instanceof NotarError)) throw e;
-        if (e.code === 'FORMAT') throw new NotarError('FORMAT', `${t.f}: ${e.message}`, { hint: 'a rotation proof is rotations/<block>.json from the store of the office that rotated its key' });
+        if (e.code === 'FORMAT')
+          throw new NotarError('FORMAT', `${t.f}: ${e.message}`, {
+            hint: 'a rotation proof is rotations/<block>.json from the store of the office that rotated its key',
+          });
         lastError = new NotarError(e.code, `${t.f}: ${e.message}`);
         left.push(t);
       }
@@ -71,19 +89,42 @@ export function applyRotation(result: VerifyResult, lifecycle: KeyLifecycle): { 
   // A key retired as compromised counts only up to the size its retirement names.
   const compromised = lifecycle.retired.find((x) => sameKey(x.key, result.signer) && size > x.after);
   if (compromised) {
-    return { result: { ok: false, step: 'trust', reason: `checkpoint of size ${size} is signed by key ${compromised.key.keyId}, retired as compromised in block ${compromised.seq}: its signatures count only up to history size ${compromised.after}; ask the office for a refreshed receipt`, receipt: result.receipt } };
+    return {
+      result: {
+        ok: false,
+        step: 'trust',
+        reason: `checkpoint of size ${size} is signed by key ${compromised.key.keyId}, retired as compromised in block ${compromised.seq}: its signatures count only up to history size ${compromised.after}; ask the office for a refreshed receipt`,
+        receipt: result.receipt,
+      },
+    };
   }
   // A retired key's signature counts only up to its handover checkpoint (size seq + 1, signed by both):
   // anything later under it alone is what a leaked old key could forge.
   const retired = proven.find((x) => sameKey(x.old, result.signer) && size > x.seq + 1);
   if (retired) {
-    return { result: { ok: false, step: 'trust', reason: `checkpoint of size ${size} is signed by key ${retired.old.keyId}, which handed over to key ${retired.next.keyId} in block ${retired.seq}: a retired key signs nothing later`, receipt: result.receipt } };
+    return {
+      result: {
+        ok: false,
+        step: 'trust',
+        reason: `checkpoint of size ${size} is signed by key ${retired.old.keyId}, which handed over to key ${retired.next.keyId} in block ${retired.seq}: a retired key signs nothing later`,
+        receipt: result.receipt,
+      },
+    };
   }
   const p = proven.find((x) => sameKey(x.next, result.signer));
   if (!p) return { result };
   if (size <= p.seq) {
-    return { result: { ok: false, step: 'trust', reason: `checkpoint of size ${size} is signed by key ${p.next.keyId}, which took over only in block ${p.seq}`, receipt: result.receipt } };
+    return {
+      result: {
+        ok: false,
+        step: 'trust',
+        reason: `checkpoint of size ${size} is signed by key ${p.next.keyId}, which took over only in block ${p.seq}`,
+        receipt: result.receipt,
+      },
+    };
   }
-  return { result, note: `signed by the successor key ${p.next.keyId} announced in block ${p.seq} (rotation proof checked with key ${p.old.keyId})` };
+  return {
+    result,
+    note: `signed by the successor key ${p.next.keyId} announced in block ${p.seq} (rotation proof checked with key ${p.old.keyId})`,
+  };
 }
-

@@ -113,7 +113,8 @@ export class MerkleTree {
     let count = this.size;
     for (let d = 0; count > 1; d++) {
       const sibling = i ^ 1;
-      if (sibling < count) proof.push((levels[d] ??= hex(this.levels[d])).slice(sibling * 2 * HASH_SIZE, (sibling + 1) * 2 * HASH_SIZE));
+      if (sibling < count)
+        proof.push((levels[d] ??= hex(this.levels[d])).slice(sibling * 2 * HASH_SIZE, (sibling + 1) * 2 * HASH_SIZE));
       i >>= 1;
       count = Math.ceil(count / 2);
     }
@@ -169,7 +170,13 @@ export class MerkleTree {
 
   /** Consistency proof between sizes m <= n = this.size (RFC 9162 §2.1.4.1). */
   consistencyProof(oldSize: number, newSize: number = this.size): Uint8Array[] {
-    if (!Number.isSafeInteger(oldSize) || !Number.isSafeInteger(newSize) || oldSize < 1 || oldSize > newSize || newSize > this.size) {
+    if (
+      !Number.isSafeInteger(oldSize) ||
+      !Number.isSafeInteger(newSize) ||
+      oldSize < 1 ||
+      oldSize > newSize ||
+      newSize > this.size
+    ) {
       throw new NotarError('FORMAT', `cannot prove consistency from size ${oldSize} to ${newSize}`);
     }
     const out: Uint8Array[] = [];
@@ -293,15 +300,29 @@ export function rootFromInclusionProof(index: number, size: number, leaf: Uint8A
   return r;
 }
 
-export function verifyInclusion(index: number, size: number, leaf: Uint8Array, proof: Uint8Array[], root: Uint8Array): void {
+export function verifyInclusion(
+  index: number,
+  size: number,
+  leaf: Uint8Array,
+  proof: Uint8Array[],
+  root: Uint8Array,
+): void {
   const got = rootFromInclusionProof(index, size, leaf, proof);
-  if (!equalBytes(got, root)) throw new NotarError('PROOF_INVALID', 'inclusion proof does not lead to the expected root');
+  if (!equalBytes(got, root))
+    throw new NotarError('PROOF_INVALID', 'inclusion proof does not lead to the expected root');
 }
 
 /** Consistency proof verification (RFC 9162 §2.1.4.2). Throws PROOF_INVALID on any fault. */
-export function verifyConsistency(size1: number, size2: number, root1: Uint8Array, root2: Uint8Array, proof: Uint8Array[]): void {
+export function verifyConsistency(
+  size1: number,
+  size2: number,
+  root1: Uint8Array,
+  root2: Uint8Array,
+  proof: Uint8Array[],
+): void {
   const bad = (why: string) => new NotarError('PROOF_INVALID', `consistency proof rejected: ${why}`);
-  if (!Number.isSafeInteger(size1) || !Number.isSafeInteger(size2) || size1 < 0 || size2 < size1) throw bad('sizes out of order');
+  if (!Number.isSafeInteger(size1) || !Number.isSafeInteger(size2) || size1 < 0 || size2 < size1)
+    throw bad('sizes out of order');
   // RFC 9162 §2.1.4 defines proofs for 0 < size1 only; the transparency-dev
   // vectors (test/vectors/rfc6962) reject size1 = 0 even when size2 = 0.
   if (size1 === 0) throw bad('a proof from an empty tree proves nothing');

@@ -60,7 +60,9 @@ export function isWellFormedText(text: string): boolean {
  * we, so that every key Go accepts can be given to notar.
  */
 export function isValidKeyName(name: string): boolean {
-  return typeof name === 'string' && name.length > 0 && isWellFormedText(name) && !name.includes('+') && !GO_SPACE.test(name);
+  return (
+    typeof name === 'string' && name.length > 0 && isWellFormedText(name) && !name.includes('+') && !GO_SPACE.test(name)
+  );
 }
 
 /** notar's own limit for the keys it creates: at most this many UTF-8 bytes. */
@@ -144,7 +146,8 @@ function decodeTypedKey(b64: string, what: string): Uint8Array {
 }
 
 function checkKeyId<T extends Verifier>(key: T, id: string): T {
-  if (!/^[0-9a-f]{8}$/.test(id)) throw keyError(`key ID ${JSON.stringify(id.slice(0, 16))} is not 8 lowercase hex digits`);
+  if (!/^[0-9a-f]{8}$/.test(id))
+    throw keyError(`key ID ${JSON.stringify(id.slice(0, 16))} is not 8 lowercase hex digits`);
   if (id !== key.keyId) throw keyError(`key ID ${id} does not match the key (expected ${key.keyId})`);
   return key;
 }
@@ -250,7 +253,10 @@ export function openNote(text: string, trusted: readonly Verifier[]): OpenedNote
 function trustedKeyFor(sig: NoteSignature, trusted: readonly Verifier[]): Verifier | undefined {
   const keys = trusted.filter((v) => v.name === sig.name && v.keyId === sig.keyId);
   if (keys.some((k) => !equalBytes(k.publicKey, keys[0].publicKey))) {
-    throw new NotarError('UNTRUSTED', `two different trusted keys have the name ${sig.name} and key ID ${sig.keyId}; remove the wrong one`);
+    throw new NotarError(
+      'UNTRUSTED',
+      `two different trusted keys have the name ${sig.name} and key ID ${sig.keyId}; remove the wrong one`,
+    );
   }
   return keys[0];
 }

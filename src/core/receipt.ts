@@ -34,7 +34,10 @@ export interface Receipt {
 
 /** What notar writes: 2-space JSON in field order, one trailing newline. */
 export function formatReceipt(r: Receipt): string {
-  const document = r.document.name === undefined ? { sha256: r.document.sha256 } : { sha256: r.document.sha256, name: r.document.name };
+  const document =
+    r.document.name === undefined
+      ? { sha256: r.document.sha256 }
+      : { sha256: r.document.sha256, name: r.document.name };
   const ordered = {
     format: r.format,
     document,
@@ -56,7 +59,8 @@ function hex64(v: unknown, what: string): string {
 function hashPath(v: unknown, what: string, index: number, size: number): string[] {
   if (!Array.isArray(v)) throw formatError(`${what} must be an array`);
   const want = inclusionProofLength(index, size);
-  if (v.length !== want) throw formatError(`${what} has ${v.length} hashes; a tree of ${size} needs ${want} for index ${index}`);
+  if (v.length !== want)
+    throw formatError(`${what} has ${v.length} hashes; a tree of ${size} needs ${want} for index ${index}`);
   return v.map((h, i) => hex64(h, `${what}[${i}]`));
 }
 
@@ -78,10 +82,21 @@ function parseLeafAndBlock(obj: Record<string, unknown>): Pick<Receipt, 'leaf' |
 
 /** Parses and range-checks a receipt (any JSON spelling); throws FORMAT on anything malformed. */
 export function parseReceipt(text: string): Receipt {
-  const obj = checkKeys(parseJson(text, 'receipt', MAX_RECEIPT_BYTES), 'receipt', ['format', 'document', 'leaf', 'block', 'history', 'checkpoint'], ['key', 'timestamps']);
-  if (obj.format !== RECEIPT_FORMAT) throw formatError(`unknown receipt format ${JSON.stringify(String(obj.format)).slice(0, 40)} (expected ${RECEIPT_FORMAT})`);
+  const obj = checkKeys(
+    parseJson(text, 'receipt', MAX_RECEIPT_BYTES),
+    'receipt',
+    ['format', 'document', 'leaf', 'block', 'history', 'checkpoint'],
+    ['key', 'timestamps'],
+  );
+  if (obj.format !== RECEIPT_FORMAT)
+    throw formatError(
+      `unknown receipt format ${JSON.stringify(String(obj.format)).slice(0, 40)} (expected ${RECEIPT_FORMAT})`,
+    );
   const d = checkKeys(obj.document, 'receipt document', ['sha256'], ['name']);
-  const document = { sha256: hex64(d.sha256, 'document.sha256'), ...(d.name === undefined ? {} : { name: expectString(d.name, 'document.name', 4096) }) };
+  const document = {
+    sha256: hex64(d.sha256, 'document.sha256'),
+    ...(d.name === undefined ? {} : { name: expectString(d.name, 'document.name', 4096) }),
+  };
   const { leaf, block } = parseLeafAndBlock(obj);
   const h = checkKeys(obj.history, 'receipt history', ['size', 'path']);
   const hsize = expectInteger(h.size, 'history.size', 1);
@@ -90,7 +105,16 @@ export function parseReceipt(text: string): Receipt {
   const checkpoint = expectString(obj.checkpoint, 'checkpoint', MAX_NOTE_BYTES);
   const key = obj.key === undefined ? undefined : keyHint(obj.key);
   const timestamps = obj.timestamps === undefined ? undefined : timestampTokens(obj.timestamps);
-  return { format: RECEIPT_FORMAT, document, leaf, block, history, checkpoint, ...(key === undefined ? {} : { key }), ...(timestamps === undefined ? {} : { timestamps }) };
+  return {
+    format: RECEIPT_FORMAT,
+    document,
+    leaf,
+    block,
+    history,
+    checkpoint,
+    ...(key === undefined ? {} : { key }),
+    ...(timestamps === undefined ? {} : { timestamps }),
+  };
 }
 
 /**
@@ -114,7 +138,8 @@ export const MAX_TIMESTAMP_CHARS = 43_692; // base64 of 32 KiB
 
 /** v1.1 `timestamps`: a non-empty array of base64 RFC 3161 tokens; what they say is checked by verify. */
 function timestampTokens(v: unknown): string[] {
-  if (!Array.isArray(v) || v.length === 0 || v.length > MAX_TIMESTAMPS) throw formatError(`timestamps must be an array of 1 to ${MAX_TIMESTAMPS} base64 tokens`);
+  if (!Array.isArray(v) || v.length === 0 || v.length > MAX_TIMESTAMPS)
+    throw formatError(`timestamps must be an array of 1 to ${MAX_TIMESTAMPS} base64 tokens`);
   return v.map((t, i) => {
     const text = expectString(t, `timestamps[${i}]`, MAX_TIMESTAMP_CHARS);
     fromBase64(text, `timestamps[${i}]`);

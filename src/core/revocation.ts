@@ -47,7 +47,8 @@ export interface Revocation {
 }
 
 export function checkReason(reason: string): string {
-  if (reason.trim().length === 0 || reason.length > MAX_REASON_CHARS) throw new NotarError('USAGE', `a revocation reason must be 1 to ${MAX_REASON_CHARS} characters`);
+  if (reason.trim().length === 0 || reason.length > MAX_REASON_CHARS)
+    throw new NotarError('USAGE', `a revocation reason must be 1 to ${MAX_REASON_CHARS} characters`);
   return reason;
 }
 
@@ -65,7 +66,8 @@ function parseRevocationFields(rest: string, what: string): Revocation {
   } catch {
     throw new NotarError('FORMAT', `${what}: the reason is not a JSON string`);
   }
-  if (typeof reason !== 'string' || reason.length > MAX_REASON_CHARS) throw new NotarError('FORMAT', `${what}: bad reason`);
+  if (typeof reason !== 'string' || reason.length > MAX_REASON_CHARS)
+    throw new NotarError('FORMAT', `${what}: bad reason`);
   return { leaf: m[1], time: m[2], reason };
 }
 
@@ -105,7 +107,8 @@ export function signStatus(s: Omit<Status, 'revoked'> & { revoked: readonly Revo
 /** Parses and checks a status file: a signature by a trusted key named as its origin is required. */
 export function openStatus(text: string, trusted: readonly Verifier[]): Status & { signer: Verifier } {
   const split = text.lastIndexOf('\n\n');
-  if (split < 0 || !text.endsWith('\n')) throw new NotarError('FORMAT', 'a status file is a signed note: body, blank line, signature lines');
+  if (split < 0 || !text.endsWith('\n'))
+    throw new NotarError('FORMAT', 'a status file is a signed note: body, blank line, signature lines');
   const body = text.slice(0, split + 1);
   const status = parseStatusBody(body);
   const signer = statusSigner(body, text.slice(split + 2, -1).split('\n'), status.origin, trusted);
@@ -126,9 +129,15 @@ function statusSigner(body: string, sigLines: string[], origin: string, trusted:
       throw new NotarError('FORMAT', 'status file: malformed signature line');
     }
     if (sig.length !== 68) continue;
-    const key = trusted.find((k) => k.name === m[1] && k.name === origin && equalBytes(fromHex(k.keyId), sig.subarray(0, 4)));
+    const key = trusted.find(
+      (k) => k.name === m[1] && k.name === origin && equalBytes(fromHex(k.keyId), sig.subarray(0, 4)),
+    );
     if (!key) continue;
-    if (!ed25519.verify(sig.subarray(4), message, key.publicKey)) throw new NotarError('SIGNATURE_INVALID', `the status file's signature by ${key.name} (key ${key.keyId}) is not valid: it was changed after signing`);
+    if (!ed25519.verify(sig.subarray(4), message, key.publicKey))
+      throw new NotarError(
+        'SIGNATURE_INVALID',
+        `the status file's signature by ${key.name} (key ${key.keyId}) is not valid: it was changed after signing`,
+      );
     signer = key;
   }
   if (!signer) throw new NotarError('UNTRUSTED', `the status file for ${origin} is not signed by a key you trust`);
@@ -142,7 +151,8 @@ function parseStatusBody(body: string): Status {
   if (lines.length < 6 || lines[0] !== STATUS_FORMAT) throw bad(`it does not start with ${STATUS_FORMAT}`);
   const [, origin, sizeText, rootText, time, countText] = lines;
   if (!isValidKeyName(origin)) throw bad('bad origin');
-  if (!/^(0|[1-9][0-9]{0,15})$/.test(sizeText) || !/^(0|[1-9][0-9]{0,9})$/.test(countText)) throw bad('bad size or count');
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(sizeText) || !/^(0|[1-9][0-9]{0,9})$/.test(countText))
+    throw bad('bad size or count');
   if (!isValidTime(time)) throw bad('bad time');
   const root = fromBase64(rootText, 'status root', 32);
   const count = Number(countText);
@@ -170,8 +180,15 @@ export type StatusVerdict =
  * smaller history cannot speak for a stamping it may predate: stale. At the
  * same size the roots must agree (else two different histories).
  */
-export function statusVerdict(status: Status, origin: string, leafHex: string, receiptSize: number, receiptRoot: Uint8Array): StatusVerdict {
-  if (status.origin !== origin) throw new NotarError('UNTRUSTED', `the status file is for ${status.origin}, the receipt for ${origin}`);
+export function statusVerdict(
+  status: Status,
+  origin: string,
+  leafHex: string,
+  receiptSize: number,
+  receiptRoot: Uint8Array,
+): StatusVerdict {
+  if (status.origin !== origin)
+    throw new NotarError('UNTRUSTED', `the status file is for ${status.origin}, the receipt for ${origin}`);
   if (status.size < receiptSize) return { kind: 'stale', statusSize: status.size, receiptSize };
   if (status.size === receiptSize && !equalBytes(status.root, receiptRoot)) return { kind: 'fork', size: status.size };
   if (!HEX64.test(leafHex)) throw new NotarError('FORMAT', 'bad leaf hash');

@@ -46,16 +46,21 @@ export function isRotateStatement(s: string): boolean {
 
 export function parseRotateStatement(s: string): Rotation {
   const parts = s.split(' ');
-  if (parts.length !== 4 || parts[0] !== ROTATE_PREFIX || !isValidTime(parts[3])) throw new NotarError('FORMAT', 'not a notar-rotate/1 statement');
+  if (parts.length !== 4 || parts[0] !== ROTATE_PREFIX || !isValidTime(parts[3]))
+    throw new NotarError('FORMAT', 'not a notar-rotate/1 statement');
   const old = parseVerifierKey(parts[1]);
   const next = parseVerifierKey(parts[2]);
-  if (old.name !== next.name) throw new NotarError('FORMAT', 'a rotation keeps the origin: both keys must have the same name');
+  if (old.name !== next.name)
+    throw new NotarError('FORMAT', 'a rotation keeps the origin: both keys must have the same name');
   if (sameKey(old, next)) throw new NotarError('FORMAT', 'a rotation must name a different key');
   return { old, next, time: parts[3] };
 }
 
 export function formatRotationProof(statement: string, receipt: Receipt): string {
-  return JSON.stringify({ format: ROTATION_PROOF_FORMAT, statement, receipt: JSON.parse(formatReceipt(receipt)) }, null, 2) + '\n';
+  return (
+    JSON.stringify({ format: ROTATION_PROOF_FORMAT, statement, receipt: JSON.parse(formatReceipt(receipt)) }, null, 2) +
+    '\n'
+  );
 }
 
 /** A successor key and where it was announced, proven to a verifier that trusts the old key. */
@@ -76,15 +81,24 @@ function parseProof(text: string): { statement: string; receipt: Receipt } {
   let statement: string;
   let receipt: Receipt;
   try {
-    const j = checkKeys(parseJson(text, 'rotation proof', MAX_PROOF_BYTES), 'rotation proof', ['format', 'statement', 'receipt']);
-    if (j.format !== ROTATION_PROOF_FORMAT || typeof j.statement !== 'string') throw new Error(`not a ${ROTATION_PROOF_FORMAT} proof`);
+    const j = checkKeys(parseJson(text, 'rotation proof', MAX_PROOF_BYTES), 'rotation proof', [
+      'format',
+      'statement',
+      'receipt',
+    ]);
+    if (j.format !== ROTATION_PROOF_FORMAT || typeof j.statement !== 'string')
+      throw new Error(`not a ${ROTATION_PROOF_FORMAT} proof`);
     statement = j.statement;
     receipt = parseReceipt(JSON.stringify(j.receipt));
   } catch (e) {
     throw new NotarError('FORMAT', `not a valid rotation proof: ${(e as Error).message}`);
   }
   // The entry salt: the receipt is for this statement as an entry, not for a stamped document.
-  if (receipt.leaf.salt !== toHex(entrySalt(statement))) throw new NotarError('UNTRUSTED', 'the rotation proof is not valid: its receipt is not for its statement as a rotation entry (a changed statement, or a stamped document)');
+  if (receipt.leaf.salt !== toHex(entrySalt(statement)))
+    throw new NotarError(
+      'UNTRUSTED',
+      'the rotation proof is not valid: its receipt is not for its statement as a rotation entry (a changed statement, or a stamped document)',
+    );
   return { statement, receipt };
 }
 
@@ -99,9 +113,14 @@ export function isRetirementProof(text: string): boolean {
 export function checkRotationProof(text: string, trusted: readonly Verifier[]): ProvenSuccessor {
   const { statement, receipt } = parseProof(text);
   const rot = parseRotateStatement(statement);
-  if (!trusted.some((k) => sameKey(k, rot.old))) throw new NotarError('UNTRUSTED', `the rotation proof hands over from key ${rot.old.keyId}, which is not a key you trust`);
+  if (!trusted.some((k) => sameKey(k, rot.old)))
+    throw new NotarError(
+      'UNTRUSTED',
+      `the rotation proof hands over from key ${rot.old.keyId}, which is not a key you trust`,
+    );
   const v = verifyReceipt(receipt, sha256(utf8(statement)), [rot.old]);
-  if (!v.ok) throw new NotarError('UNTRUSTED', `the rotation proof does not verify with key ${rot.old.keyId}: ${v.reason}`);
+  if (!v.ok)
+    throw new NotarError('UNTRUSTED', `the rotation proof does not verify with key ${rot.old.keyId}: ${v.reason}`);
   try {
     openNote(receipt.checkpoint, [rot.next]);
   } catch {
@@ -123,7 +142,13 @@ export function formatRetireStatement(r: Retirement): string {
 
 export function parseRetireStatement(s: string): Retirement {
   const parts = s.split(' ');
-  if (parts.length !== 5 || parts[0] !== RETIRE_PREFIX || !/^(0|[1-9][0-9]{0,15})$/.test(parts[2]) || !isValidTime(parts[3]) || parts[4] !== 'compromised') {
+  if (
+    parts.length !== 5 ||
+    parts[0] !== RETIRE_PREFIX ||
+    !/^(0|[1-9][0-9]{0,15})$/.test(parts[2]) ||
+    !isValidTime(parts[3]) ||
+    parts[4] !== 'compromised'
+  ) {
     throw new NotarError('FORMAT', 'not a notar-retire/1 statement');
   }
   return { key: parseVerifierKey(parts[1]), after: Number(parts[2]), time: parts[3] };
@@ -135,6 +160,10 @@ export function checkRetirementProof(text: string, trusted: readonly Verifier[])
   const r = parseRetireStatement(statement);
   const others = trusted.filter((k) => !sameKey(k, r.key));
   const v = verifyReceipt(receipt, sha256(utf8(statement)), others);
-  if (!v.ok) throw new NotarError('UNTRUSTED', `the retirement proof is not signed by a key you trust other than the retired one: ${v.reason}`);
+  if (!v.ok)
+    throw new NotarError(
+      'UNTRUSTED',
+      `the retirement proof is not signed by a key you trust other than the retired one: ${v.reason}`,
+    );
   return { ...r, seq: receipt.block.seq };
 }

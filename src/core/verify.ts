@@ -38,13 +38,22 @@ export interface FailedReceipt {
 
 export type VerifyResult = VerifiedReceipt | FailedReceipt;
 
-const fail = (step: VerifyStep, reason: string, receipt?: Receipt): FailedReceipt => ({ ok: false, step, reason, receipt });
+const fail = (step: VerifyStep, reason: string, receipt?: Receipt): FailedReceipt => ({
+  ok: false,
+  step,
+  reason,
+  receipt,
+});
 
 /**
  * Verifies `receipt` (JSON text in any spelling, or a parsed Receipt) for a document whose
  * SHA-256 is `digest`, trusting only `trusted` keys. Never throws for bad input.
  */
-export function verifyReceipt(receipt: string | Receipt, digest: Uint8Array, trusted: readonly Verifier[]): VerifyResult {
+export function verifyReceipt(
+  receipt: string | Receipt,
+  digest: Uint8Array,
+  trusted: readonly Verifier[],
+): VerifyResult {
   let r: Receipt;
   try {
     // An object goes through the same parse as text, so that every
@@ -68,13 +77,21 @@ function verifyParsed(r: Receipt, digest: Uint8Array, trusted: readonly Verifier
   const cp = parseCheckpoint(note.body);
   // §8.1: the document is the one that was stamped.
   if (!equalBytes(digest, fromHex(r.document.sha256, 'document.sha256', 32))) {
-    return fail('digest', `document SHA-256 is ${toHex(digest)}, the receipt is for ${r.document.sha256}: the document was altered or is not the stamped one`, r);
+    return fail(
+      'digest',
+      `document SHA-256 is ${toHex(digest)}, the receipt is for ${r.document.sha256}: the document was altered or is not the stamped one`,
+      r,
+    );
   }
   // §8.2: the leaf is in the batch whose root the block records.
   const leaf = documentLeafHash(fromHex(r.leaf.salt, 'leaf.salt', 32), digest);
   const batchRoot = tryRoot(r.leaf.index, r.block.size, leaf, bytesPath(r.leaf.path));
   if (!batchRoot || !equalBytes(batchRoot, fromHex(r.block.root, 'block.root', 32))) {
-    return fail('batch', `the batch proof does not lead to the block's root (block ${r.block.seq}, leaf ${r.leaf.index})`, r);
+    return fail(
+      'batch',
+      `the batch proof does not lead to the block's root (block ${r.block.seq}, leaf ${r.leaf.index})`,
+      r,
+    );
   }
   // §8.3: the block is in the history tree the checkpoint commits to.
   if (cp.size !== r.history.size) {
@@ -95,7 +112,11 @@ function verifyParsed(r: Receipt, digest: Uint8Array, trusted: readonly Verifier
  */
 function checkTrust(r: Receipt, note: Note, origin: string, trusted: readonly Verifier[]): VerifyResult {
   if (!trusted.some((k) => k.name === origin)) {
-    return fail('trust', `checkpoint origin ${origin} is not one of the trusted keys (${trusted.map((k) => k.name).join(', ') || 'none given'})`, r);
+    return fail(
+      'trust',
+      `checkpoint origin ${origin} is not one of the trusted keys (${trusted.map((k) => k.name).join(', ') || 'none given'})`,
+      r,
+    );
   }
   let signer: Verifier | undefined;
   try {
@@ -103,14 +124,29 @@ function checkTrust(r: Receipt, note: Note, origin: string, trusted: readonly Ve
   } catch (e) {
     if (!(e instanceof NotarError)) throw e;
     if (e.code === 'SIGNATURE_INVALID') return fail('signature', `checkpoint ${e.message}`, r);
-    if (e.code === 'UNTRUSTED') return fail('trust', `checkpoint for ${origin} is not signed by a trusted key: ${e.message}`, r);
+    if (e.code === 'UNTRUSTED')
+      return fail('trust', `checkpoint for ${origin} is not signed by a trusted key: ${e.message}`, r);
     throw e;
   }
   if (!signer) {
     const names = note.signatures.map((s) => `${s.name}+${s.keyId}`).join(', ');
-    return fail('trust', `checkpoint for ${origin} is not signed by a trusted key: no signature by a trusted key named ${origin} (signed by ${names})`, r);
+    return fail(
+      'trust',
+      `checkpoint for ${origin} is not signed by a trusted key: no signature by a trusted key named ${origin} (signed by ${names})`,
+      r,
+    );
   }
-  return { ok: true, receipt: r, origin, time: r.block.time, seq: r.block.seq, index: r.leaf.index, digest: r.document.sha256, signer, historySize: r.history.size };
+  return {
+    ok: true,
+    receipt: r,
+    origin,
+    time: r.block.time,
+    seq: r.block.seq,
+    index: r.leaf.index,
+    digest: r.document.sha256,
+    signer,
+    historySize: r.history.size,
+  };
 }
 
 function tryRoot(index: number, size: number, leaf: Uint8Array, path: Uint8Array[]): Uint8Array | undefined {

@@ -29,7 +29,10 @@ export async function readReceiptText(file: File): Promise<string> {
 /** Sorts one or two files into document and receipt. */
 export async function sortFiles(files: readonly File[]): Promise<SortedFiles> {
   if (files.length === 0) return {};
-  if (files.length > 2) return { problem: `You added ${files.length} files. Add only two: the document and its receipt (the file ending in ${RECEIPT_SUFFIX}).` };
+  if (files.length > 2)
+    return {
+      problem: `You added ${files.length} files. Add only two: the document and its receipt (the file ending in ${RECEIPT_SUFFIX}).`,
+    };
   const flags = await Promise.all(files.map(looksLikeReceipt));
   if (files.length === 1) return flags[0] ? { receipt: files[0] } : { document: files[0] };
   const [a, b] = files;
@@ -40,5 +43,7 @@ export async function sortFiles(files: readonly File[]): Promise<SortedFiles> {
     if (a.name === b.name + RECEIPT_SUFFIX) return { document: b, receipt: a };
     return { problem: 'Both files look like receipts. Add the document and its receipt.' };
   }
-  return { problem: `Neither file is a receipt. Add the document and its receipt (the file ending in ${RECEIPT_SUFFIX}).` };
+  return {
+    problem: `Neither file is a receipt. Add the document and its receipt (the file ending in ${RECEIPT_SUFFIX}).`,
+  };
 }

@@ -26,7 +26,11 @@ export function nextTask(): Promise<void> {
 }
 
 /** SHA-256 of `file`; undefined if `cancelled()` turns true meanwhile. */
-export async function hashFile(file: Blob, onProgress: OnProgress, cancelled: () => boolean): Promise<Uint8Array | undefined> {
+export async function hashFile(
+  file: Blob,
+  onProgress: OnProgress,
+  cancelled: () => boolean,
+): Promise<Uint8Array | undefined> {
   const hasher = createSha256();
   for (let offset = 0; offset < file.size; offset += CHUNK_BYTES) {
     const end = Math.min(offset + CHUNK_BYTES, file.size);

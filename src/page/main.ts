@@ -85,7 +85,8 @@ async function hashDocument(file: File): Promise<void> {
   } catch (e) {
     // The file vanished or is unreadable (moved, permissions): say so, forget it.
     if (!stale()) {
-      byId('problem').textContent = `Could not read ${file.name}: ${(e as Error).message || 'the browser refused'}. Add it again.`;
+      byId('problem').textContent =
+        `Could not read ${file.name}: ${(e as Error).message || 'the browser refused'}. Add it again.`;
       state.document = undefined;
     }
   }
@@ -105,19 +106,33 @@ function update(): void {
   if (doc && !digest && state.hashing !== doc) void hashDocument(doc);
   showStatusSlot();
   // Under a baked policy (issue 12) the policy decides; revocation status and rotation proofs apply without one.
-  if (doc && receipt && digest && state.policy) return showTimed(verifyUnderPolicy(state.policy, receipt.text, digest, trusted()), receipt.text);
+  if (doc && receipt && digest && state.policy)
+    return showTimed(verifyUnderPolicy(state.policy, receipt.text, digest, trusted()), receipt.text);
   if (doc && receipt && digest) {
     const { lifecycle, problem } = pageLifecycle(state.proofs, trusted());
     const keys = withSuccessors(trusted(), lifecycle.successors);
     const rotated = applyRotation(verifyReceipt(receipt.text, digest, keys), lifecycle);
     const checked = applyPageStatus(rotated.result, digest, state.status?.text, keys);
-    const verdict = withStatus(withStatus(describe(checked.result, digest, keys), { note: rotated.note, problem }, 'Key rotation'), checked);
+    const verdict = withStatus(
+      withStatus(describe(checked.result, digest, keys), { note: rotated.note, problem }, 'Key rotation'),
+      checked,
+    );
     return showTimed(verdict, receipt.text);
   }
   hideDetails();
   if (doc && !digest) return showVerdict('info', 'Checking…', "Computing the document's fingerprint on this computer.");
-  if (doc) return showVerdict('info', 'Waiting for the receipt', `Now add the receipt for this document (the file ending in ${RECEIPT_SUFFIX}).`);
-  if (receipt) return showVerdict('info', 'Waiting for the document', `Now add the document this receipt is for${receiptName(receipt.text)}.`);
+  if (doc)
+    return showVerdict(
+      'info',
+      'Waiting for the receipt',
+      `Now add the receipt for this document (the file ending in ${RECEIPT_SUFFIX}).`,
+    );
+  if (receipt)
+    return showVerdict(
+      'info',
+      'Waiting for the document',
+      `Now add the document this receipt is for${receiptName(receipt.text)}.`,
+    );
   showVerdict('info', 'No document yet', 'Add the document and its receipt to see the result.');
 }
 
@@ -149,7 +164,9 @@ function receiptName(text: string): string {
 
 function showStatusSlot(): void {
   byId('slot-status').textContent = state.status ? state.status.name : 'none (optional)';
-  byId('slot-proofs').textContent = state.proofs.length ? state.proofs.map((p) => p.name).join(', ') : 'none (optional)';
+  byId('slot-proofs').textContent = state.proofs.length
+    ? state.proofs.map((p) => p.name).join(', ')
+    : 'none (optional)';
 }
 
 function reset(): void {
@@ -169,7 +186,10 @@ function setupKeys(): void {
   const policy = readBakedPolicy(byId('notar-policy').textContent ?? 'null');
   if (policy.error) baked.errors.push(policy.error);
   state.policy = policy.policy;
-  state.baked = [...baked.keys, ...(policy.policy?.logs.map((l) => l.key).filter((k) => !baked.keys.some((b) => b.text === k.text)) ?? [])];
+  state.baked = [
+    ...baked.keys,
+    ...(policy.policy?.logs.map((l) => l.key).filter((k) => !baked.keys.some((b) => b.text === k.text)) ?? []),
+  ];
   if (state.policy) showPolicy(state.policy);
   showKeys('trust-baked-list', state.baked);
   byId('trust-baked').hidden = state.baked.length === 0;
@@ -190,7 +210,11 @@ function setupKeys(): void {
 function pasteKeys(): void {
   const input = byId<HTMLTextAreaElement>('key-input');
   const { keys, errors } = parseKeyList(input.value);
-  const error = errors.length ? `That is not a valid verifier key. ${errors.join(' ')}` : keys.length ? '' : 'Paste a verifier key first.';
+  const error = errors.length
+    ? `That is not a valid verifier key. ${errors.join(' ')}`
+    : keys.length
+      ? ''
+      : 'Paste a verifier key first.';
   byId('key-error').textContent = error;
   input.setAttribute('aria-invalid', String(Boolean(error)));
   if (error) return;

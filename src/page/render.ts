@@ -12,7 +12,11 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   return el as T;
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  text?: string,
+  className?: string,
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   if (text !== undefined) e.textContent = text;
   if (className) e.className = className;
@@ -34,9 +38,25 @@ function icon(kind: string): SVGSVGElement {
   svg.setAttribute('aria-hidden', 'true');
   svg.setAttribute('focusable', 'false');
   const circle = document.createElementNS(SVG_NS, 'circle');
-  for (const [k, v] of Object.entries({ cx: '12', cy: '12', r: '10.5', fill: 'none', stroke: 'currentColor', 'stroke-width': '2' })) circle.setAttribute(k, v);
+  for (const [k, v] of Object.entries({
+    cx: '12',
+    cy: '12',
+    r: '10.5',
+    fill: 'none',
+    stroke: 'currentColor',
+    'stroke-width': '2',
+  }))
+    circle.setAttribute(k, v);
   const path = document.createElementNS(SVG_NS, 'path');
-  for (const [k, v] of Object.entries({ d: ICONS[kind] ?? ICONS.info, fill: 'none', stroke: 'currentColor', 'stroke-width': '2.5', 'stroke-linecap': 'round', 'stroke-linejoin': 'round' })) path.setAttribute(k, v);
+  for (const [k, v] of Object.entries({
+    d: ICONS[kind] ?? ICONS.info,
+    fill: 'none',
+    stroke: 'currentColor',
+    'stroke-width': '2.5',
+    'stroke-linecap': 'round',
+    'stroke-linejoin': 'round',
+  }))
+    path.setAttribute(k, v);
   svg.append(circle, path);
   return svg;
 }

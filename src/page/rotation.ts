@@ -25,11 +25,22 @@ export async function readProofFile(file: Blob): Promise<string | undefined> {
 }
 
 /** What the added proofs establish with the page's keys; a proof that does not hold is a problem, not a verdict. */
-export function pageLifecycle(proofs: readonly { name: string; text: string }[], trusted: readonly Verifier[]): { lifecycle: KeyLifecycle; problem?: string } {
+export function pageLifecycle(
+  proofs: readonly { name: string; text: string }[],
+  trusted: readonly Verifier[],
+): { lifecycle: KeyLifecycle; problem?: string } {
   if (proofs.length === 0) return { lifecycle: NONE };
   try {
-    return { lifecycle: lifecycleFromProofs(proofs.map((p) => ({ f: p.name, text: p.text })), trusted) };
+    return {
+      lifecycle: lifecycleFromProofs(
+        proofs.map((p) => ({ f: p.name, text: p.text })),
+        trusted,
+      ),
+    };
   } catch (e) {
-    return { lifecycle: NONE, problem: `The key rotation proof could not be used: ${e instanceof NotarError ? e.message : 'it could not be read'}.` };
+    return {
+      lifecycle: NONE,
+      problem: `The key rotation proof could not be used: ${e instanceof NotarError ? e.message : 'it could not be read'}.`,
+    };
   }
 }

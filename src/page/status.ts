@@ -35,16 +35,45 @@ export function readBakedStatus(json: string): string | undefined {
   }
 }
 
-export function applyPageStatus(result: VerifyResult, digest: Uint8Array, text: string | undefined, trusted: readonly Verifier[]): StatusOutcome {
+export function applyPageStatus(
+  result: VerifyResult,
+  digest: Uint8Array,
+  text: string | undefined,
+  trusted: readonly Verifier[],
+): StatusOutcome {
   if (text === undefined || !result.ok) return { result };
   try {
     const status = openStatus(text, trusted);
     const cp = parseCheckpoint(parseNote(result.receipt.checkpoint).body);
-    const v = statusVerdict(status, result.origin, stampingLeaf(fromHex(result.receipt.leaf.salt, 'salt', 32), digest), cp.size, cp.root);
-    if (v.kind === 'revoked') return { result: { ok: false, step: 'revoked', reason: `Revoked on ${humanTime(v.revocation.time)}. Reason given: ${v.revocation.reason}`, receipt: result.receipt } };
-    if (v.kind === 'not-revoked') return { result, note: `Not revoked as of ${humanTime(v.time)} (revocation status checked).` };
-    if (v.kind === 'stale') return { result, problem: 'The revocation status is older than this receipt, so it cannot say whether the document was revoked. Get a newer status from the office.' };
-    return { result, problem: 'The revocation status and the receipt describe two different histories of the log. Ask the office; do not rely on this receipt.' };
+    const v = statusVerdict(
+      status,
+      result.origin,
+      stampingLeaf(fromHex(result.receipt.leaf.salt, 'salt', 32), digest),
+      cp.size,
+      cp.root,
+    );
+    if (v.kind === 'revoked')
+      return {
+        result: {
+          ok: false,
+          step: 'revoked',
+          reason: `Revoked on ${humanTime(v.revocation.time)}. Reason given: ${v.revocation.reason}`,
+          receipt: result.receipt,
+        },
+      };
+    if (v.kind === 'not-revoked')
+      return { result, note: `Not revoked as of ${humanTime(v.time)} (revocation status checked).` };
+    if (v.kind === 'stale')
+      return {
+        result,
+        problem:
+          'The revocation status is older than this receipt, so it cannot say whether the document was revoked. Get a newer status from the office.',
+      };
+    return {
+      result,
+      problem:
+        'The revocation status and the receipt describe two different histories of the log. Ask the office; do not rely on this receipt.',
+    };
   } catch (e) {
     const why = e instanceof NotarError ? e.message : 'it could not be read';
     return { result, problem: `The revocation status could not be used: ${why}.` };

@@ -19,7 +19,20 @@ export interface Verdict {
   readonly details: ReadonlyArray<readonly [string, string]>;
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 /** `2026-01-31T09:15:00Z` -> `31 January 2026 at 09:15:00 UTC` (no locale guessing). */
 export function humanTime(rfc3339: string): string {
@@ -96,7 +109,10 @@ function untrusted(r: Receipt | undefined, trusted: readonly Verifier[]): { titl
     const message = `This receipt claims to be from ${origin}, but it is not signed by that office's key (key ID ${ids}). It is signed by a different key (key ID ${keyIds}), so it may be forged. Do not rely on it — unless the office has changed its key: then add its key rotation proof here (a file the office publishes), or use the office's current page.`;
     return { title: 'Not verified: may be forged', message };
   }
-  const from = origin === undefined ? 'It names no readable office.' : `The receipt says it comes from ${origin} (key ID ${keyIds}), and this page trusts no key of that name.`;
+  const from =
+    origin === undefined
+      ? 'It names no readable office.'
+      : `The receipt says it comes from ${origin} (key ID ${keyIds}), and this page trusts no key of that name.`;
   return { title: 'Not verified', message: `Not signed by a key this page trusts. ${from}` };
 }
 
@@ -109,8 +125,10 @@ export function describe(result: VerifyResult, digest: Uint8Array, trusted: read
     return { kind: 'authentic', title: 'Authentic', message, details };
   }
   details.push(['Technical reason', `${result.step}: ${result.reason}`]);
-  if (result.step === 'revoked') return { kind: 'failed', title: 'Revoked', message: `${STEP_MESSAGES.revoked} ${result.reason}`, details };
-  if (result.step !== 'trust') return { kind: 'failed', title: 'Not verified', message: STEP_MESSAGES[result.step], details };
+  if (result.step === 'revoked')
+    return { kind: 'failed', title: 'Revoked', message: `${STEP_MESSAGES.revoked} ${result.reason}`, details };
+  if (result.step !== 'trust')
+    return { kind: 'failed', title: 'Not verified', message: STEP_MESSAGES[result.step], details };
   const signer = result.receipt ? claimedSigners(result.receipt.checkpoint) : 'an unknown key';
   details.push(['Signature, as the receipt claims it (not verified)', signer]);
   if (trusted.length === 0) {
@@ -120,4 +138,3 @@ export function describe(result: VerifyResult, digest: Uint8Array, trusted: read
   }
   return { kind: 'failed', ...untrusted(result.receipt, trusted), details };
 }
-

@@ -123,7 +123,15 @@ export function auditStore(store: Store, keys?: readonly Verifier[]): AuditRepor
     if (inForce.fault) throw inForce.fault;
   } catch (e) {
     if (!(e instanceof Fault)) throw e;
-    return { ok: false, blocks: seq, documents, checkpoint: latest(parsed.records, seq, history), firstBad: { seq: e.seq, kind: e.kind, message: e.message }, notices, ...rotations };
+    return {
+      ok: false,
+      blocks: seq,
+      documents,
+      checkpoint: latest(parsed.records, seq, history),
+      firstBad: { seq: e.seq, kind: e.kind, message: e.message },
+      notices,
+      ...rotations,
+    };
   }
   return { ok: true, blocks: seq, documents, checkpoint: latest(parsed.records, seq, history), notices, ...rotations };
 }
@@ -135,7 +143,11 @@ export function auditStore(store: Store, keys?: readonly Verifier[]): AuditRepor
  * signed by both keys, and the latest checkpoint covers every statement).
  * Without a trusted key in the history, the given keys, as before.
  */
-function keysInForce(store: Store, parsed: Parsed, trusted: readonly Verifier[]): { rotations: KeyRotation[]; at: (seq: number) => readonly Verifier[]; fault?: Fault } {
+function keysInForce(
+  store: Store,
+  parsed: Parsed,
+  trusted: readonly Verifier[],
+): { rotations: KeyRotation[]; at: (seq: number) => readonly Verifier[]; fault?: Fault } {
   let h;
   try {
     const state = { records: parsed.records, blockHashes: parsed.hashes };
@@ -145,7 +157,11 @@ function keysInForce(store: Store, parsed: Parsed, trusted: readonly Verifier[])
     if (!(e instanceof NotarError)) throw e;
     // Damaged entries (or a broken handover): reported after the blocks, which are checked with the given keys.
     const seq = Number(/block (\d+)/.exec(e.message)?.[1] ?? Math.max(parsed.records.length - 1, 0));
-    return { rotations: [], at: () => trusted, fault: new Fault(seq, 'entry', `entries: ${e.message.replace(/^block \d+: /, '')}`) };
+    return {
+      rotations: [],
+      at: () => trusted,
+      fault: new Fault(seq, 'entry', `entries: ${e.message.replace(/^block \d+: /, '')}`),
+    };
   }
   const all = h.rotations.length ? [h.rotations[0].old, ...h.rotations.map((r) => r.next)] : [];
   const anchored = all.some((k) => trusted.some((t) => sameKey(k, t)));
@@ -180,21 +196,40 @@ function parseLines(data: Buffer): Parsed {
   }
   if (end < data.length) {
     const kind = classifyTail(data.subarray(end), lines);
-    if (kind === 'damaged') bad ??= new Fault(lines, 'malformed', `line ${lines + 1} holds a complete block line but does not end in a newline (damaged after it was written)`);
-    else if (kind === 'complete') notices.push(`the last line (block ${lines}) lacks its final newline (an interrupted stamp): not counted here; the next stamp completes it`);
-    else notices.push(`chain.jsonl ends with ${data.length - end} bytes of an incomplete line (an interrupted stamp): not read as a block; the next stamp removes it`);
+    if (kind === 'damaged')
+      bad ??= new Fault(
+        lines,
+        'malformed',
+        `line ${lines + 1} holds a complete block line but does not end in a newline (damaged after it was written)`,
+      );
+    else if (kind === 'complete')
+      notices.push(
+        `the last line (block ${lines}) lacks its final newline (an interrupted stamp): not counted here; the next stamp completes it`,
+      );
+    else
+      notices.push(
+        `chain.jsonl ends with ${data.length - end} bytes of an incomplete line (an interrupted stamp): not read as a block; the next stamp removes it`,
+      );
   }
   const packed = new Uint8Array(hashes.length * HASH_SIZE);
   hashes.forEach((h, i) => packed.set(h, i * HASH_SIZE));
   return { records, hashes: packed, bad, lines, notices };
 }
 
-function checkBlock(store: Store, records: ChainRecord[], seq: number, history: MerkleTree, trusted: readonly Verifier[]): void {
+function checkBlock(
+  store: Store,
+  records: ChainRecord[],
+  seq: number,
+  history: MerkleTree,
+  trusted: readonly Verifier[],
+): void {
   const rec = records[seq];
   if (rec.seq !== seq) throw new Fault(seq, 'seq', `line ${seq + 1} has seq ${rec.seq}, expected ${seq}`);
   const prev = seq === 0 ? ZERO_HASH_HEX : blockHashHex(records[seq - 1]);
-  if (rec.prev !== prev) throw new Fault(seq, 'prev', seq === 0 ? 'prev is not 64 zeros' : `prev does not link to block ${seq - 1}`);
-  if (seq > 0 && rec.time < records[seq - 1].time) throw new Fault(seq, 'time', `time ${rec.time} is before block ${seq - 1}'s ${records[seq - 1].time}`);
+  if (rec.prev !== prev)
+    throw new Fault(seq, 'prev', seq === 0 ? 'prev is not 64 zeros' : `prev does not link to block ${seq - 1}`);
+  if (seq > 0 && rec.time < records[seq - 1].time)
+    throw new Fault(seq, 'time', `time ${rec.time} is before block ${seq - 1}'s ${records[seq - 1].time}`);
   try {
     checkLeaves(store, rec, trusted);
   } catch (e) {
@@ -216,8 +251,10 @@ function checkLeaves(store: Store, rec: ChainRecord, trusted: readonly Verifier[
     throw storeIo(e, `cannot read ${file}`);
   }
   const leaves = decodeSigned(data, file, rel, rec.seq, trusted);
-  if (leaves.seq !== rec.seq) throw new Fault(rec.seq, 'leaves-mismatch', `${rel} holds the leaves of block ${leaves.seq}`);
-  if (leaves.count !== rec.size) throw new Fault(rec.seq, 'leaves-mismatch', `${rel} holds ${leaves.count} leaves, the block says ${rec.size}`);
+  if (leaves.seq !== rec.seq)
+    throw new Fault(rec.seq, 'leaves-mismatch', `${rel} holds the leaves of block ${leaves.seq}`);
+  if (leaves.count !== rec.size)
+    throw new Fault(rec.seq, 'leaves-mismatch', `${rel} holds ${leaves.count} leaves, the block says ${rec.size}`);
   if (!equalBytes(storedBatchTree(leaves).root(), fromHex(rec.root, 'block root', HASH_SIZE))) {
     throw new Fault(rec.seq, 'batch-root', 'batch root does not match the stored leaves');
   }
@@ -244,15 +281,23 @@ function checkCheckpoint(store: Store, rec: ChainRecord, history: MerkleTree, tr
   } catch (e) {
     throw new Fault(rec.seq, 'checkpoint-malformed', `checkpoint is malformed (${(e as Error).message})`);
   }
-  if (cp.origin !== store.origin) throw new Fault(rec.seq, 'checkpoint-origin', `checkpoint origin is ${cp.origin}, not ${store.origin}`);
-  if (cp.size !== rec.seq + 1) throw new Fault(rec.seq, 'checkpoint-size', `checkpoint is for history size ${cp.size}, expected ${rec.seq + 1}`);
-  if (!equalBytes(cp.root, history.rootAt(rec.seq + 1))) throw new Fault(rec.seq, 'checkpoint-root', 'checkpoint root is not the history root over blocks 0..' + rec.seq);
+  if (cp.origin !== store.origin)
+    throw new Fault(rec.seq, 'checkpoint-origin', `checkpoint origin is ${cp.origin}, not ${store.origin}`);
+  if (cp.size !== rec.seq + 1)
+    throw new Fault(rec.seq, 'checkpoint-size', `checkpoint is for history size ${cp.size}, expected ${rec.seq + 1}`);
+  if (!equalBytes(cp.root, history.rootAt(rec.seq + 1)))
+    throw new Fault(rec.seq, 'checkpoint-root', 'checkpoint root is not the history root over blocks 0..' + rec.seq);
   try {
     openNote(rec.checkpoint, trusted);
   } catch (e) {
     const code = (e as NotarError).code;
     if (code === 'SIGNATURE_INVALID') throw new Fault(rec.seq, 'checkpoint-signature', 'checkpoint signature invalid');
-    if (code === 'UNTRUSTED') throw new Fault(rec.seq, 'checkpoint-untrusted', `checkpoint is not signed by the trusted key (${trusted.map((k) => k.text).join(', ')})`);
+    if (code === 'UNTRUSTED')
+      throw new Fault(
+        rec.seq,
+        'checkpoint-untrusted',
+        `checkpoint is not signed by the trusted key (${trusted.map((k) => k.text).join(', ')})`,
+      );
     throw new Fault(rec.seq, 'checkpoint-malformed', `checkpoint is malformed (${(e as Error).message})`);
   }
 }
@@ -271,7 +316,10 @@ function strayFiles(store: Store, lines: number): string[] {
   let temps = 0;
   for (const name of names.sort()) {
     const m = LEAVES_NAME.exec(name);
-    if (m && Number(m[1]) >= lines) notices.push(`leaves/${name} has no block (written before an interrupted stamp, or its block line was removed): ignored; the next stamp replaces it if its own interrupted write left it, else moves it to quarantine/`);
+    if (m && Number(m[1]) >= lines)
+      notices.push(
+        `leaves/${name} has no block (written before an interrupted stamp, or its block line was removed): ignored; the next stamp replaces it if its own interrupted write left it, else moves it to quarantine/`,
+      );
     else if (tempFilePid(name) !== undefined) temps++;
   }
   try {
@@ -281,10 +329,16 @@ function strayFiles(store: Store, lines: number): string[] {
   }
   try {
     const aside = fs.readdirSync(store.paths.quarantine).length;
-    if (aside) notices.push(`quarantine/ holds ${aside} file${aside === 1 ? '' : 's'} that stamps moved aside instead of overwriting or dropping them (see docs/store.md): look at them before deleting anything`);
+    if (aside)
+      notices.push(
+        `quarantine/ holds ${aside} file${aside === 1 ? '' : 's'} that stamps moved aside instead of overwriting or dropping them (see docs/store.md): look at them before deleting anything`,
+      );
   } catch {
     /* no quarantine: nothing was ever moved aside */
   }
-  if (temps) notices.push(`${temps} temporary file${temps === 1 ? '' : 's'} left by interrupted writes (harmless; a later stamp removes them)`);
+  if (temps)
+    notices.push(
+      `${temps} temporary file${temps === 1 ? '' : 's'} left by interrupted writes (harmless; a later stamp removes them)`,
+    );
   return notices;
 }

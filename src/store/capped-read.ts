@@ -90,7 +90,12 @@ export function readStoreText(file: string, cap: number): string {
   try {
     return readCapped(file, cap, 'the file').toString('utf8');
   } catch (e) {
-    if (e instanceof TooLargeError) throw new NotarError('STORE', `larger than ${formatBytes(cap)}, so not a file notar wrote (the store is damaged)`, { hint: 'restore the store from a backup' });
+    if (e instanceof TooLargeError)
+      throw new NotarError(
+        'STORE',
+        `larger than ${formatBytes(cap)}, so not a file notar wrote (the store is damaged)`,
+        { hint: 'restore the store from a backup' },
+      );
     throw e;
   }
 }
@@ -106,7 +111,10 @@ export function readRegularFile(file: string): Buffer {
   try {
     const st = fs.fstatSync(fd);
     if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    if (!st.isFile()) throw Object.assign(new Error('not a regular file (a device, FIFO or socket is in its place)'), { code: 'ENOTREG' });
+    if (!st.isFile())
+      throw Object.assign(new Error('not a regular file (a device, FIFO or socket is in its place)'), {
+        code: 'ENOTREG',
+      });
     const buf = Buffer.allocUnsafe(st.size);
     let filled = 0;
     while (filled < st.size) {

@@ -47,7 +47,8 @@ function objectEnd(bytes: Uint8Array): number {
   for (let i = 0; i < bytes.length; i++) {
     const c = bytes[i];
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped byte
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped byte
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b) depth++;
@@ -79,7 +80,10 @@ export function readChainBytes(file: string): Buffer {
  */
 export function parseChain(data: Buffer, file: string): ChainState {
   const end = data.lastIndexOf(0x0a) + 1;
-  const tornTail = end < data.length ? { offset: end, length: data.length - end, text: data.subarray(end).toString('utf8') } : undefined;
+  const tornTail =
+    end < data.length
+      ? { offset: end, length: data.length - end, text: data.subarray(end).toString('utf8') }
+      : undefined;
   const records: ChainRecord[] = [];
   const hashes: Uint8Array[] = [];
   let start = 0;
@@ -90,11 +94,18 @@ export function parseChain(data: Buffer, file: string): ChainState {
     try {
       rec = parseChainRecord(line);
     } catch (e) {
-      throw new NotarError('CHAIN_INVALID', `${file}: line ${records.length + 1} is not a valid block (${(e as Error).message})`, {
-        hint: 'run `notar chain verify` for a full report; restore the chain from a backup',
-      });
+      throw new NotarError(
+        'CHAIN_INVALID',
+        `${file}: line ${records.length + 1} is not a valid block (${(e as Error).message})`,
+        {
+          hint: 'run `notar chain verify` for a full report; restore the chain from a backup',
+        },
+      );
     }
-    if (rec.seq !== records.length) throw new NotarError('CHAIN_INVALID', `${file}: line ${records.length + 1} has seq ${rec.seq}`, { hint: 'run `notar chain verify`' });
+    if (rec.seq !== records.length)
+      throw new NotarError('CHAIN_INVALID', `${file}: line ${records.length + 1} has seq ${rec.seq}`, {
+        hint: 'run `notar chain verify`',
+      });
     records.push(rec);
     hashes.push(blockHash(rec));
     start = nl + 1;

@@ -56,7 +56,11 @@ export interface WriteOptions {
 }
 
 /** Writes `data` to `file` atomically; it may come in pieces (a huge file need not be in memory whole). */
-export function writeFileAtomic(file: string | Buffer, data: string | Uint8Array | Iterable<Uint8Array>, opts: WriteOptions = {}): void {
+export function writeFileAtomic(
+  file: string | Buffer,
+  data: string | Uint8Array | Iterable<Uint8Array>,
+  opts: WriteOptions = {},
+): void {
   const durable = opts.durable ?? true;
   const tmp = viaLatin1(file, tempName);
   const fd = fs.openSync(tmp, 'wx', opts.mode ?? 0o644);
@@ -95,7 +99,7 @@ export function appendDurable(file: string, text: string): void {
     // writeSync may write less than asked (a full disk, a signal): loop, so a
     // short write is an error or a torn tail, never a silently short line.
     const data = Buffer.from(text, 'utf8');
-    for (let off = 0; off < data.length; ) off += fs.writeSync(fd, data, off);
+    for (let off = 0; off < data.length;) off += fs.writeSync(fd, data, off);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
@@ -126,7 +130,10 @@ export function tempFilePid(name: string, userDir = false): number | undefined {
  * (receipts beside documents, --out): only names notar's receipt writes
  * make there are candidates. Returns how many were removed; best effort.
  */
-export function removeStaleTemps(dir: string | Buffer, opts: { minAgeMs?: number; anyPid?: boolean; userDir?: boolean } = {}): number {
+export function removeStaleTemps(
+  dir: string | Buffer,
+  opts: { minAgeMs?: number; anyPid?: boolean; userDir?: boolean } = {},
+): number {
   const minAgeMs = opts.minAgeMs ?? 60_000;
   // Names are read as raw bytes (latin1, one char per byte), so an old-form temp of a
   // non-UTF-8 name is matched and removed under its real bytes.

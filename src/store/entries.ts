@@ -59,7 +59,11 @@ export interface Entry {
  * Every entry block of the chain with its statements, each checked against
  * the block's stored leaves (digest and deterministic salt, in order).
  */
-export function readEntries(store: Store, state: ChainState, only: (statement: string) => boolean = () => true): Entry[] {
+export function readEntries(
+  store: Store,
+  state: ChainState,
+  only: (statement: string) => boolean = () => true,
+): Entry[] {
   let names: string[];
   try {
     names = fs.readdirSync(entriesDir(store.paths));
@@ -85,7 +89,9 @@ export function readEntries(store: Store, state: ChainState, only: (statement: s
 function checkedStatements(store: Store, seq: number, file: string, text: string): string[] {
   const statements = text.replace(/\n$/, '').split('\n');
   const leaves = store.readLeaves(seq);
-  const bad = new NotarError('CHAIN_INVALID', `${file}: the statements do not match the leaves of block ${seq}`, { hint: 'run `notar chain verify`; restore entries/ from a backup' });
+  const bad = new NotarError('CHAIN_INVALID', `${file}: the statements do not match the leaves of block ${seq}`, {
+    hint: 'run `notar chain verify`; restore entries/ from a backup',
+  });
   if (statements.length !== leaves.count) throw bad;
   statements.forEach((s, i) => {
     const { digest, salt } = entryLeaf(s);

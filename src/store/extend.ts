@@ -50,12 +50,14 @@ export interface ExtendCheck {
   readonly notes: string[];
 }
 
-const HINT = 'nothing was stamped or changed; run `notar chain verify` for a full report, and restore the store from a backup';
+const HINT =
+  'nothing was stamped or changed; run `notar chain verify` for a full report, and restore the store from a backup';
 
 const ROLLBACK_HINT =
   'put the missing lines back (from a backup, or rebuilt from a receipt of each lost block: its block fields and checkpoint); only if they are lost for good, move tip.json out of the store to accept the shorter chain (see docs/store.md)';
 
-export const KEY_HINT = 'restore key.json and key.pub from your backup: key.json must hold the key whose verifier key you published';
+export const KEY_HINT =
+  'restore key.json and key.pub from your backup: key.json must hold the key whose verifier key you published';
 
 export function refuse(why: string, hint = HINT): NotarError {
   return new NotarError('CHAIN_INVALID', `refusing to sign: ${why}`, { hint });
@@ -65,7 +67,14 @@ export function refuse(why: string, hint = HINT): NotarError {
 /** The key whose signature checkpoint `seq` must carry (key rotation); undefined: the signer's. */
 export type KeyAt = (seq: number) => Verifier | undefined;
 
-export function checkExtends(data: Buffer, file: string, origin: string, signer: Signer, tip: Tip | 'absent' | 'invalid', keysOf: (state: ChainState) => KeyAt = () => () => undefined): ExtendCheck {
+export function checkExtends(
+  data: Buffer,
+  file: string,
+  origin: string,
+  signer: Signer,
+  tip: Tip | 'absent' | 'invalid',
+  keysOf: (state: ChainState) => KeyAt = () => () => undefined,
+): ExtendCheck {
   const valid = typeof tip === 'object' ? tip : undefined;
   const end = data.lastIndexOf(0x0a) + 1;
   const tail = planTail(data, end, file, valid);
@@ -79,7 +88,10 @@ export function checkExtends(data: Buffer, file: string, origin: string, signer:
   const n = state.records.length;
   const keyAt = keysOf(state);
   if (valid && n < valid.size) {
-    throw refuse(`${file} has ${n} block${n === 1 ? '' : 's'}, but this key already signed ${valid.size}: the newest block lines were removed (or the chain was restored from an older copy); signing now would fork the log`, ROLLBACK_HINT);
+    throw refuse(
+      `${file} has ${n} block${n === 1 ? '' : 's'}, but this key already signed ${valid.size}: the newest block lines were removed (or the chain was restored from an older copy); signing now would fork the log`,
+      ROLLBACK_HINT,
+    );
   }
   const notes: string[] = [];
   let trusted = 0;
@@ -87,15 +99,25 @@ export function checkExtends(data: Buffer, file: string, origin: string, signer:
   if (valid) {
     if (effective.length < valid.length || sha256Hex(effective.subarray(0, valid.length)) !== valid.sha256) {
       checkLines(state, 0, signer, origin, file, keyAt);
-      throw refuse(`${file} is not the chain this key last extended (its first ${valid.size} blocks changed, though each still verifies)`);
+      throw refuse(
+        `${file} is not the chain this key last extended (its first ${valid.size} blocks changed, though each still verifies)`,
+      );
     }
     trusted = valid.size;
     if (valid.pending !== undefined) {
-      if (effective.subarray(valid.length).toString('utf8').startsWith(valid.pending + '\n')) trusted++;
+      if (
+        effective
+          .subarray(valid.length)
+          .toString('utf8')
+          .startsWith(valid.pending + '\n')
+      )
+        trusted++;
       else interrupted = n === valid.size;
     }
   } else if (n > 0) {
-    notes.push(`checked the checkpoints of all ${n} block${n === 1 ? '' : 's'}: ${tip === 'absent' ? 'there was no record (tip.json) of what this key signed last' : 'tip.json was not written with this key (or was damaged)'}`);
+    notes.push(
+      `checked the checkpoints of all ${n} block${n === 1 ? '' : 's'}: ${tip === 'absent' ? 'there was no record (tip.json) of what this key signed last' : 'tip.json was not written with this key (or was damaged)'}`,
+    );
   }
   checkLines(state, trusted, signer, origin, file, keyAt);
   return { state, bytes: effective, tail, interrupted, notes };
@@ -111,8 +133,11 @@ function planTail(data: Buffer, end: number, file: string, tip: Tip | undefined)
   if (tip?.pending !== undefined && tip.length === end && sha256Hex(data.subarray(0, end)) === tip.sha256) {
     const pending = Buffer.from(tip.pending, 'utf8');
     if (tail.equals(pending)) return { kind: 'complete', ours: true, ...at };
-    if (tail.length < pending.length && pending.subarray(0, tail.length).equals(tail)) return { kind: 'torn', ours: true, ...at };
-    throw refuse(`${file}: the last line (${tail.length} bytes, no newline) is not the block line this key was writing: it was changed after it was written`);
+    if (tail.length < pending.length && pending.subarray(0, tail.length).equals(tail))
+      return { kind: 'torn', ours: true, ...at };
+    throw refuse(
+      `${file}: the last line (${tail.length} bytes, no newline) is not the block line this key was writing: it was changed after it was written`,
+    );
   }
   const kind = classifyTail(tail, countLines(data, end));
   if (kind === 'damaged') {
@@ -130,23 +155,38 @@ function planTail(data: Buffer, end: number, file: string, tip: Tip | undefined)
 function checkLines(state: ChainState, from: number, signer: Signer, origin: string, file: string, keyAt: KeyAt): void {
   const { records } = state;
   // The block hashes parseChain computed, in hex at once (one native call, not one per block).
-  const hashes = Buffer.from(state.blockHashes.buffer, state.blockHashes.byteOffset, state.blockHashes.byteLength).toString('hex');
+  const hashes = Buffer.from(
+    state.blockHashes.buffer,
+    state.blockHashes.byteOffset,
+    state.blockHashes.byteLength,
+  ).toString('hex');
   for (let seq = 0; seq < records.length; seq++) {
     const rec = records[seq];
     if (rec.prev !== (seq === 0 ? ZERO_HASH_HEX : hashes.slice((seq - 1) * 64, seq * 64))) {
-      throw refuse(`${file}: block ${seq}: ${seq === 0 ? 'prev is not 64 zeros' : `prev does not link to block ${seq - 1}`}`);
+      throw refuse(
+        `${file}: block ${seq}: ${seq === 0 ? 'prev is not 64 zeros' : `prev does not link to block ${seq - 1}`}`,
+      );
     }
-    if (seq > 0 && rec.time < records[seq - 1].time) throw refuse(`${file}: block ${seq}: time ${rec.time} is before block ${seq - 1}'s`);
+    if (seq > 0 && rec.time < records[seq - 1].time)
+      throw refuse(`${file}: block ${seq}: time ${rec.time} is before block ${seq - 1}'s`);
   }
   if (records.length === 0) return;
   const history = MerkleTree.fromLeafHashes(state.blockHashes);
   // The last line first: a wrong key is then named as such, not as damage to an old block.
   checkCheckpoint(state, records.length - 1, history, signer, origin, file);
   // Before a key rotation, the key then in force (key-history.ts).
-  for (let seq = from; seq < records.length - 1; seq++) checkCheckpoint(state, seq, history, keyAt(seq) ?? signer, origin, file);
+  for (let seq = from; seq < records.length - 1; seq++)
+    checkCheckpoint(state, seq, history, keyAt(seq) ?? signer, origin, file);
 }
 
-function checkCheckpoint(state: ChainState, seq: number, history: MerkleTree, signer: Verifier, origin: string, file: string): void {
+function checkCheckpoint(
+  state: ChainState,
+  seq: number,
+  history: MerkleTree,
+  signer: Verifier,
+  origin: string,
+  file: string,
+): void {
   const text = state.records[seq].checkpoint;
   const bad = (why: string) => refuse(`${file}: block ${seq}: ${why}`);
   let cp;
@@ -163,10 +203,17 @@ function checkCheckpoint(state: ChainState, seq: number, history: MerkleTree, si
   if (!signers.includes(signer.keyId)) {
     const by = `key ID ${signers.join(', ') || '(none of this origin)'}`;
     // Other blocks signed by this key: the key is right and this checkpoint was replaced; none: key.json holds another key.
-    if (state.records.some((r, i) => i !== seq && signedBy(r.checkpoint, origin, signer.keyId))) throw bad(`checkpoint is signed by ${by}, not by this store's key ${signer.keyId} (replaced or damaged)`);
-    throw refuse(`the signing key in key.json (key ID ${signer.keyId}) is not the key that signed this chain: block ${seq}'s checkpoint is signed by ${by}`, KEY_HINT);
+    if (state.records.some((r, i) => i !== seq && signedBy(r.checkpoint, origin, signer.keyId)))
+      throw bad(`checkpoint is signed by ${by}, not by this store's key ${signer.keyId} (replaced or damaged)`);
+    throw refuse(
+      `the signing key in key.json (key ID ${signer.keyId}) is not the key that signed this chain: block ${seq}'s checkpoint is signed by ${by}`,
+      KEY_HINT,
+    );
   }
-  if (!equalBytes(cp.root, history.rootAt(seq + 1))) throw bad(`checkpoint root is not the history root over blocks 0..${seq} (a block line was changed, added or removed)`);
+  if (!equalBytes(cp.root, history.rootAt(seq + 1)))
+    throw bad(
+      `checkpoint root is not the history root over blocks 0..${seq} (a block line was changed, added or removed)`,
+    );
   try {
     openNote(text, [signer]);
   } catch (e) {

@@ -34,9 +34,11 @@ export function keyHistory(store: Store, state: ChainState): KeyHistory {
     if (e.statements.length !== 1 || !isRotateStatement(e.statements[0])) continue;
     const r = parseRotateStatement(e.statements[0]);
     const prev = rotations[rotations.length - 1];
-    const bad = (why: string) => new NotarError('CHAIN_INVALID', `block ${e.seq}: key rotation ${why}`, { hint: 'run `notar chain verify`' });
+    const bad = (why: string) =>
+      new NotarError('CHAIN_INVALID', `block ${e.seq}: key rotation ${why}`, { hint: 'run `notar chain verify`' });
     if (r.old.name !== store.origin) throw bad(`is for ${r.old.name}, not ${store.origin}`);
-    if (prev && !sameKey(prev.next, r.old)) throw bad(`hands over from key ${r.old.keyId}, but key ${prev.next.keyId} was in force`);
+    if (prev && !sameKey(prev.next, r.old))
+      throw bad(`hands over from key ${r.old.keyId}, but key ${prev.next.keyId} was in force`);
     for (const k of [r.old, r.next]) {
       try {
         openNote(state.records[e.seq].checkpoint, [k]);

@@ -38,7 +38,8 @@ function derive(passphrase: string, salt: Buffer, N: number, r: number, p: numbe
 /** Serialises `signer`; a null passphrase means stored in the clear. */
 export function sealKey(signer: Signer, passphrase: string | null): string {
   const secret = formatSignerKey(signer);
-  if (passphrase === null) return JSON.stringify({ format: KEY_FORMAT, kdf: 'none', key: secret } satisfies ClearKey, null, 2) + '\n';
+  if (passphrase === null)
+    return JSON.stringify({ format: KEY_FORMAT, kdf: 'none', key: secret } satisfies ClearKey, null, 2) + '\n';
   const salt = crypto.randomBytes(16);
   const nonce = crypto.randomBytes(12);
   const cipher = crypto.createCipheriv('aes-256-gcm', derive(passphrase, salt, SCRYPT.N, SCRYPT.r, SCRYPT.p), nonce);
@@ -58,7 +59,9 @@ export function sealKey(signer: Signer, passphrase: string | null): string {
 }
 
 const storeError = (why: string) =>
-  new NotarError('STORE', `the key file is damaged: ${why}`, { hint: 'restore key.json from your backup, or import the key with `notar key import`' });
+  new NotarError('STORE', `the key file is damaged: ${why}`, {
+    hint: 'restore key.json from your backup, or import the key with `notar key import`',
+  });
 
 /**
  * The scrypt parameters accepted (docs/store.md): N a power of two from 2^14
@@ -70,7 +73,9 @@ function scryptParams(obj: Record<string, unknown>): { N: number; r: number; p: 
   const [N, r, p] = [obj.N, obj.r, obj.p].map((v) => (typeof v === 'number' && Number.isSafeInteger(v) ? v : NaN));
   const powerOfTwo = N >= 1 << 14 && N <= 1 << 17 && (N & (N - 1)) === 0;
   if (!powerOfTwo || !(r >= 1 && r <= 8) || !(p >= 1 && p <= 4) || N * r * p > SCRYPT.N * SCRYPT.r * SCRYPT.p) {
-    throw storeError(`scrypt parameters out of range (N=${String(obj.N).slice(0, 20)}, r=${String(obj.r).slice(0, 20)}, p=${String(obj.p).slice(0, 20)})`);
+    throw storeError(
+      `scrypt parameters out of range (N=${String(obj.N).slice(0, 20)}, r=${String(obj.r).slice(0, 20)}, p=${String(obj.p).slice(0, 20)})`,
+    );
   }
   return { N, r, p };
 }
@@ -84,13 +89,20 @@ function hexField(obj: Record<string, unknown>, k: string, min: number, max = mi
   return Buffer.from(v, 'hex');
 }
 
-type Parsed = { kdf: 'none'; key: string } | { kdf: 'scrypt'; N: number; r: number; p: number; salt: Buffer; nonce: Buffer; tag: Buffer; ciphertext: Buffer };
+type Parsed =
+  | { kdf: 'none'; key: string }
+  | { kdf: 'scrypt'; N: number; r: number; p: number; salt: Buffer; nonce: Buffer; tag: Buffer; ciphertext: Buffer };
 
 /** Every field of a key file checked, before any passphrase is asked for or scrypt runs. */
 function parseKeyFile(text: string): Parsed {
   let obj: Record<string, unknown>;
   try {
-    obj = checkKeys(parseJson(text, 'key file', 1 << 16), 'key file', ['format', 'kdf'], ['key', 'N', 'r', 'p', 'salt', 'cipher', 'nonce', 'ciphertext', 'tag']);
+    obj = checkKeys(
+      parseJson(text, 'key file', 1 << 16),
+      'key file',
+      ['format', 'kdf'],
+      ['key', 'N', 'r', 'p', 'salt', 'cipher', 'nonce', 'ciphertext', 'tag'],
+    );
   } catch (e) {
     throw storeError((e as Error).message);
   }
@@ -117,7 +129,9 @@ export function isKeyEncrypted(text: string): boolean {
 export function openKey(text: string, passphrase: () => string): Signer {
   const k = parseKeyFile(text);
   if (k.kdf === 'none') return parseSignerKey(k.key);
-  const decipher = crypto.createDecipheriv('aes-256-gcm', derive(passphrase(), k.salt, k.N, k.r, k.p), k.nonce, { authTagLength: 16 });
+  const decipher = crypto.createDecipheriv('aes-256-gcm', derive(passphrase(), k.salt, k.N, k.r, k.p), k.nonce, {
+    authTagLength: 16,
+  });
   decipher.setAAD(Buffer.from(KEY_FORMAT));
   decipher.setAuthTag(k.tag);
   let secret: string;

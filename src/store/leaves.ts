@@ -51,7 +51,12 @@ export function truncateUtf8(bytes: Uint8Array, max: number): Uint8Array {
 }
 
 /** Encodes a sealed batch's leaves; `names[i]` may be undefined. */
-export function encodeLeaves(seq: number, batch: Pick<Batch, 'count' | 'digests' | 'salts'>, names: readonly (string | undefined)[], signer: Signer): Uint8Array {
+export function encodeLeaves(
+  seq: number,
+  batch: Pick<Batch, 'count' | 'digests' | 'salts'>,
+  names: readonly (string | undefined)[],
+  signer: Signer,
+): Uint8Array {
   const pieces: Uint8Array[] = [];
   for (const piece of leavesPieces(seq, batch, names, signer)) pieces.push(piece.slice());
   return concatBytes(...pieces);
@@ -66,7 +71,12 @@ const PIECE_RECORDS = 16384;
  * next is asked for: the buffer is reused (1 MiB pieces left to the garbage
  * collector pile up: it does not run for them alone).
  */
-export function* leavesPieces(seq: number, batch: Pick<Batch, 'count' | 'digests' | 'salts'>, names: readonly (string | undefined)[], signer: Signer): Generator<Uint8Array> {
+export function* leavesPieces(
+  seq: number,
+  batch: Pick<Batch, 'count' | 'digests' | 'salts'>,
+  names: readonly (string | undefined)[],
+  signer: Signer,
+): Generator<Uint8Array> {
   const hasher = createSha256();
   const header = new Uint8Array(HEADER);
   const view = new DataView(header.buffer);
@@ -90,7 +100,12 @@ export function* leavesPieces(seq: number, batch: Pick<Batch, 'count' | 'digests
 }
 
 /** Records first .. first + n: digest || salt each. */
-function recordsPiece(batch: Pick<Batch, 'digests' | 'salts'>, first: number, n: number, buffer: Uint8Array): Uint8Array {
+function recordsPiece(
+  batch: Pick<Batch, 'digests' | 'salts'>,
+  first: number,
+  n: number,
+  buffer: Uint8Array,
+): Uint8Array {
   const piece = buffer.subarray(0, n * RECORD);
   const { digests, salts } = batch;
   for (let i = 0, off = 0; i < n; i++, off += RECORD) {
@@ -121,7 +136,9 @@ function* namesPieces(count: number, names: readonly (string | undefined)[], pie
 }
 
 const corrupt = (file: string, why: string) =>
-  new NotarError('CHAIN_INVALID', `${file}: stored leaves are damaged (${why})`, { hint: 'restore the store from a backup; run `notar chain verify` for a full report' });
+  new NotarError('CHAIN_INVALID', `${file}: stored leaves are damaged (${why})`, {
+    hint: 'restore the store from a backup; run `notar chain verify` for a full report',
+  });
 
 /** Parses a leaves file; with `verifier`, also checks its signature. */
 export function decodeLeaves(data: Uint8Array, file: string, verifier?: Verifier): LeavesFile {
@@ -132,7 +149,11 @@ export function decodeLeaves(data: Uint8Array, file: string, verifier?: Verifier
   const count = view.getUint32(MAGIC.length + 8);
   const body = data.subarray(0, data.length - 64);
   if (verifier) {
-    const ok = ed25519.verify(data.subarray(data.length - 64), concatBytes(SIG_CONTEXT, sha256(body)), verifier.publicKey);
+    const ok = ed25519.verify(
+      data.subarray(data.length - 64),
+      concatBytes(SIG_CONTEXT, sha256(body)),
+      verifier.publicKey,
+    );
     if (!ok) throw corrupt(file, 'signature does not match the contents');
   }
   const recordsEnd = HEADER + count * RECORD;

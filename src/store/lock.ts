@@ -50,7 +50,8 @@ export function tryCreate(file: string, content: string): boolean {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return false;
     // No hard links here (some FUSE/FAT mounts): fall back to O_EXCL + write.
-    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV') return createExclusive(file, content);
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV')
+      return createExclusive(file, content);
     throw e;
   } finally {
     fs.rmSync(tmp, { force: true });
@@ -89,7 +90,14 @@ function readOwner(file: string): Owner | undefined {
     const mtimeMs = fs.statSync(file).mtimeMs;
     const [pid, host, , start, ns] = text.trim().split(' ');
     const opt = (s: string | undefined) => (s && s !== '-' ? s : undefined);
-    return { pid: /^[1-9][0-9]{0,9}$/.test(pid ?? '') ? Number(pid) : NaN, host: host ?? '', start: opt(start), ns: opt(ns), text, mtimeMs };
+    return {
+      pid: /^[1-9][0-9]{0,9}$/.test(pid ?? '') ? Number(pid) : NaN,
+      host: host ?? '',
+      start: opt(start),
+      ns: opt(ns),
+      text,
+      mtimeMs,
+    };
   } catch {
     return undefined;
   }

@@ -8,7 +8,10 @@ import * as path from 'node:path';
 export function resolveStoreDir(option: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   if (option) return path.resolve(option);
   if (env.NOTAR_STORE) return path.resolve(env.NOTAR_STORE);
-  const xdg = env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(os.homedir(), '.local', 'share');
+  const xdg =
+    env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME)
+      ? env.XDG_DATA_HOME
+      : path.join(os.homedir(), '.local', 'share');
   return path.join(xdg, 'notar');
 }
 

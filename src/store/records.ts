@@ -49,8 +49,16 @@ export function recordFile(paths: StorePaths, seq: number): string {
 
 /** A clerk name: 1–256 bytes of UTF-8, no control characters (it is shown on terminals). */
 export function checkClerk(name: string, where: string): string {
-  if (name.length === 0 || Buffer.byteLength(name, 'utf8') > MAX_CLERK_BYTES || /[\u0000-\u001f\u007f-\u009f]/.test(name) || !isWellFormedText(name)) {
-    throw new NotarError('USAGE', `${where}: a clerk name must be 1 to ${MAX_CLERK_BYTES} bytes of text without control characters`);
+  if (
+    name.length === 0 ||
+    Buffer.byteLength(name, 'utf8') > MAX_CLERK_BYTES ||
+    /[\u0000-\u001f\u007f-\u009f]/.test(name) ||
+    !isWellFormedText(name)
+  ) {
+    throw new NotarError(
+      'USAGE',
+      `${where}: a clerk name must be 1 to ${MAX_CLERK_BYTES} bytes of text without control characters`,
+    );
   }
   return name;
 }
@@ -72,16 +80,32 @@ function signedBytes(r: StampRecord): Uint8Array {
 
 export function encodeRecord(r: StampRecord, signer: Signer): string {
   const sig = ed25519.sign(signer.seed, signedBytes(r));
-  return JSON.stringify({ format: RECORD_FORMAT, seq: r.seq, root: r.root, time: r.time, clerk: r.clerk, sig: toHex(sig) }) + '\n';
+  return (
+    JSON.stringify({ format: RECORD_FORMAT, seq: r.seq, root: r.root, time: r.time, clerk: r.clerk, sig: toHex(sig) }) +
+    '\n'
+  );
 }
 
 /** Parses a record; throws Error (not NotarError) with what is wrong. */
 export function decodeRecord(text: string, verifiers: readonly Verifier[]): StampRecord & { sig: Uint8Array } {
-  const j = checkKeys(parseJson(text, 'record', MAX_RECORD_BYTES), 'record', ['format', 'seq', 'root', 'time', 'clerk', 'sig']);
+  const j = checkKeys(parseJson(text, 'record', MAX_RECORD_BYTES), 'record', [
+    'format',
+    'seq',
+    'root',
+    'time',
+    'clerk',
+    'sig',
+  ]);
   if (j.format !== RECORD_FORMAT) throw new Error(`unknown format (expected ${RECORD_FORMAT})`);
-  const r = { seq: expectInteger(j.seq, 'seq', 0), root: expectString(j.root, 'root', 64), time: expectString(j.time, 'time', 32), clerk: checkClerk(expectString(j.clerk, 'clerk', 1024), 'clerk') };
+  const r = {
+    seq: expectInteger(j.seq, 'seq', 0),
+    root: expectString(j.root, 'root', 64),
+    time: expectString(j.time, 'time', 32),
+    clerk: checkClerk(expectString(j.clerk, 'clerk', 1024), 'clerk'),
+  };
   const sig = fromHex(expectString(j.sig, 'sig', 128), 'sig', 64);
-  if (!verifiers.some((v) => ed25519.verify(sig, signedBytes(r), v.publicKey))) throw new Error('signature is not by the store key');
+  if (!verifiers.some((v) => ed25519.verify(sig, signedBytes(r), v.publicKey)))
+    throw new Error('signature is not by the store key');
   return { ...r, sig };
 }
 
@@ -92,7 +116,11 @@ export function decodeRecord(text: string, verifiers: readonly Verifier[]): Stam
  */
 export function writeRecord(paths: StorePaths, rec: ChainRecord, clerk: string, signer: Signer): void {
   fs.mkdirSync(recordsDir(paths), { recursive: true, mode: 0o700 });
-  writeFileAtomic(recordFile(paths, rec.seq), encodeRecord({ seq: rec.seq, root: rec.root, time: rec.time, clerk }, signer), { durable: false });
+  writeFileAtomic(
+    recordFile(paths, rec.seq),
+    encodeRecord({ seq: rec.seq, root: rec.root, time: rec.time, clerk }, signer),
+    { durable: false },
+  );
 }
 
 /** writeRecord that never throws: the reason it failed, or undefined. */
@@ -119,7 +147,8 @@ export function readRecord(paths: StorePaths, rec: ChainRecord, verifiers: reado
   }
   try {
     const r = decodeRecord(text, verifiers);
-    if (r.seq !== rec.seq || r.root !== rec.root || r.time !== rec.time) return { kind: 'bad', why: 'it is for another block' };
+    if (r.seq !== rec.seq || r.root !== rec.root || r.time !== rec.time)
+      return { kind: 'bad', why: 'it is for another block' };
     return { kind: 'ok', record: { seq: r.seq, root: r.root, time: r.time, clerk: r.clerk } };
   } catch (e) {
     return { kind: 'bad', why: (e as Error).message };

@@ -20,7 +20,13 @@ import { formatTime } from '../core/block.js';
 import { NotarError } from '../core/errors.js';
 import { checkKeys, expectString, parseJson } from '../core/json.js';
 import { parseVerifierKey, sameKey, type Signer, type Verifier } from '../core/note.js';
-import { formatRotateStatement, formatRotationProof, isRotateStatement, parseRotateStatement, ROTATE_PREFIX } from '../core/rotation.js';
+import {
+  formatRotateStatement,
+  formatRotationProof,
+  isRotateStatement,
+  parseRotateStatement,
+  ROTATE_PREFIX,
+} from '../core/rotation.js';
 import { readChainBytes, type ChainState } from './chainfile.js';
 import { sha256Hex, writeTip } from './tip.js';
 import { fsyncDir, writeFileAtomic } from './durable.js';
@@ -55,13 +61,20 @@ function readJournal(store: Store): Journal | undefined {
     throw e;
   }
   try {
-    const j = checkKeys(parseJson(text, 'key rotation journal', 1 << 16), 'key rotation journal', ['format', 'key', 'pub', 'root']);
+    const j = checkKeys(parseJson(text, 'key rotation journal', 1 << 16), 'key rotation journal', [
+      'format',
+      'key',
+      'pub',
+      'root',
+    ]);
     if (j.format !== JOURNAL_FORMAT) throw new Error(`unknown format (expected ${JOURNAL_FORMAT})`);
     const pub = expectString(j.pub, 'pub', 1024);
     if (parseVerifierKey(pub.trim()).name !== store.origin) throw new Error(`the key is not for ${store.origin}`);
     return { key: expectString(j.key, 'key', 1 << 15), pub, root: expectString(j.root, 'root', 64) };
   } catch (e) {
-    throw new NotarError('STORE', `${journalFile(store)} is damaged: ${(e as Error).message}`, { hint: 'it is left by an interrupted `notar key rotate`; restore the store from a backup' });
+    throw new NotarError('STORE', `${journalFile(store)} is damaged: ${(e as Error).message}`, {
+      hint: 'it is left by an interrupted `notar key rotate`; restore the store from a backup',
+    });
   }
 }
 
@@ -78,7 +91,11 @@ export function finishRotation(store: Store): string | undefined {
     /* no statement: not a rotation */
   }
   if (!isRotateStatement(statement) || parseRotateStatement(statement).next.text !== j.pub.trim()) {
-    throw new NotarError('STORE', `${journalFile(store)} names block root ${j.root.slice(0, 16)}…, which is not a rotation to its key`, { hint: 'it was not written by `notar key rotate`: move it out of the store' });
+    throw new NotarError(
+      'STORE',
+      `${journalFile(store)} names block root ${j.root.slice(0, 16)}…, which is not a rotation to its key`,
+      { hint: 'it was not written by `notar key rotate`: move it out of the store' },
+    );
   }
   applyJournal(store, j);
   return `finished an interrupted \`notar key rotate\`: the new key ${parseVerifierKey(j.pub.trim()).keyId} is now in force`;
@@ -96,31 +113,50 @@ function applyJournal(store: Store, j: Journal): void {
  * rotation killed before its block was sealed (none can be in progress: we
  * hold the lock): removed. And the signer must be the key in force.
  */
-export function checkKeyInForce(store: Store, state: ChainState, history: KeyHistory | undefined, signer: Verifier): string[] {
+export function checkKeyInForce(
+  store: Store,
+  state: ChainState,
+  history: KeyHistory | undefined,
+  signer: Verifier,
+): string[] {
   const notes: string[] = [];
   const j = readJournal(store);
   if (j && !state.records.some((r) => r.root === j.root)) {
     fs.rmSync(journalFile(store), { force: true });
-    notes.push('removed the journal of a `notar key rotate` interrupted before its block was sealed: the old key stays in force');
+    notes.push(
+      'removed the journal of a `notar key rotate` interrupted before its block was sealed: the old key stays in force',
+    );
   }
   const inForce = history?.keyAt(state.records.length);
   if (inForce && !sameKey(inForce, signer)) {
     const last = history!.rotations[history!.rotations.length - 1];
-    throw new NotarError('CHAIN_INVALID', `refusing to sign: the key in force since block ${last.seq} is ${inForce.keyId}, but key.json holds key ${signer.keyId}`, {
-      hint: 'a retired key never signs again; restore key.json and key.pub of the key in force',
-    });
+    throw new NotarError(
+      'CHAIN_INVALID',
+      `refusing to sign: the key in force since block ${last.seq} is ${inForce.keyId}, but key.json holds key ${signer.keyId}`,
+      {
+        hint: 'a retired key never signs again; restore key.json and key.pub of the key in force',
+      },
+    );
   }
   return notes;
 }
 
 /** Seals the rotation; returns the rotation block's seq and the proof's path. */
-export async function rotateKey(store: Store, old: Signer, next: Signer, passphrase: string | null, step: (s: 'sealed') => void = () => {}): Promise<{ seq: number; proof: string }> {
-  if (next.name !== store.origin) throw new NotarError('KEY_FORMAT', `the new key is named ${next.name}; this store's origin is ${store.origin}`);
+export async function rotateKey(
+  store: Store,
+  old: Signer,
+  next: Signer,
+  passphrase: string | null,
+  step: (s: 'sealed') => void = () => {},
+): Promise<{ seq: number; proof: string }> {
+  if (next.name !== store.origin)
+    throw new NotarError('KEY_FORMAT', `the new key is named ${next.name}; this store's origin is ${store.origin}`);
   if (sameKey(old, next)) throw new NotarError('USAGE', 'the new key is the key already in force');
   const statement = formatRotateStatement({ old, next, time: formatTime(new Date()) });
   const batch = writeEntries(store.paths, [statement]);
   const sealedKey = sealKey(next, passphrase);
-  const journal = JSON.stringify({ format: JOURNAL_FORMAT, key: sealedKey, pub: next.text + '\n', root: batch.root }) + '\n';
+  const journal =
+    JSON.stringify({ format: JOURNAL_FORMAT, key: sealedKey, pub: next.text + '\n', root: batch.root }) + '\n';
   const sealed = await store.seal({ digests: batch.digests, salts: batch.salts, names: [ROTATE_PREFIX] }, old, {
     cosigner: next,
     beforeSign: () => writeFileAtomic(journalFile(store), journal, { mode: 0o600 }),
@@ -128,7 +164,12 @@ export async function rotateKey(store: Store, old: Signer, next: Signer, passphr
   step('sealed');
   // What the new key signed last is the chain as it is now (an old-key seal is refused from here on).
   const bytes = readChainBytes(store.paths.chain);
-  writeTip(store.paths.tip, { size: sealed.state.records.length, length: bytes.length, sha256: sha256Hex(bytes) }, store.origin, next.seed);
+  writeTip(
+    store.paths.tip,
+    { size: sealed.state.records.length, length: bytes.length, sha256: sha256Hex(bytes) },
+    store.origin,
+    next.seed,
+  );
   applyJournal(store, { key: sealedKey, pub: next.text + '\n', root: batch.root });
   const proof = writeProof(store, sealed.state, sealed.record.seq, statement);
   return { seq: sealed.record.seq, proof };
@@ -136,9 +177,15 @@ export async function rotateKey(store: Store, old: Signer, next: Signer, passphr
 
 /** rotations/<seq>.json: the statement and its receipt under the handover checkpoint. */
 function writeProof(store: Store, state: ChainState, seq: number, statement: string): string {
-  const upTo: ChainState = { records: state.records.slice(0, seq + 1), blockHashes: state.blockHashes.subarray(0, (seq + 1) * 32) };
+  const upTo: ChainState = {
+    records: state.records.slice(0, seq + 1),
+    blockHashes: state.blockHashes.subarray(0, (seq + 1) * 32),
+  };
   const leaves = store.readLeaves(seq);
-  const receipt = new ReceiptBuilder(upTo).forBlock(seq, storedBatchTree(leaves), () => ({ digest: leaves.records.slice(0, 32), salt: leaves.records.slice(32, 64) }))(0);
+  const receipt = new ReceiptBuilder(upTo).forBlock(seq, storedBatchTree(leaves), () => ({
+    digest: leaves.records.slice(0, 32),
+    salt: leaves.records.slice(32, 64),
+  }))(0);
   fs.mkdirSync(rotationsDir(store), { recursive: true });
   const file = path.join(rotationsDir(store), `${String(seq).padStart(10, '0')}.json`);
   writeFileAtomic(file, formatRotationProof(statement, receipt));

@@ -27,7 +27,11 @@ export function findStamped(paths: StorePaths, state: ChainState, digests: Uint8
 }
 
 /** For input digest i: every stamping in the store, oldest first, with its salt. */
-export function findAllStampings(paths: StorePaths, state: ChainState, digests: Uint8Array): Map<number, (Stamping & { salt: Uint8Array })[]> {
+export function findAllStampings(
+  paths: StorePaths,
+  state: ChainState,
+  digests: Uint8Array,
+): Map<number, (Stamping & { salt: Uint8Array })[]> {
   const found = new Map<number, (Stamping & { salt: Uint8Array })[]>();
   scanStamped(paths, state, digests, (i, seq, index, salt) => {
     const list = found.get(i) ?? [];
@@ -57,7 +61,8 @@ function scanStamped(paths: StorePaths, state: ChainState, digests: Uint8Array, 
       const hits = byPrefix.get(buf.readUInt32BE(j * RECORD));
       if (hits === undefined) continue;
       for (const i of hits) {
-        if (buf.compare(digests, i * 32, i * 32 + 32, j * RECORD, j * RECORD + 32) === 0) hit(i, rec.seq, j, buf.subarray(j * RECORD + 32, j * RECORD + 64));
+        if (buf.compare(digests, i * 32, i * 32 + 32, j * RECORD, j * RECORD + 32) === 0)
+          hit(i, rec.seq, j, buf.subarray(j * RECORD + 32, j * RECORD + 64));
       }
     }
   }

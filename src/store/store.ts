@@ -37,7 +37,17 @@ import { checkKeyInForce, finishRotation } from './rotate.js';
 import { readRegularFile, readStoreText } from './capped-read.js';
 import { appendDurable, fsyncDir, removeStaleTemps, writeFileAtomic } from './durable.js';
 import { isKeyEncrypted, openKey, sealKey } from './keyfile.js';
-import { decodeLeaves, leavesPieces, leafAt, LEAVES_HEADER_SIZE, RECORD, recordsExtent, scanRecords, type LeafEntry, type LeavesFile } from './leaves.js';
+import {
+  decodeLeaves,
+  leavesPieces,
+  leafAt,
+  LEAVES_HEADER_SIZE,
+  RECORD,
+  recordsExtent,
+  scanRecords,
+  type LeafEntry,
+  type LeavesFile,
+} from './leaves.js';
 import { acquireLock } from './lock.js';
 import { osReason } from './errno.js';
 import { leavesFile, StorePaths, storePaths } from './paths.js';
@@ -79,7 +89,9 @@ export function storeIo(e: unknown, what: string, hint?: string): NotarError {
 export function initStore(dir: string, signer: Signer, passphrase: string | null): Store {
   const paths = storePaths(dir);
   if (fs.existsSync(paths.config)) {
-    throw new NotarError('EXISTS', `a notar store already exists at ${dir}`, { hint: 'use another --store, or keep using this one' });
+    throw new NotarError('EXISTS', `a notar store already exists at ${dir}`, {
+      hint: 'use another --store, or keep using this one',
+    });
   }
   try {
     fs.mkdirSync(paths.leaves, { recursive: true, mode: 0o700 });
@@ -102,7 +114,9 @@ export function openStore(dir: string): Store {
     if (e instanceof NotarError) throw new NotarError('STORE', `${paths.config}: ${e.message}`, { hint: e.hint });
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new NotarError('STORE', `no notar store at ${dir}`, { hint: 'create one with `notar init --name <origin>`, or point --store / NOTAR_STORE at yours' });
+      throw new NotarError('STORE', `no notar store at ${dir}`, {
+        hint: 'create one with `notar init --name <origin>`, or point --store / NOTAR_STORE at yours',
+      });
     }
     throw storeIo(e, `cannot read ${paths.config}`);
   }
@@ -164,7 +178,10 @@ export class Store {
       signer = openKey(text, passphrase);
     } catch (e) {
       // Name the file: "signer key must look like …" alone does not say where.
-      if (e instanceof NotarError && e.code === 'KEY_FORMAT') throw new NotarError('STORE', `${this.paths.key}: ${e.message}`, { hint: 'restore key.json from your backup, or import the key with `notar key import`' });
+      if (e instanceof NotarError && e.code === 'KEY_FORMAT')
+        throw new NotarError('STORE', `${this.paths.key}: ${e.message}`, {
+          hint: 'restore key.json from your backup, or import the key with `notar key import`',
+        });
       throw e;
     }
     if (signer.name !== this.origin) {
@@ -183,9 +200,12 @@ export class Store {
    */
   replaceKey(signer: Signer, passphrase: string | null, step: KeyImportStep = () => {}): void {
     if (signer.name !== this.origin) {
-      throw new NotarError('KEY_FORMAT', `key is named ${signer.name}; this store's origin is ${this.origin}`, { hint: 'a store keeps one origin; create a new store for another name' });
+      throw new NotarError('KEY_FORMAT', `key is named ${signer.name}; this store's origin is ${this.origin}`, {
+        hint: 'a store keeps one origin; create a new store for another name',
+      });
     }
-    const journal = JSON.stringify({ format: KEY_IMPORT_FORMAT, key: sealKey(signer, passphrase), pub: signer.text + '\n' }) + '\n';
+    const journal =
+      JSON.stringify({ format: KEY_IMPORT_FORMAT, key: sealKey(signer, passphrase), pub: signer.text + '\n' }) + '\n';
     writeFileAtomic(this.paths.keyImport, journal, { mode: 0o600 });
     step('journal');
     this.applyKeyImport(journal, step);
@@ -204,7 +224,11 @@ export class Store {
       this.applyKeyImport(text);
     } catch (e) {
       if (e instanceof NotarError) throw e;
-      throw storeIo(e, `cannot finish the interrupted key import (${this.paths.keyImport})`, 'run notar once with write access to the store');
+      throw storeIo(
+        e,
+        `cannot finish the interrupted key import (${this.paths.keyImport})`,
+        'run notar once with write access to the store',
+      );
     }
     this.keyImportFinished = `finished an interrupted \`notar key import\`: key.json and key.pub now both hold key ${this.verifier().keyId}`;
   }
@@ -216,7 +240,11 @@ export class Store {
     let key: string;
     let pub: string;
     try {
-      const j = checkKeys(parseJson(text, 'key import journal', 1 << 16), 'key import journal', ['format', 'key', 'pub']);
+      const j = checkKeys(parseJson(text, 'key import journal', 1 << 16), 'key import journal', [
+        'format',
+        'key',
+        'pub',
+      ]);
       if (j.format !== KEY_IMPORT_FORMAT) throw new Error(`unknown format (expected ${KEY_IMPORT_FORMAT})`);
       key = expectString(j.key, 'key', 1 << 15);
       pub = expectString(j.pub, 'pub', 1024);
@@ -245,7 +273,9 @@ export class Store {
   }
 
   private leavesMissing(file: string, seq: number): NotarError {
-    return new NotarError('CHAIN_INVALID', `${file}: the leaves of block ${seq} are missing`, { hint: 'restore the store from a backup' });
+    return new NotarError('CHAIN_INVALID', `${file}: the leaves of block ${seq} are missing`, {
+      hint: 'restore the store from a backup',
+    });
   }
 
   readLeaves(seq: number, verifier?: Verifier): LeavesFile {
@@ -258,7 +288,8 @@ export class Store {
       throw storeIo(e, `cannot read ${file}`);
     }
     const leaves = decodeLeaves(data, file, verifier);
-    if (leaves.seq !== seq) throw new NotarError('CHAIN_INVALID', `${file}: holds the leaves of block ${leaves.seq}, not ${seq}`);
+    if (leaves.seq !== seq)
+      throw new NotarError('CHAIN_INVALID', `${file}: holds the leaves of block ${leaves.seq}, not ${seq}`);
     return leaves;
   }
 
@@ -278,7 +309,9 @@ export class Store {
       // Leaves temp files are only written under the lock, so they can be abandoned only when a
       // holder died (a stale lock or a torn tail just recovered): scan leaves/ only then.
       const crashed = recovered.length > 0;
-      const temps = removeStaleTemps(this.paths.dir) + (crashed ? removeStaleTemps(this.paths.leaves, { minAgeMs: 0, anyPid: true }) : 0);
+      const temps =
+        removeStaleTemps(this.paths.dir) +
+        (crashed ? removeStaleTemps(this.paths.leaves, { minAgeMs: 0, anyPid: true }) : 0);
       if (temps) recovered.push(`removed ${temps} temporary file${temps === 1 ? '' : 's'} left by interrupted writes`);
       return { ...sealed, recovered };
     } catch (e) {
@@ -296,10 +329,15 @@ export class Store {
       published = this.verifier();
     } catch (e) {
       if (!(e instanceof NotarError)) throw e;
-      throw new NotarError(e.code, e.message, { hint: 'nothing was stamped: the signing key is checked against key.pub first; restore key.pub (the verifier key you published) from your backup' });
+      throw new NotarError(e.code, e.message, {
+        hint: 'nothing was stamped: the signing key is checked against key.pub first; restore key.pub (the verifier key you published) from your backup',
+      });
     }
     if (!sameKey(published, signer)) {
-      throw refuse(`key.json holds key ${signer.keyId}, but key.pub (the published verifier key) is key ${published.keyId}: they are not the same key`, KEY_HINT);
+      throw refuse(
+        `key.json holds key ${signer.keyId}, but key.pub (the published verifier key) is key ${published.keyId}: they are not the same key`,
+        KEY_HINT,
+      );
     }
   }
 
@@ -309,7 +347,13 @@ export class Store {
    * recover the tail, write the leaves, the tip's pending line, the block
    * line, and the tip.
    */
-  private sealLocked(docs: DocumentBatch, signer: Signer, now: Date, recovered: string[], opts: SealOptions): Omit<SealResult, 'recovered'> {
+  private sealLocked(
+    docs: DocumentBatch,
+    signer: Signer,
+    now: Date,
+    recovered: string[],
+    opts: SealOptions,
+  ): Omit<SealResult, 'recovered'> {
     this.checkSigner(signer);
     let data: Buffer;
     try {
@@ -318,7 +362,14 @@ export class Store {
       throw storeIo(e, `cannot read ${this.paths.chain}`);
     }
     let keys: KeyHistory | undefined;
-    const check = checkExtends(data, this.paths.chain, this.origin, signer, readTip(this.paths.tip, this.origin, signer.seed), (state) => (keys = keyHistory(this, state)).keyAt);
+    const check = checkExtends(
+      data,
+      this.paths.chain,
+      this.origin,
+      signer,
+      readTip(this.paths.tip, this.origin, signer.seed),
+      (state) => (keys = keyHistory(this, state)).keyAt,
+    );
     recovered.push(...checkKeyInForce(this, check.state, keys, signer));
     opts.beforeSign?.(check.state);
     recovered.push(...check.notes);
@@ -336,22 +387,39 @@ export class Store {
     blockHashes.set(blockHash(block), state.blockHashes.length);
     const history = MerkleTree.fromLeafHashes(blockHashes);
     // A key rotation's handover checkpoint is signed by both keys (docs/lifecycle.md §3).
-    const checkpoint = signNote(formatCheckpoint({ origin: this.origin, size: block.seq + 1, root: history.root() }), signer, ...(opts.cosigner ? [opts.cosigner] : []));
+    const checkpoint = signNote(
+      formatCheckpoint({ origin: this.origin, size: block.seq + 1, root: history.root() }),
+      signer,
+      ...(opts.cosigner ? [opts.cosigner] : []),
+    );
     const record: ChainRecord = { ...block, checkpoint };
     const line = formatChainRecord(record);
     const prefix = crypto.createHash('sha256').update(check.bytes);
     // The pending line goes into the tip before the leaves and the line: after a kill, the next
     // seal knows leaves/<seq>.bin and any torn bytes are this interrupted write, nothing else.
-    writeTip(this.paths.tip, { size: seq, length: check.bytes.length, sha256: prefix.copy().digest('hex'), pending: line }, this.origin, signer.seed);
+    writeTip(
+      this.paths.tip,
+      { size: seq, length: check.bytes.length, sha256: prefix.copy().digest('hex'), pending: line },
+      this.origin,
+      signer.seed,
+    );
     fs.mkdirSync(this.paths.leaves, { recursive: true, mode: 0o700 });
     this.clearLeavesSlot(seq, check.interrupted, signer, recovered);
     // The leaves file (written in 1 MiB pieces: 66 MB at 10^6 documents never
     // in memory whole); leaves before the block line, as before.
-    writeFileAtomic(leavesFile(this.paths, seq), leavesPieces(seq, { count: salts.length / 32, digests: docs.digests, salts }, docs.names, signer));
+    writeFileAtomic(
+      leavesFile(this.paths, seq),
+      leavesPieces(seq, { count: salts.length / 32, digests: docs.digests, salts }, docs.names, signer),
+    );
     appendDurable(this.paths.chain, line + '\n');
     const appended = Buffer.from(line + '\n', 'utf8');
     try {
-      writeTip(this.paths.tip, { size: seq + 1, length: check.bytes.length + appended.length, sha256: prefix.update(appended).digest('hex') }, this.origin, signer.seed);
+      writeTip(
+        this.paths.tip,
+        { size: seq + 1, length: check.bytes.length + appended.length, sha256: prefix.update(appended).digest('hex') },
+        this.origin,
+        signer.seed,
+      );
     } catch {
       // The block is sealed: its receipts must still be written. Without the pending tip the
       // next seal checks the new line in full and treats leftovers as suspect (clearLeavesSlot).
@@ -379,7 +447,8 @@ export class Store {
       return;
     }
     let kept = '';
-    if (!tail.ours) kept = ` (not the line this key was writing, so kept in ${this.quarantineWrite(`chain-tail-${seq}.bin`, data.subarray(tail.offset))})`;
+    if (!tail.ours)
+      kept = ` (not the line this key was writing, so kept in ${this.quarantineWrite(`chain-tail-${seq}.bin`, data.subarray(tail.offset))})`;
     const fd = fs.openSync(this.paths.chain, 'r+');
     try {
       fs.ftruncateSync(fd, tail.offset);
@@ -409,8 +478,14 @@ export class Store {
       /* not leaves this key signed for seq */
     }
     const dest = this.quarantineMove(file, path.basename(file));
-    if (signed) recovered.push(`WARNING: ${rel} holds leaves this key signed for block ${seq}, but chain.jsonl has no block ${seq} (its line was removed, or an older notar was interrupted): moved it to ${dest} instead of overwriting it; run \`notar chain verify\``);
-    else recovered.push(`WARNING: ${rel} was in the way and is not leaves this key signed for block ${seq}: moved it to ${dest}`);
+    if (signed)
+      recovered.push(
+        `WARNING: ${rel} holds leaves this key signed for block ${seq}, but chain.jsonl has no block ${seq} (its line was removed, or an older notar was interrupted): moved it to ${dest} instead of overwriting it; run \`notar chain verify\``,
+      );
+    else
+      recovered.push(
+        `WARNING: ${rel} was in the way and is not leaves this key signed for block ${seq}: moved it to ${dest}`,
+      );
   }
 
   /** quarantine/<UTC time>-<pid>-<name>, relative to the store, for messages. */
@@ -418,9 +493,14 @@ export class Store {
     fs.mkdirSync(this.paths.quarantine, { recursive: true, mode: 0o700 });
     // A symlink planted there would make this process write where someone else chose.
     if (!fs.lstatSync(this.paths.quarantine).isDirectory()) {
-      throw new NotarError('STORE', `${this.paths.quarantine} is not a directory (a symbolic link?)`, { hint: 'nothing was stamped; remove it, then stamp again' });
+      throw new NotarError('STORE', `${this.paths.quarantine} is not a directory (a symbolic link?)`, {
+        hint: 'nothing was stamped; remove it, then stamp again',
+      });
     }
-    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    const stamp = new Date()
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
     return path.join(this.paths.quarantine, `${stamp}-${process.pid}-${name}`);
   }
 
@@ -439,7 +519,10 @@ export class Store {
   }
 
   /** Every (seq, index) whose document digest is `digest`, oldest first. */
-  findDocument(digest: Uint8Array, state: ChainState = this.readChain()): { seq: number; index: number; leaves: LeavesFile }[] {
+  findDocument(
+    digest: Uint8Array,
+    state: ChainState = this.readChain(),
+  ): { seq: number; index: number; leaves: LeavesFile }[] {
     const found: { seq: number; index: number; leaves: LeavesFile }[] = [];
     for (const rec of state.records) {
       // Scan only the raw records first; decode (names and all) only a batch that holds the digest.
@@ -464,14 +547,19 @@ export class Store {
     }
     try {
       const st = fs.fstatSync(fd);
-      if (!st.isFile()) throw storeIo(new Error('not a regular file (a device, FIFO or socket is in its place)'), `cannot read ${file}`);
+      if (!st.isFile())
+        throw storeIo(
+          new Error('not a regular file (a device, FIFO or socket is in its place)'),
+          `cannot read ${file}`,
+        );
       const header = Buffer.alloc(LEAVES_HEADER_SIZE);
       fs.readSync(fd, header, 0, header.length, 0);
       const { offset, count } = recordsExtent(header, st.size, file);
       const len = count * RECORD;
       if (scanBuffer.length < len) scanBuffer = Buffer.allocUnsafe(len);
       const records = scanBuffer.subarray(0, len);
-      if (fs.readSync(fd, records, 0, len, offset) !== len) throw storeIo(new Error('short read'), `cannot read ${file}`);
+      if (fs.readSync(fd, records, 0, len, offset) !== len)
+        throw storeIo(new Error('short read'), `cannot read ${file}`);
       return scanRecords(records, digest);
     } finally {
       fs.closeSync(fd);
@@ -539,7 +627,11 @@ export class ReceiptBuilder {
       const r: Receipt = {
         format: RECEIPT_FORMAT,
         document: name === undefined ? { sha256 } : { sha256, name },
-        leaf: { salt: salts.slice(index * 64, index * 64 + 64), index, path: batch.tree.inclusionProofHex(index, bulkHex) },
+        leaf: {
+          salt: salts.slice(index * 64, index * 64 + 64),
+          index,
+          path: batch.tree.inclusionProofHex(index, bulkHex),
+        },
         block,
         history,
         checkpoint,

@@ -45,7 +45,13 @@ export function sha256Hex(bytes: Uint8Array): string {
 }
 
 export function formatTip(tip: Tip, origin: string, seed: Uint8Array): string {
-  const body = { format: TIP_FORMAT, size: tip.size, length: tip.length, sha256: tip.sha256, ...(tip.pending === undefined ? {} : { pending: tip.pending }) };
+  const body = {
+    format: TIP_FORMAT,
+    size: tip.size,
+    length: tip.length,
+    sha256: tip.sha256,
+    ...(tip.pending === undefined ? {} : { pending: tip.pending }),
+  };
   return JSON.stringify({ ...body, mac: macOf(tip, origin, seed) }) + '\n';
 }
 
@@ -69,9 +75,21 @@ export function readTip(file: string, origin: string, seed: Uint8Array): Tip | '
   try {
     const o = JSON.parse(text) as Record<string, unknown>;
     const okInt = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
-    if (o.format !== TIP_FORMAT || !okInt(o.size) || !okInt(o.length) || typeof o.sha256 !== 'string' || typeof o.mac !== 'string') return 'invalid';
+    if (
+      o.format !== TIP_FORMAT ||
+      !okInt(o.size) ||
+      !okInt(o.length) ||
+      typeof o.sha256 !== 'string' ||
+      typeof o.mac !== 'string'
+    )
+      return 'invalid';
     if (o.pending !== undefined && typeof o.pending !== 'string') return 'invalid';
-    const tip: Tip = { size: o.size as number, length: o.length as number, sha256: o.sha256, ...(o.pending === undefined ? {} : { pending: o.pending as string }) };
+    const tip: Tip = {
+      size: o.size as number,
+      length: o.length as number,
+      sha256: o.sha256,
+      ...(o.pending === undefined ? {} : { pending: o.pending as string }),
+    };
     const want = Buffer.from(macOf(tip, origin, seed), 'hex');
     const got = Buffer.from(o.mac, 'hex');
     return got.length === want.length && crypto.timingSafeEqual(got, want) ? tip : 'invalid';
@@ -87,7 +105,7 @@ function readCapped(file: string, cap: number): string {
     if (!fs.fstatSync(fd).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EINVAL' });
     const buf = Buffer.alloc(cap + 1);
     let n = 0;
-    for (let r; n < buf.length && (r = fs.readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += r;
+    for (let r; n < buf.length && (r = fs.readSync(fd, buf, n, buf.length - n, null)) > 0;) n += r;
     if (n > cap) throw Object.assign(new Error('too large'), { code: 'EFBIG' });
     return buf.subarray(0, n).toString('utf8');
   } finally {

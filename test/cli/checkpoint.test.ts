@@ -9,7 +9,8 @@ import { expectError, expectOk } from './expect-cli.js';
 import { makeStore, writeDocs, type TestStore } from './helpers.js';
 
 let s: TestStore;
-const lastRecord = () => JSON.parse(fs.readFileSync(path.join(s.storeDir, 'chain.jsonl'), 'utf8').trim().split('\n').pop()!);
+const lastRecord = () =>
+  JSON.parse(fs.readFileSync(path.join(s.storeDir, 'chain.jsonl'), 'utf8').trim().split('\n').pop()!);
 
 beforeAll(() => {
   s = makeStore();

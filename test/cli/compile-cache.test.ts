@@ -30,18 +30,24 @@ function runWithHome(prepare?: (home: string) => void, extra: NodeJS.ProcessEnv 
 }
 
 const cacheDir = (home: string) => path.join(home, '.cache', 'notar', 'node-compile-cache');
-const filesUnder = (dir: string): string[] => (fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).map(String) : []);
+const filesUnder = (dir: string): string[] =>
+  fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).map(String) : [];
 
 describe(`compile cache on Node ${process.versions.node}`, () => {
-  it(HAS_NODE_CACHE ? "fills Node's compile cache in ~/.cache/notar, owner-only" : 'writes no cache directory (Node 20: build-time code cache)', () => {
-    const home = runWithHome();
-    if (!HAS_NODE_CACHE) {
-      expect(fs.existsSync(path.join(home, '.cache'))).toBe(false);
-      return;
-    }
-    expect(fs.statSync(cacheDir(home)).mode & 0o777).toBe(0o700);
-    expect(filesUnder(cacheDir(home)).length).toBeGreaterThan(1);
-  });
+  it(
+    HAS_NODE_CACHE
+      ? "fills Node's compile cache in ~/.cache/notar, owner-only"
+      : 'writes no cache directory (Node 20: build-time code cache)',
+    () => {
+      const home = runWithHome();
+      if (!HAS_NODE_CACHE) {
+        expect(fs.existsSync(path.join(home, '.cache'))).toBe(false);
+        return;
+      }
+      expect(fs.statSync(cacheDir(home)).mode & 0o777).toBe(0o700);
+      expect(filesUnder(cacheDir(home)).length).toBeGreaterThan(1);
+    },
+  );
 
   it('never uses a cache directory that others can write', () => {
     const home = runWithHome((h) => {

@@ -51,7 +51,15 @@ describe('notar consistency --from (making a proof)', () => {
     const from = body(st.from);
     const to = body(st.to);
     expect([from.size, to.size]).toEqual([1, 5]);
-    expect(() => verifyConsistency(from.size, to.size, from.root, to.root, st.path.map((h: string) => fromHex(h)))).not.toThrow();
+    expect(() =>
+      verifyConsistency(
+        from.size,
+        to.size,
+        from.root,
+        to.root,
+        st.path.map((h: string) => fromHex(h)),
+      ),
+    ).not.toThrow();
     fs.writeFileSync(file('proof-1-5.json'), r.stdout);
   });
 
@@ -66,15 +74,19 @@ describe('notar consistency --from (making a proof)', () => {
     fs.writeFileSync(file('proof-5-5.json'), same.stdout);
   });
 
-  it("a checkpoint of another log: exit 1", () => {
+  it('a checkpoint of another log: exit 1', () => {
     const other = makeStore('notary.example.org/other');
     writeDocs(other.dir, { 'x.txt': 'x' });
     expectOk(other.run(['stamp', 'x.txt']));
     fs.writeFileSync(file('foreign.txt'), other.run(['checkpoint']).stdout);
-    expectError(s.run(['consistency', '--from', 'foreign.txt']), 1, 'it is a checkpoint of notary.example.org/other, not of this log');
+    expectError(
+      s.run(['consistency', '--from', 'foreign.txt']),
+      1,
+      'it is a checkpoint of notary.example.org/other, not of this log',
+    );
   });
 
-  it("a checkpoint with our name signed by another key: exit 1", () => {
+  it('a checkpoint with our name signed by another key: exit 1', () => {
     const twin = makeStore(ORIGIN);
     writeDocs(twin.dir, { 'x.txt': 'x' });
     expectOk(twin.run(['stamp', 'x.txt']));
@@ -87,12 +99,20 @@ describe('notar consistency --from (making a proof)', () => {
     const root = fromBase64(cp1.split('\n')[2]);
     root[0] ^= 1;
     fs.writeFileSync(file('forked.txt'), signWithStoreKey(1, root));
-    expectError(s.run(['consistency', '--from', 'forked.txt']), 1, "its root is not this log's history root at size 1: the log was rewritten");
+    expectError(
+      s.run(['consistency', '--from', 'forked.txt']),
+      1,
+      "its root is not this log's history root at size 1: the log was rewritten",
+    );
   });
 
   it('a checkpoint larger than the log: exit 1', () => {
     fs.writeFileSync(file('future.txt'), signWithStoreKey(9, new Uint8Array(32)));
-    expectError(s.run(['consistency', '--from', 'future.txt']), 1, 'it is for history size 9, but this log has 5 blocks');
+    expectError(
+      s.run(['consistency', '--from', 'future.txt']),
+      1,
+      'it is for history size 9, but this log has 5 blocks',
+    );
   });
 
   it('a forged signature: exit 1', () => {
@@ -116,7 +136,10 @@ describe('notar consistency --from (making a proof)', () => {
 
 describe('notar consistency --verify (checking a proof)', () => {
   it('a valid proof: exit 0, "consistent: <origin> grew from size m to n"', () => {
-    for (const [name, m, n] of [['proof-1-5.json', 1, 5], ['proof-3-5.json', 3, 5]] as const) {
+    for (const [name, m, n] of [
+      ['proof-1-5.json', 1, 5],
+      ['proof-3-5.json', 3, 5],
+    ] as const) {
       const r = s.run(['consistency', '--verify', name, '--key', s.vkey]);
       expectOk(r);
       expect(r.stdout).toBe(`consistent: ${ORIGIN} grew from size ${m} to ${n}\n`);
@@ -145,7 +168,9 @@ describe('notar consistency --verify (checking a proof)', () => {
     const other = makeStore('notary.example.org/third');
     const r = s.run(['consistency', '--verify', 'proof-1-5.json', '--key', other.vkey]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^FAILED: not signed by a key you trust: both checkpoints say they are from notary\.example\.gov\/test \(key [0-9a-f]{8}\), and you trust no key of notary\.example\.gov\/test\n$/);
+    expect(r.stdout).toMatch(
+      /^FAILED: not signed by a key you trust: both checkpoints say they are from notary\.example\.gov\/test \(key [0-9a-f]{8}\), and you trust no key of notary\.example\.gov\/test\n$/,
+    );
   });
 
   it('with another key of the same name (issue 10 item 11): the checkpoints only claim to be that log, and may be forged', () => {
@@ -177,7 +202,10 @@ describe('notar consistency --verify (checking a proof)', () => {
 
   it('a proof that shows a rewritten log is rejected', () => {
     const st = readJson(file('proof-1-5.json'));
-    fs.writeFileSync(file('fork-proof.json'), JSON.stringify({ ...st, from: fs.readFileSync(file('forked.txt'), 'utf8') }, null, 2) + '\n');
+    fs.writeFileSync(
+      file('fork-proof.json'),
+      JSON.stringify({ ...st, from: fs.readFileSync(file('forked.txt'), 'utf8') }, null, 2) + '\n',
+    );
     const r = s.run(['consistency', '--verify', 'fork-proof.json', '--key', s.vkey]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^FAILED: the later checkpoint does not extend the earlier one/);
@@ -189,7 +217,11 @@ describe('notar consistency --verify (checking a proof)', () => {
     const st = readJson(file('proof-1-5.json'));
     fs.writeFileSync(file('compact.json'), JSON.stringify(st));
     expectError(s.run(['consistency', '--verify', 'compact.json', '--key', s.vkey]), 2, 'not in canonical form');
-    expectError(s.run(['consistency', '--verify', 'missing.json', '--key', s.vkey]), 2, 'cannot read missing.json: no such file');
+    expectError(
+      s.run(['consistency', '--verify', 'missing.json', '--key', s.vkey]),
+      2,
+      'cannot read missing.json: no such file',
+    );
     expectError(s.run(['consistency', '--verify', 'proof-1-5.json', '--key', 'garbage']), 2, '--key');
   });
 });

@@ -46,10 +46,22 @@ describe('fastCommand', () => {
     expect(fastCommand(['prove', '-', '--out', 'o'])).toEqual({ command: 'prove', args: ['-'], opts: { out: 'o' } });
     expect(fastCommand(['hash', 'a', 'b', '-'])).toEqual({ command: 'hash', args: ['a', 'b', '-'], opts: {} });
     // Several documents, receipts under a directory, a list (issue 10 items 13-15).
-    expect(fastCommand(['verify', 'a', 'b', '--receipts', 'r', '--key', 'K'])).toEqual({ command: 'verify', args: ['a', 'b'], opts: { receipts: 'r', key: ['K'] } });
-    expect(fastCommand(['prove', '--files-from', 'list', '--out', 'o'])).toEqual({ command: 'prove', args: [], opts: { filesFrom: 'list', out: 'o' } });
+    expect(fastCommand(['verify', 'a', 'b', '--receipts', 'r', '--key', 'K'])).toEqual({
+      command: 'verify',
+      args: ['a', 'b'],
+      opts: { receipts: 'r', key: ['K'] },
+    });
+    expect(fastCommand(['prove', '--files-from', 'list', '--out', 'o'])).toEqual({
+      command: 'prove',
+      args: [],
+      opts: { filesFrom: 'list', out: 'o' },
+    });
     expect(fastCommand(['hash'])).toEqual({ command: 'hash', args: [], opts: {} });
-    expect(fastCommand(['verify', '-0', '--files-from', 'l'])).toEqual({ command: 'verify', args: [], opts: { null: true, filesFrom: 'l' } });
+    expect(fastCommand(['verify', '-0', '--files-from', 'l'])).toEqual({
+      command: 'verify',
+      args: [],
+      opts: { null: true, filesFrom: 'l' },
+    });
   });
 
   it('leaves everything else to commander', () => {
@@ -99,21 +111,49 @@ describe('fast path and commander give the same results', () => {
     fs.writeFileSync(path.join(s.dir, 'office.vkey'), s.vkey + '\n');
     fs.writeFileSync(path.join(s.dir, 'list'), 'deed.txt\nother.txt\n');
     const pairs: [string[], string[]][] = [
-      [['verify', 'deed.txt', '--key-file', 'office.vkey', '--json'], ['verify', '--json', '--key-file=office.vkey', 'deed.txt']],
-      [['verify', 'other.txt', '--receipt', 'deed.txt.notar.json', '--key', s.vkey], ['verify', 'other.txt', '--receipt=deed.txt.notar.json', '--key', s.vkey]],
-      [['prove', 'deed.txt'], ['prove', '--', 'deed.txt']],
-      [['hash', 'deed.txt', 'other.txt'], ['hash', '--', 'deed.txt', 'other.txt']],
-      [['verify', 'deed.txt', 'other.txt', 'deed.txt.notar.json', '--key-file', 'office.vkey'], ['verify', '--key-file=office.vkey', 'deed.txt', 'other.txt', 'deed.txt.notar.json']],
-      [['verify', 'deed.txt', 'other.txt', '--receipts', '.', '--json', '--key', s.vkey], ['verify', '--receipts=.', 'deed.txt', 'other.txt', '--json', '--key', s.vkey]],
-      [['verify', '--files-from', 'list', '--key-file', 'office.vkey'], ['verify', '--files-from=list', '--key-file', 'office.vkey']],
-      [['prove', 'deed.txt', 'other.txt'], ['prove', '--', 'deed.txt', 'other.txt']],
+      [
+        ['verify', 'deed.txt', '--key-file', 'office.vkey', '--json'],
+        ['verify', '--json', '--key-file=office.vkey', 'deed.txt'],
+      ],
+      [
+        ['verify', 'other.txt', '--receipt', 'deed.txt.notar.json', '--key', s.vkey],
+        ['verify', 'other.txt', '--receipt=deed.txt.notar.json', '--key', s.vkey],
+      ],
+      [
+        ['prove', 'deed.txt'],
+        ['prove', '--', 'deed.txt'],
+      ],
+      [
+        ['hash', 'deed.txt', 'other.txt'],
+        ['hash', '--', 'deed.txt', 'other.txt'],
+      ],
+      [
+        ['verify', 'deed.txt', 'other.txt', 'deed.txt.notar.json', '--key-file', 'office.vkey'],
+        ['verify', '--key-file=office.vkey', 'deed.txt', 'other.txt', 'deed.txt.notar.json'],
+      ],
+      [
+        ['verify', 'deed.txt', 'other.txt', '--receipts', '.', '--json', '--key', s.vkey],
+        ['verify', '--receipts=.', 'deed.txt', 'other.txt', '--json', '--key', s.vkey],
+      ],
+      [
+        ['verify', '--files-from', 'list', '--key-file', 'office.vkey'],
+        ['verify', '--files-from=list', '--key-file', 'office.vkey'],
+      ],
+      [
+        ['prove', 'deed.txt', 'other.txt'],
+        ['prove', '--', 'deed.txt', 'other.txt'],
+      ],
     ];
     for (const [fast, slow] of pairs) {
       expect(fastCommand(fast), fast.join(' ')).toBeDefined();
       expect(fastCommand(slow), slow.join(' ')).toBeUndefined();
       const a = s.run(fast);
       const b = s.run(slow);
-      expect({ code: a.code, stdout: a.stdout, stderr: a.stderr }, fast.join(' ')).toEqual({ code: b.code, stdout: b.stdout, stderr: b.stderr });
+      expect({ code: a.code, stdout: a.stdout, stderr: a.stderr }, fast.join(' ')).toEqual({
+        code: b.code,
+        stdout: b.stdout,
+        stderr: b.stderr,
+      });
     }
   });
 });

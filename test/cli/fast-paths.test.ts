@@ -19,14 +19,23 @@ import { makeStore, writeDocs } from './helpers.js';
 /** Deterministic bytes (no Math.random: a failure must reproduce). */
 function bytes(n: number, seed: string): Uint8Array {
   const out = new Uint8Array(n);
-  for (let off = 0, i = 0; off < n; off += 32, i++) out.set(crypto.createHash('sha256').update(`${seed}/${i}`).digest().subarray(0, Math.min(32, n - off)), off);
+  for (let off = 0, i = 0; off < n; off += 32, i++)
+    out.set(
+      crypto
+        .createHash('sha256')
+        .update(`${seed}/${i}`)
+        .digest()
+        .subarray(0, Math.min(32, n - off)),
+      off,
+    );
   return out;
 }
 
 /** The line parser as it was before the byte-level fast path (the oracle). */
 function oracleParse(data: Buffer): { digests: Uint8Array; names: (string | undefined)[] } {
   const SUM_LINE = /^(\\?)([0-9a-fA-F]{64})(?:(?: [ *])(.*))?$/;
-  const unescape = (name: string) => name.replace(/\\(\\|n|r)/g, (_m, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : '\\'));
+  const unescape = (name: string) =>
+    name.replace(/\\(\\|n|r)/g, (_m, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : '\\'));
   const lines = data.toString('utf8').split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   const digests = new Uint8Array(lines.length * 32);
@@ -81,14 +90,21 @@ describe('digest lines: the byte-level parser equals the line-by-line one', () =
       for (const b of LINES) {
         for (const text of [`${a}\n${b}\n`, `${a}\n${b}`, `${a}\r\n${b}\r\n`]) {
           const data = Buffer.from(text, 'utf8');
-          expect(outcome(() => parseDigestLines(data)), JSON.stringify(text)).toEqual(outcome(() => oracleParse(data)));
+          expect(
+            outcome(() => parseDigestLines(data)),
+            JSON.stringify(text),
+          ).toEqual(outcome(() => oracleParse(data)));
         }
       }
     }
   });
 
   it('on invalid UTF-8 in a name and on empty input', () => {
-    for (const data of [Buffer.concat([Buffer.from(`${HEX}  a`), Buffer.from([0xe2, 0x82, 0x0a, 0xff, 0x0a])]), Buffer.alloc(0), Buffer.from('\n\n')]) {
+    for (const data of [
+      Buffer.concat([Buffer.from(`${HEX}  a`), Buffer.from([0xe2, 0x82, 0x0a, 0xff, 0x0a])]),
+      Buffer.alloc(0),
+      Buffer.from('\n\n'),
+    ]) {
       expect(outcome(() => parseDigestLines(data))).toEqual(outcome(() => oracleParse(data)));
     }
   });
@@ -104,7 +120,10 @@ describe('digest lines: the byte-level parser equals the line-by-line one', () =
     const input = Buffer.from(lines.join('\n') + '\n');
     const r = s.run(['stamp', '--digests', '--json'], { input });
     expectOk(r);
-    const got = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const got = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const want = oracleParse(input);
     expect(got.length).toBe(want.names.length);
     got.forEach((o, i) => {
@@ -122,13 +141,19 @@ describe('document digests at every read path', () => {
     const names = sizes.map((n) => `f${n}.bin`);
     const docs = Object.fromEntries(names.map((name, i) => [name, Buffer.from(bytes(sizes[i], name))]));
     writeDocs(s.dir, docs);
-    const want = names.map((name) => `${crypto.createHash('sha256').update(docs[name]).digest('hex')}  ${name}\n`).join('');
+    const want = names
+      .map((name) => `${crypto.createHash('sha256').update(docs[name]).digest('hex')}  ${name}\n`)
+      .join('');
     const hashed = s.run(['hash', ...names]);
     expectOk(hashed);
     expect(hashed.stdout).toBe(want);
     const stamped = s.run(['stamp', '--json', ...names]);
     expectOk(stamped);
-    const got = stamped.stdout.trim().split('\n').map((l) => `${JSON.parse(l).sha256}  ${JSON.parse(l).document}\n`).join('');
+    const got = stamped.stdout
+      .trim()
+      .split('\n')
+      .map((l) => `${JSON.parse(l).sha256}  ${JSON.parse(l).document}\n`)
+      .join('');
     expect(got).toBe(want);
   });
 });
@@ -143,7 +168,8 @@ describe('in-place SHA-256 (node:crypto) builds the same trees as noble', () => 
       ...c,
       sha256: { ...c.sha256, sha256Into: (d, out, at) => (calls[which]++, c.sha256.sha256Into(d, out, at)) },
     });
-    const roots = (c: Crypto) => withCrypto(c, () => inputs.map((x) => toHex(buildPackedBatch(x.digests, x.salts).root)));
+    const roots = (c: Crypto) =>
+      withCrypto(c, () => inputs.map((x) => toHex(buildPackedBatch(x.digests, x.salts).root)));
     const noble = roots(counted(nobleCrypto, 'noble'));
     expect(roots(counted(nodeCrypto, 'node'))).toEqual(noble);
     expect(calls.noble).toBeGreaterThan(sizes.reduce((a, b) => a + b, 0));
@@ -156,14 +182,26 @@ describe('in-place SHA-256 (node:crypto) builds the same trees as noble', () => 
 describe('receipts of a sealed batch', () => {
   it('forBatch builds what forBlock builds, and the fast text is formatReceipt / JSON.stringify', async () => {
     const { store, signer } = newStore();
-    const names = ['a.txt', 'quote " and \\ back', 'line\nbreak', undefined, 'ünï \u2014 \u{1f600}', '', 'x'.repeat(300)];
+    const names = [
+      'a.txt',
+      'quote " and \\ back',
+      'line\nbreak',
+      undefined,
+      'ünï \u2014 \u{1f600}',
+      '',
+      'x'.repeat(300),
+    ];
     for (const count of [1, 2, 3, 7]) {
       const docs = docBatch(Array.from({ length: count }, (_, i) => `doc ${count}/${i}`));
       const batchNames = names.slice(0, count);
       const sealed = await store.seal({ digests: docs.digests, names: batchNames }, signer);
       const builder = new ReceiptBuilder(sealed.state, signer.text);
       const fast = builder.forBatch(sealed.record.seq, sealed.batch, batchNames);
-      const plain = builder.forBlock(sealed.record.seq, sealed.batch.tree, (i) => ({ digest: sealed.batch.digests.subarray(i * 32, i * 32 + 32), salt: sealed.batch.salts.subarray(i * 32, i * 32 + 32), name: batchNames[i] }));
+      const plain = builder.forBlock(sealed.record.seq, sealed.batch.tree, (i) => ({
+        digest: sealed.batch.digests.subarray(i * 32, i * 32 + 32),
+        salt: sealed.batch.salts.subarray(i * 32, i * 32 + 32),
+        name: batchNames[i],
+      }));
       const text = batchReceiptText(fast(0));
       for (let i = 0; i < count; i++) {
         expect(fast(i)).toEqual(plain(i));

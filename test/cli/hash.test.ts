@@ -6,7 +6,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { expectError, expectOk, sha256Hex } from './expect-cli.js';
 import { notar, tempDir, writeDocs } from './helpers.js';
 
-const NAMES = ['plain.txt', 'with space.txt', 'new\nline.txt', 'back\\slash.txt', 'carriage\rreturn.txt', 'ünïcödé.txt', 'empty.txt'];
+const NAMES = [
+  'plain.txt',
+  'with space.txt',
+  'new\nline.txt',
+  'back\\slash.txt',
+  'carriage\rreturn.txt',
+  'ünïcödé.txt',
+  'empty.txt',
+];
 let dir: string;
 
 function sha256sum(args: string[], input?: string): { code: number; stdout: string } {

@@ -10,10 +10,16 @@ const ORIGIN = 'notary.example.gov/keys';
 const PASS = 'correct horse battery staple';
 
 /** A store whose key is encrypted with PASS. */
-function encryptedStore(): { dir: string; storeDir: string; vkey: string; run: (args: string[], env?: NodeJS.ProcessEnv) => RunResult } {
+function encryptedStore(): {
+  dir: string;
+  storeDir: string;
+  vkey: string;
+  run: (args: string[], env?: NodeJS.ProcessEnv) => RunResult;
+} {
   const dir = tempDir();
   const storeDir = path.join(dir, 'store');
-  const run = (args: string[], env: NodeJS.ProcessEnv = {}) => notar(args, { cwd: dir, env: baseEnv({ NOTAR_STORE: storeDir, ...env }) });
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    notar(args, { cwd: dir, env: baseEnv({ NOTAR_STORE: storeDir, ...env }) });
   const init = run(['init', '--name', ORIGIN], { NOTAR_PASSPHRASE: PASS });
   expectOk(init);
   return { dir, storeDir, vkey: init.stdout.trim(), run };
@@ -57,7 +63,11 @@ describe('notar init', () => {
 
   it.each(['has space', 'a+b', ''])('refuses the origin %j', (name) => {
     const dir = tempDir();
-    expectError(notar(['init', '--name', name, '--no-passphrase', '--store', path.join(dir, 's')]), 2, 'is not a valid origin');
+    expectError(
+      notar(['init', '--name', name, '--no-passphrase', '--store', path.join(dir, 's')]),
+      2,
+      'is not a valid origin',
+    );
   });
 
   it('--import uses an existing signer key', () => {
@@ -98,7 +108,9 @@ describe('notar key export / import', () => {
     const a = encryptedStore();
     const exported = a.run(['key', 'export'], { NOTAR_PASSPHRASE: PASS });
     expectOk(exported);
-    expect(exported.stdout).toMatch(new RegExp(`^PRIVATE\\+KEY\\+${ORIGIN.replace(/\./g, '\\.')}\\+[0-9a-f]{8}\\+\\S+\\n$`));
+    expect(exported.stdout).toMatch(
+      new RegExp(`^PRIVATE\\+KEY\\+${ORIGIN.replace(/\./g, '\\.')}\\+[0-9a-f]{8}\\+\\S+\\n$`),
+    );
 
     const b = makeStore(ORIGIN);
     const keyFile = path.join(b.dir, 'backup.key');

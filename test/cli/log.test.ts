@@ -13,7 +13,9 @@ const chainFile = () => path.join(s.storeDir, 'chain.jsonl');
 /** B = SHA-256(0x00 || block line), computed here from FORMAT.md §4, not by notar. */
 function blockHash(b: { seq: number; time: string; size: number; root: string; prev: string }): string {
   const line = `notar-block/1 ${b.seq} ${b.time} ${b.size} ${b.root} ${b.prev}`;
-  return createHash('sha256').update(Buffer.concat([Buffer.of(0), Buffer.from(line)])).digest('hex');
+  return createHash('sha256')
+    .update(Buffer.concat([Buffer.of(0), Buffer.from(line)]))
+    .digest('hex');
 }
 
 beforeAll(() => {
@@ -36,19 +38,28 @@ describe('notar log', () => {
     const r = s.run(['log']);
     expectOk(r);
     expect(r.stderr).toBe('');
-    const records = fs.readFileSync(chainFile(), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const records = fs
+      .readFileSync(chainFile(), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const lines = r.stdout.split('\n').filter(Boolean);
     expect(lines).toHaveLength(2);
     lines.forEach((line, i) => {
       const b = records[i];
-      expect(line).toBe(`${b.seq}  ${b.time}  ${b.size} document${b.size === 1 ? ' ' : 's'}  root ${b.root.slice(0, 16)}  prev ${b.prev.slice(0, 16)}  ${os.userInfo().username}`);
+      expect(line).toBe(
+        `${b.seq}  ${b.time}  ${b.size} document${b.size === 1 ? ' ' : 's'}  root ${b.root.slice(0, 16)}  prev ${b.prev.slice(0, 16)}  ${os.userInfo().username}`,
+      );
     });
   });
 
   it('--json: one object per line with the block, its hash and its checkpoint size', () => {
     const r = s.run(['log', '--json']);
     expectOk(r);
-    const blocks = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const blocks = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(blocks).toHaveLength(2);
     blocks.forEach((b, i) => {
       expect(Object.keys(b)).toEqual(['seq', 'time', 'size', 'root', 'prev', 'blockHash', 'checkpointSize', 'clerk']);

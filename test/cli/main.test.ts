@@ -16,16 +16,32 @@ describe('notar entry point', () => {
   it('--help lists every command', () => {
     const r = notar(['--help']);
     expect(r.code).toBe(0);
-    for (const cmd of ['init', 'key', 'stamp', 'verify', 'prove', 'refresh', 'log', 'checkpoint', 'consistency', 'chain', 'hash', 'verifier-page']) {
+    for (const cmd of [
+      'init',
+      'key',
+      'stamp',
+      'verify',
+      'prove',
+      'refresh',
+      'log',
+      'checkpoint',
+      'consistency',
+      'chain',
+      'hash',
+      'verifier-page',
+    ]) {
       expect(r.stdout).toMatch(new RegExp(`^\\s+${cmd}\\b`, 'm'));
     }
   });
 
-  it.each(['init', 'stamp', 'verify', 'prove', 'refresh', 'log', 'checkpoint', 'consistency', 'hash', 'verifier-page'])('%s --help shows an example', (cmd) => {
-    const r = notar([cmd, '--help']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/Examples?:\n\s+notar /);
-  });
+  it.each(['init', 'stamp', 'verify', 'prove', 'refresh', 'log', 'checkpoint', 'consistency', 'hash', 'verifier-page'])(
+    '%s --help shows an example',
+    (cmd) => {
+      const r = notar([cmd, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/Examples?:\n\s+notar /);
+    },
+  );
 
   it('an unknown option is a usage error: exit 2, one line, no stack', () => {
     const r = notar(['stamp', '--no-such-option']);

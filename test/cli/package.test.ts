@@ -11,8 +11,23 @@ import { tempDir } from './helpers.js';
 
 const ROOT = path.resolve(__dirname, '../..');
 /** What the tarball may hold: the launcher, the CLI bundle, the library, the page template, docs. */
-const ALLOWED = [/^package\.json$/, /^README\.md$/, /^bin\/(notar\.js|package\.json)$/, /^dist\/(notar|compile-cache)\.cjs$/, /^dist\/core\/[^/]+\.(js|d\.ts)$/, /^dist\/page\/verifier\.html$/, /^docs\/[^/]+\.md$/];
-const NEEDED = ['bin/notar.js', 'dist/notar.cjs', 'dist/compile-cache.cjs', 'dist/core/index.js', 'dist/page/verifier.html', 'docs/FORMAT.md'];
+const ALLOWED = [
+  /^package\.json$/,
+  /^README\.md$/,
+  /^bin\/(notar\.js|package\.json)$/,
+  /^dist\/(notar|compile-cache)\.cjs$/,
+  /^dist\/core\/[^/]+\.(js|d\.ts)$/,
+  /^dist\/page\/verifier\.html$/,
+  /^docs\/[^/]+\.md$/,
+];
+const NEEDED = [
+  'bin/notar.js',
+  'dist/notar.cjs',
+  'dist/compile-cache.cjs',
+  'dist/core/index.js',
+  'dist/page/verifier.html',
+  'docs/FORMAT.md',
+];
 
 let work: string;
 let prefix: string;
@@ -30,8 +45,18 @@ function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...inherited, PATH: bin, LANG: 'C.UTF-8', npm_config_update_notifier: 'false', ...extra };
 }
 
-function run(cmd: string, args: string[], opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): SpawnSyncReturns<string> {
-  const r = spawnSync(cmd, args, { cwd: opts.cwd ?? work, env: opts.env ?? env(), input: opts.input ?? '', encoding: 'utf8', timeout: 120_000 });
+function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {},
+): SpawnSyncReturns<string> {
+  const r = spawnSync(cmd, args, {
+    cwd: opts.cwd ?? work,
+    env: opts.env ?? env(),
+    input: opts.input ?? '',
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   if (r.error) throw new Error(`${r.error.message}\n${r.stdout}\n${r.stderr}`);
   return r;
 }
@@ -65,13 +90,31 @@ describe('npm pack', () => {
     expect(pkg.engines.node).toMatch(/24/);
     // The CLI bundle is self-contained but for the RFC 3161 ASN.1 libraries, which it requires
     // only when a timestamp command runs (docs/timestamps.md); the library (dist/core) imports all.
-    expect(Object.keys(pkg.dependencies).sort()).toEqual(['@noble/ed25519', '@noble/hashes', '@peculiar/asn1-cms', '@peculiar/asn1-schema', '@peculiar/asn1-tsp', '@peculiar/asn1-x509', 'asn1js']);
+    expect(Object.keys(pkg.dependencies).sort()).toEqual([
+      '@noble/ed25519',
+      '@noble/hashes',
+      '@peculiar/asn1-cms',
+      '@peculiar/asn1-schema',
+      '@peculiar/asn1-tsp',
+      '@peculiar/asn1-x509',
+      'asn1js',
+    ]);
   });
 });
 
 describe('npm install -g of the tarball (private prefix)', () => {
   beforeAll(() => {
-    const r = run('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=http', tarball]);
+    const r = run('npm', [
+      'install',
+      '-g',
+      '--prefix',
+      prefix,
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=http',
+      tarball,
+    ]);
     expect(r.status, r.stderr).toBe(0);
   });
 
@@ -87,7 +130,10 @@ describe('npm install -g of the tarball (private prefix)', () => {
     const dir = path.join(work, 'office');
     fs.mkdirSync(dir);
     const e = env({ NOTAR_STORE: path.join(dir, 'store') });
-    const init = run('notar', ['init', '--name', 'notary.example.gov/packaged', '--no-passphrase'], { cwd: dir, env: e });
+    const init = run('notar', ['init', '--name', 'notary.example.gov/packaged', '--no-passphrase'], {
+      cwd: dir,
+      env: e,
+    });
     expect(init.status, init.stderr).toBe(0);
     fs.writeFileSync(path.join(dir, 'office.vkey'), init.stdout);
     fs.writeFileSync(path.join(dir, 'deed.txt'), 'Deed of sale\n');
@@ -97,7 +143,10 @@ describe('npm install -g of the tarball (private prefix)', () => {
     expect(ok.stdout).toContain('notary.example.gov/packaged');
     fs.writeFileSync(path.join(dir, 'deed.txt'), 'Deed of sale (altered)\n');
     expect(run('notar', ['verify', 'deed.txt', '--key-file', 'office.vkey'], { cwd: dir, env: e }).status).toBe(1);
-    const page = run('notar', ['verifier-page', '--out', 'verify.html', '--key-file', 'office.vkey'], { cwd: dir, env: e });
+    const page = run('notar', ['verifier-page', '--out', 'verify.html', '--key-file', 'office.vkey'], {
+      cwd: dir,
+      env: e,
+    });
     expect(page.status, page.stderr).toBe(0);
   });
 
@@ -105,7 +154,10 @@ describe('npm install -g of the tarball (private prefix)', () => {
     const dir = path.join(work, 'tsa-office');
     fs.mkdirSync(dir);
     const e = env({ NOTAR_STORE: path.join(dir, 'store') });
-    expect(run('notar', ['init', '--name', 'notary.example.gov/packaged-tsa', '--no-passphrase'], { cwd: dir, env: e }).status).toBe(0);
+    expect(
+      run('notar', ['init', '--name', 'notary.example.gov/packaged-tsa', '--no-passphrase'], { cwd: dir, env: e })
+        .status,
+    ).toBe(0);
     const add = run('notar', ['tsa', 'add', 'offline', '--cert', makeTestPki().caCert], { cwd: dir, env: e });
     expect(add.status, add.stderr).toBe(0);
     expect(add.stdout).toContain('CN=Test Root CA');

@@ -61,7 +61,10 @@ describe('records: clerk per stamping, log filters, find', () => {
   it('find NAME-GLOB and --sha256 list every stamping with block, time and clerk', () => {
     const r = s.run(['find', 'deed*', '--json']);
     expectOk(r);
-    const found = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const found = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(found.map((f) => [f.seq, f.index, f.name, f.clerk, f.revoked])).toEqual([
       [0, 0, 'deed 1.pdf', 'ana', null],
       [0, 1, 'deed-2.pdf', 'ana', null],
@@ -138,11 +141,19 @@ describe('duplicate stamps are detected and skipped unless --again', () => {
   it('--digests: already stamped digests are skipped, new ones stamped', () => {
     const s = makeStore();
     expectOk(s.run(['stamp', '--digests'], { input: `${sha256Hex('one')}  one.pdf\n` }));
-    const r = s.run(['stamp', '--digests'], { input: `${sha256Hex('one')}  one again.pdf\n${sha256Hex('two')}  two.pdf\n` });
+    const r = s.run(['stamp', '--digests'], {
+      input: `${sha256Hex('one')}  one again.pdf\n${sha256Hex('two')}  two.pdf\n`,
+    });
     expectOk(r);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.sha256)).toEqual([sha256Hex('two')]);
     expect(r.stderr).toContain('already stamped: one again.pdf');
-    expect(logJson(s, ['--documents']).map((b) => b.documents.map((d: { name: string }) => d.name))).toEqual([['one.pdf'], ['two.pdf']]);
+    expect(logJson(s, ['--documents']).map((b) => b.documents.map((d: { name: string }) => d.name))).toEqual([
+      ['one.pdf'],
+      ['two.pdf'],
+    ]);
   });
 });

@@ -33,7 +33,9 @@ describe('notar refresh', () => {
     fs.chmodSync(path.join(s.dir, 'a.txt.notar.json'), 0o600);
     const r = s.run(['refresh', 'a.txt.notar.json', 'c.txt.notar.json']);
     expectOk(r);
-    expect(r.stdout).toBe('refreshed a.txt.notar.json: history size 1 -> 3\nrefreshed c.txt.notar.json: history size 2 -> 3\n');
+    expect(r.stdout).toBe(
+      'refreshed a.txt.notar.json: history size 1 -> 3\nrefreshed c.txt.notar.json: history size 2 -> 3\n',
+    );
     const after = read('a.txt.notar.json');
     expect(fixedPart(after)).toBe(fixedPart(before));
     const receipt = JSON.parse(after);
@@ -70,7 +72,11 @@ describe('notar refresh', () => {
     const twin = makeStore();
     writeDocs(twin.dir, { 'x.txt': 'x' });
     expectOk(twin.run(['stamp', 'x.txt']));
-    expectError(s.run(['refresh', path.join(twin.dir, 'x.txt.notar.json')]), 1, "its checkpoint is not signed by this store's key");
+    expectError(
+      s.run(['refresh', path.join(twin.dir, 'x.txt.notar.json')]),
+      1,
+      "its checkpoint is not signed by this store's key",
+    );
   });
 
   it('a receipt whose checkpoint our key signed over another history: the log was rewritten (exit 1)', () => {
@@ -81,7 +87,11 @@ describe('notar refresh', () => {
     expectOk(fork.run(['key', 'import', 'secret.key', '--force', '--no-passphrase']));
     writeDocs(fork.dir, { 'y.txt': 'y' });
     expectOk(fork.run(['stamp', 'y.txt']));
-    expectError(s.run(['refresh', path.join(fork.dir, 'y.txt.notar.json')]), 1, "does not match this store's history: the log was rewritten");
+    expectError(
+      s.run(['refresh', path.join(fork.dir, 'y.txt.notar.json')]),
+      1,
+      "does not match this store's history: the log was rewritten",
+    );
   });
 
   it('an edited leaf: exit 1, not rewritten', () => {
@@ -115,7 +125,9 @@ describe('notar refresh', () => {
   });
 
   it('removes temp files a killed refresh left beside the receipts (only old ones of dead processes)', () => {
-    const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString());
+    const dead = Number(
+      spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString(),
+    );
     const dir = path.join(s.dir, 'killed');
     fs.mkdirSync(dir, { recursive: true });
     fs.copyFileSync(path.join(s.dir, 'd.txt.notar.json'), path.join(dir, 'd.txt.notar.json'));

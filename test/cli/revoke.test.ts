@@ -8,7 +8,11 @@ import { makeStore, writeDocs, type TestStore } from './helpers.js';
 
 /** L = SHA-256(0x00 || salt || d), from FORMAT.md §2, computed here. */
 function leafHash(receipt: { leaf: { salt: string }; document: { sha256: string } }): string {
-  return createHash('sha256').update(Buffer.concat([Buffer.of(0), Buffer.from(receipt.leaf.salt, 'hex'), Buffer.from(receipt.document.sha256, 'hex')])).digest('hex');
+  return createHash('sha256')
+    .update(
+      Buffer.concat([Buffer.of(0), Buffer.from(receipt.leaf.salt, 'hex'), Buffer.from(receipt.document.sha256, 'hex')]),
+    )
+    .digest('hex');
 }
 
 const readReceipt = (s: TestStore, name: string) => JSON.parse(fs.readFileSync(path.join(s.dir, name), 'utf8'));
@@ -27,12 +31,20 @@ describe('notar revoke, status, verify --status', () => {
     expect(r.stdout).toMatch(/^revoked 1 stamping of 1 document in block 1 of notary\.example\.gov\/test at \S+\n$/);
     expectError(s.run(['revoke', 'a.txt', '--reason', 'again']), 2, 'a.txt is already revoked (block 1, ');
     writeDocs(s.dir, { 'never.txt': 'never\n' });
-    expectError(s.run(['revoke', 'never.txt', '--reason', 'x']), 1, 'never.txt was never stamped in notary.example.gov/test');
+    expectError(
+      s.run(['revoke', 'never.txt', '--reason', 'x']),
+      1,
+      'never.txt was never stamped in notary.example.gov/test',
+    );
     expectError(s.run(['revoke', 'b.txt']), 2, 'revoke needs --reason');
     expectError(s.run(['revoke', '--reason', 'x']), 2, 'revoke needs the documents');
     // The entry is an ordinary block: the chain audits clean, the log shows who revoked.
     expectOk(s.run(['chain', 'verify', '--key', s.vkey]));
-    const log = s.run(['log', '--json', '--documents']).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const log = s
+      .run(['log', '--json', '--documents'])
+      .stdout.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(log[1]).toMatchObject({ seq: 1, size: 1, clerk: 'ana', documents: [{ name: 'notar-revoke/1' }] });
     const found = JSON.parse(s.run(['find', 'a.txt', '--json']).stdout);
     expect(found.revoked).toMatchObject({ reason: 'issued by mistake' });
@@ -46,8 +58,12 @@ describe('notar revoke, status, verify --status', () => {
     expect(statement).toMatch(new RegExp(`^notar-revoke/1 ${leafHash(a)} \\S+ "issued by mistake"$`));
     expect(statement).not.toContain(sha256Hex('A\n'));
     const d = createHash('sha256').update(statement).digest();
-    const salt = createHash('sha256').update(Buffer.concat([Buffer.from('notar-entry/1 salt\n'), Buffer.from(statement)])).digest();
-    const root = createHash('sha256').update(Buffer.concat([Buffer.of(0), salt, d])).digest('hex');
+    const salt = createHash('sha256')
+      .update(Buffer.concat([Buffer.from('notar-entry/1 salt\n'), Buffer.from(statement)]))
+      .digest();
+    const root = createHash('sha256')
+      .update(Buffer.concat([Buffer.of(0), salt, d]))
+      .digest('hex');
     expect(file).toBe(`${root}.txt`);
     expect(JSON.parse(fs.readFileSync(path.join(s.storeDir, 'chain.jsonl'), 'utf8').split('\n')[1]).root).toBe(root);
   });
@@ -85,12 +101,20 @@ describe('notar revoke, status, verify --status', () => {
   it('a tampered status, or one signed by an untrusted key, is refused', () => {
     const text = fs.readFileSync(path.join(s.dir, 'status.txt'), 'utf8');
     fs.writeFileSync(path.join(s.dir, 'tampered.txt'), text.replace('issued by mistake', 'issued by mistakes'));
-    expectError(s.run(['verify', 'b.txt', '--key', s.vkey, '--status', 'tampered.txt']), 1, 'is not valid: it was changed after signing');
+    expectError(
+      s.run(['verify', 'b.txt', '--key', s.vkey, '--status', 'tampered.txt']),
+      1,
+      'is not valid: it was changed after signing',
+    );
     const other = makeStore();
     writeDocs(other.dir, { 'z.txt': 'Z\n' });
     expectOk(other.run(['stamp', 'z.txt']));
     expectOk(other.run(['status', '--out', path.join(s.dir, 'other.txt')]));
-    expectError(s.run(['verify', 'b.txt', '--key', s.vkey, '--status', 'other.txt']), 1, 'is not signed by a key you trust');
+    expectError(
+      s.run(['verify', 'b.txt', '--key', s.vkey, '--status', 'other.txt']),
+      1,
+      'is not signed by a key you trust',
+    );
     fs.writeFileSync(path.join(s.dir, 'junk.txt'), 'hello\n');
     expectError(s.run(['verify', 'b.txt', '--key', s.vkey, '--status', 'junk.txt']), 2, 'junk.txt');
   });
@@ -127,7 +151,17 @@ describe('10,000 revocations', () => {
     const t3 = Date.now();
     const proved = s.run(['prove', '--sha256', sha256Hex('doc 123')]);
     fs.writeFileSync(path.join(s.dir, 'doc123.json'), proved.stdout);
-    const bad = s.run(['verify', '--sha256', sha256Hex('doc 123'), '--receipt', 'doc123.json', '--key', s.vkey, '--status', 'status.txt']);
+    const bad = s.run([
+      'verify',
+      '--sha256',
+      sha256Hex('doc 123'),
+      '--receipt',
+      'doc123.json',
+      '--key',
+      s.vkey,
+      '--status',
+      'status.txt',
+    ]);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain('REVOKED on');
     // Figures for the report (no timed assertion): revoke, status, verify.

@@ -13,7 +13,13 @@ const PASS = 'correct horse battery staple';
 function runWithStdin(s: TestStore, args: string[], stdinFile: string): RunResult {
   const fd = fs.openSync(stdinFile, 'r');
   try {
-    const r = spawnSync(process.execPath, [BIN, ...args], { cwd: s.dir, env: s.env, stdio: [fd, 'pipe', 'pipe'], timeout: 60_000, detached: true } as SpawnSyncOptions);
+    const r = spawnSync(process.execPath, [BIN, ...args], {
+      cwd: s.dir,
+      env: s.env,
+      stdio: [fd, 'pipe', 'pipe'],
+      timeout: 60_000,
+      detached: true,
+    } as SpawnSyncOptions);
     return { code: r.status ?? -1, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
   } finally {
     fs.closeSync(fd);
@@ -33,8 +39,14 @@ describe('inputs are capped while reading (item 9)', () => {
   const s = storeWithReceipt();
 
   it.each([
-    [['verify', 'a.txt', '--receipt', '/dev/zero', '--key-file', 'office.vkey'], '/dev/zero is larger than 256 KiB, too large to be a receipt'],
-    [['verify', 'a.txt', '--key-file', '/dev/zero'], '/dev/zero is larger than 1 MiB, too large to be a file of verifier keys'],
+    [
+      ['verify', 'a.txt', '--receipt', '/dev/zero', '--key-file', 'office.vkey'],
+      '/dev/zero is larger than 256 KiB, too large to be a receipt',
+    ],
+    [
+      ['verify', 'a.txt', '--key-file', '/dev/zero'],
+      '/dev/zero is larger than 1 MiB, too large to be a file of verifier keys',
+    ],
     [['consistency', '--verify', '/dev/zero', '--key-file', 'office.vkey'], 'too large to be a consistency proof'],
     [['consistency', '--from', '/dev/zero'], 'too large to be a signed checkpoint'],
     [['stamp', '--files-from', '/dev/zero'], 'a name longer than 4096 bytes'],
@@ -56,11 +68,23 @@ describe('inputs are capped while reading (item 9)', () => {
     const dir = path.join(s.dir, 'enc');
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'pass'), PASS + '\n');
-    expectOk(notar(['init', '--name', 'notary.example.gov/enc', '--store', 'store', '--passphrase-file', 'pass'], { cwd: dir }));
+    expectOk(
+      notar(['init', '--name', 'notary.example.gov/enc', '--store', 'store', '--passphrase-file', 'pass'], {
+        cwd: dir,
+      }),
+    );
     writeDocs(dir, { 'b.txt': 'B' });
-    expectError(notar(['stamp', 'b.txt', '--store', 'store', '--passphrase-file', '/dev/zero'], { cwd: dir }), 2, '/dev/zero is larger than 64 KiB, too large to be a passphrase file');
+    expectError(
+      notar(['stamp', 'b.txt', '--store', 'store', '--passphrase-file', '/dev/zero'], { cwd: dir }),
+      2,
+      '/dev/zero is larger than 64 KiB, too large to be a passphrase file',
+    );
     execFileSync('mkfifo', [path.join(dir, 'fifo')]);
-    expectError(notar(['stamp', 'b.txt', '--store', 'store', '--passphrase-file', 'fifo'], { cwd: dir }), 2, 'the first line is empty');
+    expectError(
+      notar(['stamp', 'b.txt', '--store', 'store', '--passphrase-file', 'fifo'], { cwd: dir }),
+      2,
+      'the first line is empty',
+    );
     expect(fs.existsSync(path.join(dir, 'b.txt.notar.json'))).toBe(false);
   });
 
@@ -103,7 +127,9 @@ describe('inputs are capped while reading (item 9)', () => {
 describe('a damaged key.json (item 10)', () => {
   const dir = makeStore().dir;
   fs.writeFileSync(path.join(dir, 'pass'), PASS + '\n');
-  expectOk(notar(['init', '--name', 'notary.example.gov/k', '--store', 'enc', '--passphrase-file', 'pass'], { cwd: dir }));
+  expectOk(
+    notar(['init', '--name', 'notary.example.gov/k', '--store', 'enc', '--passphrase-file', 'pass'], { cwd: dir }),
+  );
   const keyFile = path.join(dir, 'enc', 'key.json');
   const good = JSON.parse(fs.readFileSync(keyFile, 'utf8'));
   writeDocs(dir, { 'd.txt': 'D' });

@@ -29,7 +29,8 @@ describe('notar key rotate', () => {
     expectOk(s.run(['stamp', 'b.txt']));
   });
 
-  const verify = (doc: string, keys: string[], extra: string[] = []) => s.run(['verify', doc, ...keys.flatMap((k) => ['--key', k]), ...extra]);
+  const verify = (doc: string, keys: string[], extra: string[] = []) =>
+    s.run(['verify', doc, ...keys.flatMap((k) => ['--key', k]), ...extra]);
 
   it('the handover block is signed by both keys; key.pub is the new key; log and chain verify show the rotation', () => {
     expect(fs.readFileSync(path.join(s.storeDir, 'key.pub'), 'utf8').trim()).toBe(k1);
@@ -59,7 +60,9 @@ describe('notar key rotate', () => {
     const [proof] = proofs(s);
     const ok = verify('b.txt', [k0], ['--rotation', proof]);
     expectOk(ok);
-    expect(ok.stdout).toContain(`signed by the successor key ${keyIdOf(k1)} announced in block 1 (rotation proof checked with key ${keyIdOf(k0)})`);
+    expect(ok.stdout).toContain(
+      `signed by the successor key ${keyIdOf(k1)} announced in block 1 (rotation proof checked with key ${keyIdOf(k0)})`,
+    );
   });
 
   it('a forged rotation proof is refused: another statement, or a handover from a key not trusted', () => {
@@ -68,7 +71,11 @@ describe('notar key rotate', () => {
     const thief = makeStore();
     const forged = { ...genuine, statement: genuine.statement.replace(k1, thief.vkey) };
     fs.writeFileSync(path.join(s.dir, 'forged.json'), JSON.stringify(forged));
-    expectError(verify('b.txt', [k0], ['--rotation', 'forged.json']), 1, 'its receipt is not for its statement as a rotation entry');
+    expectError(
+      verify('b.txt', [k0], ['--rotation', 'forged.json']),
+      1,
+      'its receipt is not for its statement as a rotation entry',
+    );
     // A third key's own rotation (signed only by keys we do not trust).
     writeDocs(thief.dir, { 'x.txt': 'x\n' });
     expectOk(thief.run(['stamp', 'x.txt']));
@@ -76,7 +83,7 @@ describe('notar key rotate', () => {
     expectError(verify('b.txt', [k0], ['--rotation', proofs(thief)[0]]), 1, 'which is not a key you trust');
   });
 
-  it('refresh moves old receipts to new-key checkpoints; kept receipts still count as this store\'s', () => {
+  it("refresh moves old receipts to new-key checkpoints; kept receipts still count as this store's", () => {
     const r = s.run(['refresh', 'a.txt.notar.json']);
     expectOk(r);
     expectOk(verify('a.txt', [k1]));
@@ -128,7 +135,11 @@ describe('SIGKILL during key rotate', () => {
     for (let round = 0; round < 12; round++) {
       writeDocs(s.dir, { [`d${round}.txt`]: `doc ${round}\n` });
       const before = fs.readFileSync(path.join(s.storeDir, 'key.pub'), 'utf8').trim();
-      const r = await notarAsync(['key', 'rotate'], { cwd: s.dir, env: s.env, killAfterMs: runMs * (0.5 + 0.7 * rand()) });
+      const r = await notarAsync(['key', 'rotate'], {
+        cwd: s.dir,
+        env: s.env,
+        killAfterMs: runMs * (0.5 + 0.7 * rand()),
+      });
       // The next command finishes or discards the interrupted rotation; stamping then works.
       const stamp = s.run(['stamp', `d${round}.txt`]);
       expect(stamp.code, `round ${round} (${r.signal ?? 'finished'}): ${stamp.stderr}`).toBe(0);
@@ -155,14 +166,21 @@ describe('notar key retire --compromised', () => {
     expectOk(s.run(['stamp', 'b.txt']));
     const k1 = s.run(['key', 'rotate']).stdout.trim();
     expectOk(s.run(['stamp', 'c.txt']));
-    expectError(s.run(['key', 'retire', '--compromised', '--after', '9']), 2, '--after must be a history size from 0 to 3');
+    expectError(
+      s.run(['key', 'retire', '--compromised', '--after', '9']),
+      2,
+      '--after must be a history size from 0 to 3',
+    );
     const r = s.run(['key', 'retire', '--compromised', '--after', '1']);
     expectOk(r);
     expect(r.stdout).toBe(`${k0} valid up to history size 1\n`);
     expectError(s.run(['key', 'retire', '--compromised']), 2, 'is already retired');
-    expect(s.run(['chain', 'verify', '--key', k1]).stdout).toContain(`key ${keyIdOf(k0)} retired as compromised in block 4`);
+    expect(s.run(['chain', 'verify', '--key', k1]).stdout).toContain(
+      `key ${keyIdOf(k0)} retired as compromised in block 4`,
+    );
     const [rotation, retirement] = proofs(s);
-    const withProofs = (doc: string) => s.run(['verify', doc, '--key', k0, '--rotation', retirement, '--rotation', rotation]);
+    const withProofs = (doc: string) =>
+      s.run(['verify', doc, '--key', k0, '--rotation', retirement, '--rotation', rotation]);
     expectOk(withProofs('a.txt'));
     const b = withProofs('b.txt');
     expect(b.code).toBe(1);

@@ -48,7 +48,11 @@ describe('item 4: a key.json that is not the published key', () => {
     fs.copyFileSync(path.join(other.storeDir, 'key.json'), path.join(s.storeDir, 'key.json'));
     const id = (vkey: string) => vkey.split('+')[1];
     const r = s.run(['stamp', 'b.txt']);
-    expectOneError(r, 1, `refusing to sign: key.json holds key ${id(other.vkey)}, but key.pub (the published verifier key) is key ${id(s.vkey)}: they are not the same key`);
+    expectOneError(
+      r,
+      1,
+      `refusing to sign: key.json holds key ${id(other.vkey)}, but key.pub (the published verifier key) is key ${id(s.vkey)}: they are not the same key`,
+    );
     expect(r.stderr).toMatch(/notar: hint: restore key\.json and key\.pub from your backup/);
     expect(fs.existsSync(path.join(s.dir, 'b.txt.notar.json'))).toBe(false);
   });
@@ -59,7 +63,11 @@ describe('item 4: a key.json that is not the published key', () => {
     writeDocs(s.dir, { 'a.txt': 'a\n', 'b.txt': 'b\n' });
     expect(s.run(['stamp', 'a.txt']).code).toBe(0);
     for (const f of ['key.json', 'key.pub']) fs.copyFileSync(path.join(other.storeDir, f), path.join(s.storeDir, f));
-    expectOneError(s.run(['stamp', 'b.txt']), 1, /refusing to sign: the signing key in key\.json \(key ID [0-9a-f]{8}\) is not the key that signed this chain/);
+    expectOneError(
+      s.run(['stamp', 'b.txt']),
+      1,
+      /refusing to sign: the signing key in key\.json \(key ID [0-9a-f]{8}\) is not the key that signed this chain/,
+    );
   });
 });
 
@@ -81,7 +89,9 @@ describe('item 6: the newest block line deleted', () => {
     fs.renameSync(path.join(s.storeDir, 'tip.json'), path.join(s.dir, 'tip.json.aside'));
     const r = s.run(['stamp', 'c.txt']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^notar: recovered: WARNING: leaves\/0000000001\.bin holds leaves this key signed for block 1, but chain\.jsonl has no block 1 .*moved it to quarantine\/\S+ instead of overwriting it/m);
+    expect(r.stderr).toMatch(
+      /^notar: recovered: WARNING: leaves\/0000000001\.bin holds leaves this key signed for block 1, but chain\.jsonl has no block 1 .*moved it to quarantine\/\S+ instead of overwriting it/m,
+    );
     const [moved] = fs.readdirSync(path.join(s.storeDir, 'quarantine'));
     expect(fs.readFileSync(path.join(s.storeDir, 'quarantine', moved)).equals(signed)).toBe(true);
     const audit = s.run(['chain', 'verify']);

@@ -27,10 +27,14 @@ describe('notar stamp: many files', () => {
     const names = manyDocs(s);
     const r = s.run(['stamp', '--files-from', 'list', '-0', '--json']);
     expectOk(r);
-    const lines = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { document: string; sha256: string; index: number });
+    const lines = r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { document: string; sha256: string; index: number });
     expect(lines.map((l) => l.document)).toEqual(names);
     expect(lines.map((l) => l.index)).toEqual(names.map((_, i) => i));
-    for (const [i, l] of lines.entries()) expect(l.sha256, names[i]).toBe(sha256Hex(fs.readFileSync(path.join(s.dir, names[i]))));
+    for (const [i, l] of lines.entries())
+      expect(l.sha256, names[i]).toBe(sha256Hex(fs.readFileSync(path.join(s.dir, names[i]))));
   });
 
   it('names the first unreadable input in list order and seals nothing', () => {
@@ -40,7 +44,15 @@ describe('notar stamp: many files', () => {
     fs.rmSync(path.join(s.dir, names[2300]));
     fs.rmSync(path.join(s.dir, names[1700]));
     fs.mkdirSync(path.join(s.dir, names[1700]));
-    expectError(s.run(['stamp', '--files-from', 'list', '-0', '--json']), 2, `cannot read ${names[1700]}: is a directory`);
-    expect(fs.existsSync(path.join(s.storeDir, 'chain.jsonl')) ? fs.readFileSync(path.join(s.storeDir, 'chain.jsonl'), 'utf8') : '').toBe('');
+    expectError(
+      s.run(['stamp', '--files-from', 'list', '-0', '--json']),
+      2,
+      `cannot read ${names[1700]}: is a directory`,
+    );
+    expect(
+      fs.existsSync(path.join(s.storeDir, 'chain.jsonl'))
+        ? fs.readFileSync(path.join(s.storeDir, 'chain.jsonl'), 'utf8')
+        : '',
+    ).toBe('');
   });
 });

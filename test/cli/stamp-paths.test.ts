@@ -9,15 +9,31 @@ import { receiptPathFor } from '../../src/cli/receipts/receipt-path.js';
 /** What --out did before the fast path: normalize, drop `..`/`.`/root, join. */
 function slow(input: string, out: string): string {
   const rel = path.isAbsolute(input) ? path.relative('/', input) : path.normalize(input);
-  const safe = rel.split('/').filter((p) => p !== '..' && p !== '.' && p !== '').join('/');
+  const safe = rel
+    .split('/')
+    .filter((p) => p !== '..' && p !== '.' && p !== '')
+    .join('/');
   return path.join(out, (safe || 'stdin') + '.notar.json');
 }
 
 describe('receiptPathFor', () => {
-  const inputs = ['a.txt', 'd/e/a.txt', './a.txt', '../a.txt', 'd/../a.txt', 'd//a.txt', '/abs/a.txt', '..a', '.hidden', 'd/.x/a', 'a..b/c'];
+  const inputs = [
+    'a.txt',
+    'd/e/a.txt',
+    './a.txt',
+    '../a.txt',
+    'd/../a.txt',
+    'd//a.txt',
+    '/abs/a.txt',
+    '..a',
+    '.hidden',
+    'd/.x/a',
+    'a..b/c',
+  ];
   const outs = ['r', './r/', '.', '/', 'r/..', 'r/../', '../r', '/tmp/r'];
   it('under --out: equals path.join of the cleaned relative path, for every spelling', () => {
-    for (const out of outs) for (const input of inputs) expect(receiptPathFor(input, out), `${input} under ${out}`).toBe(slow(input, out));
+    for (const out of outs)
+      for (const input of inputs) expect(receiptPathFor(input, out), `${input} under ${out}`).toBe(slow(input, out));
   });
 
   it('beside the document: the name plus .notar.json', () => {
@@ -45,7 +61,9 @@ describe('planReceipts', () => {
   });
 
   it('two files on one receipt path, or a receipt path another needs as a directory: refused', () => {
-    expect(refused(['../a.txt', 'a.txt'], 'r')).toBe('../a.txt and a.txt would both get the receipt r/a.txt.notar.json; nothing was stamped');
+    expect(refused(['../a.txt', 'a.txt'], 'r')).toBe(
+      '../a.txt and a.txt would both get the receipt r/a.txt.notar.json; nothing was stamped',
+    );
     expect(refused(['/x/a.txt', 'x/a.txt'], 'r')).toContain('would both get the receipt r/x/a.txt.notar.json');
     expect(refused(['-', 'stdin'], 'r')).toContain('standard input (-) and stdin');
     expect(refused(['x', 'x.notar.json/a'], 'r')).toContain('a directory the receipt of x.notar.json/a needs');

@@ -25,7 +25,11 @@ describe('receipt paths that meet are refused before sealing (item 2)', () => {
     const s = makeStore();
     writeDocs(s.dir, { 'w/a.txt': 'upper\n', 'w/sub/a.txt': 'lower\n' });
     const r = s.run(['stamp', '../a.txt', 'a.txt', '--out', 'r'], { cwd: path.join(s.dir, 'w/sub') });
-    expectError(r, 2, `../a.txt and a.txt would both get the receipt ${path.join('r', 'a.txt.notar.json')}; nothing was stamped`);
+    expectError(
+      r,
+      2,
+      `../a.txt and a.txt would both get the receipt ${path.join('r', 'a.txt.notar.json')}; nothing was stamped`,
+    );
     expect(r.stderr).toMatch(/^notar: hint: .*separate runs/m);
     expect(blocks(s)).toBe(0);
     expect(fs.existsSync(path.join(s.dir, 'w/sub/r'))).toBe(false);
@@ -42,8 +46,16 @@ describe('receipt paths that meet are refused before sealing (item 2)', () => {
   it('a receipt that would be a directory another receipt needs: exit 2 before sealing', () => {
     const s = makeStore();
     writeDocs(s.dir, { x: 'x\n', 'x.notar.json/a.txt': 'a\n' });
-    expectError(s.run(['stamp', 'x', 'x.notar.json/a.txt', '--out', 'r']), 2, 'a directory the receipt of x.notar.json/a.txt needs');
-    expectError(s.run(['stamp', 'x.notar.json/a.txt', 'x', '--out', 'r']), 2, 'a directory the receipt of x.notar.json/a.txt needs');
+    expectError(
+      s.run(['stamp', 'x', 'x.notar.json/a.txt', '--out', 'r']),
+      2,
+      'a directory the receipt of x.notar.json/a.txt needs',
+    );
+    expectError(
+      s.run(['stamp', 'x.notar.json/a.txt', 'x', '--out', 'r']),
+      2,
+      'a directory the receipt of x.notar.json/a.txt needs',
+    );
     expect(blocks(s)).toBe(0);
   });
 
@@ -70,7 +82,11 @@ describe('an existing receipt counts only if it holds in this store (item 3)', (
     const receiptA = fs.readFileSync(path.join(a.dir, 'c.txt.notar.json'), 'utf8');
     const b = makeStore('notary.example.gov/b');
     const r = b.run(['stamp', 'c.txt'], { cwd: a.dir });
-    expectError(r, 2, 'c.txt.notar.json is a receipt for c.txt that does not hold in this store: it is a receipt of notary.example.gov/a, not of this store (notary.example.gov/b); nothing was stamped');
+    expectError(
+      r,
+      2,
+      'c.txt.notar.json is a receipt for c.txt that does not hold in this store: it is a receipt of notary.example.gov/a, not of this store (notary.example.gov/b); nothing was stamped',
+    );
     expect(r.stderr).toContain('notar: hint: ');
     expect(fs.readFileSync(path.join(a.dir, 'c.txt.notar.json'), 'utf8')).toBe(receiptA);
     expect(blocks(b)).toBe(0);
@@ -89,7 +105,11 @@ describe('an existing receipt counts only if it holds in this store (item 3)', (
     const broken = text.replace(step, (step[0] === '0' ? '1' : '0') + step.slice(1));
     fs.writeFileSync(file, broken);
     const r = s.run(['stamp', 'a.txt', 'b.txt']);
-    expectError(r, 2, 'b.txt.notar.json is a receipt for b.txt that does not hold in this store: its batch proof does not lead to the root of block 0');
+    expectError(
+      r,
+      2,
+      'b.txt.notar.json is a receipt for b.txt that does not hold in this store: its batch proof does not lead to the root of block 0',
+    );
     expect(fs.readFileSync(file, 'utf8')).toBe(broken);
     expect(blocks(s)).toBe(1);
     // The first receipt met with a checkpoint is checked in full, signature included.
@@ -97,7 +117,11 @@ describe('an existing receipt counts only if it holds in this store (item 3)', (
     const cText = fs.readFileSync(c, 'utf8');
     const sig = / ([A-Za-z0-9+/]{20})/.exec(readJson(c).checkpoint)![1];
     fs.writeFileSync(c, cText.replace(sig, sig.slice(0, -1) + (sig.endsWith('A') ? 'B' : 'A')));
-    expectError(s.run(['stamp', 'c.txt']), 2, "c.txt.notar.json is a receipt for c.txt that does not hold in this store: it does not verify against this store's key (signature:");
+    expectError(
+      s.run(['stamp', 'c.txt']),
+      2,
+      "c.txt.notar.json is a receipt for c.txt that does not hold in this store: it does not verify against this store's key (signature:",
+    );
     // A good receipt from an earlier checkpoint still counts.
     const kept = s.run(['stamp', 'a.txt']);
     expectOk(kept);
@@ -122,7 +146,11 @@ describe('long names and unwritable receipts (item 5)', () => {
     const long = 'n'.repeat(250);
     writeDocs(s.dir, { [long]: 'long\n', 'z.txt': 'z\n' });
     const r = s.run(['stamp', 'z.txt', long]);
-    expectError(r, 2, `cannot write the receipt of ${long}: its name would be 261 bytes, over the file system's limit of 255; nothing was stamped`);
+    expectError(
+      r,
+      2,
+      `cannot write the receipt of ${long}: its name would be 261 bytes, over the file system's limit of 255; nothing was stamped`,
+    );
     expect(r.stderr).not.toMatch(/E[A-Z]{4,}/);
     expect(blocks(s)).toBe(0);
     expect(fs.existsSync(path.join(s.dir, 'z.txt.notar.json'))).toBe(false);
@@ -134,13 +162,22 @@ describe('long names and unwritable receipts (item 5)', () => {
     writeDocs(s.dir, { 'a.txt': 'a\n', [long]: 'b\n', 'c.txt': 'c\n' });
     // A file size limit (RLIMIT_FSIZE) of 1100 bytes: the store's files (~500 bytes) and the short
     // receipts (~1,000) fit; the long name's receipt (~1,230) fails with EFBIG, after sealing.
-    const limit = 'import os, resource, sys; resource.setrlimit(resource.RLIMIT_FSIZE, (1100, 1100)); os.execv(sys.argv[1], sys.argv[1:])';
-    const r = spawnSync('python3', ['-c', limit, process.execPath, BIN, 'stamp', 'a.txt', long, 'c.txt'], { cwd: s.dir, env: s.env, encoding: 'utf8' });
+    const limit =
+      'import os, resource, sys; resource.setrlimit(resource.RLIMIT_FSIZE, (1100, 1100)); os.execv(sys.argv[1], sys.argv[1:])';
+    const r = spawnSync('python3', ['-c', limit, process.execPath, BIN, 'stamp', 'a.txt', long, 'c.txt'], {
+      cwd: s.dir,
+      env: s.env,
+      encoding: 'utf8',
+    });
     expect(r.status, r.stderr).toBe(2);
     expect(r.stdout).toMatch(/^stamped 3 documents in block 0 /);
     const errors = r.stderr.split('\n').filter((l) => l.startsWith('notar: error:'));
-    expect(errors).toEqual([`notar: error: ${long} is stamped (block 0, leaf 1), but its receipt ${long}.notar.json was not written: file too large (a file size limit was reached)`]);
-    expect(r.stderr).toContain('notar: hint: the documents are in the store: once the problem is fixed, rebuild a missing receipt with `notar prove DOCUMENT > RECEIPT`');
+    expect(errors).toEqual([
+      `notar: error: ${long} is stamped (block 0, leaf 1), but its receipt ${long}.notar.json was not written: file too large (a file size limit was reached)`,
+    ]);
+    expect(r.stderr).toContain(
+      'notar: hint: the documents are in the store: once the problem is fixed, rebuild a missing receipt with `notar prove DOCUMENT > RECEIPT`',
+    );
     expect(verifies(s, 'a.txt')).toBe(true);
     expect(verifies(s, 'c.txt')).toBe(true);
     expect(fs.existsSync(path.join(s.dir, `${long}.notar.json`))).toBe(false);

@@ -5,14 +5,18 @@ import { describe, expect, it } from 'vitest';
 import { expectError, expectOk, readJson, sha256Hex } from './expect-cli.js';
 import { makeStore, type TestStore, writeDocs } from './helpers.js';
 
-const SUMMARY = /^stamped (\d+) documents? in block (\d+) of notary\.example\.gov\/test at (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) \(root ([0-9a-f]{16})…\)(; kept \d+ existing receipts?)?\n$/;
+const SUMMARY =
+  /^stamped (\d+) documents? in block (\d+) of notary\.example\.gov\/test at (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) \(root ([0-9a-f]{16})…\)(; kept \d+ existing receipts?)?\n$/;
 
 function blocks(s: TestStore): number {
   return s.run(['log', '--json']).stdout.split('\n').filter(Boolean).length;
 }
 
 function verify(s: TestStore, doc: string, receipt?: string, input?: string): void {
-  const r = s.run(['verify', doc, ...(receipt ? ['--receipt', receipt] : []), '--key', s.vkey], input === undefined ? {} : { input });
+  const r = s.run(
+    ['verify', doc, ...(receipt ? ['--receipt', receipt] : []), '--key', s.vkey],
+    input === undefined ? {} : { input },
+  );
   expect(r.code, `${doc}: ${r.stdout}${r.stderr}`).toBe(0);
 }
 
@@ -67,7 +71,9 @@ describe('notar stamp: files', () => {
     writeDocs(s.dir, { 'a.txt': 'A, edited\n' });
     const refused = s.run(['stamp', 'a.txt', 'b.txt']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('notar: error: a.txt.notar.json is not a receipt for the current a.txt; nothing was stamped');
+    expect(refused.stderr).toContain(
+      'notar: error: a.txt.notar.json is not a receipt for the current a.txt; nothing was stamped',
+    );
     expect(fs.readFileSync(path.join(s.dir, 'a.txt.notar.json'), 'utf8')).toBe(old);
     expect(fs.existsSync(path.join(s.dir, 'b.txt.notar.json'))).toBe(false);
     expect(blocks(s)).toBe(1);
@@ -114,9 +120,18 @@ describe('notar stamp: files', () => {
     writeDocs(s.dir, { 'a.txt': 'A\n', 'b.txt': 'B\n' });
     const r = s.run(['stamp', 'a.txt', 'b.txt', '--json', '--out', 'rec']);
     expectOk(r);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toMatchObject({ document: 'b.txt', sha256: sha256Hex('B\n'), seq: 0, index: 1, receiptFile: path.join('rec', 'b.txt.notar.json') });
+    expect(lines[1]).toMatchObject({
+      document: 'b.txt',
+      sha256: sha256Hex('B\n'),
+      seq: 0,
+      index: 1,
+      receiptFile: path.join('rec', 'b.txt.notar.json'),
+    });
     expect(lines[0].time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(r.stderr).toMatch(/^notar: stamped 2 documents in block 0 /m);
     verify(s, 'b.txt', lines[1].receiptFile);
@@ -174,7 +189,10 @@ describe('notar stamp --digests', () => {
     const input = `${sha256Hex('first')}  first.pdf\n${sha256Hex('second').toUpperCase()}\n\\${sha256Hex('third')}  th\\nird.pdf\n`;
     const r = s.run(['stamp', '--digests'], { input });
     expectOk(r);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.sha256)).toEqual([sha256Hex('first'), sha256Hex('second'), sha256Hex('third')]);
     expect(lines.map((l) => l.receipt.document.name)).toEqual(['first.pdf', undefined, 'th\nird.pdf']);
     expect(r.stderr).toMatch(/^notar: stamped 3 documents in block 0 /m);

@@ -13,7 +13,13 @@ import { BIN, makeStore, notar, writeDocs, type TestStore } from './helpers.js';
 const PTY_RUN = path.resolve(__dirname, 'pty-run.py');
 const PASS = 'correct horse battery staple';
 
-type Step = { wait: string } | { signal: 'SIGINT' | 'SIGTERM' } | { tty: string } | { stdin: string } | { stdin_file: string } | { close_stdin: true };
+type Step =
+  | { wait: string }
+  | { signal: 'SIGINT' | 'SIGTERM' }
+  | { tty: string }
+  | { stdin: string }
+  | { stdin_file: string }
+  | { close_stdin: true };
 interface PtyResult {
   rc: number;
   output: string;
@@ -22,8 +28,21 @@ interface PtyResult {
 }
 
 function onPty(s: TestStore, size: [number, number], args: string[], steps: Step[], stdinTty = false): PtyResult {
-  const spec = { rows: size[0], cols: size[1], cmd: [process.execPath, BIN, ...args], cwd: s.dir, env: s.env, steps, timeout: 90, stdin_tty: stdinTty };
-  const r = spawnSync('python3', [PTY_RUN, JSON.stringify(spec)], { encoding: 'utf8', timeout: 120_000, maxBuffer: 1 << 26 });
+  const spec = {
+    rows: size[0],
+    cols: size[1],
+    cmd: [process.execPath, BIN, ...args],
+    cwd: s.dir,
+    env: s.env,
+    steps,
+    timeout: 90,
+    stdin_tty: stdinTty,
+  };
+  const r = spawnSync('python3', [PTY_RUN, JSON.stringify(spec)], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    maxBuffer: 1 << 26,
+  });
   if (r.status !== 0) throw new Error(`pty-run.py failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as PtyResult;
 }
@@ -37,7 +56,8 @@ function expectStoreIntact(s: TestStore): void {
 }
 
 /** The lines as the terminal shows them: what follows a line's last \r, escape sequences dropped. */
-const shownLines = (out: string) => out.split(/\r?\n/).map((l) => l.slice(l.lastIndexOf('\r') + 1).replace(/\x1b\[[0-9;]*[A-Za-z]/g, ''));
+const shownLines = (out: string) =>
+  out.split(/\r?\n/).map((l) => l.slice(l.lastIndexOf('\r') + 1).replace(/\x1b\[[0-9;]*[A-Za-z]/g, ''));
 const errorLines = (out: string) => shownLines(out).filter((l) => l.includes('notar: error:'));
 
 describe('stamp on a terminal: progress and interruption (item 8)', () => {
@@ -46,23 +66,31 @@ describe('stamp on a terminal: progress and interruption (item 8)', () => {
     ['0x0', 'SIGINT', 130, [0, 0]],
     ['24x80', 'SIGTERM', 143, [24, 80]],
     ['0x0', 'SIGTERM', 143, [0, 0]],
-  ] as const)('%s: the byte count moves; %s ends it with exit %d, one message, store intact', (_size, signal, code, size) => {
-    const s = makeStore();
-    writeDocs(s.dir, { 'a.txt': 'A' });
-    expectOk(s.run(['stamp', 'a.txt']));
-    const chunk = path.join(s.dir, 'chunk.bin');
-    fs.writeFileSync(chunk, Buffer.alloc(3 << 20, 7));
-    // stdin stays open: notar is still reading the document when the signal comes.
-    const r = onPty(s, [...size], ['stamp', '-', '--out', 'r'], [{ stdin_file: chunk }, { wait: 'hashed 0 of 1 documents, [1-9][0-9.]* MB' }, { signal }]);
-    expect(r.timed_out, r.output).toBe(false);
-    expect(r.overflow).toBe(false);
-    expect(r.rc, r.output).toBe(code);
-    expect(errorLines(r.output)).toEqual([`notar: error: interrupted (${signal}); nothing was stamped`]);
-    // Only \r and \e[K: no cursor-up (the 0-column loop was an endless `\e[1A\e[0K`).
-    expect(r.output).not.toContain('\x1b[1A');
-    expect(s.run(['log']).stdout.trim().split('\n')).toHaveLength(1);
-    expectStoreIntact(s);
-  });
+  ] as const)(
+    '%s: the byte count moves; %s ends it with exit %d, one message, store intact',
+    (_size, signal, code, size) => {
+      const s = makeStore();
+      writeDocs(s.dir, { 'a.txt': 'A' });
+      expectOk(s.run(['stamp', 'a.txt']));
+      const chunk = path.join(s.dir, 'chunk.bin');
+      fs.writeFileSync(chunk, Buffer.alloc(3 << 20, 7));
+      // stdin stays open: notar is still reading the document when the signal comes.
+      const r = onPty(
+        s,
+        [...size],
+        ['stamp', '-', '--out', 'r'],
+        [{ stdin_file: chunk }, { wait: 'hashed 0 of 1 documents, [1-9][0-9.]* MB' }, { signal }],
+      );
+      expect(r.timed_out, r.output).toBe(false);
+      expect(r.overflow).toBe(false);
+      expect(r.rc, r.output).toBe(code);
+      expect(errorLines(r.output)).toEqual([`notar: error: interrupted (${signal}); nothing was stamped`]);
+      // Only \r and \e[K: no cursor-up (the 0-column loop was an endless `\e[1A\e[0K`).
+      expect(r.output).not.toContain('\x1b[1A');
+      expect(s.run(['log']).stdout.trim().split('\n')).toHaveLength(1);
+      expectStoreIntact(s);
+    },
+  );
 
   it('SIGINT while receipts are written: exit 130, the block stays sealed, the hint says how to rebuild receipts', () => {
     const s = makeStore();
@@ -70,10 +98,17 @@ describe('stamp on a terminal: progress and interruption (item 8)', () => {
     fs.mkdirSync(path.join(s.dir, 'd'));
     for (const n of names) fs.writeFileSync(path.join(s.dir, n), n);
     fs.writeFileSync(path.join(s.dir, 'list'), names.join('\n') + '\n');
-    const r = onPty(s, [24, 80], ['stamp', '--files-from', 'list', '--out', 'r'], [{ wait: 'wrote [0-9]+ of 20000 receipts' }, { signal: 'SIGINT' }]);
+    const r = onPty(
+      s,
+      [24, 80],
+      ['stamp', '--files-from', 'list', '--out', 'r'],
+      [{ wait: 'wrote [0-9]+ of 20000 receipts' }, { signal: 'SIGINT' }],
+    );
     expect(r.timed_out, r.output.slice(-500)).toBe(false);
     expect(r.rc, r.output.slice(-500)).toBe(130);
-    expect(errorLines(r.output)).toEqual(['notar: error: interrupted (SIGINT); block 0 is sealed, but not every receipt was written']);
+    expect(errorLines(r.output)).toEqual([
+      'notar: error: interrupted (SIGINT); block 0 is sealed, but not every receipt was written',
+    ]);
     expect(shownLines(r.output).find((l) => l.startsWith('notar: hint:'))).toMatch(/notar prove/);
     expectStoreIntact(s);
     const missing = names.find((n) => !fs.existsSync(path.join(s.dir, 'r', n + '.notar.json')));
@@ -86,7 +121,12 @@ describe('stamp on a terminal: progress and interruption (item 8)', () => {
   it('SIGTERM while the file list is still coming: exit 143 at once, nothing stamped', () => {
     const s = makeStore();
     writeDocs(s.dir, { 'a.txt': 'A' });
-    const r = onPty(s, [24, 80], ['stamp', '--files-from', '-', '-0'], [{ stdin: 'a.txt\0' }, { wait: 'read 1 name' }, { signal: 'SIGTERM' }]);
+    const r = onPty(
+      s,
+      [24, 80],
+      ['stamp', '--files-from', '-', '-0'],
+      [{ stdin: 'a.txt\0' }, { wait: 'read 1 name' }, { signal: 'SIGTERM' }],
+    );
     expect(r.timed_out, r.output).toBe(false);
     expect(r.rc, r.output).toBe(143);
     expect(errorLines(r.output)).toEqual(['notar: error: interrupted (SIGTERM); nothing was stamped']);
@@ -101,7 +141,12 @@ describe('stamp on a terminal: progress and interruption (item 8)', () => {
     for (const n of names) fs.writeFileSync(path.join(s.dir, n), n);
     const list = path.join(s.dir, 'list0');
     fs.writeFileSync(list, names.join('\0') + '\0');
-    const r = onPty(s, [0, 0], ['stamp', '--files-from', '-', '-0', '--out', 'r'], [{ stdin_file: list }, { close_stdin: true }]);
+    const r = onPty(
+      s,
+      [0, 0],
+      ['stamp', '--files-from', '-', '-0', '--out', 'r'],
+      [{ stdin_file: list }, { close_stdin: true }],
+    );
     expect(r.timed_out, r.output.slice(-500)).toBe(false);
     expect(r.overflow).toBe(false);
     expect(r.rc, r.output.slice(-500)).toBe(0);
@@ -116,17 +161,24 @@ describe('the passphrase on the controlling terminal (item 12)', () => {
   const s = makeStore();
   fs.writeFileSync(path.join(s.dir, 'pass'), PASS + '\n');
   fs.rmSync(s.storeDir, { recursive: true });
-  expectOk(notar(['init', '--name', 'notary.example.gov/tty', '--passphrase-file', 'pass'], { cwd: s.dir, env: s.env }));
+  expectOk(
+    notar(['init', '--name', 'notary.example.gov/tty', '--passphrase-file', 'pass'], { cwd: s.dir, env: s.env }),
+  );
   writeDocs(s.dir, { 'a.txt': 'A', 'b.txt': 'B' });
   fs.mkdirSync(path.join(s.dir, 'folder'));
 
   it('file list piped on stdin: the prompt appears on the terminal, the passphrase is not echoed, stamping works', () => {
-    const r = onPty(s, [24, 80], ['stamp', '--files-from', '-', '-0', '--out', 'r'], [
-      { stdin: 'a.txt\0b.txt\0' },
-      { close_stdin: true },
-      { wait: 'Passphrase for the notar signing key: ' },
-      { tty: PASS + '\r' },
-    ]);
+    const r = onPty(
+      s,
+      [24, 80],
+      ['stamp', '--files-from', '-', '-0', '--out', 'r'],
+      [
+        { stdin: 'a.txt\0b.txt\0' },
+        { close_stdin: true },
+        { wait: 'Passphrase for the notar signing key: ' },
+        { tty: PASS + '\r' },
+      ],
+    );
     expect(r.timed_out, r.output).toBe(false);
     expect(r.rc, r.output).toBe(0);
     expect(r.output).toContain('stamped 2 documents');
@@ -135,7 +187,13 @@ describe('the passphrase on the controlling terminal (item 12)', () => {
   });
 
   it('stdin on the terminal too (the interactive case): asked once, stamped', () => {
-    const r = onPty(s, [24, 80], ['stamp', 'a.txt', '--out', 'r2', '--again'], [{ wait: 'Passphrase for the notar signing key: ' }, { tty: PASS + '\r' }], true);
+    const r = onPty(
+      s,
+      [24, 80],
+      ['stamp', 'a.txt', '--out', 'r2', '--again'],
+      [{ wait: 'Passphrase for the notar signing key: ' }, { tty: PASS + '\r' }],
+      true,
+    );
     expect(r.timed_out, r.output).toBe(false);
     expect(r.rc, r.output).toBe(0);
     expect(r.output).toContain('stamped 1 document');
@@ -143,13 +201,19 @@ describe('the passphrase on the controlling terminal (item 12)', () => {
   });
 
   it('a mistyped passphrase may be typed again (the documents are not read twice)', () => {
-    const r = onPty(s, [24, 80], ['stamp', 'b.txt', '--out', 'r3', '--again'], [
-      { wait: 'Passphrase for the notar signing key: ' },
-      { tty: 'not it\r' },
-      { wait: 'wrong passphrase, try again' },
-      { wait: 'again\\r?\\n(.|\\r|\\n)*Passphrase for the notar signing key: ' },
-      { tty: PASS + '\r' },
-    ], true);
+    const r = onPty(
+      s,
+      [24, 80],
+      ['stamp', 'b.txt', '--out', 'r3', '--again'],
+      [
+        { wait: 'Passphrase for the notar signing key: ' },
+        { tty: 'not it\r' },
+        { wait: 'wrong passphrase, try again' },
+        { wait: 'again\\r?\\n(.|\\r|\\n)*Passphrase for the notar signing key: ' },
+        { tty: PASS + '\r' },
+      ],
+      true,
+    );
     expect(r.timed_out, r.output).toBe(false);
     expect(r.rc, r.output).toBe(0);
     expect(r.output).toContain('stamped 1 document');
@@ -168,7 +232,12 @@ describe('the passphrase on the controlling terminal (item 12)', () => {
 
   it('Ctrl-C at the prompt: exit 130 with one message, nothing stamped', () => {
     const before = s.run(['log']).stdout;
-    const r = onPty(s, [24, 80], ['stamp', 'a.txt', '--force'], [{ close_stdin: true }, { wait: 'Passphrase for' }, { tty: '\x03' }]);
+    const r = onPty(
+      s,
+      [24, 80],
+      ['stamp', 'a.txt', '--force'],
+      [{ close_stdin: true }, { wait: 'Passphrase for' }, { tty: '\x03' }],
+    );
     expect(r.timed_out, r.output).toBe(false);
     expect(r.rc, r.output).toBe(130);
     expect(errorLines(r.output)).toEqual(['notar: error: interrupted (SIGINT); nothing was stamped']);

@@ -11,7 +11,10 @@ const ORIGIN = 'notary.example.gov/many';
 let s: TestStore;
 /** A name that is not UTF-8 (byte 0xff), as raw bytes; argv cannot carry it. */
 const RAW = Buffer.concat([Buffer.from('raw/'), Buffer.from([0xff]), Buffer.from('.txt')]);
-const okLine = (name: string) => new RegExp(`^OK: ${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} was stamped by ${ORIGIN.replace(/[./]/g, '\\$&')} on .* \\(block \\d+, document \\d+ of \\d+; key [0-9a-f]{8}\\)$`);
+const okLine = (name: string) =>
+  new RegExp(
+    `^OK: ${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} was stamped by ${ORIGIN.replace(/[./]/g, '\\$&')} on .* \\(block \\d+, document \\d+ of \\d+; key [0-9a-f]{8}\\)$`,
+  );
 
 beforeAll(() => {
   s = makeStore(ORIGIN);
@@ -48,7 +51,9 @@ describe('notar verify with several documents', () => {
     const abs = path.join(s.dir, 'outside/e.txt');
     const work = path.join(s.dir, 'w');
     expectOk(s.run(['stamp', abs, '../a.txt', 'x.txt', '--out', 'r', '--force'], { cwd: work }));
-    const r = s.run(['verify', abs, '../a.txt', 'x.txt', '--receipts', 'r', '--key-file', '../office.vkey'], { cwd: work });
+    const r = s.run(['verify', abs, '../a.txt', 'x.txt', '--receipts', 'r', '--key-file', '../office.vkey'], {
+      cwd: work,
+    });
     expectOk(r);
     expect(r.stdout.trimEnd().split('\n')).toHaveLength(3);
     // Without --receipts, the receipts beside the documents are used (a.txt has one; x.txt has not).
@@ -65,10 +70,14 @@ describe('notar verify with several documents', () => {
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(okLine('a.txt'));
-    expect(lines[1]).toBe('FAILED: changed.txt: the document does not match the receipt: it was altered, or it is not the stamped document (digest)');
+    expect(lines[1]).toBe(
+      'FAILED: changed.txt: the document does not match the receipt: it was altered, or it is not the stamped document (digest)',
+    );
     expect(lines[2]).toMatch(okLine('b.txt'));
     expect(r.stderr).toContain('notar: detail: changed.txt: document SHA-256 is');
-    expect(r.stderr.split('\n').filter((l) => l.startsWith('notar: error:'))).toEqual(['notar: error: cannot read missing.txt.notar.json: no such file (where the receipt of missing.txt should be)']);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('notar: error:'))).toEqual([
+      'notar: error: cannot read missing.txt.notar.json: no such file (where the receipt of missing.txt should be)',
+    ]);
     expect(r.stderr).toContain('notar: 4 documents: 2 OK, 1 FAILED, 1 not checked (input error)');
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
@@ -95,17 +104,39 @@ describe('notar verify with several documents', () => {
   it('--json: one NDJSON object per document, input errors as step "input"', () => {
     const r = s.run(['verify', 'a.txt', 'changed.txt', 'missing.txt', '--key-file', 'office.vkey', '--json']);
     expect(r.code).toBe(1);
-    const objs = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const objs = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(objs).toHaveLength(3);
-    expect(objs[0]).toMatchObject({ ok: true, document: 'a.txt', receipt: 'a.txt.notar.json', origin: ORIGIN, keyId: keyIdOf(s.vkey) });
+    expect(objs[0]).toMatchObject({
+      ok: true,
+      document: 'a.txt',
+      receipt: 'a.txt.notar.json',
+      origin: ORIGIN,
+      keyId: keyIdOf(s.vkey),
+    });
     expect(objs[1]).toMatchObject({ ok: false, step: 'digest', document: 'changed.txt' });
-    expect(objs[2]).toMatchObject({ ok: false, step: 'input', document: 'missing.txt', receipt: 'missing.txt.notar.json' });
+    expect(objs[2]).toMatchObject({
+      ok: false,
+      step: 'input',
+      document: 'missing.txt',
+      receipt: 'missing.txt.notar.json',
+    });
     expect(objs[2].message).toContain('no such file');
   });
 
   it('usage errors stop before anything is checked (exit 2)', () => {
-    expectError(s.run(['verify', 'a.txt', 'b.txt', '--receipt', 'a.txt.notar.json', '--key', s.vkey]), 2, '--receipt names the receipt of one document');
-    expectError(s.run(['verify', 'a.txt', '--receipt', 'a.txt.notar.json', '--receipts', 'receipts', '--key', s.vkey]), 2, 'not both');
+    expectError(
+      s.run(['verify', 'a.txt', 'b.txt', '--receipt', 'a.txt.notar.json', '--key', s.vkey]),
+      2,
+      '--receipt names the receipt of one document',
+    );
+    expectError(
+      s.run(['verify', 'a.txt', '--receipt', 'a.txt.notar.json', '--receipts', 'receipts', '--key', s.vkey]),
+      2,
+      'not both',
+    );
     expectError(s.run(['verify', 'a.txt', 'b.txt']), 2, 'no trusted key given');
     expectError(s.run(['verify', '-', 'a.txt', '--key', s.vkey]), 2, 'needs --receipt');
   });
@@ -120,7 +151,16 @@ describe('notar verify: a receipt named as the document (issue 10 item 13)', () 
   });
 
   it('a folder of documents and receipts (`verify *`): each document once', () => {
-    const r = s.run(['verify', 'a.txt', 'a.txt.notar.json', 'b.txt', 'b.txt.notar.json', 'c.txt.notar.json', '--key-file', 'office.vkey']);
+    const r = s.run([
+      'verify',
+      'a.txt',
+      'a.txt.notar.json',
+      'b.txt',
+      'b.txt.notar.json',
+      'c.txt.notar.json',
+      '--key-file',
+      'office.vkey',
+    ]);
     expectOk(r);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
@@ -131,7 +171,9 @@ describe('notar verify: a receipt named as the document (issue 10 item 13)', () 
     fs.copyFileSync(path.join(s.dir, 'a.txt.notar.json'), path.join(s.dir, 'lost.txt.notar.json'));
     const r = s.run(['verify', 'lost.txt.notar.json', '--key-file', 'office.vkey']);
     expectError(r, 2, 'lost.txt.notar.json is a receipt, and the document it is for (lost.txt) is not beside it');
-    expect(r.stderr).toContain('notar: hint: name the document and its receipt: notar verify DOCUMENT --receipt lost.txt.notar.json');
+    expect(r.stderr).toContain(
+      'notar: hint: name the document and its receipt: notar verify DOCUMENT --receipt lost.txt.notar.json',
+    );
     expect(r.stderr).not.toContain('.notar.json.notar.json');
   });
 
@@ -166,10 +208,22 @@ describe('names that are not UTF-8 (issue 10 item 15): --files-from -0 for verif
   });
 
   it('verify --files-from - -0 finds and checks it (beside it, and under --receipts)', () => {
-    const r = s.run(['verify', '--files-from', '-', '-0', '--key-file', 'office.vkey'], { input: fs.readFileSync(path.join(s.dir, 'list0')) });
+    const r = s.run(['verify', '--files-from', '-', '-0', '--key-file', 'office.vkey'], {
+      input: fs.readFileSync(path.join(s.dir, 'list0')),
+    });
     expectOk(r);
     expect(r.stdout).toMatch(/^OK: raw\/\ufffd\.txt was stamped by /);
-    const under = s.run(['verify', '--files-from', 'list0', '-0', '--receipts', 'rawout', '--key-file', 'office.vkey', '--json']);
+    const under = s.run([
+      'verify',
+      '--files-from',
+      'list0',
+      '-0',
+      '--receipts',
+      'rawout',
+      '--key-file',
+      'office.vkey',
+      '--json',
+    ]);
     expectOk(under);
     expect(JSON.parse(under.stdout)).toMatchObject({ ok: true, receipt: 'rawout/raw/\ufffd.txt.notar.json' });
   });
@@ -201,8 +255,13 @@ describe('notar prove with several documents', () => {
     expectError(s.run(['prove', 'b.txt', 'c.txt']), 2, '2 documents named, but stdout holds one receipt');
     const r = s.run(['prove', 'b.txt', 'c.txt', '--out', 'both']);
     expectOk(r);
-    expect(r.stdout.trimEnd().split('\n').sort()).toEqual([path.join('both', 'b.txt.notar.json'), path.join('both', 'c.txt.notar.json')]);
-    expect(fs.readFileSync(path.join(s.dir, 'both', 'c.txt.notar.json'), 'utf8')).toBe(s.run(['prove', 'c.txt']).stdout);
+    expect(r.stdout.trimEnd().split('\n').sort()).toEqual([
+      path.join('both', 'b.txt.notar.json'),
+      path.join('both', 'c.txt.notar.json'),
+    ]);
+    expect(fs.readFileSync(path.join(s.dir, 'both', 'c.txt.notar.json'), 'utf8')).toBe(
+      s.run(['prove', 'c.txt']).stdout,
+    );
   });
 
   it('all or nothing: one never stamped writes nothing (exit 1)', () => {

@@ -30,7 +30,7 @@ function editedReceipt(edit: (text: string) => string, from = 'a.txt.notar.json'
 
 /** Flips one hex digit of the first occurrence of `value`. */
 function flipHex(text: string, value: string): string {
-  const flipped = (value[10] === '0' ? '1' : '0');
+  const flipped = value[10] === '0' ? '1' : '0';
   return text.replace(value, value.slice(0, 10) + flipped + value.slice(11));
 }
 
@@ -41,7 +41,9 @@ describe('notar verify: genuine documents', () => {
     expect(r.stderr).toBe('');
     const receipt = readJson(path.join(s.dir, 'a.txt.notar.json'));
     const time = receipt.block.time.replace('T', ' ').replace('Z', ' UTC');
-    expect(r.stdout).toBe(`OK: a.txt was stamped by ${ORIGIN} on ${time} (block 0, document 1 of 2; key ${keyIdOf(s.vkey)})\n`);
+    expect(r.stdout).toBe(
+      `OK: a.txt was stamped by ${ORIGIN} on ${time} (block 0, document 1 of 2; key ${keyIdOf(s.vkey)})\n`,
+    );
   });
 
   it('verifies with --key, in a subdirectory, with --receipt elsewhere', () => {
@@ -58,7 +60,15 @@ describe('notar verify: genuine documents', () => {
   });
 
   it('--sha256 replaces the file; the recorded name is labelled as unverified', () => {
-    const r = s.run(['verify', '--sha256', sha256Hex('document A\n'), '--receipt', 'a.txt.notar.json', '--key', s.vkey]);
+    const r = s.run([
+      'verify',
+      '--sha256',
+      sha256Hex('document A\n'),
+      '--receipt',
+      'a.txt.notar.json',
+      '--key',
+      s.vkey,
+    ]);
     expectOk(r);
     expect(r.stdout).toContain(`OK: the document with SHA-256 ${sha256Hex('document A\n').slice(0, 16)}`);
     expect(r.stdout).toContain('("a.txt": name as recorded, not verified)');
@@ -99,7 +109,9 @@ describe('notar verify: documents and receipts that fail (exit 1)', () => {
     fs.copyFileSync(path.join(s.dir, 'a.txt.notar.json'), path.join(s.dir, 'altered.txt.notar.json'));
     const r = s.run(['verify', 'altered.txt', '--key', s.vkey]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toBe('FAILED: the document does not match the receipt: it was altered, or it is not the stamped document (digest)\n');
+    expect(r.stdout).toBe(
+      'FAILED: the document does not match the receipt: it was altered, or it is not the stamped document (digest)\n',
+    );
     expect(r.stderr).toContain(sha256Hex('document A, amended\n'));
     expect(r.stderr).not.toContain('notar: error:');
   });
@@ -108,7 +120,14 @@ describe('notar verify: documents and receipts that fail (exit 1)', () => {
     const r = s.run(['verify', 'altered.txt', '--key', s.vkey, '--json']);
     expect(r.code).toBe(1);
     const v = JSON.parse(r.stdout);
-    expect(v).toMatchObject({ ok: false, step: 'digest', sha256: sha256Hex('document A, amended\n'), origin: ORIGIN, seq: 0, index: 0 });
+    expect(v).toMatchObject({
+      ok: false,
+      step: 'digest',
+      sha256: sha256Hex('document A, amended\n'),
+      origin: ORIGIN,
+      seq: 0,
+      index: 0,
+    });
     expect(v.reason).toContain(sha256Hex('document A, amended\n'));
   });
 
@@ -117,12 +136,22 @@ describe('notar verify: documents and receipts that fail (exit 1)', () => {
     const file = editedReceipt((t) => flipHex(t, root));
     const r = s.run(['verify', 'a.txt', '--receipt', file, '--key', s.vkey]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toBe("FAILED: the receipt is damaged: its batch proof does not lead to the block's root (batch)\n");
+    expect(r.stdout).toBe(
+      "FAILED: the receipt is damaged: its batch proof does not lead to the block's root (batch)\n",
+    );
   });
 
   it('an edited salt fails at the batch step', () => {
     const salt = readJson(path.join(s.dir, 'a.txt.notar.json')).leaf.salt;
-    const r = s.run(['verify', 'a.txt', '--receipt', editedReceipt((t) => flipHex(t, salt)), '--key', s.vkey, '--json']);
+    const r = s.run([
+      'verify',
+      'a.txt',
+      '--receipt',
+      editedReceipt((t) => flipHex(t, salt)),
+      '--key',
+      s.vkey,
+      '--json',
+    ]);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, step: 'batch' });
   });
@@ -133,7 +162,9 @@ describe('notar verify: documents and receipts that fail (exit 1)', () => {
     const file = editedReceipt((t) => flipHex(t, receipt.history.path[0]), 'sub/c.txt.notar.json');
     const r = s.run(['verify', 'sub/c.txt', '--receipt', file, '--key', s.vkey]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toBe("FAILED: the receipt is damaged: its history proof does not lead to its checkpoint's root (history)\n");
+    expect(r.stdout).toBe(
+      "FAILED: the receipt is damaged: its history proof does not lead to its checkpoint's root (history)\n",
+    );
   });
 
   it('a forged checkpoint signature fails at the signature step', () => {
@@ -150,7 +181,9 @@ describe('notar verify: documents and receipts that fail (exit 1)', () => {
   it('a key of another log: not signed by a key you trust (trust)', () => {
     const r = s.run(['verify', 'a.txt', '--key', other.vkey]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toBe(`FAILED: not signed by a key you trust: the receipt says it is from ${ORIGIN} (key ${keyIdOf(s.vkey)}), and you trust no key of ${ORIGIN} (trust)\n`);
+    expect(r.stdout).toBe(
+      `FAILED: not signed by a key you trust: the receipt says it is from ${ORIGIN} (key ${keyIdOf(s.vkey)}), and you trust no key of ${ORIGIN} (trust)\n`,
+    );
   });
 
   it('another key with the same name is not trusted either', () => {
@@ -221,7 +254,11 @@ describe('notar verify: input errors (exit 2, one line)', () => {
   });
 
   it('a missing document', () => {
-    expectError(s.run(['verify', 'missing.txt', '--receipt', 'a.txt.notar.json', '--key', s.vkey]), 2, 'cannot read missing.txt: no such file');
+    expectError(
+      s.run(['verify', 'missing.txt', '--receipt', 'a.txt.notar.json', '--key', s.vkey]),
+      2,
+      'cannot read missing.txt: no such file',
+    );
   });
 
   it('a directory as the document', () => {
@@ -230,7 +267,11 @@ describe('notar verify: input errors (exit 2, one line)', () => {
 
   it('a missing default receipt names the file it looked for', () => {
     writeDocs(s.dir, { 'unstamped.txt': 'never stamped\n' });
-    expectError(s.run(['verify', 'unstamped.txt', '--key', s.vkey]), 2, 'cannot read unstamped.txt.notar.json: no such file');
+    expectError(
+      s.run(['verify', 'unstamped.txt', '--key', s.vkey]),
+      2,
+      'cannot read unstamped.txt.notar.json: no such file',
+    );
   });
 
   it('a directory as the receipt', () => {
@@ -241,11 +282,36 @@ describe('notar verify: input errors (exit 2, one line)', () => {
     ['not JSON', () => 'hello\n'],
     ['empty', () => ''],
     // Re-indenting is free (FORMAT.md §11, test/interop); a duplicate member name is not (RFC 7493).
-    ['holding a duplicate member', () => fs.readFileSync(path.join(s.dir, 'a.txt.notar.json'), 'utf8').replace('"format"', '"format": "notar-receipt/1",\n  "format"')],
-    ['an unknown field', () => fs.readFileSync(path.join(s.dir, 'a.txt.notar.json'), 'utf8').replace('"format"', '"extra": 1,\n  "format"')],
-    ['a wrong format tag', () => fs.readFileSync(path.join(s.dir, 'a.txt.notar.json'), 'utf8').replace('notar-receipt/1', 'notar-receipt/9')],
-    ['a short leaf path', () => fs.readFileSync(path.join(s.dir, 'a.txt.notar.json'), 'utf8').replace(/"path": \[\n\s+"[0-9a-f]{64}"\n\s+\]/, '"path": []')],
-    ['a malformed checkpoint', () => fs.readFileSync(path.join(s.dir, 'a.txt.notar.json'), 'utf8').replace(/"checkpoint": "[^"]*"/, '"checkpoint": "junk"')],
+    [
+      'holding a duplicate member',
+      () =>
+        fs
+          .readFileSync(path.join(s.dir, 'a.txt.notar.json'), 'utf8')
+          .replace('"format"', '"format": "notar-receipt/1",\n  "format"'),
+    ],
+    [
+      'an unknown field',
+      () =>
+        fs.readFileSync(path.join(s.dir, 'a.txt.notar.json'), 'utf8').replace('"format"', '"extra": 1,\n  "format"'),
+    ],
+    [
+      'a wrong format tag',
+      () => fs.readFileSync(path.join(s.dir, 'a.txt.notar.json'), 'utf8').replace('notar-receipt/1', 'notar-receipt/9'),
+    ],
+    [
+      'a short leaf path',
+      () =>
+        fs
+          .readFileSync(path.join(s.dir, 'a.txt.notar.json'), 'utf8')
+          .replace(/"path": \[\n\s+"[0-9a-f]{64}"\n\s+\]/, '"path": []'),
+    ],
+    [
+      'a malformed checkpoint',
+      () =>
+        fs
+          .readFileSync(path.join(s.dir, 'a.txt.notar.json'), 'utf8')
+          .replace(/"checkpoint": "[^"]*"/, '"checkpoint": "junk"'),
+    ],
   ])('a receipt that is %s is malformed: exit 2 naming the receipt', (_what, make) => {
     const file = path.join(s.dir, `malformed-${Math.random().toString(36).slice(2)}.json`);
     fs.writeFileSync(file, make());
@@ -262,8 +328,16 @@ describe('notar verify: input errors (exit 2, one line)', () => {
   it('usage: no document, --sha256 without --receipt, both, a bad digest', () => {
     expectError(s.run(['verify', '--key', s.vkey]), 2, 'name the document');
     expectError(s.run(['verify', '--sha256', sha256Hex('x'), '--key', s.vkey]), 2, '--sha256 needs --receipt');
-    expectError(s.run(['verify', 'a.txt', '--sha256', sha256Hex('x'), '--receipt', 'a.txt.notar.json', '--key', s.vkey]), 2, 'not both');
-    expectError(s.run(['verify', '--sha256', 'abc', '--receipt', 'a.txt.notar.json', '--key', s.vkey]), 2, 'not a SHA-256 digest');
+    expectError(
+      s.run(['verify', 'a.txt', '--sha256', sha256Hex('x'), '--receipt', 'a.txt.notar.json', '--key', s.vkey]),
+      2,
+      'not both',
+    );
+    expectError(
+      s.run(['verify', '--sha256', 'abc', '--receipt', 'a.txt.notar.json', '--key', s.vkey]),
+      2,
+      'not a SHA-256 digest',
+    );
   });
 
   it('verify needs no store', () => {

@@ -1,6 +1,17 @@
 // Blocks (FORMAT.md §4): one canonical line per batch, parsed strictly.
 import { describe, expect, it } from 'vitest';
-import { blockHash, blockHashHex, blockLine, checkBlock, formatTime, isValidTime, nextBlock, parseBlockLine, ZERO_HASH_HEX, type Block } from '../../src/core/block.js';
+import {
+  blockHash,
+  blockHashHex,
+  blockLine,
+  checkBlock,
+  formatTime,
+  isValidTime,
+  nextBlock,
+  parseBlockLine,
+  ZERO_HASH_HEX,
+  type Block,
+} from '../../src/core/block.js';
 import { NotarError } from '../../src/core/errors.js';
 import { sha256 } from './helpers.js';
 
@@ -28,7 +39,13 @@ describe('block lines', () => {
   it('round-trip, and nextBlock links by prev = hash of the previous block', () => {
     expect(parseBlockLine(LINE0)).toEqual(B0);
     const b1 = nextBlock(B0, 1, new Uint8Array(32).fill(0xcd), '2026-11-25T08:20:00Z');
-    expect(b1).toEqual({ seq: 1, time: '2026-11-25T08:20:00Z', size: 1, root: 'cd'.repeat(32), prev: blockHashHex(B0) });
+    expect(b1).toEqual({
+      seq: 1,
+      time: '2026-11-25T08:20:00Z',
+      size: 1,
+      root: 'cd'.repeat(32),
+      prev: blockHashHex(B0),
+    });
     expect(parseBlockLine(blockLine(b1))).toEqual(b1);
     expect(nextBlock(undefined, 2, new Uint8Array(32), B0.time).prev).toBe(ZERO_HASH_HEX);
   });
@@ -70,7 +87,13 @@ describe('block lines', () => {
   });
 
   it('checkBlock refuses objects out of range', () => {
-    for (const b of [{ ...B0, seq: 1.5 }, { ...B0, size: 0 }, { ...B0, time: '2026-11-25' }, { ...B0, root: 'AB'.repeat(32) }, { ...B0, seq: -1 }]) {
+    for (const b of [
+      { ...B0, seq: 1.5 },
+      { ...B0, size: 0 },
+      { ...B0, time: '2026-11-25' },
+      { ...B0, root: 'AB'.repeat(32) },
+      { ...B0, seq: -1 },
+    ]) {
       expect(formatCode(() => checkBlock(b))).toBe('FORMAT');
     }
   });

@@ -11,7 +11,27 @@ import { buildHistory, documentBytes, receiptFor, sha256 } from './helpers.js';
 
 const ROOT = join(__dirname, '../..');
 const CORE = join(ROOT, 'src/core');
-const NODE_BUILTINS = new Set(['assert', 'buffer', 'child_process', 'crypto', 'fs', 'os', 'path', 'process', 'stream', 'util', 'url', 'worker_threads', 'zlib', 'events', 'net', 'http', 'https', 'module', 'vm']);
+const NODE_BUILTINS = new Set([
+  'assert',
+  'buffer',
+  'child_process',
+  'crypto',
+  'fs',
+  'os',
+  'path',
+  'process',
+  'stream',
+  'util',
+  'url',
+  'worker_threads',
+  'zlib',
+  'events',
+  'net',
+  'http',
+  'https',
+  'module',
+  'vm',
+]);
 
 async function bundle(entry: string, format: 'esm' | 'iife'): Promise<{ text: string; metafile: Metafile }> {
   const r = await build({
@@ -29,20 +49,36 @@ async function bundle(entry: string, format: 'esm' | 'iife'): Promise<{ text: st
 }
 
 /** Uses of Node-only globals as identifiers (not `.process(` method calls). */
-const NODE_GLOBALS = [/(?<![.\w$])Buffer\b/, /(?<![.\w$])process\s*[.[]/, /(?<![.\w$])require\s*\(/, /globalThis\s*\.\s*(?:Buffer|process|require)\b/, /\bnode:/, /(?<![.\w$])__dirname\b/];
+const NODE_GLOBALS = [
+  /(?<![.\w$])Buffer\b/,
+  /(?<![.\w$])process\s*[.[]/,
+  /(?<![.\w$])require\s*\(/,
+  /globalThis\s*\.\s*(?:Buffer|process|require)\b/,
+  /\bnode:/,
+  /(?<![.\w$])__dirname\b/,
+];
 
 describe('browser safety', () => {
-  it.each(['src/core/index.ts', 'src/core/verify.ts'])('%s bundles for the browser with no Node built-ins', async (entry) => {
-    const { text, metafile } = await bundle(entry, 'esm');
-    const inputs = Object.keys(metafile.inputs);
-    expect(inputs).toContain(entry);
-    const offending = inputs.filter((p) => p.startsWith('node:') || NODE_BUILTINS.has(p) || (!p.startsWith('src/core/') && !p.startsWith('node_modules/@noble/')));
-    expect(offending).toEqual([]);
-    for (const [file, input] of Object.entries(metafile.inputs)) {
-      for (const imp of input.imports) expect(`${file} -> ${imp.path}`).not.toMatch(/-> (node:|(?:crypto|fs|path|buffer|process)$)/);
-    }
-    expect(NODE_GLOBALS.filter((re) => re.test(text)).map(String)).toEqual([]);
-  });
+  it.each(['src/core/index.ts', 'src/core/verify.ts'])(
+    '%s bundles for the browser with no Node built-ins',
+    async (entry) => {
+      const { text, metafile } = await bundle(entry, 'esm');
+      const inputs = Object.keys(metafile.inputs);
+      expect(inputs).toContain(entry);
+      const offending = inputs.filter(
+        (p) =>
+          p.startsWith('node:') ||
+          NODE_BUILTINS.has(p) ||
+          (!p.startsWith('src/core/') && !p.startsWith('node_modules/@noble/')),
+      );
+      expect(offending).toEqual([]);
+      for (const [file, input] of Object.entries(metafile.inputs)) {
+        for (const imp of input.imports)
+          expect(`${file} -> ${imp.path}`).not.toMatch(/-> (node:|(?:crypto|fs|path|buffer|process)$)/);
+      }
+      expect(NODE_GLOBALS.filter((re) => re.test(text)).map(String)).toEqual([]);
+    },
+  );
 
   it('src/core/*.ts import nothing from node: and use no Buffer, process or require', () => {
     const files = readdirSync(CORE).filter((f) => f.endsWith('.ts'));
@@ -64,7 +100,11 @@ describe('browser safety', () => {
       crypto: { getRandomValues: (a: Uint8Array) => globalThis.crypto.getRandomValues(a) },
       input: { receipt, digest: sha256(documentBytes(0, 3)), key: h.signer.text },
     });
-    expect(vm.runInContext('[typeof Buffer, typeof process, typeof require]', context)).toEqual(['undefined', 'undefined', 'undefined']);
+    expect(vm.runInContext('[typeof Buffer, typeof process, typeof require]', context)).toEqual([
+      'undefined',
+      'undefined',
+      'undefined',
+    ]);
     vm.runInContext(text, context);
     const run = (digest: string) =>
       vm.runInContext(

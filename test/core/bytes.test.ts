@@ -31,14 +31,16 @@ describe('hex and base64', () => {
     for (const h of ['ABCD', 'abc', 'zz', ' ab', 'ab\n', '0x00']) expect(formatError(() => fromHex(h))).toBe(true);
     expect(formatError(() => fromHex('abcd', 'x', 3))).toBe(true);
     // 'QQ==' is the canonical "A"; 'QR==' decodes the same under lax decoders.
-    for (const b of ['QR==', 'QQ', 'QQ=', 'Q===', 'QQ==\n', 'Q Q==', '-_8=', 'QUFB QUFB']) expect(formatError(() => fromBase64(b))).toBe(true);
+    for (const b of ['QR==', 'QQ', 'QQ=', 'Q===', 'QQ==\n', 'Q Q==', '-_8=', 'QUFB QUFB'])
+      expect(formatError(() => fromBase64(b))).toBe(true);
     expect(formatError(() => fromBase64('QUFB', 'x', 4))).toBe(true);
     expect(fromBase64('')).toEqual(new Uint8Array(0));
   });
 
   it('utf8 decoding refuses malformed sequences instead of replacing them', () => {
     expect(fromUtf8(utf8('é✓'))).toBe('é✓');
-    for (const b of [[0xff], [0xc3], [0xed, 0xa0, 0x80], [0xc0, 0xaf]]) expect(formatError(() => fromUtf8(Uint8Array.from(b)))).toBe(true);
+    for (const b of [[0xff], [0xc3], [0xed, 0xa0, 0x80], [0xc0, 0xaf]])
+      expect(formatError(() => fromUtf8(Uint8Array.from(b)))).toBe(true);
   });
 
   it('concatBytes and equalBytes', () => {

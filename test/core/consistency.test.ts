@@ -2,7 +2,12 @@
 // origin and the RFC 6962 proof that the later history extends the earlier one.
 import { describe, expect, it } from 'vitest';
 import { formatCheckpoint } from '../../src/core/checkpoint.js';
-import { buildConsistency, formatConsistency, parseConsistency, verifyConsistencyStatement } from '../../src/core/consistency.js';
+import {
+  buildConsistency,
+  formatConsistency,
+  parseConsistency,
+  verifyConsistencyStatement,
+} from '../../src/core/consistency.js';
 import { NotarError } from '../../src/core/errors.js';
 import { signNote } from '../../src/core/note.js';
 import { buildHistory, notary } from './helpers.js';
@@ -37,8 +42,12 @@ describe('consistency statements', () => {
   it('a tampered path, swapped checkpoints or a forked log are PROOF_INVALID', () => {
     const flipped = { ...good, path: good.path.map((p, i) => (i === 1 ? (p[0] === '0' ? '1' : '0') + p.slice(1) : p)) };
     expect(code(() => verifyConsistencyStatement(flipped, [h.signer]))).toBe('PROOF_INVALID');
-    expect(code(() => verifyConsistencyStatement({ ...good, path: good.path.slice(1) }, [h.signer]))).toBe('PROOF_INVALID');
-    expect(code(() => verifyConsistencyStatement({ ...good, from: good.to, to: good.from }, [h.signer]))).toBe('PROOF_INVALID');
+    expect(code(() => verifyConsistencyStatement({ ...good, path: good.path.slice(1) }, [h.signer]))).toBe(
+      'PROOF_INVALID',
+    );
+    expect(code(() => verifyConsistencyStatement({ ...good, from: good.to, to: good.from }, [h.signer]))).toBe(
+      'PROOF_INVALID',
+    );
     // A log that rewrote block 1 signs a size-5 head that does not extend size 2.
     const fork = buildHistory([2, 4, 1, 4, 1, 1], h.signer);
     const forked = buildConsistency(h.checkpoints[1], fork.checkpoints[4], fork.tree.consistencyProof(2, 5));
@@ -55,7 +64,10 @@ describe('consistency statements', () => {
   it('each checkpoint must be signed by a trusted key named as its origin', () => {
     expect(code(() => verifyConsistencyStatement(good, []))).toBe('UNTRUSTED');
     expect(code(() => verifyConsistencyStatement(good, [notary(0x09)]))).toBe('UNTRUSTED');
-    const forged = { ...good, to: signNote(h.checkpoints[4].slice(0, h.checkpoints[4].indexOf('\n\n') + 1), notary(0x09)) };
+    const forged = {
+      ...good,
+      to: signNote(h.checkpoints[4].slice(0, h.checkpoints[4].indexOf('\n\n') + 1), notary(0x09)),
+    };
     expect(code(() => verifyConsistencyStatement(forged, [h.signer]))).toBe('UNTRUSTED');
   });
 

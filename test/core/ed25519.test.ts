@@ -52,7 +52,18 @@ const fromLe = (b: Uint8Array) => b.reduceRight((n, byte) => (n << 8n) | BigInt(
 const mod = (a: bigint, m: bigint) => ((a % m) + m) % m;
 const cat = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));
 /** k = SHA-512(R || A || M) mod L (RFC 8032 §5.1.7), from the exact bytes given. */
-const challenge = (r: Uint8Array, a: Uint8Array, m: Uint8Array) => mod(fromLe(new Uint8Array(crypto.createHash('sha512').update(cat(r, a, m)).digest())), L);
+const challenge = (r: Uint8Array, a: Uint8Array, m: Uint8Array) =>
+  mod(
+    fromLe(
+      new Uint8Array(
+        crypto
+          .createHash('sha512')
+          .update(cat(r, a, m))
+          .digest(),
+      ),
+    ),
+    L,
+  );
 
 /** A signature by scalar `a` (not a seed) with a chosen R encoding whose point is the identity. */
 function identityRSignature(a: bigint, rBytes: Uint8Array, msg: Uint8Array, pub: Uint8Array): Uint8Array {
@@ -191,10 +202,15 @@ describe('node:crypto fast path and noble strict mode agree', () => {
       { numRuns: 50 },
     );
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), msgArb, (sig, pub, msg) => {
-        const v = verdicts(sig, msg, pub);
-        expect(v.fast).toBe(v.noble);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 64, maxLength: 64 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        msgArb,
+        (sig, pub, msg) => {
+          const v = verdicts(sig, msg, pub);
+          expect(v.fast).toBe(v.noble);
+        },
+      ),
       { numRuns: 50 },
     );
   });
@@ -216,5 +232,10 @@ describe('node:crypto fast path and noble strict mode agree', () => {
 });
 
 function keyIdOf(name: string, pub: Uint8Array): string {
-  return crypto.createHash('sha256').update(Buffer.concat([Buffer.from(name + '\n'), Buffer.of(1), pub])).digest().subarray(0, 4).toString('hex');
+  return crypto
+    .createHash('sha256')
+    .update(Buffer.concat([Buffer.from(name + '\n'), Buffer.of(1), pub]))
+    .digest()
+    .subarray(0, 4)
+    .toString('hex');
 }

@@ -28,7 +28,10 @@ function rebuild() {
   const hashes: Uint8Array[] = [];
   const checkpoints: string[] = [];
   const batches = docs.map((texts, s) => {
-    const batch = buildBatch(texts.map((t) => sha256(t)), texts.map((_, i) => sha256(`example salt ${s} ${i}`)));
+    const batch = buildBatch(
+      texts.map((t) => sha256(t)),
+      texts.map((_, i) => sha256(`example salt ${s} ${i}`)),
+    );
     blocks.push(nextBlock(blocks[s - 1], texts.length, batch.root, times[s]));
     hashes.push(blockHash(blocks[s]));
     const root = MerkleTree.fromLeafHashes(hashes).root();
@@ -68,7 +71,12 @@ describe('docs/FORMAT.md worked example', () => {
 
   it('block lines, checkpoint and chain line appear as printed', () => {
     for (const b of built.blocks) expect(example).toContain(`    ${blockLine(b)}\n`);
-    expect(example).toContain(built.checkpoints[1].split('\n').map((l) => (l ? `    ${l}` : '')).join('\n'));
+    expect(example).toContain(
+      built.checkpoints[1]
+        .split('\n')
+        .map((l) => (l ? `    ${l}` : ''))
+        .join('\n'),
+    );
     expect(example).toContain(`    ${formatChainRecord({ ...built.blocks[0], checkpoint: built.checkpoints[0] })}\n`);
   });
 });

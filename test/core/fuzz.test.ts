@@ -27,21 +27,61 @@ const SEEDS: Record<string, { text: string; parse: (t: string) => unknown }> = {
   note: { text: NOTE, parse: parseNote },
   checkpoint: { text: NOTE.slice(0, NOTE.indexOf('\n\n') + 1), parse: parseCheckpoint },
   verifierKey: { text: h.signer.text, parse: parseVerifierKey },
-  signerKey: { text: 'PRIVATE+KEY+notary.example.gov/test+a0d4de25+AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB', parse: parseSignerKey },
+  signerKey: {
+    text: 'PRIVATE+KEY+notary.example.gov/test+a0d4de25+AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEB',
+    parse: parseSignerKey,
+  },
   chainRecord: { text: formatChainRecord({ ...h.blocks[2], checkpoint: h.checkpoints[2] }), parse: parseChainRecord },
   blockLine: { text: blockLine(h.blocks[2]), parse: parseBlockLine },
-  consistency: { text: formatConsistency(buildConsistency(h.checkpoints[0], h.checkpoints[3], h.tree.consistencyProof(1, 4))), parse: parseConsistency },
+  consistency: {
+    text: formatConsistency(buildConsistency(h.checkpoints[0], h.checkpoints[3], h.tree.consistencyProof(1, 4))),
+    parse: parseConsistency,
+  },
 };
 
 /** Characters that matter to the formats, plus anything at all (lone surrogates included). */
 const char = fc.oneof(
-  fc.constantFrom('"', '\\', '{', '}', '[', ']', ',', ':', ' ', '\n', '\r', '\t', '\u0000', '+', '=', '/', '0', '9', 'a', 'f', 'A', '-', '.', '\u2014', '\ud800', '\udc00', '\ufeff', 'é'),
+  fc.constantFrom(
+    '"',
+    '\\',
+    '{',
+    '}',
+    '[',
+    ']',
+    ',',
+    ':',
+    ' ',
+    '\n',
+    '\r',
+    '\t',
+    '\u0000',
+    '+',
+    '=',
+    '/',
+    '0',
+    '9',
+    'a',
+    'f',
+    'A',
+    '-',
+    '.',
+    '\u2014',
+    '\ud800',
+    '\udc00',
+    '\ufeff',
+    'é',
+  ),
   fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
 );
 const junk = fc.string({ unit: char, maxLength: 12 });
 
 type Edit = { kind: 'insert' | 'delete' | 'replace' | 'duplicate'; at: number; len: number; text: string };
-const edit = fc.record({ kind: fc.constantFrom<Edit['kind']>('insert', 'delete', 'replace', 'duplicate'), at: fc.nat(), len: fc.integer({ min: 1, max: 8 }), text: junk });
+const edit = fc.record({
+  kind: fc.constantFrom<Edit['kind']>('insert', 'delete', 'replace', 'duplicate'),
+  at: fc.nat(),
+  len: fc.integer({ min: 1, max: 8 }),
+  text: junk,
+});
 
 function mutate(text: string, edits: Edit[]): string {
   let t = text;
@@ -72,7 +112,9 @@ describe('parsers throw only NotarError', () => {
   it.each(Object.keys(SEEDS))('%s: random edits of a valid text', (name) => {
     const { text, parse } = SEEDS[name];
     fc.assert(
-      fc.property(fc.array(edit, { minLength: 1, maxLength: 4 }), (edits) => onlyNotarErrors(parse, mutate(text, edits))),
+      fc.property(fc.array(edit, { minLength: 1, maxLength: 4 }), (edits) =>
+        onlyNotarErrors(parse, mutate(text, edits)),
+      ),
       { numRuns: 300 },
     );
   });
@@ -104,7 +146,8 @@ describe('parsers throw only NotarError', () => {
 
 describe('verifyReceipt on edited receipts', () => {
   const original = JSON.parse(RECEIPT_TEXT);
-  const withoutName = (o: { document?: { name?: unknown } }) => JSON.stringify({ ...o, document: { ...o.document, name: undefined } });
+  const withoutName = (o: { document?: { name?: unknown } }) =>
+    JSON.stringify({ ...o, document: { ...o.document, name: undefined } });
 
   it('never throws, and accepts nothing but an edit of the informational name', () => {
     fc.assert(
@@ -122,10 +165,17 @@ describe('verifyReceipt on edited receipts', () => {
 
   it('never throws on arbitrary input, digests or key lists', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: char, maxLength: 200 }), fc.jsonValue().map((v) => JSON.stringify(v, null, 2) + '\n')), fc.uint8Array({ maxLength: 40 }), (text, digest) => {
-        expect(verifyReceipt(text, digest, [h.signer]).ok).toBe(false);
-        expect(verifyReceipt(text, digest, []).ok).toBe(false);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: char, maxLength: 200 }),
+          fc.jsonValue().map((v) => JSON.stringify(v, null, 2) + '\n'),
+        ),
+        fc.uint8Array({ maxLength: 40 }),
+        (text, digest) => {
+          expect(verifyReceipt(text, digest, [h.signer]).ok).toBe(false);
+          expect(verifyReceipt(text, digest, []).ok).toBe(false);
+        },
+      ),
       { numRuns: 300 },
     );
   });

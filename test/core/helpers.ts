@@ -10,14 +10,16 @@ import { buildReceipt, type Receipt } from '../../src/core/receipt.js';
 
 export const ORIGIN = 'notary.example.gov/test';
 
-export const sha256 = (data: Uint8Array | string): Uint8Array => new Uint8Array(crypto.createHash('sha256').update(data).digest());
+export const sha256 = (data: Uint8Array | string): Uint8Array =>
+  new Uint8Array(crypto.createHash('sha256').update(data).digest());
 
 export function notary(seedByte = 0x01, origin = ORIGIN): Signer {
   return signerFromSeed(origin, new Uint8Array(32).fill(seedByte));
 }
 
 /** The bytes of document i of block seq (deterministic, distinct). */
-export const documentBytes = (seq: number, i: number): Uint8Array => new TextEncoder().encode(`document ${i} of block ${seq}\n`);
+export const documentBytes = (seq: number, i: number): Uint8Array =>
+  new TextEncoder().encode(`document ${i} of block ${seq}\n`);
 
 export interface History {
   readonly signer: Signer;
@@ -50,7 +52,12 @@ export function buildHistory(batchSizes: number[], signer: Signer = notary()): H
 }
 
 /** The receipt for leaf `index` of block `seq`, against the checkpoint of `historySize`. */
-export function receiptFor(h: History, seq: number, index: number, opts: { historySize?: number; name?: string; key?: string } = {}): Receipt {
+export function receiptFor(
+  h: History,
+  seq: number,
+  index: number,
+  opts: { historySize?: number; name?: string; key?: string } = {},
+): Receipt {
   const size = opts.historySize ?? h.blocks.length;
   const batch = h.batches[seq];
   return buildReceipt({

@@ -23,16 +23,35 @@ describe('parseJson', () => {
   });
 
   it('reads every RFC 8259 form', () => {
-    expect(read(' \t\r\n[1,-0.5,2e3,1E-2,true,false,null,"\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\udcdc",{}]\r\n')).toEqual([1, -0.5, 2000, 0.01, true, false, null, '"\\/\b\f\n\r\té\u{1f4dc}', {}]);
+    expect(
+      read(' \t\r\n[1,-0.5,2e3,1E-2,true,false,null,"\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\udcdc",{}]\r\n'),
+    ).toEqual([1, -0.5, 2000, 0.01, true, false, null, '"\\/\b\f\n\r\té\u{1f4dc}', {}]);
     expect(read('\ufeff{"a":[]}')).toEqual({ a: [] });
   });
 
   it.each([
-    ['', 'empty'], ['{', 'open'], ['{"a":1,}', 'trailing comma'], ['[1,]', 'trailing comma'], ['{a:1}', 'bare name'],
-    ["{'a':1}", 'single quotes'], ['NaN', 'NaN'], ['[01]', 'leading zero'], ['[1.]', 'bare point'], ['[.5]', 'no integer part'],
-    ['[+1]', 'plus sign'], ['"\t"', 'raw tab'], ['"\\x41"', 'bad escape'], ['"\\u12"', 'short \\u'], ['"\\ud800"', 'lone high'],
-    ['"\\udc00x"', 'lone low'], ['"\ud800"', 'raw lone surrogate'], ['[1] [2]', 'two values'], ['\ufeff\ufeff1', 'two BOMs'],
-    ['[1e999]', 'infinite'], ['/*c*/1', 'comment'], ['tru', 'cut literal'],
+    ['', 'empty'],
+    ['{', 'open'],
+    ['{"a":1,}', 'trailing comma'],
+    ['[1,]', 'trailing comma'],
+    ['{a:1}', 'bare name'],
+    ["{'a':1}", 'single quotes'],
+    ['NaN', 'NaN'],
+    ['[01]', 'leading zero'],
+    ['[1.]', 'bare point'],
+    ['[.5]', 'no integer part'],
+    ['[+1]', 'plus sign'],
+    ['"\t"', 'raw tab'],
+    ['"\\x41"', 'bad escape'],
+    ['"\\u12"', 'short \\u'],
+    ['"\\ud800"', 'lone high'],
+    ['"\\udc00x"', 'lone low'],
+    ['"\ud800"', 'raw lone surrogate'],
+    ['[1] [2]', 'two values'],
+    ['\ufeff\ufeff1', 'two BOMs'],
+    ['[1e999]', 'infinite'],
+    ['/*c*/1', 'comment'],
+    ['tru', 'cut literal'],
   ])('refuses %j (%s) as FORMAT', (text) => {
     let err: unknown;
     try {

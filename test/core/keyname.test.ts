@@ -3,13 +3,36 @@
 // Go's IsSpace is the Unicode White_Space property (its Latin-1 table lists
 // the same eight characters), so \p{White_Space} is an independent oracle.
 import { describe, expect, it } from 'vitest';
-import { isValidKeyName, isValidOwnKeyName, openNote, parseVerifierKey, signerFromSeed, signNote } from '../../src/core/note.js';
+import {
+  isValidKeyName,
+  isValidOwnKeyName,
+  openNote,
+  parseVerifierKey,
+  signerFromSeed,
+  signNote,
+} from '../../src/core/note.js';
 import { formatReceipt } from '../../src/core/receipt.js';
 import { verifyReceipt } from '../../src/core/verify.js';
 import { buildHistory, documentBytes, notary, receiptFor, sha256 } from './helpers.js';
 
 // Written out from Go's unicode.IsSpace documentation and its White_Space table.
-const GO_SPACES = [0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x85, 0xa0, 0x1680, ...Array.from({ length: 11 }, (_, i) => 0x2000 + i), 0x2028, 0x2029, 0x202f, 0x205f, 0x3000];
+const GO_SPACES = [
+  0x09,
+  0x0a,
+  0x0b,
+  0x0c,
+  0x0d,
+  0x20,
+  0x85,
+  0xa0,
+  0x1680,
+  ...Array.from({ length: 11 }, (_, i) => 0x2000 + i),
+  0x2028,
+  0x2029,
+  0x202f,
+  0x205f,
+  0x3000,
+];
 const hex = (c: number) => 'U+' + c.toString(16).toUpperCase().padStart(4, '0');
 
 describe('key-name table', () => {

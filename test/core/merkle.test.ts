@@ -35,15 +35,19 @@ const BIG = MerkleTree.fromLeafHashes(LEAVES);
  * promoted unchanged (duplicateOdd false, no fillDefaultHash), nothing sorted.
  */
 function jsTree(leaves: Uint8Array[]): JsTree {
-  return new JsTree(leaves.map((l) => Buffer.from(l)), (d: Buffer) => nodeSha256(d), {
-    hashLeaves: false,
-    duplicateOdd: false,
-    sort: false,
-    sortLeaves: false,
-    sortPairs: false,
-    complete: false,
-    concatenator: (inputs: Buffer[]) => Buffer.concat([Buffer.of(0x01), ...inputs]),
-  });
+  return new JsTree(
+    leaves.map((l) => Buffer.from(l)),
+    (d: Buffer) => nodeSha256(d),
+    {
+      hashLeaves: false,
+      duplicateOdd: false,
+      sort: false,
+      sortLeaves: false,
+      sortPairs: false,
+      complete: false,
+      concatenator: (inputs: Buffer[]) => Buffer.concat([Buffer.of(0x01), ...inputs]),
+    },
+  );
 }
 
 function rejects(run: () => unknown): boolean {
@@ -60,7 +64,9 @@ describe('merkletreejs as an independent oracle', () => {
   it('the oracle setup gives the RFC 6962 reference head for 8 leaves', () => {
     const inputs = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'];
     const leaves = inputs.map((h) => new Uint8Array(sha(Buffer.concat([Buffer.of(0), Buffer.from(h, 'hex')]))));
-    expect(jsTree(leaves).getRoot().toString('hex')).toBe('5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328');
+    expect(jsTree(leaves).getRoot().toString('hex')).toBe(
+      '5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328',
+    );
   });
 
   it('MerkleTree root = recursive treeHead = merkletreejs root, for every n from 1 to 1000', () => {
@@ -73,11 +79,15 @@ describe('merkletreejs as an independent oracle', () => {
         const leaves = LEAVES.slice(0, n);
         const oracle = jsTree(leaves).getRoot().toString('hex');
         const ours = toHex(MerkleTree.fromLeafHashes(leaves).root());
-        if (ours !== oracle || toHex(treeHead(leaves)) !== oracle || toHex(BIG.rootAt(n)) !== oracle) mismatches.push(n);
+        if (ours !== oracle || toHex(treeHead(leaves)) !== oracle || toHex(BIG.rootAt(n)) !== oracle)
+          mismatches.push(n);
       }
       expect(mismatches).toEqual([]);
     } finally {
-      installSha256((d) => nobleSha256(d), () => nobleSha256.create());
+      installSha256(
+        (d) => nobleSha256(d),
+        () => nobleSha256.create(),
+      );
     }
   });
 
@@ -87,7 +97,9 @@ describe('merkletreejs as an independent oracle', () => {
       const js = jsTree(leaves);
       const ours = MerkleTree.fromLeafHashes(leaves);
       for (let i = 0; i < n; i += Math.max(1, n >> 3)) {
-        expect(ours.inclusionProof(i).map(toHex)).toEqual(js.getProof(Buffer.from(leaves[i]), i).map((p) => p.data.toString('hex')));
+        expect(ours.inclusionProof(i).map(toHex)).toEqual(
+          js.getProof(Buffer.from(leaves[i]), i).map((p) => p.data.toString('hex')),
+        );
       }
     }
   });
@@ -139,7 +151,9 @@ const flipBit = (proof: Uint8Array[], at: number, bit: number) =>
   });
 
 describe('inclusion proofs (fast-check)', () => {
-  const sizeAndIndex = fc.integer({ min: 1, max: 3000 }).chain((size) => fc.tuple(fc.constant(size), fc.integer({ min: 0, max: size - 1 })));
+  const sizeAndIndex = fc
+    .integer({ min: 1, max: 3000 })
+    .chain((size) => fc.tuple(fc.constant(size), fc.integer({ min: 0, max: size - 1 })));
 
   it('verify, have exactly inclusionProofLength entries, and match proofs in older sizes', () => {
     fc.assert(
@@ -163,8 +177,20 @@ describe('inclusion proofs (fast-check)', () => {
         const root = BIG.rootAt(size);
         const leaf = LEAVES[index];
         if (proof.length > 0) {
-          expect(rejects(() => verifyInclusion(index, size, leaf, flipBit(proof, pick % proof.length, bit), root))).toBe(true);
-          expect(rejects(() => verifyInclusion(index, size, leaf, proof.filter((_, j) => j !== pick % proof.length), root))).toBe(true);
+          expect(
+            rejects(() => verifyInclusion(index, size, leaf, flipBit(proof, pick % proof.length, bit), root)),
+          ).toBe(true);
+          expect(
+            rejects(() =>
+              verifyInclusion(
+                index,
+                size,
+                leaf,
+                proof.filter((_, j) => j !== pick % proof.length),
+                root,
+              ),
+            ),
+          ).toBe(true);
         }
         const added = [...proof];
         added.splice(pick % (proof.length + 1), 0, LEAVES[other % LEAVES.length]);
@@ -187,7 +213,9 @@ describe('inclusion proofs (fast-check)', () => {
     fc.assert(
       fc.property(sizeAndIndex, fc.integer({ min: 1, max: 3000 }), ([size, index], claimed) => {
         if (claimed === size || index >= claimed) return;
-        const accepted = !rejects(() => verifyInclusion(index, claimed, LEAVES[index], BIG.inclusionProofAt(index, size), BIG.rootAt(size)));
+        const accepted = !rejects(() =>
+          verifyInclusion(index, claimed, LEAVES[index], BIG.inclusionProofAt(index, size), BIG.rootAt(size)),
+        );
         expect(accepted).toBe(sides(index, claimed) === sides(index, size));
       }),
       { numRuns: 300 },
@@ -196,7 +224,15 @@ describe('inclusion proofs (fast-check)', () => {
 
   it('rejects indices and sizes out of range before hashing', () => {
     const leaf = LEAVES[0];
-    for (const [i, n] of [[0, 0], [1, 1], [-1, 4], [4, 4], [0.5, 4], [0, 2 ** 53], [Number.NaN, 4]]) {
+    for (const [i, n] of [
+      [0, 0],
+      [1, 1],
+      [-1, 4],
+      [4, 4],
+      [0.5, 4],
+      [0, 2 ** 53],
+      [Number.NaN, 4],
+    ]) {
       expect(rejects(() => rootFromInclusionProof(i, n, leaf, []))).toBe(true);
     }
     expect(rejects(() => rootFromInclusionProof(0, 1, leaf.subarray(0, 31), []))).toBe(true);
@@ -205,14 +241,19 @@ describe('inclusion proofs (fast-check)', () => {
 });
 
 describe('consistency proofs (fast-check)', () => {
-  const sizes = fc.integer({ min: 1, max: 3000 }).chain((n) => fc.tuple(fc.integer({ min: 1, max: n }), fc.constant(n)));
+  const sizes = fc
+    .integer({ min: 1, max: 3000 })
+    .chain((n) => fc.tuple(fc.integer({ min: 1, max: n }), fc.constant(n)));
 
   it('verify for every m <= n, and equal the proofs of a tree of exactly n leaves', () => {
     fc.assert(
       fc.property(sizes, ([m, n]) => {
         const proof = BIG.consistencyProof(m, n);
         verifyConsistency(m, n, BIG.rootAt(m), BIG.rootAt(n), proof);
-        if (n <= 600) expect(MerkleTree.fromLeafHashes(LEAVES.slice(0, n)).consistencyProof(m).map(toHex)).toEqual(proof.map(toHex));
+        if (n <= 600)
+          expect(MerkleTree.fromLeafHashes(LEAVES.slice(0, n)).consistencyProof(m).map(toHex)).toEqual(
+            proof.map(toHex),
+          );
         expect(proof.length === 0).toBe(m === n);
       }),
       { numRuns: 150 },
@@ -225,7 +266,8 @@ describe('consistency proofs (fast-check)', () => {
         const proof = BIG.consistencyProof(m, n);
         const r1 = BIG.rootAt(m);
         const r2 = BIG.rootAt(n);
-        const bad = (p: Uint8Array[], a = r1, b = r2, s1 = m, s2 = n) => rejects(() => verifyConsistency(s1, s2, a, b, p));
+        const bad = (p: Uint8Array[], a = r1, b = r2, s1 = m, s2 = n) =>
+          rejects(() => verifyConsistency(s1, s2, a, b, p));
         if (proof.length > 0) {
           expect(bad(flipBit(proof, pick % proof.length, bit))).toBe(true);
           expect(bad(proof.filter((_, j) => j !== pick % proof.length))).toBe(true);

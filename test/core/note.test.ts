@@ -45,11 +45,23 @@ const SPKI = Buffer.from('302a300506032b6570032100', 'hex');
 
 // ---- the spec, written out with node:crypto (no notar code) ----
 const specKeyId = (name: string, pub: Buffer) =>
-  crypto.createHash('sha256').update(Buffer.concat([Buffer.from(name, 'utf8'), Buffer.of(0x0a, 0x01), pub])).digest().subarray(0, 4);
+  crypto
+    .createHash('sha256')
+    .update(Buffer.concat([Buffer.from(name, 'utf8'), Buffer.of(0x0a, 0x01), pub]))
+    .digest()
+    .subarray(0, 4);
 const specPublicKey = (seed: Buffer) =>
-  crypto.createPublicKey(crypto.createPrivateKey({ key: Buffer.concat([PKCS8, seed]), format: 'der', type: 'pkcs8' })).export({ format: 'der', type: 'spki' }).subarray(12);
+  crypto
+    .createPublicKey(crypto.createPrivateKey({ key: Buffer.concat([PKCS8, seed]), format: 'der', type: 'pkcs8' }))
+    .export({ format: 'der', type: 'spki' })
+    .subarray(12);
 const specVerify = (pub: Buffer, body: string, sig: Buffer) =>
-  crypto.verify(null, Buffer.from(body, 'utf8'), crypto.createPublicKey({ key: Buffer.concat([SPKI, pub]), format: 'der', type: 'spki' }), sig);
+  crypto.verify(
+    null,
+    Buffer.from(body, 'utf8'),
+    crypto.createPublicKey({ key: Buffer.concat([SPKI, pub]), format: 'der', type: 'spki' }),
+    sig,
+  );
 
 /** Splits `— <name> <base64>` the way the spec describes it. */
 function specSignatureLine(line: string): { name: string; keyId: Buffer; sig: Buffer } {
@@ -82,7 +94,9 @@ describe('notes.json holds real C2SP known answers (re-derived with node:crypto)
     expect(pub.toString('hex')).toBe(k.publicKey);
     expect(specKeyId(k.name, pub).toString('hex')).toBe(k.keyId);
     expect(k.verifierKey).toBe(`${k.name}+${k.keyId}+${Buffer.concat([Buffer.of(1), pub]).toString('base64')}`);
-    expect(k.signerKey).toBe(`PRIVATE+KEY+${k.name}+${k.keyId}+${Buffer.concat([Buffer.of(1), seed]).toString('base64')}`);
+    expect(k.signerKey).toBe(
+      `PRIVATE+KEY+${k.name}+${k.keyId}+${Buffer.concat([Buffer.of(1), seed]).toString('base64')}`,
+    );
   });
 
   it.each(V.notes.map((n, i) => [i, n]))('note %i: every signature verifies over the body bytes', (_i, n) => {
@@ -118,7 +132,12 @@ describe('our code reproduces the known answers', () => {
     expect(formatSignerKey(s)).toBe(k.signerKey);
     expect(computeKeyId(k.name, s.publicKey)).toBe(k.keyId);
     const v = parseVerifierKey(k.verifierKey);
-    expect([v.name, v.keyId, v.text, Buffer.from(v.publicKey).toString('hex')]).toEqual([k.name, k.keyId, k.verifierKey, k.publicKey]);
+    expect([v.name, v.keyId, v.text, Buffer.from(v.publicKey).toString('hex')]).toEqual([
+      k.name,
+      k.keyId,
+      k.verifierKey,
+      k.publicKey,
+    ]);
     expect(formatSignerKey(parseSignerKey(k.signerKey))).toBe(k.signerKey);
   });
 
@@ -159,7 +178,10 @@ describe('openNote trust rules', () => {
   it('several signature lines: signatures by unknown keys are ignored', () => {
     expect(openNote(cosigned, [verifier(notary)]).verifiedBy.map((v) => v.name)).toEqual([notary]);
     expect(openNote(cosigned, [verifier(witness)]).verifiedBy.map((v) => v.name)).toEqual([witness]);
-    expect(openNote(cosigned, [verifier(witness), verifier(notary)]).verifiedBy.map((v) => v.name)).toEqual([notary, witness]);
+    expect(openNote(cosigned, [verifier(witness), verifier(notary)]).verifiedBy.map((v) => v.name)).toEqual([
+      notary,
+      witness,
+    ]);
   });
 
   it('an unknown signer with a garbage signature is still ignored', () => {
@@ -170,7 +192,11 @@ describe('openNote trust rules', () => {
   it('a known key with a bad signature rejects the whole note, even beside a good one', () => {
     const lines = cosigned.split('\n');
     // A character in the middle of the base64: real signature bits, not unused padding bits.
-    const bad = lines.map((l) => (l.includes(witness) ? l.replace(/(.)(.{20})$/, (_m, c: string, t: string) => (c === 'A' ? 'B' : 'A') + t) : l)).join('\n');
+    const bad = lines
+      .map((l) =>
+        l.includes(witness) ? l.replace(/(.)(.{20})$/, (_m, c: string, t: string) => (c === 'A' ? 'B' : 'A') + t) : l,
+      )
+      .join('\n');
     expect(bad).not.toBe(cosigned);
     expect(code(() => openNote(bad, [verifier(notary)]))).toBeUndefined();
     expect(code(() => openNote(bad, [verifier(notary), verifier(witness)]))).toBe('SIGNATURE_INVALID');
@@ -340,8 +366,12 @@ describe('key strings are parsed strictly (KEY_FORMAT)', () => {
     expect(code(() => parseSignerKey(k.signerKey.replace('PRIVATE+KEY+', 'PRIVATE+KEYS+')))).toBe('KEY_FORMAT');
     expect(code(() => parseSignerKey(k.signerKey.replace(k.keyId, '00000000')))).toBe('KEY_FORMAT');
     expect(code(() => parseSignerKey(k.verifierKey))).toBe('KEY_FORMAT');
-    expect(code(() => parseSignerKey(`PRIVATE+KEY+${k.name}+${k.keyId}+${Buffer.alloc(34, 1).toString('base64')}`))).toBe('KEY_FORMAT');
-    expect(formatSignerKey(parseSignerKey(`PRIVATE+KEY+${k.name}+${k.keyId}+${Buffer.alloc(33, 1).toString('base64')}`))).toBe(k.signerKey);
+    expect(
+      code(() => parseSignerKey(`PRIVATE+KEY+${k.name}+${k.keyId}+${Buffer.alloc(34, 1).toString('base64')}`)),
+    ).toBe('KEY_FORMAT');
+    expect(
+      formatSignerKey(parseSignerKey(`PRIVATE+KEY+${k.name}+${k.keyId}+${Buffer.alloc(33, 1).toString('base64')}`)),
+    ).toBe(k.signerKey);
   });
 
   it('names: no spaces of any kind (Go unicode.IsSpace), no plus', () => {

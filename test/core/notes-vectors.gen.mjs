@@ -13,7 +13,11 @@ const PKCS8 = Buffer.from('302e020100300506032b657004220420', 'hex');
 function key(name, seed) {
   const priv = crypto.createPrivateKey({ key: Buffer.concat([PKCS8, seed]), format: 'der', type: 'pkcs8' });
   const pub = crypto.createPublicKey(priv).export({ format: 'der', type: 'spki' }).subarray(-32);
-  const id = crypto.createHash('sha256').update(Buffer.concat([Buffer.from(name + '\n', 'utf8'), Buffer.of(1), pub])).digest().subarray(0, 4);
+  const id = crypto
+    .createHash('sha256')
+    .update(Buffer.concat([Buffer.from(name + '\n', 'utf8'), Buffer.of(1), pub]))
+    .digest()
+    .subarray(0, 4);
   return {
     name,
     seed: seed.toString('hex'),
@@ -54,7 +58,8 @@ const go = {
   verifierKey: 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW',
   signerKey: 'PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz',
   body: "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n",
-  signatureLine: '\u2014 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n',
+  signatureLine:
+    '\u2014 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n',
 };
 {
   const seed = Buffer.from(go.signerKey.slice('PRIVATE+KEY+PeterNeumann+c74f20a3+'.length), 'base64').subarray(1);
@@ -73,7 +78,11 @@ const out = {
   notes: [
     { signers: [fixed.name], body: checkpointBody, signed: checkpointBody + '\n' + sigLine(fixed, checkpointBody) },
     { signers: [fixed.name], body: textBody, signed: textBody + '\n' + sigLine(fixed, textBody) },
-    { signers: [fixed.name, witness.name], body: checkpointBody, signed: checkpointBody + '\n' + sigLine(fixed, checkpointBody) + sigLine(witness, checkpointBody) },
+    {
+      signers: [fixed.name, witness.name],
+      body: checkpointBody,
+      signed: checkpointBody + '\n' + sigLine(fixed, checkpointBody) + sigLine(witness, checkpointBody),
+    },
     { signers: [plus.name], body: plusBody, signed: plusBody + '\n' + sigLine(plus, plusBody) },
   ],
   go,

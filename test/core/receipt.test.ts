@@ -27,7 +27,13 @@ describe('receipts for every leaf of every batch verify', () => {
       if (formatReceipt(parseReceipt(text)) !== text) failures.push(`${i}: no round trip`);
       const v = verifyReceipt(text, sha256(documentBytes(seq, i)), trusted);
       if (!v.ok) failures.push(`${i}: ${v.step} ${v.reason}`);
-      else if (v.seq !== seq || v.index !== i || v.historySize !== SIZES.length || v.origin !== h.signer.name || v.time !== h.blocks[seq].time) {
+      else if (
+        v.seq !== seq ||
+        v.index !== i ||
+        v.historySize !== SIZES.length ||
+        v.origin !== h.signer.name ||
+        v.time !== h.blocks[seq].time
+      ) {
         failures.push(`${i}: wrong details`);
       }
     }
@@ -57,7 +63,9 @@ describe('receipts for every leaf of every batch verify', () => {
   it('verifies with pure noble too (no fast path installed)', () => {
     withCrypto(nobleCrypto, () => {
       for (let seq = 0; seq < SIZES.length; seq++) {
-        expect(verifyReceipt(formatReceipt(receiptFor(h, seq, 0)), sha256(documentBytes(seq, 0)), trusted).ok).toBe(true);
+        expect(verifyReceipt(formatReceipt(receiptFor(h, seq, 0)), sha256(documentBytes(seq, 0)), trusted).ok).toBe(
+          true,
+        );
       }
     });
   });
@@ -96,20 +104,51 @@ describe('what notar writes, and what it reads (FORMAT.md §7, §11)', () => {
 
   const o = () => JSON.parse(text);
   const enc = (x: unknown) => JSON.stringify(x, null, 2) + '\n';
-  const escapeAll = (t: string) => t.replace(/"(?:[^"\\]|\\.)*"/g, (lit) => {
-    const v: string = JSON.parse(lit);
-    return '"' + [...v].map((c) => (c.length === 2 ? c : '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'))).join('').replace(/[\ud800-\udfff]{2}/g, (p) => '\\u' + p.charCodeAt(0).toString(16) + '\\u' + p.charCodeAt(1).toString(16)) + '"';
-  });
+  const escapeAll = (t: string) =>
+    t.replace(/"(?:[^"\\]|\\.)*"/g, (lit) => {
+      const v: string = JSON.parse(lit);
+      return (
+        '"' +
+        [...v]
+          .map((c) => (c.length === 2 ? c : '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')))
+          .join('')
+          .replace(
+            /[\ud800-\udfff]{2}/g,
+            (p) => '\\u' + p.charCodeAt(0).toString(16) + '\\u' + p.charCodeAt(1).toString(16),
+          ) +
+        '"'
+      );
+    });
   const respelled: [string, string][] = [
     ['compact JSON, no final newline (Python json.dumps with separators)', JSON.stringify(o())],
     ['compact JSON with a final newline', JSON.stringify(o()) + '\n'],
     ['CRLF line ends', text.replace(/\n/g, '\r\n')],
     ['tabs and extra blank lines', JSON.stringify(o(), null, '\t').replace(/,\n/g, ' ,\n\n')],
     ['a UTF-8 byte order mark (RFC 8259 §8.1)', '\ufeff' + text],
-    ['members reordered at every level', enc({ key: o().key, checkpoint: o().checkpoint, history: { path: o().history.path, size: o().history.size }, block: { prev: o().block.prev, root: o().block.root, size: o().block.size, time: o().block.time, seq: o().block.seq }, leaf: { path: o().leaf.path, index: o().leaf.index, salt: o().leaf.salt }, document: { name: o().document.name, sha256: o().document.sha256 }, format: o().format })],
+    [
+      'members reordered at every level',
+      enc({
+        key: o().key,
+        checkpoint: o().checkpoint,
+        history: { path: o().history.path, size: o().history.size },
+        block: {
+          prev: o().block.prev,
+          root: o().block.root,
+          size: o().block.size,
+          time: o().block.time,
+          seq: o().block.seq,
+        },
+        leaf: { path: o().leaf.path, index: o().leaf.index, salt: o().leaf.salt },
+        document: { name: o().document.name, sha256: o().document.sha256 },
+        format: o().format,
+      }),
+    ],
     ['every character \\u-escaped', escapeAll(text)],
     ['the em dash unescaped vs escaped, slashes as \\/', text.replace(/\//g, '\\/')],
-    ['numbers in exponent and fraction form', text.replace('"index": 1,', '"index": 1.0e0,').replace('"seq": 2,', '"seq": 0.2E1,')],
+    [
+      'numbers in exponent and fraction form',
+      text.replace('"index": 1,', '"index": 1.0e0,').replace('"seq": 2,', '"seq": 0.2E1,'),
+    ],
   ];
   it.each(respelled)('reads %s as the same receipt, and it verifies', (_what, t) => {
     expect(t).not.toBe(text);

@@ -22,13 +22,25 @@ const h = buildHistory(SIZES, notary(0x07, 'notary.example.org/b\u00fcrgeramt'))
 const SEQ = 1;
 const INDEX = 3;
 const DIGEST = sha256(documentBytes(SEQ, INDEX));
-const BASE = receiptFor(h, SEQ, INDEX, { name: 'Grundbuch \u2013 M\u00fcller \u6771\u4eac \u{1f4dc}.pdf', key: h.signer.text });
+const BASE = receiptFor(h, SEQ, INDEX, {
+  name: 'Grundbuch \u2013 M\u00fcller \u6771\u4eac \u{1f4dc}.pdf',
+  key: h.signer.text,
+});
 const TRUSTED = [h.signer];
 
 // ---- a random JSON writer (RFC 8259 grammar, written out here) ----
 type Choice = () => number; // uniform in [0, 1)
 const WS = ['', ' ', '  ', '\t', '\n', '\r\n', '\n    ', ' \r\n\t'];
-const SHORT: Record<string, string> = { '"': '\\"', '\\': '\\\\', '/': '\\/', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const SHORT: Record<string, string> = {
+  '"': '\\"',
+  '\\': '\\\\',
+  '/': '\\/',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+};
 
 function writeString(s: string, r: Choice): string {
   let out = '"';
@@ -151,15 +163,40 @@ type Edit = { field: string; step: VerifyStep | 'ok'; apply: (o: Record<string, 
 const edits: fc.Arbitrary<Edit> = fc.oneof(
   hex64.map((v): Edit => ({ field: 'document.sha256', step: 'digest', apply: (o) => (o.document.sha256 = v) })),
   hex64.map((v): Edit => ({ field: 'leaf.salt', step: 'batch', apply: (o) => (o.leaf.salt = v) })),
-  fc.tuple(fc.nat(2), hex64).map(([i, v]): Edit => ({ field: `leaf.path[${i}]`, step: 'batch', apply: (o) => (o.leaf.path[i] = v) })),
+  fc
+    .tuple(fc.nat(2), hex64)
+    .map(([i, v]): Edit => ({ field: `leaf.path[${i}]`, step: 'batch', apply: (o) => (o.leaf.path[i] = v) })),
   hex64.map((v): Edit => ({ field: 'block.root', step: 'batch', apply: (o) => (o.block.root = v) })),
   hex64.map((v): Edit => ({ field: 'block.prev', step: 'history', apply: (o) => (o.block.prev = v) })),
-  fc.integer({ min: 0, max: 2 ** 31 }).map((t): Edit => ({ field: 'block.time', step: 'history', apply: (o) => (o.block.time = new Date(t * 1000).toISOString().replace('.000Z', 'Z')) })),
-  fc.tuple(fc.nat(1), hex64).map(([i, v]): Edit => ({ field: `history.path[${i}]`, step: 'history', apply: (o) => (o.history.path[i] = v) })),
-  fc.nat(60).map((i): Edit => ({ field: 'checkpoint signature', step: 'signature', apply: (o) => (o.checkpoint = flipSignature(o.checkpoint, 8 + i)) })),
-  fc.string({ minLength: 1, maxLength: 20 }).map((ext): Edit => ({ field: 'checkpoint text', step: 'signature', apply: (o) => (o.checkpoint = o.checkpoint.replace('\n\n', () => `\n${ext.replace(/[\n\r\u0000-\u001f]/g, 'x')}\n\n`)) })),
-  fc.string({ maxLength: 30 }).map((name): Edit => ({ field: 'document.name (informational)', step: 'ok', apply: (o) => (o.document.name = name.replace(/[\ud800-\udfff]/g, '?')) })),
-  fc.integer({ min: 2, max: 250 }).map((b): Edit => ({ field: 'key hint (display only)', step: 'ok', apply: (o) => (o.key = notary(b, 'any.example/key').text) })),
+  fc.integer({ min: 0, max: 2 ** 31 }).map((t): Edit => ({
+    field: 'block.time',
+    step: 'history',
+    apply: (o) => (o.block.time = new Date(t * 1000).toISOString().replace('.000Z', 'Z')),
+  })),
+  fc
+    .tuple(fc.nat(1), hex64)
+    .map(([i, v]): Edit => ({ field: `history.path[${i}]`, step: 'history', apply: (o) => (o.history.path[i] = v) })),
+  fc.nat(60).map((i): Edit => ({
+    field: 'checkpoint signature',
+    step: 'signature',
+    apply: (o) => (o.checkpoint = flipSignature(o.checkpoint, 8 + i)),
+  })),
+  fc.string({ minLength: 1, maxLength: 20 }).map((ext): Edit => ({
+    field: 'checkpoint text',
+    step: 'signature',
+    apply: (o) =>
+      (o.checkpoint = o.checkpoint.replace('\n\n', () => `\n${ext.replace(/[\n\r\u0000-\u001f]/g, 'x')}\n\n`)),
+  })),
+  fc.string({ maxLength: 30 }).map((name): Edit => ({
+    field: 'document.name (informational)',
+    step: 'ok',
+    apply: (o) => (o.document.name = name.replace(/[\ud800-\udfff]/g, '?')),
+  })),
+  fc.integer({ min: 2, max: 250 }).map((b): Edit => ({
+    field: 'key hint (display only)',
+    step: 'ok',
+    apply: (o) => (o.key = notary(b, 'any.example/key').text),
+  })),
 );
 
 /** Changes one base64 character well inside the signature (past the key ID). */

@@ -36,11 +36,14 @@ const refLeaves = (ref.leafInputs as string[]).map((h) => leafHash(fromHex(h)));
 const fullTree = MerkleTree.fromLeafHashes(refLeaves);
 
 describe('reference tree heads', () => {
-  it.each((ref.rootHashes as string[]).map((h, n): [number, string] => [n, h]))('tree head of first %i leaves', (n, want) => {
-    expect(toHex(treeHead(refLeaves.slice(0, n as number)))).toBe(want);
-    expect(toHex(MerkleTree.fromLeafHashes(refLeaves.slice(0, n as number)).root())).toBe(want);
-    expect(toHex(fullTree.rootAt(n as number))).toBe(want);
-  });
+  it.each((ref.rootHashes as string[]).map((h, n): [number, string] => [n, h]))(
+    'tree head of first %i leaves',
+    (n, want) => {
+      expect(toHex(treeHead(refLeaves.slice(0, n as number)))).toBe(want);
+      expect(toHex(MerkleTree.fromLeafHashes(refLeaves.slice(0, n as number)).root())).toBe(want);
+      expect(toHex(fullTree.rootAt(n as number))).toBe(want);
+    },
+  );
 });
 
 describe('inclusion vectors', () => {
@@ -75,7 +78,9 @@ describe('generated proofs equal the published ones', () => {
     expect(toHex(b64(v.leafHash))).toBe(toHex(refLeaves[v.leafIdx]));
     expect(toHex(b64(v.root))).toBe(ref.rootHashes[v.treeSize]);
     const want = b64list(v.proof).map(toHex);
-    expect(MerkleTree.fromLeafHashes(refLeaves.slice(0, v.treeSize)).inclusionProof(v.leafIdx).map(toHex)).toEqual(want);
+    expect(MerkleTree.fromLeafHashes(refLeaves.slice(0, v.treeSize)).inclusionProof(v.leafIdx).map(toHex)).toEqual(
+      want,
+    );
     expect(fullTree.inclusionProofAt(v.leafIdx, v.treeSize).map(toHex)).toEqual(want);
   });
 

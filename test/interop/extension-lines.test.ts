@@ -13,7 +13,8 @@ let s: TestStore;
 let signer: Signer;
 const file = (name: string) => path.join(s.dir, name);
 const read = (name: string) => fs.readFileSync(file(name), 'utf8');
-const chainCheckpoint = (seq: number) => JSON.parse(fs.readFileSync(path.join(s.storeDir, 'chain.jsonl'), 'utf8').split('\n')[seq]).checkpoint as string;
+const chainCheckpoint = (seq: number) =>
+  JSON.parse(fs.readFileSync(path.join(s.storeDir, 'chain.jsonl'), 'utf8').split('\n')[seq]).checkpoint as string;
 
 const EXTENSIONS: [string, string[]][] = [
   ['one', ['note: witnessed by nobody \u2603']],
@@ -81,9 +82,14 @@ describe.each(EXTENSIONS)('a checkpoint with %s extension line(s)', (label, ext)
     expect(r.code, r.stderr).toBe(0);
     const moved = JSON.parse(read(`b-${label}.json`));
     expect(moved.history.size).toBe(3);
-    expect({ ...moved, history: undefined, checkpoint: undefined }).toEqual({ ...JSON.parse(older), history: undefined, checkpoint: undefined });
+    expect({ ...moved, history: undefined, checkpoint: undefined }).toEqual({
+      ...JSON.parse(older),
+      history: undefined,
+      checkpoint: undefined,
+    });
     // At the latest size, with extension lines: nothing to do, nothing rewritten.
-    const current = JSON.stringify({ ...JSON.parse(read('c.txt.notar.json')), checkpoint: withExtensions(2, ext) }) + '\n';
+    const current =
+      JSON.stringify({ ...JSON.parse(read('c.txt.notar.json')), checkpoint: withExtensions(2, ext) }) + '\n';
     fs.writeFileSync(file(`c-${label}.json`), current);
     const again = s.run(['refresh', `c-${label}.json`]);
     expect(again.code, again.stderr).toBe(0);
@@ -102,7 +108,7 @@ describe.each(EXTENSIONS)('a checkpoint with %s extension line(s)', (label, ext)
   });
 });
 
-it("signature base64 keeps one spelling: a signature re-spelled in chain.jsonl (same bytes) is a fault for chain verify", () => {
+it('signature base64 keeps one spelling: a signature re-spelled in chain.jsonl (same bytes) is a fault for chain verify', () => {
   const t = makeStore('notary.example.gov/spelling');
   writeDocs(t.dir, { 'x.txt': 'x\n' });
   expect(t.run(['stamp', 'x.txt']).code).toBe(0);

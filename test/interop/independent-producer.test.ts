@@ -39,9 +39,24 @@ function python(args: string[]): { code: number; stdout: string; stderr: string 
 
 /** Three producer configurations: plain; one extension line and a witness; three extension lines. */
 const CONFIGS = [
-  { label: 'no extension lines', seed: '11'.repeat(32), name: 'notary.example.org/bürgeramt', args: ['--batches', '3,1,4'] },
-  { label: 'one extension line, a witness line, U+FEFF in the name', seed: '22'.repeat(32), name: 'registry.example\ufeff/civil', args: ['--batches', '2,5', '--extensions', '1', '--witness'] },
-  { label: 'three extension lines', seed: '33'.repeat(32), name: 'log.example.jp/東京', args: ['--batches', '1,2,1,3', '--extensions', '3'] },
+  {
+    label: 'no extension lines',
+    seed: '11'.repeat(32),
+    name: 'notary.example.org/bürgeramt',
+    args: ['--batches', '3,1,4'],
+  },
+  {
+    label: 'one extension line, a witness line, U+FEFF in the name',
+    seed: '22'.repeat(32),
+    name: 'registry.example\ufeff/civil',
+    args: ['--batches', '2,5', '--extensions', '1', '--witness'],
+  },
+  {
+    label: 'three extension lines',
+    seed: '33'.repeat(32),
+    name: 'log.example.jp/東京',
+    args: ['--batches', '1,2,1,3', '--extensions', '3'],
+  },
 ];
 
 const made: Made[] = [];
@@ -83,13 +98,16 @@ describe('receipts from an independent producer', () => {
     expect(all().length).toBe(110);
     for (const m of made) {
       const byDoc = new Map<string, unknown[]>();
-      for (const r of m.receipts) byDoc.set(r.document, [...(byDoc.get(r.document) ?? []), parseReceipt(fs.readFileSync(r.receipt, 'utf8'))]);
+      for (const r of m.receipts)
+        byDoc.set(r.document, [...(byDoc.get(r.document) ?? []), parseReceipt(fs.readFileSync(r.receipt, 'utf8'))]);
       for (const parsed of byDoc.values()) for (const p of parsed) expect(p).toEqual(parsed[0]);
     }
   });
 
   it('extension lines are kept in the checkpoint byte for byte', () => {
-    const ext = (m: Made) => parseCheckpoint(parseNote(parseReceipt(fs.readFileSync(m.receipts[0].receipt, 'utf8')).checkpoint).body).extensions;
+    const ext = (m: Made) =>
+      parseCheckpoint(parseNote(parseReceipt(fs.readFileSync(m.receipts[0].receipt, 'utf8')).checkpoint).body)
+        .extensions;
     expect(made.map((m) => ext(m)!.length)).toEqual([0, 1, 3]);
     expect(ext(made[2])![2]).toBe('extension line 3: \u2603 x=2 \u2014 opaque');
   });
@@ -103,7 +121,8 @@ describe('receipts from an independent producer', () => {
         for (const r of [rs[0], rs[rs.length - 1]]) {
           const res = notar(['verify', r.document, '--receipt', r.receipt, '--key', m.key]);
           n++;
-          if (res.code !== 0 || !res.stdout.startsWith('OK')) failures.push(`${r.receipt}: exit ${res.code}: ${res.stdout}${res.stderr}`);
+          if (res.code !== 0 || !res.stdout.startsWith('OK'))
+            failures.push(`${r.receipt}: exit ${res.code}: ${res.stdout}${res.stderr}`);
         }
       }
     }
@@ -171,7 +190,11 @@ describe('receipts from a second independent producer (node:crypto, test/interop
     for (const p of produced) {
       for (const d of p.docs) {
         for (const [spelling, write] of Object.entries(NODE_SPELLINGS)) {
-          const v = verifyReceipt(write(d.receipt), new Uint8Array(crypto.createHash('sha256').update(d.content).digest()), [parseVerifierKey(p.key)]);
+          const v = verifyReceipt(
+            write(d.receipt),
+            new Uint8Array(crypto.createHash('sha256').update(d.content).digest()),
+            [parseVerifierKey(p.key)],
+          );
           n++;
           if (!v.ok) failures.push(`${spelling}: ${v.step}: ${v.reason}`);
         }

@@ -6,7 +6,11 @@
  */
 import * as crypto from 'node:crypto';
 
-const sha = (...parts: (Buffer | string)[]) => crypto.createHash('sha256').update(Buffer.concat(parts.map((p) => Buffer.from(p)))).digest();
+const sha = (...parts: (Buffer | string)[]) =>
+  crypto
+    .createHash('sha256')
+    .update(Buffer.concat(parts.map((p) => Buffer.from(p))))
+    .digest();
 const leafHash = (data: Buffer | string) => sha(Buffer.of(0), Buffer.from(data));
 const split = (n: number) => 2 ** Math.ceil(Math.log2(n) - 1);
 
@@ -30,7 +34,11 @@ export interface Produced {
 
 /** A notary of `batches` blocks signed by the Ed25519 key of `seed` under `name`. */
 export function produce(name: string, seed: Buffer, batches: number[], extensions: string[]): Produced {
-  const priv = crypto.createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' });
+  const priv = crypto.createPrivateKey({
+    key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]),
+    format: 'der',
+    type: 'pkcs8',
+  });
   const pub = crypto.createPublicKey(priv).export({ format: 'der', type: 'spki' }).subarray(12);
   const keyId = sha(name, '\n', Buffer.of(1), pub).subarray(0, 4);
   const key = `${name}+${keyId.toString('hex')}+${Buffer.concat([Buffer.of(1), pub]).toString('base64')}`;
@@ -44,7 +52,13 @@ export function produce(name: string, seed: Buffer, batches: number[], extension
       return { content, salt: sha('node salt', String(seq), String(i)), digest: sha(content) };
     });
     const root = mth(items.map((it) => leafHash(Buffer.concat([it.salt, it.digest]))));
-    const block = { seq, time: `2025-12-${String(10 + seq).padStart(2, '0')}T23:59:${String(seq).padStart(2, '0')}Z`, size: n, root: root.toString('hex'), prev: prev.toString('hex') };
+    const block = {
+      seq,
+      time: `2025-12-${String(10 + seq).padStart(2, '0')}T23:59:${String(seq).padStart(2, '0')}Z`,
+      size: n,
+      root: root.toString('hex'),
+      prev: prev.toString('hex'),
+    };
     prev = leafHash(`notar-block/1 ${block.seq} ${block.time} ${block.size} ${block.root} ${block.prev}`);
     blocks.push(block);
     blockHashes.push(prev);
@@ -61,7 +75,14 @@ export function produce(name: string, seed: Buffer, batches: number[], extension
         checkpoint,
         history: { path: path(seq, blockHashes).map((h) => h.toString('hex')), size: blocks.length },
         block: blocks[seq],
-        leaf: { path: path(i, items.map((x) => leafHash(Buffer.concat([x.salt, x.digest])))).map((h) => h.toString('hex')), index: i, salt: it.salt.toString('hex') },
+        leaf: {
+          path: path(
+            i,
+            items.map((x) => leafHash(Buffer.concat([x.salt, x.digest]))),
+          ).map((h) => h.toString('hex')),
+          index: i,
+          salt: it.salt.toString('hex'),
+        },
         document: { name: `Akte Nr. ${seq}/${i} \u00e4\u00f6\u00fc \u00df`, sha256: it.digest.toString('hex') },
         format: 'notar-receipt/1',
       },
@@ -72,7 +93,11 @@ export function produce(name: string, seed: Buffer, batches: number[], extension
 
 /** Three spellings: 3-space indent with \u escapes for non-ASCII; one line with CRLF after it; 1-space indent with \/ escapes. */
 export const NODE_SPELLINGS: Record<string, (r: unknown) => string> = {
-  'indent3-escaped': (r) => JSON.stringify(r, null, 3).replace(/[\u007f-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')) + '\n',
+  'indent3-escaped': (r) =>
+    JSON.stringify(r, null, 3).replace(
+      /[\u007f-\uffff]/g,
+      (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'),
+    ) + '\n',
   'one-line-crlf': (r) => JSON.stringify(r) + '\r\n',
   'indent1-slashes': (r) => JSON.stringify(r, null, 1).replace(/\//g, '\\/'),
 };

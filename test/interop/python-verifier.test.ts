@@ -121,11 +121,19 @@ describe('python3 verifier (examples/verify_receipt.py)', () => {
   it('agrees with node:crypto (OpenSSL) Ed25519 on valid and corrupted signatures', () => {
     const cases = Array.from({ length: 24 }, (_, i) => {
       const seed = crypto.createHash('sha256').update(`seed ${i}`).digest();
-      const key = crypto.createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' });
+      const key = crypto.createPrivateKey({
+        key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]),
+        format: 'der',
+        type: 'pkcs8',
+      });
       const pub = crypto.createPublicKey(key).export({ format: 'der', type: 'spki' }).subarray(12);
-      const msg = crypto.createHash('sha512').update(`message ${i}`).digest().subarray(0, i * 3);
+      const msg = crypto
+        .createHash('sha512')
+        .update(`message ${i}`)
+        .digest()
+        .subarray(0, i * 3);
       const sig = crypto.sign(null, msg, key);
-      if (i % 3 === 1) sig[i % 64] ^= 1 << i % 8;
+      if (i % 3 === 1) sig[i % 64] ^= 1 << (i % 8);
       const verdict = crypto.verify(null, msg, crypto.createPublicKey(key), sig);
       return { pub: pub.toString('hex'), msg: msg.toString('hex'), sig: sig.toString('hex'), verdict };
     });
@@ -200,21 +208,56 @@ describe('python3 verifier rejects what the TS core rejects', () => {
 
   it('a leaf path one hash too short or too long', () => {
     const s = seven();
-    expectFailed(s.doc, tampered(s, 'short', (r) => r.leaf.path.pop()), [store.vkey], 'batch');
-    expectFailed(s.doc, tampered(s, 'long', (r) => r.leaf.path.push(r.leaf.path[0])), [store.vkey], 'batch');
+    expectFailed(
+      s.doc,
+      tampered(s, 'short', (r) => r.leaf.path.pop()),
+      [store.vkey],
+      'batch',
+    );
+    expectFailed(
+      s.doc,
+      tampered(s, 'long', (r) => r.leaf.path.push(r.leaf.path[0])),
+      [store.vkey],
+      'batch',
+    );
   });
 
   it('another salt, leaf index, block time or block size', () => {
     const s = seven();
-    expectFailed(s.doc, tampered(s, 'salt', (r) => (r.leaf.salt = flipHex(r.leaf.salt))), [store.vkey], 'batch');
-    expectFailed(s.doc, tampered(s, 'index', (r) => (r.leaf.index = 5)), [store.vkey], 'batch');
+    expectFailed(
+      s.doc,
+      tampered(s, 'salt', (r) => (r.leaf.salt = flipHex(r.leaf.salt))),
+      [store.vkey],
+      'batch',
+    );
+    expectFailed(
+      s.doc,
+      tampered(s, 'index', (r) => (r.leaf.index = 5)),
+      [store.vkey],
+      'batch',
+    );
     const otherSecond = (t: string) => t.slice(0, 17) + (t.slice(17, 19) === '00' ? '01' : '00') + 'Z';
-    expectFailed(s.doc, tampered(s, 'time', (r) => (r.block.time = otherSecond(r.block.time))), [store.vkey], 'history');
+    expectFailed(
+      s.doc,
+      tampered(s, 'time', (r) => (r.block.time = otherSecond(r.block.time))),
+      [store.vkey],
+      'history',
+    );
     // Size 5 -> 6: the last leaf (index 4) now needs a longer path; the first leaf's path
     // still leads to the same root, so only the block line (history step) gives it away.
     const five = stamped.filter((x) => x.batchSize === 5);
-    expectFailed(five[4].doc, tampered(five[4], 'size4', (r) => (r.block.size = 6)), [store.vkey], 'batch');
-    expectFailed(five[0].doc, tampered(five[0], 'size0', (r) => (r.block.size = 6)), [store.vkey], 'history');
+    expectFailed(
+      five[4].doc,
+      tampered(five[4], 'size4', (r) => (r.block.size = 6)),
+      [store.vkey],
+      'batch',
+    );
+    expectFailed(
+      five[0].doc,
+      tampered(five[0], 'size0', (r) => (r.block.size = 6)),
+      [store.vkey],
+      'history',
+    );
   });
 
   it('a checkpoint whose signature has one byte changed', () => {
@@ -237,7 +280,10 @@ describe('python3 verifier rejects what the TS core rejects', () => {
     const s = seven();
     const broken = tampered(s, 'broken', (r) => (r.leaf.path[0] = r.leaf.path[0].slice(2)));
     const py = pyVerify(s.doc, broken, [store.vkey]);
-    expect([py.code, py.stderr]).toEqual([2, expect.stringMatching(/^ERROR: leaf\.path\[0\] must be 64 lowercase hex digits/)]);
+    expect([py.code, py.stderr]).toEqual([
+      2,
+      expect.stringMatching(/^ERROR: leaf\.path\[0\] must be 64 lowercase hex digits/),
+    ]);
     expect(tsVerify(s.doc, broken, [store.vkey]).ok).toBe(false);
     expect(pyVerify(s.doc, path.join(store.dir, 'missing.notar.json'), [store.vkey]).code).toBe(2);
     expect(pyVerify(s.doc, s.receipt, ['not-a-key']).code).toBe(2);
@@ -253,7 +299,8 @@ describe('the shell + openssl recipe in examples/README-verify.md', () => {
   /** The ```bash block after the marker comment, run as documented (DOC, RECEIPT, KEY). */
   function recipe(doc: string, receipt: string, key: string): PyResult {
     const text = fs.readFileSync(README, 'utf8');
-    const m = /<!-- test\/interop\/python-verifier\.test\.ts runs the block below[^>]*-->\n```bash\n([\s\S]*?)\n```/.exec(text);
+    const m =
+      /<!-- test\/interop\/python-verifier\.test\.ts runs the block below[^>]*-->\n```bash\n([\s\S]*?)\n```/.exec(text);
     if (!m) throw new Error('README-verify.md: the tested ```bash block is missing');
     const r = spawnSync('bash', ['-c', m[1]], {
       cwd: tempDir('notar-recipe-'),
@@ -263,7 +310,8 @@ describe('the shell + openssl recipe in examples/README-verify.md', () => {
     });
     if (r.error) throw new Error(`bash could not be run: ${r.error.message}`);
     for (const tool of ['python3', 'openssl', 'sha256sum', 'basenc', 'od']) {
-      if (/command not found/.test(r.stderr) && r.stderr.includes(tool)) throw new Error(`the recipe needs ${tool} on PATH`);
+      if (/command not found/.test(r.stderr) && r.stderr.includes(tool))
+        throw new Error(`the recipe needs ${tool} on PATH`);
     }
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
   }
@@ -287,8 +335,18 @@ describe('the shell + openssl recipe in examples/README-verify.md', () => {
     const cases: [string, string, string, string][] = [
       [altered, s.receipt, store.vkey, '1 digest ok'],
       [s.doc, tampered(s, 'r-leaf', (r) => (r.leaf.path[0] = flipHex(r.leaf.path[0], 9))), store.vkey, '2 batch ok'],
-      [s.doc, tampered(s, 'r-hist', (r) => (r.history.path[0] = flipHex(r.history.path[0], 9))), store.vkey, '3 history ok'],
-      [s.doc, tampered(s, 'r-sig', (r) => (r.checkpoint = corruptSignature(r.checkpoint))), store.vkey, '4 signature ok'],
+      [
+        s.doc,
+        tampered(s, 'r-hist', (r) => (r.history.path[0] = flipHex(r.history.path[0], 9))),
+        store.vkey,
+        '3 history ok',
+      ],
+      [
+        s.doc,
+        tampered(s, 'r-sig', (r) => (r.checkpoint = corruptSignature(r.checkpoint))),
+        store.vkey,
+        '4 signature ok',
+      ],
       [s.doc, s.receipt, makeStore(ORIGIN).vkey, '4 signature ok'],
     ];
     for (const [doc, receipt, key, neverPrinted] of cases) {

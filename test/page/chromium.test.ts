@@ -4,11 +4,18 @@ import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { chooseChromium, resolveChromium, SYSTEM_CHROMIUM } from './chromium.js';
 
-const only = (...present: string[]) => (p: string) => present.includes(p);
+const only =
+  (...present: string[]) =>
+  (p: string) =>
+    present.includes(p);
 
 describe('chooseChromium', () => {
   it('prefers a system Chromium', () => {
-    expect(chooseChromium({}, only('/usr/bin/chromium'))).toEqual({ kind: 'path', path: '/usr/bin/chromium', why: 'system Chromium' });
+    expect(chooseChromium({}, only('/usr/bin/chromium'))).toEqual({
+      kind: 'path',
+      path: '/usr/bin/chromium',
+      why: 'system Chromium',
+    });
     expect(chooseChromium({}, only(SYSTEM_CHROMIUM[1]))).toMatchObject({ kind: 'path', path: SYSTEM_CHROMIUM[1] });
   });
 
@@ -21,8 +28,13 @@ describe('chooseChromium', () => {
   });
 
   it('NOTAR_TEST_CHROMIUM=<path> names the browser; a missing one is an error, not a fallback', () => {
-    expect(chooseChromium({ NOTAR_TEST_CHROMIUM: '/opt/c/chrome' }, only('/usr/bin/chromium'))).toMatchObject({ kind: 'path', path: '/opt/c/chrome' });
-    expect(() => resolveChromium({ NOTAR_TEST_CHROMIUM: '/nonexistent/chrome' })).toThrow('/nonexistent/chrome, which does not exist');
+    expect(chooseChromium({ NOTAR_TEST_CHROMIUM: '/opt/c/chrome' }, only('/usr/bin/chromium'))).toMatchObject({
+      kind: 'path',
+      path: '/opt/c/chrome',
+    });
+    expect(() => resolveChromium({ NOTAR_TEST_CHROMIUM: '/nonexistent/chrome' })).toThrow(
+      '/nonexistent/chrome, which does not exist',
+    );
   });
 });
 

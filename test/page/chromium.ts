@@ -54,14 +54,20 @@ export function resolveChromium(env: NodeJS.ProcessEnv = process.env): Launchabl
 function unpackedNpmChromium(why: string): Launchable {
   // Its exports map hides package.json from require.resolve; npm ci puts it here.
   const pkgJson = path.join(ROOT, 'node_modules', PACKAGE, 'package.json');
-  if (!fs.existsSync(pkgJson)) throw new Error(`${why}, and the devDependency ${PACKAGE} is not installed: run npm ci (or apt-get install chromium)`);
+  if (!fs.existsSync(pkgJson))
+    throw new Error(
+      `${why}, and the devDependency ${PACKAGE} is not installed: run npm ci (or apt-get install chromium)`,
+    );
   const version = JSON.parse(fs.readFileSync(pkgJson, 'utf8')).version as string;
   const dir = path.join(ROOT, 'node_modules/.cache/notar-chromium', version);
   if (!fs.existsSync(path.join(dir, 'chromium'))) unpack(dir);
   // The package's fonts.conf names /tmp/fonts; point fontconfig at the unpacked copy instead.
   const fontsConf = path.join(dir, 'notar-fonts.conf');
   if (!fs.existsSync(fontsConf)) {
-    fs.writeFileSync(fontsConf, `<?xml version="1.0"?>\n<fontconfig>\n  <dir>${path.join(dir, 'fonts')}</dir>\n  <cachedir>${path.join(dir, 'fonts-cache')}</cachedir>\n</fontconfig>\n`);
+    fs.writeFileSync(
+      fontsConf,
+      `<?xml version="1.0"?>\n<fontconfig>\n  <dir>${path.join(dir, 'fonts')}</dir>\n  <cachedir>${path.join(dir, 'fonts-cache')}</cachedir>\n</fontconfig>\n`,
+    );
   }
   return {
     executablePath: path.join(dir, 'chromium'),

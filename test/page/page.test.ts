@@ -62,7 +62,10 @@ function editedReceipt(folder: string, edit: (text: string) => string): string[]
   const text = fs.readFileSync(file('deed.txt.notar.json'), 'utf8');
   const edited = edit(text);
   expect(edited).not.toBe(text);
-  return writeDocs(path.join(office.dir, folder), { 'deed.txt': fs.readFileSync(file('deed.txt')), 'deed.txt.notar.json': edited });
+  return writeDocs(path.join(office.dir, folder), {
+    'deed.txt': fs.readFileSync(file('deed.txt')),
+    'deed.txt.notar.json': edited,
+  });
 }
 
 function setUpStores(): void {
@@ -121,7 +124,15 @@ async function launch(): Promise<void> {
     executablePath: browser.executablePath,
     env: { ...process.env, ...browser.env },
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1024, height: 900 },
   });
   const allowed = () => new Set(Object.values(pages));
@@ -136,13 +147,18 @@ async function launch(): Promise<void> {
 
 afterAll(async () => {
   await ctx?.close();
-  for (const dir of [office?.dir, other?.dir, impostor?.dir, profile]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  for (const dir of [office?.dir, other?.dir, impostor?.dir, profile])
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 afterEach(() => {
   // Taken and cleared first, so a failure is reported by the test that caused it only.
   const own = new Set(Object.values(pages));
-  const [tried, others, problems] = [blocked.splice(0), requests.splice(0).filter((u) => !own.has(u)), pageProblems.splice(0)];
+  const [tried, others, problems] = [
+    blocked.splice(0),
+    requests.splice(0).filter((u) => !own.has(u)),
+    pageProblems.splice(0),
+  ];
   expect(tried, 'requests the page tried to make').toEqual([]);
   expect(others, 'requests other than the page itself').toEqual([]);
   expect(problems, 'script errors, console errors or CSP violations').toEqual([]);
@@ -174,7 +190,9 @@ interface Shown {
 }
 
 async function verdict(page: Page): Promise<Shown> {
-  const box = page.locator('#verdict[data-verdict="authentic"], #verdict[data-verdict="failed"], #verdict[data-verdict="needs-key"]');
+  const box = page.locator(
+    '#verdict[data-verdict="authentic"], #verdict[data-verdict="failed"], #verdict[data-verdict="needs-key"]',
+  );
   await box.waitFor();
   return {
     kind: (await box.getAttribute('data-verdict')) ?? '',
@@ -226,18 +244,26 @@ describe('verifier page', () => {
     });
     await page.setInputFiles('#files', [file('big.bin.notar.json')]);
     await page.locator('#verdict', { hasText: 'Waiting for the document' }).waitFor();
-    expect(await page.locator('#verdict').textContent()).toContain('the receipt calls it “big.bin”; that name is not verified');
+    expect(await page.locator('#verdict').textContent()).toContain(
+      'the receipt calls it “big.bin”; that name is not verified',
+    );
     const shown = await check(page, [file('big.bin')]);
     expect(shown.kind).toBe('authentic');
     expect(shown.details).toContain(sha256Hex(fs.readFileSync(file('big.bin'))));
-    expect(await page.evaluate(() => (window as unknown as { seen: unknown }).seen)).toEqual({ visible: true, max: 100 });
+    expect(await page.evaluate(() => (window as unknown as { seen: unknown }).seen)).toEqual({
+      visible: true,
+      max: 100,
+    });
     expect(await page.locator('#progress-box').isHidden()).toBe(true);
     await page.close();
   });
 
   it('accepts both files dropped at once, receipt first', async () => {
     const page = await open('trusted.html');
-    const files = ['will.txt.notar.json', 'will.txt'].map((name) => ({ name, content: fs.readFileSync(file(name), 'utf8') }));
+    const files = ['will.txt.notar.json', 'will.txt'].map((name) => ({
+      name,
+      content: fs.readFileSync(file(name), 'utf8'),
+    }));
     const dataTransfer = await page.evaluateHandle((list) => {
       const dt = new DataTransfer();
       for (const f of list) dt.items.add(new File([f.content], f.name));
@@ -347,7 +373,10 @@ describe('verifier page', () => {
 
   it('shows a receipt with a duplicate member name as damaged', async () => {
     const page = await open('trusted.html');
-    const shown = await check(page, editedReceipt('duplicate-member', (text) => text.replace('"index": 0', '"index": 0, "index": 0')));
+    const shown = await check(
+      page,
+      editedReceipt('duplicate-member', (text) => text.replace('"index": 0', '"index": 0, "index": 0')),
+    );
     expect(shown.kind).toBe('failed');
     expect(shown.text).toContain('The receipt is damaged or was edited');
     expect(shown.details).toContain('format:');
@@ -378,21 +407,45 @@ describe('verifier page', () => {
 
   it('shows receipts of an independent producer (Python) in every spelling as Authentic', async () => {
     const out = tempDir('notar-producer-');
-    const made = spawnSync('python3', [PRODUCER, out, '--seed', '44'.repeat(32), '--name', 'registry.example\ufeff/civil', '--batches', '2,3', '--extensions', '1', '--witness'], { encoding: 'utf8' });
+    const made = spawnSync(
+      'python3',
+      [
+        PRODUCER,
+        out,
+        '--seed',
+        '44'.repeat(32),
+        '--name',
+        'registry.example\ufeff/civil',
+        '--batches',
+        '2,3',
+        '--extensions',
+        '1',
+        '--witness',
+      ],
+      { encoding: 'utf8' },
+    );
     expect(made.status, made.stderr).toBe(0);
-    const manifest = JSON.parse(made.stdout) as { key: string; receipts: { document: string; receipt: string; spelling: string }[] };
+    const manifest = JSON.parse(made.stdout) as {
+      key: string;
+      receipts: { document: string; receipt: string; spelling: string }[];
+    };
     writePage('producer.html', ['--key', manifest.key]);
     const picks = manifest.receipts.filter((r) => r.document.endsWith('doc-1-2.txt'));
     expect(picks.length).toBe(5);
     for (const r of picks) {
       // The page pairs a document with DOCUMENT.notar.json: give each spelling its own folder.
-      const [doc, receipt] = writeDocs(path.join(out, 'page', r.spelling), { 'doc-1-2.txt': fs.readFileSync(r.document), 'doc-1-2.txt.notar.json': fs.readFileSync(r.receipt) });
+      const [doc, receipt] = writeDocs(path.join(out, 'page', r.spelling), {
+        'doc-1-2.txt': fs.readFileSync(r.document),
+        'doc-1-2.txt.notar.json': fs.readFileSync(r.receipt),
+      });
       const page = await open('producer.html');
       const shown = await check(page, [doc, receipt]);
       expect(shown.kind, `${r.spelling}: ${shown.details}`).toBe('authentic');
       expect(shown.text).toContain('Stamped by registry.example\ufeff/civil');
       expect(shown.details).toContain('extension line 1');
-      expect(shown.details).toContain('Name written in the receipt (not verified)Grundbuch \u2013 M\u00fcller \u6771\u4eac \u{1f4dc} 1-2.txt');
+      expect(shown.details).toContain(
+        'Name written in the receipt (not verified)Grundbuch \u2013 M\u00fcller \u6771\u4eac \u{1f4dc} 1-2.txt',
+      );
       await page.close();
     }
   });
@@ -415,14 +468,18 @@ describe('verifier page', () => {
     const page = await open('untrusted.html');
     const shown = await check(page, [file('deed.txt'), file('deed.txt.notar.json')]);
     expect(shown.kind).toBe('failed');
-    expect(shown.text).toContain(`Not signed by a key this page trusts. The receipt says it comes from ${OFFICE} (key ID ${keyId(office.vkey)}), and this page trusts no key of that name.`);
+    expect(shown.text).toContain(
+      `Not signed by a key this page trusts. The receipt says it comes from ${OFFICE} (key ID ${keyId(office.vkey)}), and this page trusts no key of that name.`,
+    );
     await shot(page, 'untrusted');
     await page.close();
   });
 
   it('a receipt bearing the trusted office name but another key: says it only claims the name and may be forged (issue 10 item 11)', async () => {
     const page = await open('impostor.html');
-    expect(await page.locator('#trust-baked-list').textContent()).toContain(`${OFFICE} (key ID ${keyId(impostor.vkey)})`);
+    expect(await page.locator('#trust-baked-list').textContent()).toContain(
+      `${OFFICE} (key ID ${keyId(impostor.vkey)})`,
+    );
     const shown = await check(page, [file('deed.txt'), file('deed.txt.notar.json')]);
     expect(shown.kind).toBe('failed');
     expect(shown.text).toContain('Not verified: may be forged');
@@ -462,7 +519,9 @@ describe('verifier page', () => {
     const html = fs.readFileSync(fileURLToPath(pages['evil.html']), 'utf8');
     expect(html.match(/<\/script>/g)).toHaveLength(5); // the four data blocks' (keys, revocation status, witness policy, TSA certificates) and the script's own
     const page = await open('evil.html');
-    expect(await page.locator('#trust-baked-list').textContent()).toContain('evil</script><script>alert(1)</script> (key ID');
+    expect(await page.locator('#trust-baked-list').textContent()).toContain(
+      'evil</script><script>alert(1)</script> (key ID',
+    );
     expect((await check(page, [file('deed.txt'), file('deed.txt.notar.json')])).kind).toBe('authentic');
     await page.close();
   });

@@ -31,7 +31,11 @@ beforeAll(async () => {
   expect(office.run(['revoke', 'deed.txt', '--reason', 'issued by mistake']).code).toBe(0);
   expect(office.run(['status', '--out', file('status.txt')]).code).toBe(0);
   profile = tempDir('notar-chromium-');
-  ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu'],
+  });
   await ctx.route('**/*', (route) => (route.request().url().startsWith('file:') ? route.continue() : route.abort()));
 }, 60_000);
 
@@ -117,7 +121,11 @@ describe('verifier page with a revocation status', () => {
 
   it('verifier-page refuses to bake a status its keys do not verify', () => {
     const other = makeStore('notary.example.gov/land-registry');
-    expectError(office.run(['verifier-page', '--out', file('bad.html'), '--key', other.vkey, '--status', file('status.txt')]), 1, 'is not signed by a key you trust');
+    expectError(
+      office.run(['verifier-page', '--out', file('bad.html'), '--key', other.vkey, '--status', file('status.txt')]),
+      1,
+      'is not signed by a key you trust',
+    );
     expect(fs.existsSync(file('bad.html'))).toBe(false);
   });
 });

@@ -24,7 +24,11 @@ import {
 let s: TestStore;
 let receipt: string;
 /** procfs files of mode 0200 (sysctl triggers): reading one fails with EACCES even as root. */
-const WRITE_ONLY_FILES = ['/proc/sys/vm/compact_memory', '/proc/sys/net/ipv4/route/flush', '/proc/sys/net/ipv6/route/flush'];
+const WRITE_ONLY_FILES = [
+  '/proc/sys/vm/compact_memory',
+  '/proc/sys/net/ipv4/route/flush',
+  '/proc/sys/net/ipv6/route/flush',
+];
 
 beforeAll(() => {
   s = makeStore('notary.example.gov/bad-input');
@@ -70,7 +74,11 @@ describe('documents that cannot be stamped', () => {
     fs.writeFileSync(file, 'secret\n');
     fs.chmodSync(file, 0o000);
     try {
-      expectRefused(() => notarAs(who, ['stamp', 'secret.txt'], { cwd: s.dir, env: s.env }), 2, 'cannot read secret.txt: permission denied');
+      expectRefused(
+        () => notarAs(who, ['stamp', 'secret.txt'], { cwd: s.dir, env: s.env }),
+        2,
+        'cannot read secret.txt: permission denied',
+      );
     } finally {
       fs.rmSync(file);
     }
@@ -84,7 +92,11 @@ describe('documents that cannot be stamped', () => {
     const fifo = path.join(s.dir, 'pipe');
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
     try {
-      const r = expectRefused(() => s.run(['stamp', 'pipe'], { timeout: 20_000 }), 2, 'cannot read pipe: not a regular file');
+      const r = expectRefused(
+        () => s.run(['stamp', 'pipe'], { timeout: 20_000 }),
+        2,
+        'cannot read pipe: not a regular file',
+      );
       expect(r.stderr).toContain('hint:');
     } finally {
       fs.rmSync(fifo);
@@ -100,15 +112,23 @@ describe('documents that cannot be stamped', () => {
   });
 
   it('--digests with a line that is not a digest', () => {
-    expectRefused(() => s.run(['stamp', '--digests'], { input: `${'ab'.repeat(32)}  ok.pdf\nnot a digest\n` }), 2, 'standard input line 2');
+    expectRefused(
+      () => s.run(['stamp', '--digests'], { input: `${'ab'.repeat(32)}  ok.pdf\nnot a digest\n` }),
+      2,
+      'standard input line 2',
+    );
   });
 
-  it("a directory where the receipt would go: refused before sealing", () => {
+  it('a directory where the receipt would go: refused before sealing', () => {
     writeDocs(s.dir, { 'blocked.txt': 'blocked\n' });
     fs.mkdirSync(path.join(s.dir, 'blocked.txt.notar.json'));
     try {
       expectRefused(() => s.run(['stamp', 'blocked.txt']), 2, 'blocked.txt.notar.json is in the way of the receipt');
-      expectRefused(() => s.run(['stamp', '--force', 'blocked.txt']), 2, 'blocked.txt.notar.json is in the way of the receipt');
+      expectRefused(
+        () => s.run(['stamp', '--force', 'blocked.txt']),
+        2,
+        'blocked.txt.notar.json is in the way of the receipt',
+      );
     } finally {
       fs.rmSync(path.join(s.dir, 'blocked.txt'));
       fs.rmdirSync(path.join(s.dir, 'blocked.txt.notar.json'));
@@ -121,8 +141,12 @@ describe('documents that cannot be stamped', () => {
       const before = snapshot(s.dir);
       const r = s.run(['stamp', 'kept.txt']);
       expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr).toContain('notar: error: kept.txt.notar.json is not a receipt for the current kept.txt; nothing was stamped');
-      expect(r.stderr).toContain('notar: hint: if the document changed, move the old receipt away to keep it, or use --force');
+      expect(r.stderr).toContain(
+        'notar: error: kept.txt.notar.json is not a receipt for the current kept.txt; nothing was stamped',
+      );
+      expect(r.stderr).toContain(
+        'notar: hint: if the document changed, move the old receipt away to keep it, or use --force',
+      );
       expect(snapshot(s.dir)).toEqual(before);
     } finally {
       fs.rmSync(path.join(s.dir, 'kept.txt'));
@@ -144,7 +168,12 @@ describe('odd but valid documents', () => {
 
   it('names with spaces, newlines and non-UTF-8 bytes (--files-from - -0): receipts beside them, byte for byte', () => {
     const d = Buffer.from(tempDir());
-    const names = [Buffer.from('with space.txt'), Buffer.from('new\nline.txt'), Buffer.from([0x62, 0x61, 0x64, 0xff, 0x2e, 0x74]), Buffer.from([0x62, 0x61, 0x64, 0xfe, 0x2e, 0x74])];
+    const names = [
+      Buffer.from('with space.txt'),
+      Buffer.from('new\nline.txt'),
+      Buffer.from([0x62, 0x61, 0x64, 0xff, 0x2e, 0x74]),
+      Buffer.from([0x62, 0x61, 0x64, 0xfe, 0x2e, 0x74]),
+    ];
     const join = (n: Buffer) => Buffer.concat([d, Buffer.from('/'), n]);
     names.forEach((n, i) => fs.writeFileSync(join(n), `odd ${i}\n`));
     const list = Buffer.concat(names.flatMap((n) => [n, Buffer.from([0])]));
@@ -201,7 +230,10 @@ describe('receipts that are not receipts (notar verify)', () => {
     ['negative block.seq', () => JSON.stringify({ ...real(), block: { ...real().block, seq: -1 } })],
     ['fractional history.size', () => JSON.stringify({ ...real(), history: { ...real().history, size: 1.5 } })],
     ['block.size beyond 2^53', () => JSON.stringify({ ...real(), block: { ...real().block, size: 2 ** 60 } })],
-    ['an overlong leaf.path', () => JSON.stringify({ ...real(), leaf: { ...real().leaf, path: Array(64).fill('00'.repeat(32)) } })],
+    [
+      'an overlong leaf.path',
+      () => JSON.stringify({ ...real(), leaf: { ...real().leaf, path: Array(64).fill('00'.repeat(32)) } }),
+    ],
     ['a path hash of the wrong length', () => JSON.stringify({ ...real(), leaf: { ...real().leaf, path: ['00'] } })],
     ['an unknown format', () => JSON.stringify({ ...real(), format: 'notar-receipt/9' })],
     ['megabytes of junk', () => crypto.randomBytes(5 << 20)],
@@ -211,7 +243,11 @@ describe('receipts that are not receipts (notar verify)', () => {
     const file = path.join(s.dir, 'bad.notar.json');
     fs.writeFileSync(file, make());
     try {
-      expectRefused(() => s.run(['verify', 'good.txt', '--receipt', 'bad.notar.json', '--key-file', 'office.vkey']), 2, /bad\.notar\.json/);
+      expectRefused(
+        () => s.run(['verify', 'good.txt', '--receipt', 'bad.notar.json', '--key-file', 'office.vkey']),
+        2,
+        /bad\.notar\.json/,
+      );
     } finally {
       fs.rmSync(file);
     }
@@ -224,7 +260,11 @@ describe('keys that are not keys', () => {
   const cases: [string, string, RegExp][] = [
     ['garbage', 'not a key at all', /signer key must look like/],
     ['a verifier key instead of a signer key', 'example.org/x+01020304+' + b64(ed), /signer key must look like/],
-    ['the wrong algorithm (type byte 2)', 'PRIVATE+KEY+example.org/x+01020304+' + b64([2, ...Array(32).fill(7)]), /not an Ed25519 key/],
+    [
+      'the wrong algorithm (type byte 2)',
+      'PRIVATE+KEY+example.org/x+01020304+' + b64([2, ...Array(32).fill(7)]),
+      /not an Ed25519 key/,
+    ],
     ['a short key', 'PRIVATE+KEY+example.org/x+01020304+' + b64([1, 2, 3]), /33 bytes/],
     ['a wrong key ID', 'PRIVATE+KEY+example.org/x+01020304+' + b64(ed), /key ID 01020304 does not match/],
   ];
@@ -233,7 +273,12 @@ describe('keys that are not keys', () => {
     const d = tempDir();
     fs.writeFileSync(path.join(d, 'k'), key + '\n');
     const env = { ...s.env, NOTAR_STORE: path.join(d, 'store') };
-    expectRefused(() => notar(['init', '--name', 'example.org/x', '--import', 'k', '--no-passphrase'], { cwd: d, env }), 2, message, d);
+    expectRefused(
+      () => notar(['init', '--name', 'example.org/x', '--import', 'k', '--no-passphrase'], { cwd: d, env }),
+      2,
+      message,
+      d,
+    );
   });
 
   it('key import of megabytes of junk: exit 2, key unchanged', () => {
@@ -300,19 +345,29 @@ describe('passphrases', () => {
   it('a wrong passphrase: exit 2, nothing written', () => {
     const e = encryptedStore();
     writeDocs(e.dir, { 'doc.txt': 'doc\n' });
-    expectRefused(() => e.run(['stamp', 'doc.txt'], { env: { NOTAR_PASSPHRASE: 'wrong passphrase' } }), 2, 'wrong passphrase', e.dir);
+    expectRefused(
+      () => e.run(['stamp', 'doc.txt'], { env: { NOTAR_PASSPHRASE: 'wrong passphrase' } }),
+      2,
+      'wrong passphrase',
+      e.dir,
+    );
   });
 
   it('no passphrase and no terminal: exit 2 with what to do, no prompt, nothing written', () => {
     const e = encryptedStore();
     writeDocs(e.dir, { 'doc.txt': 'doc\n' });
-    const r = expectRefused(() => e.run(['stamp', 'doc.txt'], { env: { NOTAR_PASSPHRASE: '' } }), 2, 'no passphrase was given', e.dir);
+    const r = expectRefused(
+      () => e.run(['stamp', 'doc.txt'], { env: { NOTAR_PASSPHRASE: '' } }),
+      2,
+      'no passphrase was given',
+      e.dir,
+    );
     expect(r.stderr).toContain('NOTAR_PASSPHRASE');
   });
 
   it('an empty --passphrase-file: exit 2', () => {
     const e = encryptedStore();
-    writeDocs(e.dir, { 'doc.txt': 'doc\n', 'pass': '\n' });
+    writeDocs(e.dir, { 'doc.txt': 'doc\n', pass: '\n' });
     expectRefused(() => e.run(['stamp', 'doc.txt', '--passphrase-file', 'pass']), 2, 'the first line is empty', e.dir);
   });
 });
@@ -321,16 +376,38 @@ describe('stores that cannot be used', () => {
   it('a store that does not exist', () => {
     const d = tempDir();
     writeDocs(d, { 'doc.txt': 'doc\n' });
-    for (const args of [['stamp', 'doc.txt'], ['chain', 'verify']]) {
-      expectRefused(() => notar(args, { cwd: d, env: { ...s.env, NOTAR_STORE: path.join(d, 'nowhere') } }), 2, `no notar store at ${path.join(d, 'nowhere')}`, d);
+    for (const args of [
+      ['stamp', 'doc.txt'],
+      ['chain', 'verify'],
+    ]) {
+      expectRefused(
+        () => notar(args, { cwd: d, env: { ...s.env, NOTAR_STORE: path.join(d, 'nowhere') } }),
+        2,
+        `no notar store at ${path.join(d, 'nowhere')}`,
+        d,
+      );
     }
   });
 
   it('a store path under a regular file (ENOTDIR)', () => {
     const d = tempDir();
     writeDocs(d, { 'doc.txt': 'doc\n' });
-    expectRefused(() => notar(['stamp', 'doc.txt'], { cwd: d, env: { ...s.env, NOTAR_STORE: path.join(d, 'doc.txt', 'store') } }), 2, 'no notar store at', d);
-    expectRefused(() => notar(['init', '--name', 'x.org/y', '--no-passphrase'], { cwd: d, env: { ...s.env, NOTAR_STORE: path.join(d, 'doc.txt', 'store') } }), 2, 'a part of the path is not a directory', d);
+    expectRefused(
+      () => notar(['stamp', 'doc.txt'], { cwd: d, env: { ...s.env, NOTAR_STORE: path.join(d, 'doc.txt', 'store') } }),
+      2,
+      'no notar store at',
+      d,
+    );
+    expectRefused(
+      () =>
+        notar(['init', '--name', 'x.org/y', '--no-passphrase'], {
+          cwd: d,
+          env: { ...s.env, NOTAR_STORE: path.join(d, 'doc.txt', 'store') },
+        }),
+      2,
+      'a part of the path is not a directory',
+      d,
+    );
   });
 
   it('a read-only working directory: refused before sealing, so no block is left without receipts', () => {
@@ -340,14 +417,24 @@ describe('stores that cannot be used', () => {
     let tried = 0;
     if (isRoot && canBindReadOnly(work)) {
       tried++;
-      expectRefused(() => notarWithReadOnly(work, ['stamp', 'doc.txt'], { cwd: work, env: w.env }), 2, `cannot write receipts in ${work}: read-only file system`, w.dir);
+      expectRefused(
+        () => notarWithReadOnly(work, ['stamp', 'doc.txt'], { cwd: work, env: w.env }),
+        2,
+        `cannot write receipts in ${work}: read-only file system`,
+        w.dir,
+      );
     }
     const who = permissionBoundUser([w.dir]);
     if (who) {
       tried++;
       fs.chmodSync(work, 0o555);
       try {
-        expectRefused(() => notarAs(who, ['stamp', 'doc.txt'], { cwd: work, env: w.env }), 2, `cannot write receipts in ${work}: permission denied`, w.dir);
+        expectRefused(
+          () => notarAs(who, ['stamp', 'doc.txt'], { cwd: work, env: w.env }),
+          2,
+          `cannot write receipts in ${work}: permission denied`,
+          w.dir,
+        );
       } finally {
         fs.chmodSync(work, 0o755);
       }
@@ -361,14 +448,24 @@ describe('stores that cannot be used', () => {
     let tried = 0;
     if (isRoot && canBindReadOnly(ro.storeDir)) {
       tried++;
-      expectRefused(() => notarWithReadOnly(ro.storeDir, ['stamp', 'doc.txt'], { cwd: ro.dir, env: ro.env }), 2, 'read-only file system', ro.dir);
+      expectRefused(
+        () => notarWithReadOnly(ro.storeDir, ['stamp', 'doc.txt'], { cwd: ro.dir, env: ro.env }),
+        2,
+        'read-only file system',
+        ro.dir,
+      );
     }
     const who = permissionBoundUser([ro.dir]);
     if (who) {
       tried++;
       spawnSync('chmod', ['-R', 'a-w', ro.storeDir]);
       try {
-        expectRefused(() => notarAs(who, ['stamp', 'doc.txt'], { cwd: ro.dir, env: ro.env }), 2, 'permission denied', ro.dir);
+        expectRefused(
+          () => notarAs(who, ['stamp', 'doc.txt'], { cwd: ro.dir, env: ro.env }),
+          2,
+          'permission denied',
+          ro.dir,
+        );
       } finally {
         spawnSync('chmod', ['-R', 'u+w', ro.storeDir]);
       }

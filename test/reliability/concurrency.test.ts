@@ -28,7 +28,9 @@ it(`${PROCS} stamp processes × ${DOCS} documents at once: all anchored exactly 
     lists.push(names);
   }
   let writing = true;
-  const stampers = Promise.all(lists.map((_, p) => notarAsync(['stamp', '--files-from', `list-${p}`], { cwd: s.dir, env: s.env }))).finally(() => {
+  const stampers = Promise.all(
+    lists.map((_, p) => notarAsync(['stamp', '--files-from', `list-${p}`], { cwd: s.dir, env: s.env })),
+  ).finally(() => {
     writing = false;
   });
   // Readers take no lock: an audit while blocks are being appended must still pass.

@@ -33,9 +33,15 @@ it(`survives ${ROUNDS} SIGKILLs of notar stamp at random points`, async () => {
   let t0 = performance.now();
   await notarAsync(['--version'], { cwd: s.dir, env: s.env });
   const startup = performance.now() - t0;
-  writeDocs(s.dir, Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`calibration/${i}.txt`, `calibration ${i}\n`])));
+  writeDocs(
+    s.dir,
+    Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`calibration/${i}.txt`, `calibration ${i}\n`])),
+  );
   t0 = performance.now();
-  const calibration = await notarAsync(['stamp', ...Array.from({ length: 300 }, (_, i) => `calibration/${i}.txt`)], { cwd: s.dir, env: s.env });
+  const calibration = await notarAsync(['stamp', ...Array.from({ length: 300 }, (_, i) => `calibration/${i}.txt`)], {
+    cwd: s.dir,
+    env: s.env,
+  });
   expect(calibration.code, calibration.stderr).toBe(0);
   const runMs = performance.now() - t0;
 
@@ -73,7 +79,9 @@ it(`survives ${ROUNDS} SIGKILLs of notar stamp at random points`, async () => {
       verified.add(d);
     }
   }
-  console.log(`crash: start-up ${startup.toFixed(0)} ms, a 300-document stamp ${runMs.toFixed(0)} ms; ${JSON.stringify(outcomes)}; ${verified.size} receipts verified; ${sealedWithoutReceipt.size} documents sealed by a killed stamp before their receipt was written`);
+  console.log(
+    `crash: start-up ${startup.toFixed(0)} ms, a 300-document stamp ${runMs.toFixed(0)} ms; ${JSON.stringify(outcomes)}; ${verified.size} receipts verified; ${sealedWithoutReceipt.size} documents sealed by a killed stamp before their receipt was written`,
+  );
 
   // Documents sealed before a crash: `notar prove` rebuilds their receipts from the store.
   // (`--no-receipts` stops exactly where a kill after sealing would, so one case is certain.)
@@ -136,5 +144,6 @@ it('a block line that lost only its final newline is completed by the next stamp
   const audit = s.run(['chain', 'verify']);
   expect(audit.code, audit.stderr).toBe(0);
   expect(audit.stdout).toMatch(/^chain OK: 3 blocks, 3 documents/);
-  for (const d of ['a.txt', 'b.txt', 'c.txt']) expectReceiptVerifies(path.join(s.dir, d + '.notar.json'), path.join(s.dir, d), s.vkey);
+  for (const d of ['a.txt', 'b.txt', 'c.txt'])
+    expectReceiptVerifies(path.join(s.dir, d + '.notar.json'), path.join(s.dir, d), s.vkey);
 });

@@ -41,27 +41,46 @@ export interface AsyncRun extends RunResult {
 }
 
 /** Runs the binary; with `killAfterMs`, SIGKILLs it then (if it is still running). */
-export function notarAsync(args: (string | Buffer)[], opts: { cwd: string; env: NodeJS.ProcessEnv; killAfterMs?: number; input?: string }): Promise<AsyncRun> {
+export function notarAsync(
+  args: (string | Buffer)[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; killAfterMs?: number; input?: string },
+): Promise<AsyncRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...(args as string[])], { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...(args as string[])], {
+      cwd: opts.cwd,
+      env: opts.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d) => out.push(d));
     child.stderr.on('data', (d) => err.push(d));
     child.stdin.end(opts.input ?? '');
-    const timer = opts.killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs);
+    const timer =
+      opts.killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), opts.killAfterMs);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
-      resolve({ code: code ?? -1, signal, pid: child.pid ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      resolve({
+        code: code ?? -1,
+        signal,
+        pid: child.pid ?? -1,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
     });
   });
 }
 
-export const sha256 = (data: Uint8Array | string): Uint8Array => new Uint8Array(crypto.createHash('sha256').update(data).digest());
+export const sha256 = (data: Uint8Array | string): Uint8Array =>
+  new Uint8Array(crypto.createHash('sha256').update(data).digest());
 
 /** Checks a receipt file against its document with the core verifier (FORMAT.md §8). */
-export function expectReceiptVerifies(receiptFile: string | Buffer, documentFile: string | Buffer, key: Verifier | string): void {
+export function expectReceiptVerifies(
+  receiptFile: string | Buffer,
+  documentFile: string | Buffer,
+  key: Verifier | string,
+): void {
   const verifier = typeof key === 'string' ? parseVerifierKey(key) : key;
   const result = verifyReceipt(fs.readFileSync(receiptFile, 'utf8'), sha256(fs.readFileSync(documentFile)), [verifier]);
   expect(result.ok, `${receiptFile}: ${result.ok ? '' : result.reason}`).toBe(true);
@@ -116,7 +135,14 @@ let nobodyWorks: boolean | undefined;
 
 /** Can uid 65534 run this Node and bin/notar.js (not so for a checkout under a private directory)? */
 function nobodyCanRunNotar(): boolean {
-  nobodyWorks ??= spawnSync(process.execPath, [BIN, '--version'], { cwd: '/', uid: NOBODY, gid: NOBODY, stdio: 'ignore', timeout: 60_000 }).status === 0;
+  nobodyWorks ??=
+    spawnSync(process.execPath, [BIN, '--version'], {
+      cwd: '/',
+      uid: NOBODY,
+      gid: NOBODY,
+      stdio: 'ignore',
+      timeout: 60_000,
+    }).status === 0;
   return nobodyWorks;
 }
 
@@ -142,23 +168,47 @@ export function permissionBoundUser(dirs: string[]): RunAs | undefined {
 }
 
 /** Runs the binary as `who` (see permissionBoundUser). */
-export function notarAs(who: RunAs, args: (string | Buffer)[], opts: { cwd: string; env: NodeJS.ProcessEnv }): RunResult {
-  const r = spawnSync(process.execPath, [BIN, ...(args as string[])], { ...who, cwd: opts.cwd, env: opts.env, input: '', timeout: 60_000 });
+export function notarAs(
+  who: RunAs,
+  args: (string | Buffer)[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv },
+): RunResult {
+  const r = spawnSync(process.execPath, [BIN, ...(args as string[])], {
+    ...who,
+    cwd: opts.cwd,
+    env: opts.env,
+    input: '',
+    timeout: 60_000,
+  });
   if (r.error) throw r.error;
   return { code: r.status ?? -1, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
 }
 
 /** Can this process make a private mount namespace with a read-only bind mount? */
 export function canBindReadOnly(dir: string): boolean {
-  return works('unshare', ['-m', 'sh', '-c', `mount --bind "${dir}" "${dir}" && mount -o remount,ro,bind "${dir}" "${dir}"`]);
+  return works('unshare', [
+    '-m',
+    'sh',
+    '-c',
+    `mount --bind "${dir}" "${dir}" && mount -o remount,ro,bind "${dir}" "${dir}"`,
+  ]);
 }
 
 /** Runs the binary with `dir` bind-mounted read-only in a private mount namespace. */
-export function notarWithReadOnly(dir: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): RunResult {
+export function notarWithReadOnly(
+  dir: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv },
+): RunResult {
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   // cd again after mounting: a cwd opened before the mount would still reach the writable directory.
   const script = `mount --bind ${q(dir)} ${q(dir)} && mount -o remount,ro,bind ${q(dir)} ${q(dir)} && cd ${q(opts.cwd)} && exec ${[process.execPath, BIN, ...args].map(q).join(' ')}`;
-  const r = spawnSync('unshare', ['-m', 'sh', '-c', script], { cwd: opts.cwd, env: opts.env, input: '', timeout: 60_000 });
+  const r = spawnSync('unshare', ['-m', 'sh', '-c', script], {
+    cwd: opts.cwd,
+    env: opts.env,
+    input: '',
+    timeout: 60_000,
+  });
   if (r.error) throw r.error;
   return { code: r.status ?? -1, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
 }

@@ -41,20 +41,61 @@ function slots(obj: any, out: [any, string | number][] = []): [any, string | num
 }
 
 const textMutations: ((t: Buffer, r: Rand) => Buffer)[] = [
-  (t, r) => { const b = Buffer.from(t); b[Math.floor(r() * b.length)] ^= 1 + Math.floor(r() * 255); return b; },
-  (t, r) => { const i = Math.floor(r() * t.length); return Buffer.concat([t.subarray(0, i), t.subarray(i + 1 + Math.floor(r() * 20))]); },
-  (t, r) => { const i = Math.floor(r() * t.length); return Buffer.concat([t.subarray(0, i), Buffer.from(pick(r, ['"', '\\', '{', ']', ',', '\u2014', '\n', '\0', '0', 'e9'])), t.subarray(i)]); },
-  (t, r) => { const i = Math.floor(r() * t.length); const j = i + Math.floor(r() * 200); return Buffer.concat([t.subarray(0, j), t.subarray(i, j), t.subarray(j)]); },
+  (t, r) => {
+    const b = Buffer.from(t);
+    b[Math.floor(r() * b.length)] ^= 1 + Math.floor(r() * 255);
+    return b;
+  },
+  (t, r) => {
+    const i = Math.floor(r() * t.length);
+    return Buffer.concat([t.subarray(0, i), t.subarray(i + 1 + Math.floor(r() * 20))]);
+  },
+  (t, r) => {
+    const i = Math.floor(r() * t.length);
+    return Buffer.concat([
+      t.subarray(0, i),
+      Buffer.from(pick(r, ['"', '\\', '{', ']', ',', '\u2014', '\n', '\0', '0', 'e9'])),
+      t.subarray(i),
+    ]);
+  },
+  (t, r) => {
+    const i = Math.floor(r() * t.length);
+    const j = i + Math.floor(r() * 200);
+    return Buffer.concat([t.subarray(0, j), t.subarray(i, j), t.subarray(j)]);
+  },
   (t, r) => t.subarray(0, Math.floor(r() * t.length)),
 ];
 
 const jsonMutations: ((o: any, r: Rand) => void)[] = [
-  (o, r) => { const [c, k] = pick(r, slots(o)); c[k] = pick(r, WEIRD); },
-  (o, r) => { const [c, k] = pick(r, slots(o)); if (Array.isArray(c)) c.splice(Number(k), 1); else delete c[k]; },
-  (o, r) => { const [c, k] = pick(r, slots(o).filter(([c2, k2]) => typeof c2[k2] === 'string' && /^[0-9a-f]{64}$/.test(c2[k2]))); const v: string = c[k]; const i = Math.floor(r() * 64); c[k] = v.slice(0, i) + (v[i] === '0' ? '1' : '0') + v.slice(i + 1); },
-  (o) => { o.checkpoint = laterCheckpoint; },
-  (o, r) => { const p = o.leaf.path; if (p.length > 1) [p[0], p[1]] = [p[1], p[0]]; else o.history.path.push(pick(r, p)); },
-  (o, r) => { o[pick(r, ['extra', 'Format', '__proto__x'])] = 1; },
+  (o, r) => {
+    const [c, k] = pick(r, slots(o));
+    c[k] = pick(r, WEIRD);
+  },
+  (o, r) => {
+    const [c, k] = pick(r, slots(o));
+    if (Array.isArray(c)) c.splice(Number(k), 1);
+    else delete c[k];
+  },
+  (o, r) => {
+    const [c, k] = pick(
+      r,
+      slots(o).filter(([c2, k2]) => typeof c2[k2] === 'string' && /^[0-9a-f]{64}$/.test(c2[k2])),
+    );
+    const v: string = c[k];
+    const i = Math.floor(r() * 64);
+    c[k] = v.slice(0, i) + (v[i] === '0' ? '1' : '0') + v.slice(i + 1);
+  },
+  (o) => {
+    o.checkpoint = laterCheckpoint;
+  },
+  (o, r) => {
+    const p = o.leaf.path;
+    if (p.length > 1) [p[0], p[1]] = [p[1], p[0]];
+    else o.history.path.push(pick(r, p));
+  },
+  (o, r) => {
+    o[pick(r, ['extra', 'Format', '__proto__x'])] = 1;
+  },
 ];
 
 /** Re-spellings of the same JSON value (FORMAT.md §11): each must still verify. */
@@ -63,8 +104,15 @@ const respellings: ((o: any, r: Rand) => string)[] = [
   (o) => JSON.stringify(o, null, '\t').replace(/\n/g, '\r\n'),
   (o) => '\ufeff' + JSON.stringify(o, null, 4) + '\n',
   (o) => JSON.stringify(Object.fromEntries(Object.entries(o).reverse()), null, 1),
-  (o, r) => JSON.stringify(o, null, 2).replace(/[\u0080-\uffff]/g, (c) => (r() < 0.5 ? c : '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'))),
-  (o) => JSON.stringify(o, null, 2).replace(/"([a-z]+)":/g, (_m, k: string) => '"' + k.replace(/[aeiou]/g, (v) => '\\u00' + v.charCodeAt(0).toString(16)) + '" :'),
+  (o, r) =>
+    JSON.stringify(o, null, 2).replace(/[\u0080-\uffff]/g, (c) =>
+      r() < 0.5 ? c : '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'),
+    ),
+  (o) =>
+    JSON.stringify(o, null, 2).replace(
+      /"([a-z]+)":/g,
+      (_m, k: string) => '"' + k.replace(/[aeiou]/g, (v) => '\\u00' + v.charCodeAt(0).toString(16)) + '" :',
+    ),
 ];
 
 /** What the verifier authenticates: everything but the name and the key hint. */
@@ -75,7 +123,10 @@ function authenticated(text: Buffer): string | undefined {
     delete o.key;
     // Signature base64 is read as Go reads it: unused low bits do not count (FORMAT.md §11).
     if (typeof o.checkpoint === 'string') {
-      o.checkpoint = o.checkpoint.replace(/^(\u2014 \S+ )((?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)$/gm, (_m: string, head: string, b64: string) => head + Buffer.from(b64, 'base64').toString('base64'));
+      o.checkpoint = o.checkpoint.replace(
+        /^(\u2014 \S+ )((?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)$/gm,
+        (_m: string, head: string, b64: string) => head + Buffer.from(b64, 'base64').toString('base64'),
+      );
     }
     return JSON.stringify(o);
   } catch {
@@ -117,5 +168,7 @@ it(`${MUTATIONS} random mutations of a real receipt: never a stack trace, never 
     if (authenticated(mutated) === base) benign++;
     else expect(r.code, where).not.toBe(0);
   }
-  console.log(`receipt fuzz: ${MUTATIONS} mutations, ${respelled} pure re-spellings (all verified), ${benign} touched only unauthenticated fields or spelling`);
+  console.log(
+    `receipt fuzz: ${MUTATIONS} mutations, ${respelled} pure re-spellings (all verified), ${benign} touched only unauthenticated fields or spelling`,
+  );
 }, 120_000);

@@ -28,7 +28,8 @@ let documents: number;
 beforeAll(() => {
   s = makeStore('notary.example.gov/tamper');
   writeDocs(s.dir, { 'a.txt': 'a\n', 'b.txt': 'b\n', 'c.txt': 'c\n', 'd.txt': 'd\n', 'e.txt': 'é\n', 'f.txt': '' });
-  for (const batch of [['a.txt', 'b.txt'], ['c.txt'], ['d.txt', 'e.txt', 'f.txt']]) expect(s.run(['stamp', ...batch]).code).toBe(0);
+  for (const batch of [['a.txt', 'b.txt'], ['c.txt'], ['d.txt', 'e.txt', 'f.txt']])
+    expect(s.run(['stamp', ...batch]).code).toBe(0);
   store = openStore(s.storeDir);
   chain = fs.readFileSync(store.paths.chain);
   documents = 6;
@@ -62,7 +63,11 @@ function expectFault(report: AuditReport, seq: number, where: string): void {
 
 describe('every byte of the chain file', () => {
   // Every byte with one flip; two more flip patterns (case, high bit) over the middle block's line.
-  for (const [mask, lines] of [[0x01, [0, 1, 2]], [0x20, [1]], [0x80, [1]]] as const) {
+  for (const [mask, lines] of [
+    [0x01, [0, 1, 2]],
+    [0x20, [1]],
+    [0x80, [1]],
+  ] as const) {
     it(`flipping any one byte (xor 0x${mask.toString(16)}, lines ${lines.map((l) => l + 1).join(', ')}) is a fault in the block that holds it`, () => {
       const kinds = new Map<string, number>();
       for (let i = 0; i < chain.length; i++) {
@@ -73,7 +78,9 @@ describe('every byte of the chain file', () => {
         expectFault(report, lineOf(i), `byte ${i} (${JSON.stringify(String.fromCharCode(chain[i]))})`);
         kinds.set(report.firstBad!.kind, (kinds.get(report.firstBad!.kind) ?? 0) + 1);
       }
-      console.log(`chain bytes xor 0x${mask.toString(16)}: faults by kind ${JSON.stringify(Object.fromEntries(kinds))}`);
+      console.log(
+        `chain bytes xor 0x${mask.toString(16)}: faults by kind ${JSON.stringify(Object.fromEntries(kinds))}`,
+      );
     });
   }
 });
@@ -102,7 +109,13 @@ describe('stamp over a flipped chain byte (issue 10, item 1)', () => {
 
   it('`notar stamp` exits 1 with one error line and a hint to run `notar chain verify`; no receipt, nothing sealed', () => {
     writeDocs(s.dir, { 'new.txt': 'new\n' });
-    for (const at of [5, Math.floor(chain.length / 3), Math.floor(chain.length / 2), chain.length - 80, chain.length - 1]) {
+    for (const at of [
+      5,
+      Math.floor(chain.length / 3),
+      Math.floor(chain.length / 2),
+      chain.length - 80,
+      chain.length - 1,
+    ]) {
       const bad = Buffer.from(chain);
       bad[at] ^= 0x01;
       withFile(store.paths.chain, bad, () => {
@@ -127,7 +140,11 @@ describe('every byte of the stored leaves', () => {
         const report = withFile(file, bad, () => auditStore(store));
         expectFault(report, seq, `leaves ${seq} byte ${i}`);
         expect(report.firstBad?.kind).toBe('leaves-damaged');
-        expect(report.firstBad?.message).toMatch(new RegExp(`^block ${seq}: leaves/${String(seq).padStart(10, '0')}\\.bin is damaged \\((signature does not match the contents|bad header)\\)$`));
+        expect(report.firstBad?.message).toMatch(
+          new RegExp(
+            `^block ${seq}: leaves/${String(seq).padStart(10, '0')}\\.bin is damaged \\((signature does not match the contents|bad header)\\)$`,
+          ),
+        );
       }
     }
   });
@@ -135,13 +152,25 @@ describe('every byte of the stored leaves', () => {
   it('a truncated, emptied, swapped or missing leaves file is a fault in its block', () => {
     const file = leavesFile(store.paths, 1);
     const data = fs.readFileSync(file);
-    expect(withFile(file, data.subarray(0, data.length - 1), () => auditStore(store)).firstBad?.kind).toBe('leaves-damaged');
-    expect(withFile(file, new Uint8Array(0), () => auditStore(store)).firstBad?.message).toBe('block 1: leaves/0000000001.bin is damaged (too short)');
+    expect(withFile(file, data.subarray(0, data.length - 1), () => auditStore(store)).firstBad?.kind).toBe(
+      'leaves-damaged',
+    );
+    expect(withFile(file, new Uint8Array(0), () => auditStore(store)).firstBad?.message).toBe(
+      'block 1: leaves/0000000001.bin is damaged (too short)',
+    );
     const swapped = withFile(file, fs.readFileSync(leavesFile(store.paths, 2)), () => auditStore(store));
-    expect(swapped.firstBad).toEqual({ seq: 1, kind: 'leaves-mismatch', message: 'block 1: leaves/0000000001.bin holds the leaves of block 2' });
+    expect(swapped.firstBad).toEqual({
+      seq: 1,
+      kind: 'leaves-mismatch',
+      message: 'block 1: leaves/0000000001.bin holds the leaves of block 2',
+    });
     fs.renameSync(file, file + '.away');
     try {
-      expect(auditStore(store).firstBad).toEqual({ seq: 1, kind: 'leaves-missing', message: 'block 1: leaves/0000000001.bin is missing' });
+      expect(auditStore(store).firstBad).toEqual({
+        seq: 1,
+        kind: 'leaves-missing',
+        message: 'block 1: leaves/0000000001.bin is missing',
+      });
     } finally {
       fs.renameSync(file + '.away', file);
     }
@@ -172,7 +201,9 @@ describe('whole-line changes', () => {
     const report = audit(l.join('\n') + '\n' + '{"seq":3,"ti');
     expect(report.ok).toBe(true);
     expect(report.blocks).toBe(3);
-    expect(report.notices).toEqual(['chain.jsonl ends with 12 bytes of an incomplete line (an interrupted stamp): not read as a block; the next stamp removes it']);
+    expect(report.notices).toEqual([
+      'chain.jsonl ends with 12 bytes of an incomplete line (an interrupted stamp): not read as a block; the next stamp removes it',
+    ]);
   });
 
   it('a last line whose newline was lost is a notice; the block is not counted yet', () => {
@@ -193,13 +224,21 @@ describe('notar chain verify', () => {
     const r = s.run(['chain', 'verify']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toBe(`chain OK: 3 blocks, ${documents} documents, latest checkpoint size 3, root ${rootOfLatest()}\n`);
+    expect(r.stdout).toBe(
+      `chain OK: 3 blocks, ${documents} documents, latest checkpoint size 3, root ${rootOfLatest()}\n`,
+    );
   });
 
   it('--json, clean', () => {
     const r = s.run(['chain', 'verify', '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ ok: true, blocks: 3, documents, checkpoint: { size: 3, root: rootOfLatest() }, notices: [] });
+    expect(JSON.parse(r.stdout)).toEqual({
+      ok: true,
+      blocks: 3,
+      documents,
+      checkpoint: { size: 3, root: rootOfLatest() },
+      notices: [],
+    });
   });
 
   it('a changed batch root: one line naming the block and the fault, exit 1; --json says the same', () => {
@@ -228,13 +267,21 @@ describe('notar chain verify', () => {
     const file = leavesFile(store.paths, 2);
     const bad = Buffer.from(fs.readFileSync(file));
     bad[bad.length - 70] ^= 0x40; // a name byte
-    withFile(file, bad, () => expectOneError(s.run(['chain', 'verify']), 1, 'block 2: leaves/0000000002.bin is damaged (signature does not match the contents)'));
+    withFile(file, bad, () =>
+      expectOneError(
+        s.run(['chain', 'verify']),
+        1,
+        'block 2: leaves/0000000002.bin is damaged (signature does not match the contents)',
+      ),
+    );
   });
 
   it('a line that is no longer JSON is a fault (exit 1) naming the line', () => {
     const bad = Buffer.from(chain);
     bad[chain.indexOf('{"seq":1')] = 0x5b; // '[' where the object opened
-    withFile(store.paths.chain, bad, () => expectOneError(s.run(['chain', 'verify']), 1, /^notar: error: block 1: line 2 is not a valid block line/));
+    withFile(store.paths.chain, bad, () =>
+      expectOneError(s.run(['chain', 'verify']), 1, /^notar: error: block 1: line 2 is not a valid block line/),
+    );
   });
 
   it('a replaced key.pub fails the audit; --key with the published key passes and says key.pub differs', () => {
@@ -249,12 +296,20 @@ describe('notar chain verify', () => {
 
   it('--key of an impostor with the same origin: the audit fails at block 0', () => {
     const other = makeStore('notary.example.gov/tamper');
-    expectOneError(s.run(['chain', 'verify', '--key', other.vkey]), 1, 'block 0: checkpoint is not signed by the trusted key');
+    expectOneError(
+      s.run(['chain', 'verify', '--key', other.vkey]),
+      1,
+      'block 0: checkpoint is not signed by the trusted key',
+    );
   });
 
   it('--key for another origin is refused (exit 1: untrusted)', () => {
     const other = makeStore('notary.example.org/elsewhere');
-    expectOneError(s.run(['chain', 'verify', '--key', other.vkey]), 1, "none of the given keys is for this store's origin notary.example.gov/tamper");
+    expectOneError(
+      s.run(['chain', 'verify', '--key', other.vkey]),
+      1,
+      "none of the given keys is for this store's origin notary.example.gov/tamper",
+    );
   });
 
   it('leftovers of an interrupted stamp are notices, exit 0', () => {
@@ -279,7 +334,12 @@ it('an empty store verifies: nothing stamped yet', () => {
   const r = empty.run(['chain', 'verify']);
   expect(r.code, r.stderr).toBe(0);
   expect(r.stdout).toBe('chain OK: 0 blocks, 0 documents (nothing stamped yet)\n');
-  expect(JSON.parse(empty.run(['chain', 'verify', '--json']).stdout)).toEqual({ ok: true, blocks: 0, documents: 0, notices: [] });
+  expect(JSON.parse(empty.run(['chain', 'verify', '--json']).stdout)).toEqual({
+    ok: true,
+    blocks: 0,
+    documents: 0,
+    notices: [],
+  });
 });
 
 it('the audit reads the store only', () => {

@@ -42,7 +42,9 @@ describe('readCapped', () => {
 
   it('a directory is EISDIR; a missing file is the OS error, for the caller to word', () => {
     expect((caught(() => readCapped(dir, 100, dir)) as NodeJS.ErrnoException).code).toBe('EISDIR');
-    expect((caught(() => readCapped(path.join(dir, 'none'), 100, 'none')) as NodeJS.ErrnoException).code).toBe('ENOENT');
+    expect((caught(() => readCapped(path.join(dir, 'none'), 100, 'none')) as NodeJS.ErrnoException).code).toBe(
+      'ENOENT',
+    );
   });
 
   it('readStoreText: a store file above its cap is a STORE error (damage), not FORMAT', () => {

@@ -19,7 +19,8 @@ const bytes = (s: string) => new Uint8Array(Buffer.from(s, 'utf8'));
 describe('classifyTail', () => {
   it('every strict prefix of a block line is a torn write', () => {
     const line = bytes(lines[2]);
-    for (let n = 1; n < line.length; n++) expect(classifyTail(line.subarray(0, n), 2), `prefix of ${n} bytes`).toBe('torn');
+    for (let n = 1; n < line.length; n++)
+      expect(classifyTail(line.subarray(0, n), 2), `prefix of ${n} bytes`).toBe('torn');
   });
 
   it('the whole next block without its newline is complete', () => {
@@ -31,7 +32,8 @@ describe('classifyTail', () => {
   });
 
   it('a whole line followed by stray bytes (its newline overwritten) is damaged', () => {
-    for (const stray of ['\u000b', 'x', '}', ' ', '\r']) expect(classifyTail(bytes(lines[1] + stray), 1), JSON.stringify(stray)).toBe('damaged');
+    for (const stray of ['\u000b', 'x', '}', ' ', '\r'])
+      expect(classifyTail(bytes(lines[1] + stray), 1), JSON.stringify(stray)).toBe('damaged');
   });
 
   it('a closed object that is not a block line is damaged', () => {

@@ -81,12 +81,27 @@ describe('item 1: an invented block appended to chain.jsonl', () => {
     const history = MerkleTree.fromLeafHashes(concatBytes(state.blockHashes, blockHash(block)));
     const checkpoint = signNote(formatCheckpoint({ origin: ORIGIN, size: 4, root: history.root() }), impostor);
     fs.appendFileSync(f.store.paths.chain, formatChainRecord({ ...block, checkpoint }) + '\n');
-    await expectRefused(f, /block 3: checkpoint is signed by key ID [0-9a-f]{8}, not by this store's key .* \(replaced or damaged\)/);
+    await expectRefused(
+      f,
+      /block 3: checkpoint is signed by key ID [0-9a-f]{8}, not by this store's key .* \(replaced or damaged\)/,
+    );
   });
 });
 
 describe('item 1: one flipped byte anywhere in chain.jsonl', () => {
-  const KINDS = ['is not a valid block', 'has seq', 'prev', 'origin', 'malformed', 'history size', 'history root', 'signed by key ID', 'signature is not valid', 'time', 'complete block'];
+  const KINDS = [
+    'is not a valid block',
+    'has seq',
+    'prev',
+    'origin',
+    'malformed',
+    'history size',
+    'history root',
+    'signed by key ID',
+    'signature is not valid',
+    'time',
+    'complete block',
+  ];
   for (const withTip of [true, false]) {
     it(`every position, xor 0x01 (${withTip ? 'with' : 'without'} tip.json): the seal is refused and nothing changes`, async () => {
       const f = await threeBlocks();
@@ -106,7 +121,9 @@ describe('item 1: one flipped byte anywhere in chain.jsonl', () => {
       }
       fs.writeFileSync(f.store.paths.chain, f.chain);
       expect(snapshot(f.dir)).toEqual(before);
-      console.log(`seal over ${f.chain.length} flipped chain bytes (${withTip ? 'tip' : 'no tip'}): refusals by kind ${JSON.stringify(Object.fromEntries(kinds))}`);
+      console.log(
+        `seal over ${f.chain.length} flipped chain bytes (${withTip ? 'tip' : 'no tip'}): refusals by kind ${JSON.stringify(Object.fromEntries(kinds))}`,
+      );
     });
   }
 
@@ -136,7 +153,10 @@ describe('item 1: a checkpoint swapped for another store’s', () => {
       const rec = JSON.parse(l[seq]) as ChainRecord;
       l[seq] = formatChainRecord({ ...rec, checkpoint: (await otherStoreLine(seq)).checkpoint });
       fs.writeFileSync(f.store.paths.chain, l.join('\n') + '\n');
-      await expectRefused(f, new RegExp(`block ${seq}: checkpoint is signed by key ID [0-9a-f]{8}, not by this store's key`));
+      await expectRefused(
+        f,
+        new RegExp(`block ${seq}: checkpoint is signed by key ID [0-9a-f]{8}, not by this store's key`),
+      );
     });
   }
 });
@@ -165,9 +185,14 @@ describe('item 4: the key about to sign', () => {
     const other = generateSigner(ORIGIN, new Uint8Array(crypto.randomBytes(32)));
     fs.writeFileSync(f.store.paths.key, sealKey(other, null));
     const before = snapshot(f.dir);
-    const e = await refusal(openStore(f.dir), openStore(f.dir).signer(() => ''));
+    const e = await refusal(
+      openStore(f.dir),
+      openStore(f.dir).signer(() => ''),
+    );
     expect(e.code).toBe('CHAIN_INVALID');
-    expect(e.message).toBe(`refusing to sign: key.json holds key ${other.keyId}, but key.pub (the published verifier key) is key ${f.signer.keyId}: they are not the same key`);
+    expect(e.message).toBe(
+      `refusing to sign: key.json holds key ${other.keyId}, but key.pub (the published verifier key) is key ${f.signer.keyId}: they are not the same key`,
+    );
     expect(snapshot(f.dir)).toEqual(before);
   });
 
@@ -178,7 +203,9 @@ describe('item 4: the key about to sign', () => {
     fs.writeFileSync(f.store.paths.verifierKey, other.text + '\n');
     const before = snapshot(f.dir);
     const e = await refusal(openStore(f.dir), other);
-    expect(e.message).toBe(`refusing to sign: the signing key in key.json (key ID ${other.keyId}) is not the key that signed this chain: block 2's checkpoint is signed by key ID ${f.signer.keyId}`);
+    expect(e.message).toBe(
+      `refusing to sign: the signing key in key.json (key ID ${other.keyId}) is not the key that signed this chain: block 2's checkpoint is signed by key ID ${f.signer.keyId}`,
+    );
     expect(snapshot(f.dir)).toEqual(before);
   });
 
@@ -195,7 +222,10 @@ describe('item 6: removed block lines (rollback)', () => {
     const l = lines(f.chain);
     fs.writeFileSync(f.store.paths.chain, l.slice(0, 2).join('\n') + '\n');
     const leaves = fs.readFileSync(leavesFile(f.store.paths, 2));
-    const e = await expectRefused(f, /has 2 blocks, but this key already signed 3: the newest block lines were removed/);
+    const e = await expectRefused(
+      f,
+      /has 2 blocks, but this key already signed 3: the newest block lines were removed/,
+    );
     expect(e.hint).toMatch(/move tip\.json out of the store/);
     expect(fs.readFileSync(leavesFile(f.store.paths, 2)).equals(leaves)).toBe(true);
   });
@@ -267,7 +297,9 @@ describe('item 6: a damaged last line is never removed as "torn"', () => {
     const r = await f.store.seal(docBatch(['g']), f.signer);
     const kept = fs.readdirSync(f.store.paths.quarantine).find((n) => n.endsWith('-chain-tail-2.bin'))!;
     expect(fs.readFileSync(path.join(f.store.paths.quarantine, kept)).equals(damaged)).toBe(true);
-    expect(r.recovered).toContain(`removed ${damaged.length} bytes of an incomplete block line left by an interrupted stamp (not the line this key was writing, so kept in quarantine/${kept})`);
+    expect(r.recovered).toContain(
+      `removed ${damaged.length} bytes of an incomplete block line left by an interrupted stamp (not the line this key was writing, so kept in quarantine/${kept})`,
+    );
     // Its leaves (signed for block 2) were in the way of the new block 2: kept as well.
     expect(fs.readdirSync(f.store.paths.quarantine)).toHaveLength(2);
   });
@@ -288,7 +320,16 @@ describe('cost: a 10,000-block store', () => {
       hashes.set(blockHash(prev), i * 32);
     }
     const history = MerkleTree.fromLeafHashes(hashes);
-    const text = blocks.map((b, i) => formatChainRecord({ ...b, checkpoint: signNote(formatCheckpoint({ origin: ORIGIN, size: i + 1, root: history.rootAt(i + 1) }), f.signer) }) + '\n');
+    const text = blocks.map(
+      (b, i) =>
+        formatChainRecord({
+          ...b,
+          checkpoint: signNote(
+            formatCheckpoint({ origin: ORIGIN, size: i + 1, root: history.rootAt(i + 1) }),
+            f.signer,
+          ),
+        }) + '\n',
+    );
     fs.writeFileSync(f.store.paths.chain, text.join(''));
     expect(blocks[1].prev).toBe(blockHashHex(blocks[0]));
   }
@@ -309,6 +350,8 @@ describe('cost: a 10,000-block store', () => {
     const t2 = performance.now();
     expect(second.record.seq).toBe(10_001);
     expect(verifications).toBe(1);
-    console.log(`10,000-block store: first seal without a tip ${(t1 - t0).toFixed(0)} ms (10,000 checkpoints checked), next seal ${(t2 - t1).toFixed(0)} ms (1 checkpoint)`);
+    console.log(
+      `10,000-block store: first seal without a tip ${(t1 - t0).toFixed(0)} ms (10,000 checkpoints checked), next seal ${(t2 - t1).toFixed(0)} ms (1 checkpoint)`,
+    );
   });
 });

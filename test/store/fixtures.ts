@@ -33,7 +33,8 @@ export function newStore(origin = ORIGIN): Fixture {
   return { dir, store: initStore(dir, signer, null), signer };
 }
 
-export const digestOf = (text: string | Uint8Array): Uint8Array => new Uint8Array(crypto.createHash('sha256').update(text).digest());
+export const digestOf = (text: string | Uint8Array): Uint8Array =>
+  new Uint8Array(crypto.createHash('sha256').update(text).digest());
 
 /** Packs the digests of `docs` for Store.seal. */
 export function docBatch(docs: string[]): { digests: Uint8Array; names: string[] } {

@@ -38,7 +38,9 @@ describe('Store.replaceKey', () => {
       expect(store.verifier().text).toBe(next.text);
       expect(store.signer(() => '').text).toBe(next.text);
       const r = await store.seal(docBatch(['a']), next);
-      expect(r.recovered).toEqual([`finished an interrupted \`notar key import\`: key.json and key.pub now both hold key ${next.keyId}`]);
+      expect(r.recovered).toEqual([
+        `finished an interrupted \`notar key import\`: key.json and key.pub now both hold key ${next.keyId}`,
+      ]);
     });
   }
 
@@ -72,7 +74,10 @@ describe('Store.replaceKey', () => {
   it('a journal for another origin is refused, not applied', () => {
     const f = newStore();
     const other = generateSigner('notary.example.org/other', new Uint8Array(crypto.randomBytes(32)));
-    fs.writeFileSync(f.store.paths.keyImport, JSON.stringify({ format: 'notar-key-import/1', key: '{}', pub: other.text + '\n' }));
+    fs.writeFileSync(
+      f.store.paths.keyImport,
+      JSON.stringify({ format: 'notar-key-import/1', key: '{}', pub: other.text + '\n' }),
+    );
     expect(() => openStore(f.dir)).toThrow(/is damaged: the key is not for/);
     expect(fs.readFileSync(f.store.paths.verifierKey, 'utf8')).toBe(f.signer.text + '\n');
   });

@@ -55,12 +55,12 @@ describe('sealed key', () => {
   it.each([
     ['N 2^22, r 32 (minutes, 5 GB)', { N: 4194304, r: 32 }],
     ['N 3 (not a power of two)', { N: 3 }],
-    ['N 2^18 (above notar\'s cost)', { N: 1 << 18 }],
+    ["N 2^18 (above notar's cost)", { N: 1 << 18 }],
     ['N 2^10 (too weak: not written by notar)', { N: 1 << 10 }],
     ['r 0', { r: 0 }],
     ['p 5', { p: 5 }],
     ['N as a string', { N: '131072' }],
-    ['N·r·p above notar\'s own cost', { N: 1 << 17, r: 8, p: 2 }],
+    ["N·r·p above notar's own cost", { N: 1 << 17, r: 8, p: 2 }],
   ])('scrypt %s: STORE (damaged key file), refused before the passphrase is asked for', (_what, change) => {
     const obj = JSON.parse(sealed);
     const e = errorOf(() => openKey(JSON.stringify({ ...obj, ...change }), never));
@@ -116,6 +116,8 @@ describe('damaged key files', () => {
   });
 
   it('a clear key that is not a signer key string is KEY_FORMAT', () => {
-    expect(errorOf(() => openKey(JSON.stringify({ format: 'notar-key/1', kdf: 'none', key: 'garbage' }), never)).code).toBe('KEY_FORMAT');
+    expect(
+      errorOf(() => openKey(JSON.stringify({ format: 'notar-key/1', kdf: 'none', key: 'garbage' }), never)).code,
+    ).toBe('KEY_FORMAT');
   });
 });

@@ -52,7 +52,10 @@ describe('encodeLeaves / decodeLeaves', () => {
     for (let i = 0; i < data.length; i++) {
       const bad = data.slice();
       bad[i] ^= 0x01;
-      expect(codeOf(() => decodeLeaves(bad, 'f', signer)), `byte ${i}`).toBe('CHAIN_INVALID');
+      expect(
+        codeOf(() => decodeLeaves(bad, 'f', signer)),
+        `byte ${i}`,
+      ).toBe('CHAIN_INVALID');
     }
   });
 

@@ -110,7 +110,7 @@ describe('stale locks', () => {
     lock.release();
   });
 
-  it('a lock naming our own pid that this process does not hold is an earlier process\'s: stale', async () => {
+  it("a lock naming our own pid that this process does not hold is an earlier process's: stale", async () => {
     const dir = tempDir();
     fs.writeFileSync(lockFile(dir), `${process.pid} ${os.hostname()} 2020-01-01T00:00:00.000Z - - old\n`);
     const lock = await acquireLock(dir, 2000);

@@ -35,11 +35,16 @@ describe('rotateKey crash points', () => {
     const f = newStore();
     await f.store.seal(docBatch(['a']), f.signer);
     const next = newKey();
-    fs.writeFileSync(journalFile(f.store), JSON.stringify({ format: 'notar-key-rotate/1', key: '{}', pub: next.text + '\n', root: 'ab'.repeat(32) }) + '\n');
+    fs.writeFileSync(
+      journalFile(f.store),
+      JSON.stringify({ format: 'notar-key-rotate/1', key: '{}', pub: next.text + '\n', root: 'ab'.repeat(32) }) + '\n',
+    );
     const reopened = openStore(f.dir);
     expect(sameKey(reopened.verifier(), f.signer)).toBe(true);
     const sealed = await reopened.seal(docBatch(['b']), f.signer);
-    expect(sealed.recovered.join('\n')).toContain('interrupted before its block was sealed: the old key stays in force');
+    expect(sealed.recovered.join('\n')).toContain(
+      'interrupted before its block was sealed: the old key stays in force',
+    );
     expect(fs.existsSync(journalFile(f.store))).toBe(false);
   });
 
@@ -47,7 +52,11 @@ describe('rotateKey crash points', () => {
     const f = newStore();
     const sealed = await f.store.seal(docBatch(['a']), f.signer);
     const thief = newKey();
-    fs.writeFileSync(journalFile(f.store), JSON.stringify({ format: 'notar-key-rotate/1', key: '{}', pub: thief.text + '\n', root: sealed.record.root }) + '\n');
+    fs.writeFileSync(
+      journalFile(f.store),
+      JSON.stringify({ format: 'notar-key-rotate/1', key: '{}', pub: thief.text + '\n', root: sealed.record.root }) +
+        '\n',
+    );
     expect(() => openStore(f.dir)).toThrow(/is not a rotation to its key/);
     expect(fs.readFileSync(path.join(f.dir, 'key.pub'), 'utf8').trim()).toBe(f.signer.text);
   });

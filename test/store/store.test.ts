@@ -83,7 +83,14 @@ describe('seal', () => {
     expect(toHex(storedBatchTree(leaves).root())).toBe(a.record.root);
     const receipt = new ReceiptBuilder(state, f.signer.text).forStoredBlock(leaves)(1);
     expect(verifyReceipt(receipt, digestOf('b'), [f.signer]).ok).toBe(true);
-    expect(fs.readdirSync(f.dir).sort()).toEqual(['chain.jsonl', 'key.json', 'key.pub', 'leaves', 'notar-store.json', 'tip.json']);
+    expect(fs.readdirSync(f.dir).sort()).toEqual([
+      'chain.jsonl',
+      'key.json',
+      'key.pub',
+      'leaves',
+      'notar-store.json',
+      'tip.json',
+    ]);
   });
 
   it('block times never go backwards, even if the clock does', async () => {
@@ -120,7 +127,10 @@ describe('seal', () => {
     fs.writeFileSync(temp, 'partial');
     fs.writeFileSync(path.join(f.dir, 'lock'), `${pid} ${os.hostname()} 2020-01-01T00:00:00.000Z\n`);
     const r = await f.store.seal(docBatch(['a']), f.signer);
-    expect(r.recovered).toEqual([`removed a stale lock left by process ${pid} (no longer running)`, 'removed 1 temporary file left by interrupted writes']);
+    expect(r.recovered).toEqual([
+      `removed a stale lock left by process ${pid} (no longer running)`,
+      'removed 1 temporary file left by interrupted writes',
+    ]);
     expect(fs.readdirSync(f.store.paths.leaves)).toEqual(['0000000000.bin']);
   });
 
@@ -158,7 +168,12 @@ describe('recovery of the chain tail', () => {
     const { f, first, line } = await storeWithTail((l) => l.slice(0, 57));
     // As a seal killed during its append leaves it: the tip names the line being written.
     const prefix = Buffer.from(first + '\n');
-    writeTip(f.store.paths.tip, { size: 1, length: prefix.length, sha256: sha256Hex(prefix), pending: line }, ORIGIN, f.signer.seed);
+    writeTip(
+      f.store.paths.tip,
+      { size: 1, length: prefix.length, sha256: sha256Hex(prefix), pending: line },
+      ORIGIN,
+      f.signer.seed,
+    );
     expect(f.store.readChain().records).toHaveLength(1);
     const r = await f.store.seal(docBatch(['d']), f.signer);
     expect(r.recovered).toEqual(['removed 57 bytes of an incomplete block line left by an interrupted stamp']);
@@ -179,7 +194,13 @@ describe('recovery of the chain tail', () => {
     expect(hit.seq).toBe(1);
     const receipt = new ReceiptBuilder(state, f.signer.text).forStoredBlock(hit.leaves)(hit.index);
     expect(verifyReceipt(receipt, digestOf('c'), [f.signer]).ok).toBe(true);
-    expect(receipt.block).toEqual({ seq: 1, time: second.record.time, size: 2, root: second.record.root, prev: second.record.prev });
+    expect(receipt.block).toEqual({
+      seq: 1,
+      time: second.record.time,
+      size: 2,
+      root: second.record.root,
+      prev: second.record.prev,
+    });
   });
 
   it('a sealed line whose newline was overwritten is refused (CHAIN_INVALID), and nothing is written', async () => {

@@ -34,14 +34,25 @@ function summary(r: AuditReport): string {
 
 function toJson(r: AuditReport): Record<string, unknown> {
   const rotations = (r.rotations ?? []).map((x) => ({ seq: x.seq, old: x.old.text, new: x.next.text, time: x.time }));
-  return { ok: r.ok, blocks: r.blocks, documents: r.documents, ...(r.checkpoint ? { checkpoint: r.checkpoint } : {}), ...(r.firstBad ? { firstBad: r.firstBad } : {}), notices: r.notices, ...(rotations.length ? { rotations } : {}) };
+  return {
+    ok: r.ok,
+    blocks: r.blocks,
+    documents: r.documents,
+    ...(r.checkpoint ? { checkpoint: r.checkpoint } : {}),
+    ...(r.firstBad ? { firstBad: r.firstBad } : {}),
+    notices: r.notices,
+    ...(rotations.length ? { rotations } : {}),
+  };
 }
 
 /** One line per key retired as compromised (docs/lifecycle.md §3). */
 function retirementLines(store: Store): string {
   try {
     return readRetirements(store, store.readChain())
-      .map((r) => `key ${r.key.keyId} retired as compromised in block ${r.seq} (${r.time}): its checkpoints count only up to history size ${r.after}\n`)
+      .map(
+        (r) =>
+          `key ${r.key.keyId} retired as compromised in block ${r.seq} (${r.time}): its checkpoints count only up to history size ${r.after}\n`,
+      )
       .join('');
   } catch {
     return '';
@@ -50,7 +61,9 @@ function retirementLines(store: Store): string {
 
 /** One line per key rotation (docs/lifecycle.md §3). */
 function rotationLines(r: AuditReport): string {
-  return (r.rotations ?? []).map((x) => `key rotation in block ${x.seq} (${x.time}): key ${x.old.keyId} handed over to key ${x.next.keyId}\n`).join('');
+  return (r.rotations ?? [])
+    .map((x) => `key rotation in block ${x.seq} (${x.time}): key ${x.old.keyId} handed over to key ${x.next.keyId}\n`)
+    .join('');
 }
 
 /** A replaced key.pub is worth saying even when the audit passes against the given key. */

@@ -50,7 +50,10 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   const store = openStoreFromOpts(opts);
   const found = opts.sha256 !== undefined ? byDigest(store, String(opts.sha256)) : byName(store, globRegex(args[0]));
   if (found.length === 0) {
-    throw new NotarError('NOT_FOUND', `no stamping of ${opts.sha256 !== undefined ? `sha256 ${opts.sha256}` : JSON.stringify(args[0])} in ${store.origin}`);
+    throw new NotarError(
+      'NOT_FOUND',
+      `no stamping of ${opts.sha256 !== undefined ? `sha256 ${opts.sha256}` : JSON.stringify(args[0])} in ${store.origin}`,
+    );
   }
   const out = found.map((f) => (opts.json ? JSON.stringify(f) + '\n' : humanLine(f)));
   process.stdout.write(out.join(''));
@@ -67,7 +70,9 @@ function byDigest(store: Store, hex: string): Found[] {
   try {
     digest = fromHex(hex.toLowerCase(), '--sha256', 32);
   } catch (e) {
-    throw new NotarError('USAGE', `--sha256 ${hex}: ${(e as Error).message}`, { hint: 'give the 64 hex digits sha256sum prints' });
+    throw new NotarError('USAGE', `--sha256 ${hex}: ${(e as Error).message}`, {
+      hint: 'give the 64 hex digits sha256sum prints',
+    });
   }
   const state = store.readChain();
   const describe = describer(store, state.records);
@@ -88,7 +93,10 @@ function byName(store: Store, re: RegExp): Found[] {
   return found;
 }
 
-function describer(store: Store, records: readonly { seq: number; time: string; root: string; size: number; prev: string; checkpoint: string }[]) {
+function describer(
+  store: Store,
+  records: readonly { seq: number; time: string; root: string; size: number; prev: string; checkpoint: string }[],
+) {
   const keys = storeKeys(store);
   const clerks = new Map<number, string | null>();
   const revoked: RevokedLookup = revocationLookup(store);
@@ -100,6 +108,14 @@ function describer(store: Store, records: readonly { seq: number; time: string; 
     }
     const digest = recs.subarray(index * 64, index * 64 + 32);
     const salt = recs.subarray(index * 64 + 32, index * 64 + 64);
-    return { seq, index, time: rec.time, clerk: clerks.get(seq)!, sha256: toHex(digest), name: names[index] ?? null, revoked: revoked(digest, salt) };
+    return {
+      seq,
+      index,
+      time: rec.time,
+      clerk: clerks.get(seq)!,
+      sha256: toHex(digest),
+      name: names[index] ?? null,
+      revoked: revoked(digest, salt),
+    };
   };
 }

@@ -35,7 +35,10 @@ export async function run(named: string[]): Promise<number> {
   if (failed.length > 0) {
     const more = failed.length > 1 ? ` (and ${failed.length - 1} more file${failed.length > 2 ? 's' : ''})` : '';
     // A hint only when it is true: with nothing printed, the error line says it all.
-    const hint = printed > 0 ? `the digest${printed === 1 ? ' of the other file was' : 's of the other files were'} printed` : undefined;
+    const hint =
+      printed > 0
+        ? `the digest${printed === 1 ? ' of the other file was' : 's of the other files were'} printed`
+        : undefined;
     throw new NotarError('IO', `${failed[0]}${more}`, { hint });
   }
   return 0;

@@ -10,15 +10,21 @@ import { passphraseToSeal } from '../passphrase.js';
 export async function run(_args: string[], opts: Opts): Promise<number> {
   const name = String(opts.name);
   if (!isValidOwnKeyName(name)) {
-    throw new NotarError('USAGE', `--name ${JSON.stringify(name)} is not a valid origin`, { hint: 'use a name like notary.example.gov/land-registry: no spaces, no "+", no control characters, at most 256 bytes' });
+    throw new NotarError('USAGE', `--name ${JSON.stringify(name)} is not a valid origin`, {
+      hint: 'use a name like notary.example.gov/land-registry: no spaces, no "+", no control characters, at most 256 bytes',
+    });
   }
-  const signer = opts.import ? parseSignerKey(readTextInput(String(opts.import), 4096, 'a signer key').trim()) : generateSigner(name, randomBytes(32));
+  const signer = opts.import
+    ? parseSignerKey(readTextInput(String(opts.import), 4096, 'a signer key').trim())
+    : generateSigner(name, randomBytes(32));
   if (signer.name !== name) throw new NotarError('USAGE', `the imported key is named ${signer.name}, not ${name}`);
   const dir = storeDir(opts);
   const passphrase = await passphraseToSeal(opts);
   initStore(dir, signer, passphrase);
   process.stdout.write(signer.text + '\n');
-  notice(`created store ${dir} for ${name}${passphrase === null ? ' (key NOT encrypted: --no-passphrase)' : ' (key encrypted)'}`);
+  notice(
+    `created store ${dir} for ${name}${passphrase === null ? ' (key NOT encrypted: --no-passphrase)' : ' (key encrypted)'}`,
+  );
   notice('publish the verifier key above: citizens and auditors need it to check receipts');
   return 0;
 }

@@ -17,12 +17,18 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   // refresh under another key: rotation means a new store (and a published key).
   const blocks = store.readChain().records.length;
   if (blocks > 0) {
-    throw new NotarError('EXISTS', `the store has ${blocks} block${blocks === 1 ? '' : 's'} signed by key ${current.keyId}; a different key cannot take over its chain`, {
-      hint: 'to rotate keys, create a new store with it: notar init --name <origin> --import FILE --store NEWDIR',
-    });
+    throw new NotarError(
+      'EXISTS',
+      `the store has ${blocks} block${blocks === 1 ? '' : 's'} signed by key ${current.keyId}; a different key cannot take over its chain`,
+      {
+        hint: 'to rotate keys, create a new store with it: notar init --name <origin> --import FILE --store NEWDIR',
+      },
+    );
   }
   if (!opts.force) {
-    throw new NotarError('EXISTS', `the store already has a key (${current.keyId}); importing replaces it`, { hint: 'add --force to replace it (export the old one first)' });
+    throw new NotarError('EXISTS', `the store already has a key (${current.keyId}); importing replaces it`, {
+      hint: 'add --force to replace it (export the old one first)',
+    });
   }
   store.replaceKey(signer, await passphraseToSeal(opts));
   process.stdout.write(signer.text + '\n');

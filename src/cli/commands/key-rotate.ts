@@ -15,12 +15,19 @@ import { loadSigner, passphraseToSeal } from '../passphrase.js';
 export async function run(_args: string[], opts: Opts): Promise<number> {
   const store = openStoreFromOpts(opts);
   const old = await loadSigner(store, opts);
-  const next = typeof opts.import === 'string' ? parseSignerKey(readTextInput(opts.import, 4096).trim()) : generateSigner(store.origin, randomBytes(32));
+  const next =
+    typeof opts.import === 'string'
+      ? parseSignerKey(readTextInput(opts.import, 4096).trim())
+      : generateSigner(store.origin, randomBytes(32));
   // The new key is kept as the old one was: encrypted (same passphrase source) or, if it was not, not.
   const passphrase = store.keyEncrypted() ? await passphraseToSeal(opts) : null;
   const { seq, proof } = await rotateKey(store, old, next, passphrase);
   process.stdout.write(next.text + '\n');
-  notice(`rotated the key of ${store.origin} in block ${seq}: key ${old.keyId} handed over to key ${next.keyId} (the handover checkpoint is signed by both)`);
-  notice(`publish the new verifier key above; verifiers who trust only the old key accept new receipts with the rotation proof ${proof} (notar verify --rotation FILE)`);
+  notice(
+    `rotated the key of ${store.origin} in block ${seq}: key ${old.keyId} handed over to key ${next.keyId} (the handover checkpoint is signed by both)`,
+  );
+  notice(
+    `publish the new verifier key above; verifiers who trust only the old key accept new receipts with the rotation proof ${proof} (notar verify --rotation FILE)`,
+  );
   return 0;
 }

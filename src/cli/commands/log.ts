@@ -30,7 +30,9 @@ export async function run(_args: string[], opts: Opts): Promise<number> {
 
 export function reportTornTail(state: ChainState): void {
   if (state.tornTail) {
-    notice(`notice: the chain file ends with an incomplete line (${state.tornTail.length} bytes, left by an interrupted stamp); it is not a block and is not shown; the next stamp removes it`);
+    notice(
+      `notice: the chain file ends with an incomplete line (${state.tornTail.length} bytes, left by an interrupted stamp); it is not a block and is not shown; the next stamp removes it`,
+    );
   }
 }
 
@@ -54,7 +56,12 @@ function humanLine(state: ChainState, store: Store, opts: Opts): (b: LoggedBlock
     const docs = `${String(r.size).padStart(sizeWidth)} document${r.size === 1 ? ' ' : 's'}`;
     const head = `${String(r.seq).padStart(seqWidth)}  ${r.time}  ${docs}  root ${r.root.slice(0, 16)}  prev ${r.prev.slice(0, 16)}  ${clerk}${entry ? `  [${entry}]` : ''}\n`;
     if (!opts.documents) return head;
-    return head + blockDocuments(store, r.seq).map((d) => `    ${d.index}  ${d.sha256}  ${d.name === null ? '-' : JSON.stringify(d.name)}\n`).join('');
+    return (
+      head +
+      blockDocuments(store, r.seq)
+        .map((d) => `    ${d.index}  ${d.sha256}  ${d.name === null ? '-' : JSON.stringify(d.name)}\n`)
+        .join('')
+    );
   };
 }
 
@@ -67,6 +74,16 @@ function checkpointSize(note: string): number | null {
 function jsonLine(state: ChainState, b: LoggedBlock, store: Store, opts: Opts): string {
   const { seq, time, size, root, prev } = b.rec;
   const clerk = b.record.kind === 'ok' ? b.record.record.clerk : null;
-  const base = { seq, time, size, root, prev, blockHash: blockHashHex(state, seq), checkpointSize: checkpointSize(b.rec.checkpoint), clerk, ...(b.entry ? { entry: b.entry } : {}) };
+  const base = {
+    seq,
+    time,
+    size,
+    root,
+    prev,
+    blockHash: blockHashHex(state, seq),
+    checkpointSize: checkpointSize(b.rec.checkpoint),
+    clerk,
+    ...(b.entry ? { entry: b.entry } : {}),
+  };
   return JSON.stringify(opts.documents ? { ...base, documents: blockDocuments(store, seq) } : base) + '\n';
 }

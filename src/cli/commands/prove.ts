@@ -43,23 +43,36 @@ interface Target {
 
 async function targets(args: string[], opts: Opts): Promise<Target[]> {
   if (typeof opts.sha256 === 'string') {
-    if (args.length > 0 || opts.filesFrom !== undefined) throw new NotarError('USAGE', 'give either a document FILE or --sha256 HEX, not both');
+    if (args.length > 0 || opts.filesFrom !== undefined)
+      throw new NotarError('USAGE', 'give either a document FILE or --sha256 HEX, not both');
     const digest = parseDigestOption(opts.sha256);
     return [{ digest, label: `the document with SHA-256 ${toHex(digest)}`, base: toHex(digest) }];
   }
   const inputs = await fileInputs(args, opts);
-  if (inputs.length === 0) throw new NotarError('USAGE', 'name the stamped document (or give --sha256 HEX)', { hint: 'notar prove deed.pdf > deed.pdf.notar.json' });
+  if (inputs.length === 0)
+    throw new NotarError('USAGE', 'name the stamped document (or give --sha256 HEX)', {
+      hint: 'notar prove deed.pdf > deed.pdf.notar.json',
+    });
   if (inputs.length > 1 && typeof opts.out !== 'string') {
-    throw new NotarError('USAGE', `${inputs.length} documents named, but stdout holds one receipt`, { hint: 'write them into a directory with --out DIR' });
+    throw new NotarError('USAGE', `${inputs.length} documents named, but stdout holds one receipt`, {
+      hint: 'write them into a directory with --out DIR',
+    });
   }
-  if (inputs.filter((f) => f.path === '-').length > 1) throw new NotarError('USAGE', 'standard input (-) can be proved only once per run');
-  return inputs.map((f) => ({ digest: digestFile(f.path), label: f.path === '-' ? 'the document on standard input' : f.display, base: baseName(f) }));
+  if (inputs.filter((f) => f.path === '-').length > 1)
+    throw new NotarError('USAGE', 'standard input (-) can be proved only once per run');
+  return inputs.map((f) => ({
+    digest: digestFile(f.path),
+    label: f.path === '-' ? 'the document on standard input' : f.display,
+    base: baseName(f),
+  }));
 }
 
 /** The file name without its directories; a raw-byte name stays bytes (latin1: one char per byte). */
 function baseName(f: FileInput): string | Buffer {
   if (f.path === '-') return 'stdin';
-  return typeof f.path === 'string' ? path.basename(f.path) : Buffer.from(path.basename(f.path.toString('latin1')), 'latin1');
+  return typeof f.path === 'string'
+    ? path.basename(f.path)
+    : Buffer.from(path.basename(f.path.toString('latin1')), 'latin1');
 }
 
 /** The store's receipts for `digest`, oldest first, each checked before it is handed out. */
@@ -83,7 +96,11 @@ function rebuild(store: Store, t: Target): Receipt[] {
     // Never hand out a receipt that does not verify: that would mean the store is damaged.
     const check = verifyReceipt(receipt, t.digest, [verifier]);
     if (!check.ok) {
-      throw new NotarError('CHAIN_INVALID', `the store is damaged: the rebuilt receipt for block ${seq} does not verify (${check.step}: ${check.reason})`, { hint: 'run `notar chain verify` for a full report' });
+      throw new NotarError(
+        'CHAIN_INVALID',
+        `the store is damaged: the rebuilt receipt for block ${seq} does not verify (${check.step}: ${check.reason})`,
+        { hint: 'run `notar chain verify` for a full report' },
+      );
     }
     return receipt;
   });
@@ -104,7 +121,9 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   if (receipts.length > 1) {
     const where = (r: Receipt) => `block ${r.block.seq} document ${r.leaf.index + 1} (${r.block.time})`;
     const older = receipts.slice(0, -1).map(where).join(', ');
-    notice(`${t.label} was stamped ${receipts.length} times; printed the most recent, ${where(latest)}; the others: ${older}; use --out DIR to write them all`);
+    notice(
+      `${t.label} was stamped ${receipts.length} times; printed the most recent, ${where(latest)}; the others: ${older}; use --out DIR to write them all`,
+    );
   }
   return 0;
 }
@@ -116,7 +135,9 @@ function outName(t: Target, r: Receipt, latest: boolean): string | Buffer {
 
 /** DIR joined with a name; raw bytes stay bytes. */
 function inDir(dir: string, name: string | Buffer): string | Buffer {
-  return typeof name === 'string' ? path.join(dir, name) : Buffer.concat([Buffer.from(path.join(dir, 'x').slice(0, -1)), name]);
+  return typeof name === 'string'
+    ? path.join(dir, name)
+    : Buffer.concat([Buffer.from(path.join(dir, 'x').slice(0, -1)), name]);
 }
 
 interface Planned {
@@ -135,7 +156,11 @@ function plan(dir: string, found: { t: Target; receipts: Receipt[] }[]): Planned
       const key = pathKey(file);
       const before = byName.get(key);
       if (before && !equalBytes(before.digest, t.digest)) {
-        throw new NotarError('USAGE', `${before.label} and ${t.label} would both be written as ${displayName(file)}; nothing was written`, { hint: 'prove documents with the same file name into different --out directories' });
+        throw new NotarError(
+          'USAGE',
+          `${before.label} and ${t.label} would both be written as ${displayName(file)}; nothing was written`,
+          { hint: 'prove documents with the same file name into different --out directories' },
+        );
       }
       byName.set(key, { file, digest: t.digest, receipt, label: t.label });
     });
@@ -169,7 +194,8 @@ function writeAll(dir: string, found: { t: Target; receipts: Receipt[] }[]): voi
 function refuseForeign(file: string | Buffer, digest: Uint8Array): void {
   let text: string;
   try {
-    if (fs.statSync(file).isDirectory()) throw new NotarError('EXISTS', `${displayName(file)} is a directory; not replacing it`);
+    if (fs.statSync(file).isDirectory())
+      throw new NotarError('EXISTS', `${displayName(file)} is a directory; not replacing it`);
     // Capped and non-blocking: a FIFO or a huge file there is refused below, not read forever.
     text = readCapped(file, MAX_RECEIPT_BYTES, displayName(file)).toString('utf8');
   } catch (e) {
@@ -184,5 +210,10 @@ function refuseForeign(file: string | Buffer, digest: Uint8Array): void {
   } catch {
     /* not a receipt: refused below */
   }
-  if (!same) throw new NotarError('EXISTS', `${displayName(file)} exists and is not a receipt for this document; not replacing it`, { hint: 'choose another --out directory, or move that file away' });
+  if (!same)
+    throw new NotarError(
+      'EXISTS',
+      `${displayName(file)} exists and is not a receipt for this document; not replacing it`,
+      { hint: 'choose another --out directory, or move that file away' },
+    );
 }

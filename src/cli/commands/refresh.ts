@@ -39,15 +39,24 @@ interface Plan {
 }
 
 const notOurs = (file: string, why: string) =>
-  new NotarError('PROOF_INVALID', `${file}: ${why}`, { hint: 'refresh receipts only with the store that stamped them' });
+  new NotarError('PROOF_INVALID', `${file}: ${why}`, {
+    hint: 'refresh receipts only with the store that stamped them',
+  });
 
 /** Its block must be this store's block, field for field (FORMAT.md §4). */
 function checkBlock(file: string, r: Receipt, records: readonly ChainRecord[]): void {
   const rec = records[r.block.seq];
-  if (!rec) throw notOurs(file, `it is for block ${r.block.seq}, but this store has only ${records.length} block${records.length === 1 ? '' : 's'}`);
+  if (!rec)
+    throw notOurs(
+      file,
+      `it is for block ${r.block.seq}, but this store has only ${records.length} block${records.length === 1 ? '' : 's'}`,
+    );
   const b = r.block;
   if (rec.time !== b.time || rec.size !== b.size || rec.root !== b.root || rec.prev !== b.prev) {
-    throw notOurs(file, `its block ${b.seq} is not block ${b.seq} of this store (the receipt was altered, or is from another log)`);
+    throw notOurs(
+      file,
+      `its block ${b.seq} is not block ${b.seq} of this store (the receipt was altered, or is from another log)`,
+    );
   }
 }
 
@@ -59,15 +68,23 @@ function checkHistory(file: string, r: Receipt, store: Store, history: MerkleTre
   } catch (e) {
     throw new NotarError('FORMAT', `${file}: its checkpoint is malformed: ${(e as Error).message}`);
   }
-  if (cp.origin !== store.origin) throw notOurs(file, `it is a receipt of ${cp.origin}, not of this store (${store.origin})`);
+  if (cp.origin !== store.origin)
+    throw notOurs(file, `it is a receipt of ${cp.origin}, not of this store (${store.origin})`);
   signedByStore(file, r.checkpoint, verifiers);
   if (cp.size > history.size) {
-    throw notOurs(file, `its checkpoint is for history size ${cp.size}, but this store has only ${history.size} blocks (is the store restored from an old backup?)`);
+    throw notOurs(
+      file,
+      `its checkpoint is for history size ${cp.size}, but this store has only ${history.size} blocks (is the store restored from an old backup?)`,
+    );
   }
   if (!equalBytes(history.rootAt(cp.size), cp.root)) {
-    throw new NotarError('CHAIN_INVALID', `${file}: its checkpoint (history size ${cp.size}) does not match this store's history: the log was rewritten, or the receipt is not from it`, {
-      hint: 'run `notar chain verify`; keep this receipt, it is evidence',
-    });
+    throw new NotarError(
+      'CHAIN_INVALID',
+      `${file}: its checkpoint (history size ${cp.size}) does not match this store's history: the log was rewritten, or the receipt is not from it`,
+      {
+        hint: 'run `notar chain verify`; keep this receipt, it is evidence',
+      },
+    );
   }
 }
 
@@ -78,13 +95,26 @@ function signedByStore(file: string, checkpoint: string, verifiers: Verifier[]):
     openNote(checkpoint, verifiers);
   } catch (e) {
     if (!(e instanceof NotarError)) throw e;
-    if (e.code === 'SIGNATURE_INVALID') throw new NotarError('SIGNATURE_INVALID', `${file}: its checkpoint signature is invalid`);
-    if (e.code === 'UNTRUSTED') throw notOurs(file, `its checkpoint is not signed by this store's key ${verifiers.map((v) => v.keyId).join(' or ')} (signed by ${signersOf(checkpoint)})`);
+    if (e.code === 'SIGNATURE_INVALID')
+      throw new NotarError('SIGNATURE_INVALID', `${file}: its checkpoint signature is invalid`);
+    if (e.code === 'UNTRUSTED')
+      throw notOurs(
+        file,
+        `its checkpoint is not signed by this store's key ${verifiers.map((v) => v.keyId).join(' or ')} (signed by ${signersOf(checkpoint)})`,
+      );
     throw new NotarError('FORMAT', `${file}: its checkpoint is malformed: ${e.message}`);
   }
 }
 
-function plan(file: string, store: Store, state: ChainState, history: MerkleTree, verifier: Verifier, verifiers: Verifier[], target: (r: Receipt, preferred: number) => RefreshTarget): Plan {
+function plan(
+  file: string,
+  store: Store,
+  state: ChainState,
+  history: MerkleTree,
+  verifier: Verifier,
+  verifiers: Verifier[],
+  target: (r: Receipt, preferred: number) => RefreshTarget,
+): Plan {
   const { receipt: old } = readReceiptFile(file);
   // Tokens date a checkpoint: the old checkpoint's go, the target's come (receipt-timestamps.ts, docs/timestamps.md).
   const { timestamps: oldTimestamps, ...r } = old;
@@ -97,23 +127,43 @@ function plan(file: string, store: Store, state: ChainState, history: MerkleTree
   const record = state.records[seq];
   const checkpoint = seq === best.record.seq ? best.checkpoint : cosignedCheckpoint(store.paths.dir, record);
   const n = seq + 1;
-  const refreshed: Receipt = { ...r, history: { size: n, path: hexPath(history.inclusionProofAt(r.block.seq, n)) }, checkpoint, ...(tokens ? { timestamps: tokens } : {}) };
+  const refreshed: Receipt = {
+    ...r,
+    history: { size: n, path: hexPath(history.inclusionProofAt(r.block.seq, n)) },
+    checkpoint,
+    ...(tokens ? { timestamps: tokens } : {}),
+  };
   // The leaf part is kept as it is: it must still verify, or refreshing would only hide damage.
   const check = verifyReceipt(refreshed, fromHex(r.document.sha256, 'document.sha256', 32), [verifier]);
-  if (!check.ok) throw notOurs(file, `the receipt does not verify against this store (${check.step}: ${check.reason}); it was not rewritten`);
+  if (!check.ok)
+    throw notOurs(
+      file,
+      `the receipt does not verify against this store (${check.step}: ${check.reason}); it was not rewritten`,
+    );
   // Already at that size: its checkpoint was checked above (our key, our root), so it is kept
   // as it is, byte for byte, even if it differs from ours (extension lines, FORMAT.md §11),
   // unless this store holds witness cosignatures or timestamps it lacks (issues 12, 14).
   const noNewCosignatures = checkpoint === record.checkpoint || r.checkpoint === checkpoint;
   const sameTokens = String(oldTimestamps) === String(tokens);
-  return { file, from: r.history.size, to: n, timestamps: tokens?.length, why, text: r.history.size === n && noNewCosignatures && sameTokens ? undefined : formatReceipt(refreshed) };
+  return {
+    file,
+    from: r.history.size,
+    to: n,
+    timestamps: tokens?.length,
+    why,
+    text: r.history.size === n && noNewCosignatures && sameTokens ? undefined : formatReceipt(refreshed),
+  };
 }
 
 export async function run(args: string[], opts: Opts): Promise<number> {
   const files = [...new Set(args)];
   const store = openStoreFromOpts(opts);
   const state = store.readChain();
-  if (state.records.length === 0) throw new NotarError('NOT_FOUND', `this store (${store.origin}) has no blocks yet, so it has no receipts to refresh`);
+  if (state.records.length === 0)
+    throw new NotarError(
+      'NOT_FOUND',
+      `this store (${store.origin}) has no blocks yet, so it has no receipts to refresh`,
+    );
   const history = MerkleTree.fromLeafHashes(state.blockHashes);
   const verifier = store.verifier();
   const verifiers = allStoreKeys(store, state);
@@ -137,7 +187,10 @@ export async function run(args: string[], opts: Opts): Promise<number> {
 function cleanTemps(files: string[]): void {
   let removed = 0;
   for (const dir of new Set(files.map((f) => path.dirname(f)))) removed += removeStaleTemps(dir, { userDir: true });
-  if (removed) notice(`recovered: removed ${removed} temporary file${removed === 1 ? '' : 's'} left by interrupted receipt writes`);
+  if (removed)
+    notice(
+      `recovered: removed ${removed} temporary file${removed === 1 ? '' : 's'} left by interrupted receipt writes`,
+    );
 }
 
 /** Atomic replace, keeping the file's permissions. */
@@ -146,6 +199,8 @@ function rewrite(file: string, text: string): void {
     const mode = fs.statSync(file).mode & 0o7777;
     writeFileAtomic(file, text, { mode, durable: false });
   } catch (e) {
-    throw new NotarError('IO', `cannot rewrite ${file}: ${osReason(e)}`, { hint: 'the receipt is unchanged; check the directory is writable' });
+    throw new NotarError('IO', `cannot rewrite ${file}: ${osReason(e)}`, {
+      hint: 'the receipt is unchanged; check the directory is writable',
+    });
   }
 }

@@ -26,11 +26,20 @@ interface Target {
 
 async function targets(args: string[], opts: Opts): Promise<Target[]> {
   const given = [args.length > 0, opts.sha256 !== undefined, Boolean(opts.digests)].filter(Boolean).length;
-  if (given !== 1) throw new NotarError('USAGE', 'revoke needs the documents: FILE..., --sha256 HEX, or --digests (sha256sum lines on stdin)', { hint: 'notar revoke deed.pdf --reason "issued by mistake"' });
-  if (opts.sha256 !== undefined) return [{ display: `sha256 ${opts.sha256}`, digest: parseDigestOption(String(opts.sha256)) }];
+  if (given !== 1)
+    throw new NotarError(
+      'USAGE',
+      'revoke needs the documents: FILE..., --sha256 HEX, or --digests (sha256sum lines on stdin)',
+      { hint: 'notar revoke deed.pdf --reason "issued by mistake"' },
+    );
+  if (opts.sha256 !== undefined)
+    return [{ display: `sha256 ${opts.sha256}`, digest: parseDigestOption(String(opts.sha256)) }];
   if (args.length > 0) return args.map((f) => ({ display: f, digest: digestFile(f) }));
   const { digests, names } = await digestInputs();
-  return names.map((n, i) => ({ display: n ?? `sha256 ${toHex(digests.subarray(i * 32, i * 32 + 32))}`, digest: digests.slice(i * 32, i * 32 + 32) }));
+  return names.map((n, i) => ({
+    display: n ?? `sha256 ${toHex(digests.subarray(i * 32, i * 32 + 32))}`,
+    digest: digests.slice(i * 32, i * 32 + 32),
+  }));
 }
 
 /** One statement per stamping to revoke; refuses the whole run on the first problem. */
@@ -44,12 +53,18 @@ function statements(store: Store, list: Target[], reason: string, time: string):
   const seen = new Set<string>();
   list.forEach((t, i) => {
     const stampings = found.get(i);
-    if (!stampings) throw new NotarError('NOT_FOUND', `${t.display} was never stamped in ${store.origin}: nothing to revoke`, { hint: 'check the document with `notar find`' });
+    if (!stampings)
+      throw new NotarError('NOT_FOUND', `${t.display} was never stamped in ${store.origin}: nothing to revoke`, {
+        hint: 'check the document with `notar find`',
+      });
     const leaves = stampings.map((s) => stampingLeaf(s.salt, t.digest)).filter((l) => !seen.has(l));
     const fresh = leaves.filter((l) => !revoked.has(l));
     if (fresh.length === 0 && leaves.length > 0) {
       const r = revoked.get(leaves[0])!;
-      throw new NotarError('EXISTS', `${t.display} is already revoked (block ${r.seq}, ${r.time}: ${r.reason}); nothing was revoked`);
+      throw new NotarError(
+        'EXISTS',
+        `${t.display} is already revoked (block ${r.seq}, ${r.time}: ${r.reason}); nothing was revoked`,
+      );
     }
     for (const leaf of fresh) {
       seen.add(leaf);
@@ -60,7 +75,8 @@ function statements(store: Store, list: Target[], reason: string, time: string):
 }
 
 export async function run(args: string[], opts: Opts): Promise<number> {
-  if (typeof opts.reason !== 'string') throw new NotarError('USAGE', 'revoke needs --reason TEXT (it is published in the status file)');
+  if (typeof opts.reason !== 'string')
+    throw new NotarError('USAGE', 'revoke needs --reason TEXT (it is published in the status file)');
   const reason = checkReason(opts.reason);
   const clerk = resolveClerk(opts.clerk);
   const list = await targets(args, opts);
@@ -69,10 +85,16 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   const lines = statements(store, list, reason, formatTime(new Date()));
   if (lines.length === 0) throw new NotarError('USAGE', 'nothing to revoke');
   const batch = writeEntries(store.paths, lines);
-  const sealed = await store.seal({ digests: batch.digests, salts: batch.salts, names: lines.map(() => REVOKE_PREFIX) }, signer);
+  const sealed = await store.seal(
+    { digests: batch.digests, salts: batch.salts, names: lines.map(() => REVOKE_PREFIX) },
+    signer,
+  );
   for (const msg of sealed.recovered) notice(`recovered: ${msg}`);
   const unrecorded = tryWriteRecord(store.paths, sealed.record, clerk, signer);
-  if (unrecorded) notice(`warning: block ${sealed.record.seq} is sealed but who revoked was not recorded: ${unrecorded}`);
-  process.stdout.write(`revoked ${lines.length} stamping${lines.length === 1 ? '' : 's'} of ${list.length} document${list.length === 1 ? '' : 's'} in block ${sealed.record.seq} of ${store.origin} at ${sealed.record.time}\n`);
+  if (unrecorded)
+    notice(`warning: block ${sealed.record.seq} is sealed but who revoked was not recorded: ${unrecorded}`);
+  process.stdout.write(
+    `revoked ${lines.length} stamping${lines.length === 1 ? '' : 's'} of ${list.length} document${list.length === 1 ? '' : 's'} in block ${sealed.record.seq} of ${store.origin} at ${sealed.record.time}\n`,
+  );
   return 0;
 }

@@ -42,7 +42,13 @@ interface Planned {
  * document in this store (stamp-existing.ts); one for another version of the
  * file, of another store, or damaged is in the way: reported, never overwritten.
  */
-function existingReceipt(file: string | Buffer, f: FileInput, digest: Uint8Array, force: boolean, anchors: Pick<Sealer, 'whyNot'>): 'none' | 'same' | Conflict {
+function existingReceipt(
+  file: string | Buffer,
+  f: FileInput,
+  digest: Uint8Array,
+  force: boolean,
+  anchors: Pick<Sealer, 'whyNot'>,
+): 'none' | 'same' | Conflict {
   let text: string;
   try {
     // Checked before sealing (even with --force): a directory or FIFO in the receipt's
@@ -50,10 +56,16 @@ function existingReceipt(file: string | Buffer, f: FileInput, digest: Uint8Array
     // throwIfNoEntry: a new receipt (the usual case) costs no exception.
     const st = fs.statSync(file, { throwIfNoEntry: false });
     if (st === undefined) return 'none';
-    if (!st.isFile()) throw new NotarError('IO', `${displayName(file)} is in the way of the receipt: it exists and is not a regular file`, { hint: 'move it away, or write receipts elsewhere with --out DIR' });
+    if (!st.isFile())
+      throw new NotarError(
+        'IO',
+        `${displayName(file)} is in the way of the receipt: it exists and is not a regular file`,
+        { hint: 'move it away, or write receipts elsewhere with --out DIR' },
+      );
     if (force) return 'none';
     // Larger than any receipt: not one (and not read whole).
-    if (st.size > MAX_RECEIPT_BYTES) return { message: `${displayName(file)} is not a receipt for the current ${f.display}`, hint: CHANGED_HINT };
+    if (st.size > MAX_RECEIPT_BYTES)
+      return { message: `${displayName(file)} is not a receipt for the current ${f.display}`, hint: CHANGED_HINT };
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     if (e instanceof NotarError) throw e;
@@ -65,10 +77,14 @@ function existingReceipt(file: string | Buffer, f: FileInput, digest: Uint8Array
   } catch {
     return { message: `${displayName(file)} is not a receipt for the current ${f.display}`, hint: CHANGED_HINT };
   }
-  if (receipt.document.sha256 !== toHex(digest)) return { message: `${displayName(file)} is not a receipt for the current ${f.display}`, hint: CHANGED_HINT };
+  if (receipt.document.sha256 !== toHex(digest))
+    return { message: `${displayName(file)} is not a receipt for the current ${f.display}`, hint: CHANGED_HINT };
   const why = anchors.whyNot(receipt, digest);
   if (why === undefined) return 'same';
-  return { message: `${displayName(file)} is a receipt for ${f.display} that does not hold in this store: ${why}`, hint: FOREIGN_HINT };
+  return {
+    message: `${displayName(file)} is a receipt for ${f.display} that does not hold in this store: ${why}`,
+    hint: FOREIGN_HINT,
+  };
 }
 
 interface Conflict {
@@ -77,7 +93,8 @@ interface Conflict {
 }
 
 const CHANGED_HINT = 'if the document changed, move the old receipt away to keep it, or use --force to replace it';
-const FOREIGN_HINT = "it may be another notary's receipt or a damaged one: move it away to keep it, write receipts elsewhere with --out DIR, or use --force to replace it";
+const FOREIGN_HINT =
+  "it may be another notary's receipt or a damaged one: move it away to keep it, write receipts elsewhere with --out DIR, or use --force to replace it";
 
 interface Collected {
   digests: Uint8Array;
@@ -109,18 +126,32 @@ async function collectFiles(inputs: FileInput[], opts: Opts, anchors: Pick<Seale
     const f = files[i];
     const digest = digests.subarray(i * 32, i * 32 + 32);
     const receiptFile = receiptFiles[i];
-    const existing = receiptFile === undefined ? 'none' : existingReceipt(receiptFile, f, digest, Boolean(opts.force), anchors);
+    const existing =
+      receiptFile === undefined ? 'none' : existingReceipt(receiptFile, f, digest, Boolean(opts.force), anchors);
     if (existing === 'same') kept++;
     else if (existing !== 'none') conflicts.push(existing);
     else {
       // Documents to stamp keep their digests packed at the front, in order.
       digests.copyWithin(plans.length * 32, i * 32, i * 32 + 32);
       const fromStdin = f.path === '-';
-      plans.push({ display: f.display, name: fromStdin ? undefined : path.basename(f.display), receiptFile, plainReceipt: fromStdin && !out && !opts.json });
+      plans.push({
+        display: f.display,
+        name: fromStdin ? undefined : path.basename(f.display),
+        receiptFile,
+        plainReceipt: fromStdin && !out && !opts.json,
+      });
     }
   }
   refuseConflicts(conflicts);
-  return { digests: digests.subarray(0, plans.length * 32), count: plans.length, names: plans.map((p) => p.name), plan: (i) => plans[i], toStdout: !toFiles, someToStdout: plans.some((p) => p.receiptFile === undefined), kept };
+  return {
+    digests: digests.subarray(0, plans.length * 32),
+    count: plans.length,
+    names: plans.map((p) => p.name),
+    plan: (i) => plans[i],
+    toStdout: !toFiles,
+    someToStdout: plans.some((p) => p.receiptFile === undefined),
+    kept,
+  };
 }
 
 /** Packed digests of the files, in order (document i at i * 32), with a progress line for long runs. */
@@ -154,7 +185,9 @@ async function collectDigests(opts: Opts): Promise<Collected> {
   const { digests, names } = await digestInputs();
   const out = opts.out as string | undefined;
   const hex = (i: number) => toHex(digests.subarray(i * 32, i * 32 + 32));
-  const leafNames = names.some((n) => n !== undefined) ? names.map((n) => (n === undefined ? undefined : path.basename(n))) : names;
+  const leafNames = names.some((n) => n !== undefined)
+    ? names.map((n) => (n === undefined ? undefined : path.basename(n)))
+    : names;
   const plan = (i: number): Planned => ({
     get display() {
       return names[i] ?? hex(i);
@@ -167,7 +200,10 @@ async function collectDigests(opts: Opts): Promise<Collected> {
 
 export async function run(args: string[], opts: Opts): Promise<number> {
   if (opts.digests && (args.length > 0 || opts.filesFrom)) {
-    throw new NotarError('USAGE', '--digests reads digests from stdin; it cannot be combined with files or --files-from');
+    throw new NotarError(
+      'USAGE',
+      '--digests reads digests from stdin; it cannot be combined with files or --files-from',
+    );
   }
   handleInterrupts('nothing was stamped');
   // --server: a notary server seals (stamp-remote.ts); otherwise the local store.
@@ -175,16 +211,29 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   let files: FileInput[] = [];
   if (!opts.digests) {
     files = await fileInputs(args, opts);
-    if (files.length === 0) throw new NotarError('USAGE', 'nothing to stamp: name files, use --files-from LIST, - for stdin, or --digests', { hint: 'see `notar stamp --help`' });
-    if (files.filter((f) => f.path === '-').length > 1) throw new NotarError('USAGE', 'stdin (-) can be stamped only once per run');
+    if (files.length === 0)
+      throw new NotarError('USAGE', 'nothing to stamp: name files, use --files-from LIST, - for stdin, or --digests', {
+        hint: 'see `notar stamp --help`',
+      });
+    if (files.filter((f) => f.path === '-').length > 1)
+      throw new NotarError('USAGE', 'stdin (-) can be stamped only once per run');
   }
   const collected = opts.digests ? await collectDigests(opts) : await collectFiles(files, opts, sealer);
   // Already stamped in this store: said and skipped unless --again (docs/lifecycle.md §1). A server checks its own store.
   const skipped = opts.server ? 0 : skipStamped(collected, openStoreFromOpts(opts), opts);
   if (collected.count === 0) {
     if (collected.kept > 0 || skipped > 0) {
-      const what = [collected.kept ? `kept ${collected.kept} existing receipt${collected.kept === 1 ? '' : 's'}` : '', skipped ? `${skipped} already stamped` : ''].filter(Boolean).join(', ');
-      status(`nothing new to stamp: ${what} (use ${collected.kept ? '--force' : '--again'} to stamp again)`, collected, opts);
+      const what = [
+        collected.kept ? `kept ${collected.kept} existing receipt${collected.kept === 1 ? '' : 's'}` : '',
+        skipped ? `${skipped} already stamped` : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
+      status(
+        `nothing new to stamp: ${what} (use ${collected.kept ? '--force' : '--again'} to stamp again)`,
+        collected,
+        opts,
+      );
       return 0;
     }
     throw new NotarError('USAGE', 'nothing to stamp: the input named no documents');
@@ -210,14 +259,16 @@ function localSealer(opts: Opts): Sealer {
   const clerk = resolveClerk(opts.clerk);
   return {
     origin: store.origin,
-    proveHint: 'the store is intact; rebuild missing receipts with `notar prove FILE` (or `notar prove --out DIR FILE`)',
+    proveHint:
+      'the store is intact; rebuild missing receipts with `notar prove FILE` (or `notar prove --out DIR FILE`)',
     whyNot: (r, digest) => anchors.whyNot(r, digest),
     async seal(digests, names) {
       const signer = await unlock();
       const sealed = await store.seal({ digests, names }, signer);
       // The block is sealed: a record that cannot be written must not cost its receipts.
       const unrecorded = tryWriteRecord(store.paths, sealed.record, clerk, signer);
-      if (unrecorded) notice(`warning: block ${sealed.record.seq} is sealed but who stamped it was not recorded: ${unrecorded}`);
+      if (unrecorded)
+        notice(`warning: block ${sealed.record.seq} is sealed but who stamped it was not recorded: ${unrecorded}`);
       // Witnesses (issue 12): the checkpoint in the receipts carries the cosignatures that arrived in time.
       const state = await (await import('./stamp-witness.js')).witnessSealed(store, sealed.state, opts);
       // Then trusted time (issue 14, ../post-seal.ts): RFC 3161 tokens over the checkpoint body,
@@ -225,7 +276,8 @@ function localSealer(opts: Opts): Sealer {
       const { timestamps } = await afterSeal(store, sealed.record, opts);
       let receipt: ((i: number) => Receipt) | undefined;
       // Built on first use: --no-receipts never pays for it.
-      const built = (i: number) => (receipt ??= new ReceiptBuilder(state, signer.text).forBatch(sealed.record.seq, sealed.batch, names))(i);
+      const built = (i: number) =>
+        (receipt ??= new ReceiptBuilder(state, signer.text).forBatch(sealed.record.seq, sealed.batch, names))(i);
       const lazy = timestamps ? (i: number): Receipt => ({ ...built(i), timestamps }) : built;
       return { record: sealed.record, receipt: lazy, recovered: sealed.recovered };
     },
@@ -259,7 +311,11 @@ function checkReceiptDirs(c: Collected): void {
           dir = parent;
           continue;
         }
-        throw new NotarError('IO', `cannot write receipts in ${typeof dir === 'string' ? path.resolve(dir) : displayName(dir)}: ${osReason(e)}`, { hint: 'nothing was stamped; write receipts elsewhere with --out DIR, or use --json' });
+        throw new NotarError(
+          'IO',
+          `cannot write receipts in ${typeof dir === 'string' ? path.resolve(dir) : displayName(dir)}: ${osReason(e)}`,
+          { hint: 'nothing was stamped; write receipts elsewhere with --out DIR, or use --json' },
+        );
       }
     }
   }
@@ -314,7 +370,10 @@ async function emitReceipts(c: Collected, receipt: (i: number) => Receipt, opts:
     offInterrupt();
     out.flush();
   }
-  if (dirs.tempsRemoved) notice(`recovered: removed ${dirs.tempsRemoved} temporary file${dirs.tempsRemoved === 1 ? '' : 's'} left by interrupted receipt writes`);
+  if (dirs.tempsRemoved)
+    notice(
+      `recovered: removed ${dirs.tempsRemoved} temporary file${dirs.tempsRemoved === 1 ? '' : 's'} left by interrupted receipt writes`,
+    );
   return unwritten;
 }
 
@@ -355,10 +414,12 @@ const MAX_LISTED = 20;
  */
 function reportUnwritten(unwritten: Unwritten[], seq: number): void {
   if (unwritten.length === 0) return;
-  const line = (u: Unwritten) => `${u.display} is stamped (block ${seq}, leaf ${u.index}), but its receipt ${displayName(u.file)} was not written: ${osReason(u.error)}`;
+  const line = (u: Unwritten) =>
+    `${u.display} is stamped (block ${seq}, leaf ${u.index}), but its receipt ${displayName(u.file)} was not written: ${osReason(u.error)}`;
   const listed = unwritten.slice(0, MAX_LISTED);
   for (const u of listed.slice(0, -1)) process.stderr.write(`notar: error: ${line(u)}\n`);
-  const more = unwritten.length > listed.length ? ` (and ${unwritten.length - listed.length} more receipts were not written)` : '';
+  const more =
+    unwritten.length > listed.length ? ` (and ${unwritten.length - listed.length} more receipts were not written)` : '';
   throw new NotarError('IO', line(listed[listed.length - 1]) + more, {
     hint: 'the documents are in the store: once the problem is fixed, rebuild a missing receipt with `notar prove DOCUMENT > RECEIPT`',
   });
@@ -366,7 +427,9 @@ function reportUnwritten(unwritten: Unwritten[], seq: number): void {
 
 /** JSON.stringify({document, sha256, seq, index, time, receipt | receiptFile}) + '\n', built by hand (same text). */
 function ndjson(p: Planned, r: Receipt, text: ReceiptText, out: ByteSink): void {
-  out.text(`{"document":${JSON.stringify(p.display)},"sha256":"${r.document.sha256}","seq":${r.block.seq},"index":${r.leaf.index},"time":${JSON.stringify(r.block.time)},`);
+  out.text(
+    `{"document":${JSON.stringify(p.display)},"sha256":"${r.document.sha256}","seq":${r.block.seq},"index":${r.leaf.index},"time":${JSON.stringify(r.block.time)},`,
+  );
   if (p.receiptFile !== undefined) out.text(`"receiptFile":${JSON.stringify(displayName(p.receiptFile))}}\n`);
   else {
     out.text('"receipt":');
@@ -386,8 +449,17 @@ function status(text: string, c: Collected, opts: Opts): void {
   else process.stdout.write(`${text}\n`);
 }
 
-function summary(origin: string, rec: { seq: number; time: string; root: string; size: number }, c: Collected, opts: Opts): void {
+function summary(
+  origin: string,
+  rec: { seq: number; time: string; root: string; size: number },
+  c: Collected,
+  opts: Opts,
+): void {
   const kept = c.kept ? `; kept ${c.kept} existing receipt${c.kept === 1 ? '' : 's'}` : '';
   // c.count, not rec.size: through a server the block also holds other clerks' documents.
-  status(`stamped ${c.count} document${c.count === 1 ? '' : 's'} in block ${rec.seq} of ${origin} at ${rec.time} (root ${rec.root.slice(0, 16)}…)${kept}`, c, opts);
+  status(
+    `stamped ${c.count} document${c.count === 1 ? '' : 's'} in block ${rec.seq} of ${origin} at ${rec.time} (root ${rec.root.slice(0, 16)}…)${kept}`,
+    c,
+    opts,
+  );
 }

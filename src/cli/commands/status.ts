@@ -18,14 +18,20 @@ export async function run(_args: string[], opts: Opts): Promise<number> {
   const store = openStoreFromOpts(opts);
   const state = store.readChain();
   const last = state.records[state.records.length - 1];
-  if (!last) throw new NotarError('NOT_FOUND', `the chain of ${store.origin} is empty: there is no checkpoint to bind a status to`);
+  if (!last)
+    throw new NotarError(
+      'NOT_FOUND',
+      `the chain of ${store.origin} is empty: there is no checkpoint to bind a status to`,
+    );
   const signer = await loadSigner(store, opts);
   const cp = parseCheckpoint(parseNote(last.checkpoint).body);
   const revoked = [...readRevocations(store, state).values()].map(({ leaf, time, reason }) => ({ leaf, time, reason }));
   const text = signStatus({ origin: store.origin, size: cp.size, root: cp.root, time: last.time, revoked }, signer);
   if (typeof opts.out === 'string') {
     writeFileAtomic(opts.out, text);
-    notice(`wrote the status of ${store.origin} as of block ${last.seq} (${last.time}): ${revoked.length} revoked stamping${revoked.length === 1 ? '' : 's'}`);
+    notice(
+      `wrote the status of ${store.origin} as of block ${last.seq} (${last.time}): ${revoked.length} revoked stamping${revoked.length === 1 ? '' : 's'}`,
+    );
   } else process.stdout.write(text);
   return 0;
 }

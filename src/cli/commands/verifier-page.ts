@@ -28,7 +28,10 @@ const POLICY_PLACEHOLDER = '__NOTAR_POLICY__';
  * U+2028/U+2029 too for good measure. JSON.parse reads them back unchanged.
  */
 export function scriptSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'),
+  );
 }
 
 /**
@@ -63,13 +66,20 @@ function readTemplate(): string {
 
 function outputError(e: unknown, file: string): NotarError {
   const code = (e as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? `the directory ${path.dirname(file)} does not exist` : code === 'EISDIR' ? 'it is a directory' : osReason(e);
+  const why =
+    code === 'ENOENT'
+      ? `the directory ${path.dirname(file)} does not exist`
+      : code === 'EISDIR'
+        ? 'it is a directory'
+        : osReason(e);
   return new NotarError('IO', `cannot write ${file}: ${why}`, { cause: e });
 }
 
 function writePage(file: string, html: string): void {
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) {
-    throw new NotarError('USAGE', `--out ${file} is a directory`, { hint: `name the page file, e.g. --out ${path.join(file, 'verify.html')}` });
+    throw new NotarError('USAGE', `--out ${file} is a directory`, {
+      hint: `name the page file, e.g. --out ${path.join(file, 'verify.html')}`,
+    });
   }
   try {
     writeFileAtomic(file, html);
@@ -88,7 +98,10 @@ function readPolicyText(file: string): string {
 /** Fills the policy data block with the policy text, or null. */
 export function bakePolicy(page: string, policy: string | null): string {
   const parts = page.split(POLICY_PLACEHOLDER);
-  if (parts.length !== 2) throw new NotarError('IO', 'the verifier page template is damaged (no single policy placeholder)', { hint: 'rebuild (`npm run build`) or reinstall notar' });
+  if (parts.length !== 2)
+    throw new NotarError('IO', 'the verifier page template is damaged (no single policy placeholder)', {
+      hint: 'rebuild (`npm run build`) or reinstall notar',
+    });
   return parts.join(scriptSafeJson(policy));
 }
 
@@ -108,7 +121,9 @@ async function tsaCerts(opts: Opts): Promise<{ der: string[]; subjects: string[]
 export function bakeTsa(template: string, der: readonly string[]): string {
   const parts = template.split(TSA_PLACEHOLDER);
   if (parts.length !== 2) {
-    throw new NotarError('IO', 'the verifier page template is damaged (no single TSA placeholder)', { hint: 'rebuild (`npm run build`) or reinstall notar' });
+    throw new NotarError('IO', 'the verifier page template is damaged (no single TSA placeholder)', {
+      hint: 'rebuild (`npm run build`) or reinstall notar',
+    });
   }
   return parts.join(scriptSafeJson(der));
 }
@@ -126,11 +141,28 @@ export async function run(_args: string[], opts: Opts): Promise<number> {
   const policy = opts.policy === undefined ? null : readPolicyText(String(opts.policy));
   // Issue 14: --tsa-cert bakes the TSA certificates the page confirms timestamps with.
   const tsa = await tsaCerts(opts);
-  writePage(out, bakeTsa(bakeStatus(bakePolicy(bakeKeys(readTemplate(), keys.map((k) => k.text)), policy), status), tsa.der));
+  writePage(
+    out,
+    bakeTsa(
+      bakeStatus(
+        bakePolicy(
+          bakeKeys(
+            readTemplate(),
+            keys.map((k) => k.text),
+          ),
+          policy,
+        ),
+        status,
+      ),
+      tsa.der,
+    ),
+  );
   if (policy !== null) notice(`baked the witness policy from ${String(opts.policy)}`);
   // stdout stays empty: the page file is the result; this is a notice.
   if (keys.length === 0 && policy === null) {
-    notice(`wrote ${out} with no trusted key: visitors must paste the notary's verifier key before the page can say "authentic"`);
+    notice(
+      `wrote ${out} with no trusted key: visitors must paste the notary's verifier key before the page can say "authentic"`,
+    );
   } else {
     notice(`wrote ${out}; it trusts ${keys.map((k) => `${k.name} (key ID ${k.keyId})`).join(', ')}`);
   }

@@ -25,14 +25,26 @@ import { requireTrustedKeys, type Opts } from '../common.js';
 import { digestFile, displayName } from '../hashing/hashing.js';
 import { colors, type Colors } from '../output/io.js';
 import { receiptPathFor } from '../receipts/receipt-path.js';
-import { originOf, parseDigestOption, readReceiptText, RECEIPT_HINT, untrustedReason } from '../receipts/receipt-read.js';
+import {
+  originOf,
+  parseDigestOption,
+  readReceiptText,
+  RECEIPT_HINT,
+  untrustedReason,
+} from '../receipts/receipt-read.js';
 import { fileInputs, pathKey, type FileInput } from '../inputs.js';
 import type { TimeVerdict } from '../../core/time-verdict.js';
 import { timeJson, timeLine, withTime, type TimeCheck } from '../time/verify-time.js';
 import { isNoSuchFile } from '../reading.js';
 import type { Status } from '../../core/revocation.js';
 import { applyStatus, loadStatus } from '../lifecycle/verify-status.js';
-import { applyRotation, loadRotations, rotationHint, withSuccessors, type KeyLifecycle } from '../lifecycle/verify-rotation.js';
+import {
+  applyRotation,
+  loadRotations,
+  rotationHint,
+  withSuccessors,
+  type KeyLifecycle,
+} from '../lifecycle/verify-rotation.js';
 
 const NO_LIFECYCLE: KeyLifecycle = { successors: [], retired: [] };
 
@@ -63,8 +75,10 @@ interface Checked {
 
 function shaSubject(args: string[], opts: Opts): Subject {
   const receipt = opts.receipt as string | undefined;
-  if (args.length > 0 || opts.filesFrom !== undefined) throw new NotarError('USAGE', 'give either a document FILE or --sha256 HEX, not both');
-  if (!receipt) throw new NotarError('USAGE', '--sha256 needs --receipt FILE (there is no document name to find the receipt by)');
+  if (args.length > 0 || opts.filesFrom !== undefined)
+    throw new NotarError('USAGE', 'give either a document FILE or --sha256 HEX, not both');
+  if (!receipt)
+    throw new NotarError('USAGE', '--sha256 needs --receipt FILE (there is no document name to find the receipt by)');
   return { receiptFile: receipt, explicit: true, digest: parseDigestOption(opts.sha256 as string) };
 }
 
@@ -72,19 +86,29 @@ async function subjects(args: string[], opts: Opts): Promise<Subject[]> {
   if (typeof opts.sha256 === 'string') return [shaSubject(args, opts)];
   const receipt = opts.receipt as string | undefined;
   const dir = opts.receipts as string | undefined;
-  if (receipt !== undefined && dir !== undefined) throw new NotarError('USAGE', 'give either --receipt FILE (one document) or --receipts DIR, not both');
+  if (receipt !== undefined && dir !== undefined)
+    throw new NotarError('USAGE', 'give either --receipt FILE (one document) or --receipts DIR, not both');
   const inputs = await fileInputs(args, opts);
-  if (inputs.length === 0) throw new NotarError('USAGE', 'name the document to verify (or give --sha256 HEX --receipt FILE)', { hint: 'notar verify deed.pdf --key-file office.vkey' });
+  if (inputs.length === 0)
+    throw new NotarError('USAGE', 'name the document to verify (or give --sha256 HEX --receipt FILE)', {
+      hint: 'notar verify deed.pdf --key-file office.vkey',
+    });
   if (receipt !== undefined && inputs.length > 1) {
-    throw new NotarError('USAGE', `--receipt names the receipt of one document, but ${inputs.length} were given`, { hint: 'leave out --receipt: each receipt is found beside its document, or under --receipts DIR' });
+    throw new NotarError('USAGE', `--receipt names the receipt of one document, but ${inputs.length} were given`, {
+      hint: 'leave out --receipt: each receipt is found beside its document, or under --receipts DIR',
+    });
   }
   const stdin = inputs.filter((f) => f.path === '-').length;
   if (stdin > 1) throw new NotarError('USAGE', 'standard input (-) can be verified only once per run');
-  if (stdin === 1 && receipt === undefined && dir === undefined) throw new NotarError('USAGE', 'a document on stdin (-) needs --receipt FILE');
+  if (stdin === 1 && receipt === undefined && dir === undefined)
+    throw new NotarError('USAGE', 'a document on stdin (-) needs --receipt FILE');
   const seen = new Set<string>();
   const out: Subject[] = [];
   for (const f of inputs) {
-    const s: Subject = receipt !== undefined ? { file: f.path, display: f.display, receiptFile: receipt, explicit: true } : implied(f, dir);
+    const s: Subject =
+      receipt !== undefined
+        ? { file: f.path, display: f.display, receiptFile: receipt, explicit: true }
+        : implied(f, dir);
     // The same pair twice (`verify a a.notar.json`) is checked once.
     const key = `${pathKey(s.file as string | Buffer)}\0${pathKey(s.receiptFile)}`;
     if (seen.has(key)) continue;
@@ -103,15 +127,21 @@ function implied(f: FileInput, dir: string | undefined): Subject {
   const fromStdin = f.path === '-';
   const own = receiptPathFor(fromStdin ? 'stdin' : f.path, dir);
   const doc = fromStdin ? undefined : withoutSuffix(f.path);
-  if (doc !== undefined && !exists(own)) return { file: doc, display: displayName(doc), receiptFile: f.path, explicit: true, givenReceipt: f.display };
+  if (doc !== undefined && !exists(own))
+    return { file: doc, display: displayName(doc), receiptFile: f.path, explicit: true, givenReceipt: f.display };
   return { file: f.path, display: f.display, receiptFile: own, explicit: false };
 }
 
 /** `x.notar.json` -> `x`; undefined for any other name. */
 function withoutSuffix(p: string | Buffer): string | Buffer | undefined {
   const suffix = Buffer.from(RECEIPT_SUFFIX);
-  if (typeof p === 'string') return p.endsWith(RECEIPT_SUFFIX) && p.length > RECEIPT_SUFFIX.length ? p.slice(0, -RECEIPT_SUFFIX.length) : undefined;
-  return p.length > suffix.length && p.subarray(p.length - suffix.length).equals(suffix) ? p.subarray(0, p.length - suffix.length) : undefined;
+  if (typeof p === 'string')
+    return p.endsWith(RECEIPT_SUFFIX) && p.length > RECEIPT_SUFFIX.length
+      ? p.slice(0, -RECEIPT_SUFFIX.length)
+      : undefined;
+  return p.length > suffix.length && p.subarray(p.length - suffix.length).equals(suffix)
+    ? p.subarray(0, p.length - suffix.length)
+    : undefined;
 }
 
 function exists(p: string | Buffer): boolean {
@@ -136,8 +166,13 @@ function readReceipt(s: Subject): string {
   } catch (e) {
     if (!s.explicit && isNoSuchFile(e)) {
       // `verify *` meets folders: say that, not that a folder's "receipt" is missing.
-      if (s.file !== undefined && isDirectory(s.file)) throw new NotarError('IO', `cannot read ${s.display}: is a directory, not a file`, { hint: 'name the documents in it, e.g. notar verify DIR/*' });
-      throw new NotarError('IO', `${e.message} (where the receipt of ${s.display} should be)`, { hint: 'name the receipt with --receipt FILE (or the folder of receipts with --receipts DIR); the notary can rebuild a lost one with `notar prove`' });
+      if (s.file !== undefined && isDirectory(s.file))
+        throw new NotarError('IO', `cannot read ${s.display}: is a directory, not a file`, {
+          hint: 'name the documents in it, e.g. notar verify DIR/*',
+        });
+      throw new NotarError('IO', `${e.message} (where the receipt of ${s.display} should be)`, {
+        hint: 'name the receipt with --receipt FILE (or the folder of receipts with --receipts DIR); the notary can rebuild a lost one with `notar prove`',
+      });
     }
     throw e;
   }
@@ -148,9 +183,13 @@ function readDocument(s: Subject): Uint8Array {
     return digestFile(s.file as string | Buffer);
   } catch (e) {
     if (s.givenReceipt !== undefined && isNoSuchFile(e)) {
-      throw new NotarError('IO', `${s.givenReceipt} is a receipt, and the document it is for (${s.display}) is not beside it`, {
-        hint: `name the document and its receipt: notar verify DOCUMENT --receipt ${s.givenReceipt} (or --sha256 HEX --receipt ${s.givenReceipt})`,
-      });
+      throw new NotarError(
+        'IO',
+        `${s.givenReceipt} is a receipt, and the document it is for (${s.display}) is not beside it`,
+        {
+          hint: `name the document and its receipt: notar verify DOCUMENT --receipt ${s.givenReceipt} (or --sha256 HEX --receipt ${s.givenReceipt})`,
+        },
+      );
     }
     throw e;
   }
@@ -161,7 +200,13 @@ function readDocument(s: Subject): Uint8Array {
  * Then its RFC 3161 tokens (verify-time.ts): checked by `time` (verify-tsa.ts, --tsa-cert),
  * else reported as present but unchecked; a token that fails makes the step `time`.
  */
-async function check(s: Subject, trusted: readonly Verifier[], status?: Status, lifecycle: KeyLifecycle = NO_LIFECYCLE, time?: TimeCheck): Promise<Checked> {
+async function check(
+  s: Subject,
+  trusted: readonly Verifier[],
+  status?: Status,
+  lifecycle: KeyLifecycle = NO_LIFECYCLE,
+  time?: TimeCheck,
+): Promise<Checked> {
   const text = readReceipt(s);
   const digest = s.digest ?? readDocument(s);
   const result = verifyReceipt(text, digest, trusted);
@@ -178,7 +223,10 @@ async function check(s: Subject, trusted: readonly Verifier[], status?: Status, 
 export async function run(args: string[], opts: Opts, time?: TimeCheck): Promise<number> {
   if (opts.policy !== undefined) {
     // Not combined yet: the policy path (issue 12) has its own verdict and does not run the time step.
-    if (opts.tsaCert !== undefined) throw new NotarError('USAGE', '--tsa-cert cannot be combined with --policy yet', { hint: 'check the timestamp in a second run without --policy' });
+    if (opts.tsaCert !== undefined)
+      throw new NotarError('USAGE', '--tsa-cert cannot be combined with --policy yet', {
+        hint: 'check the timestamp in a second run without --policy',
+      });
     return (await import('./verify-policy.js')).run(args, opts); // issue 12
   }
   const list = await subjects(args, opts);
@@ -195,7 +243,15 @@ export async function run(args: string[], opts: Opts, time?: TimeCheck): Promise
 }
 
 /** Every document checked; each input error reported and skipped. */
-async function runMany(list: Subject[], trusted: readonly Verifier[], opts: Opts, c: Colors, status?: Status, lifecycle: KeyLifecycle = NO_LIFECYCLE, time?: TimeCheck): Promise<number> {
+async function runMany(
+  list: Subject[],
+  trusted: readonly Verifier[],
+  opts: Opts,
+  c: Colors,
+  status?: Status,
+  lifecycle: KeyLifecycle = NO_LIFECYCLE,
+  time?: TimeCheck,
+): Promise<number> {
   let failed = 0;
   let errors = 0;
   const hints = new Set<string>();
@@ -218,7 +274,9 @@ async function runMany(list: Subject[], trusted: readonly Verifier[], opts: Opts
   for (const h of hints) process.stderr.write(`notar: hint: ${h}\n`);
   if (failed + errors > 0) {
     const ok = list.length - failed - errors;
-    process.stderr.write(`notar: ${list.length} documents: ${ok} OK, ${failed} FAILED, ${errors} not checked (input error)\n`);
+    process.stderr.write(
+      `notar: ${list.length} documents: ${ok} OK, ${failed} FAILED, ${errors} not checked (input error)\n`,
+    );
   }
   return failed > 0 ? 1 : errors > 0 ? 2 : 0;
 }
@@ -248,7 +306,8 @@ function humanTime(time: string): string {
 /** The document as the user named it; with --sha256, the digest and the recorded (unverified) name. */
 function describe(s: Subject, digest: Uint8Array, r: Receipt | undefined): string {
   if (s.display !== undefined) return s.display === '-' ? 'the document on standard input' : s.display;
-  const name = r?.document.name === undefined ? '' : ` (${JSON.stringify(r.document.name)}: name as recorded, not verified)`;
+  const name =
+    r?.document.name === undefined ? '' : ` (${JSON.stringify(r.document.name)}: name as recorded, not verified)`;
   return `the document with SHA-256 ${toHex(digest).slice(0, 16)}…${name}`;
 }
 
@@ -262,7 +321,10 @@ const PLAIN: Record<Exclude<VerifyStep, 'format' | 'trust' | 'revoked'> | 'time'
 
 /** The failure in plain words, for people; `trusted`: the keys given (to tell an impostor from another office). */
 export function plainReason(f: FailedReceipt, trusted: readonly Verifier[]): string {
-  if (f.step === 'trust') return f.receipt ? untrustedReason(f.receipt.checkpoint, trusted) + rotationHint(f.receipt.checkpoint, trusted) : 'not signed by a key you trust';
+  if (f.step === 'trust')
+    return f.receipt
+      ? untrustedReason(f.receipt.checkpoint, trusted) + rotationHint(f.receipt.checkpoint, trusted)
+      : 'not signed by a key you trust';
   if (f.step === 'format') return `the receipt is not valid: ${f.reason}`;
   if (f.step === 'revoked') return f.reason;
   return PLAIN[f.step];
@@ -272,7 +334,9 @@ function printVerdict({ s, digest, result, trusted, c, many, note }: Shown): voi
   if (result.ok) {
     const r = result.receipt;
     const where = `block ${r.block.seq}, document ${r.leaf.index + 1} of ${r.block.size}; key ${result.signer.keyId}`;
-    process.stdout.write(`${c.green('OK')}: ${describe(s, digest, r)} was stamped by ${result.origin} on ${humanTime(result.time)} (${where})${note ? `; ${note}` : ''}\n`);
+    process.stdout.write(
+      `${c.green('OK')}: ${describe(s, digest, r)} was stamped by ${result.origin} on ${humanTime(result.time)} (${where})${note ? `; ${note}` : ''}\n`,
+    );
     return;
   }
   const which = many ? `${describe(s, digest, result.receipt)}: ` : '';
@@ -295,10 +359,38 @@ function jsonVerdict({ s, digest, result, trusted, note }: Shown): Record<string
   const common = jsonCommon(s, digest, r);
   if (result.ok) {
     const { origin, time, seq, index, historySize } = result;
-    return { ok: true, origin, time, seq, index, size: result.receipt.block.size, historySize, keyId: result.signer.keyId, key: result.signer.text, ...common, ...(note ? { status: note } : {}) };
+    return {
+      ok: true,
+      origin,
+      time,
+      seq,
+      index,
+      size: result.receipt.block.size,
+      historySize,
+      keyId: result.signer.keyId,
+      key: result.signer.text,
+      ...common,
+      ...(note ? { status: note } : {}),
+    };
   }
-  const where = r ? { origin: originOf(r.checkpoint) ?? null, time: r.block.time, seq: r.block.seq, index: r.leaf.index, size: r.block.size, historySize: r.history.size } : {};
-  return { ok: false, step: result.step, reason: result.reason, message: plainReason(result, trusted), ...where, ...common };
+  const where = r
+    ? {
+        origin: originOf(r.checkpoint) ?? null,
+        time: r.block.time,
+        seq: r.block.seq,
+        index: r.leaf.index,
+        size: r.block.size,
+        historySize: r.history.size,
+      }
+    : {};
+  return {
+    ok: false,
+    step: result.step,
+    reason: result.reason,
+    message: plainReason(result, trusted),
+    ...where,
+    ...common,
+  };
 }
 
 /** A document that could not be checked (several documents only): step "input". */

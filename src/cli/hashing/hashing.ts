@@ -26,7 +26,9 @@ type Digest<E extends Encoding> = E extends 'buffer' ? Buffer : string;
 
 /** SHA-256 of bytes in one call (crypto.hash: Node ≥ 20.12; engines asks ≥ 20.19). */
 const oneShot = (data: Uint8Array, enc: Encoding): Buffer | string =>
-  enc === 'buffer' ? crypto.hash('sha256', data, 'buffer') : crypto.hash('sha256', data, enc as crypto.BinaryToTextEncoding);
+  enc === 'buffer'
+    ? crypto.hash('sha256', data, 'buffer')
+    : crypto.hash('sha256', data, enc as crypto.BinaryToTextEncoding);
 
 function finish(h: crypto.Hash, enc: Encoding): Buffer | string {
   return enc === 'buffer' ? h.digest() : h.digest(enc as crypto.BinaryToTextEncoding);
@@ -61,8 +63,14 @@ function openDocument(file: string | Buffer): { fd: number; size: number } {
   }
   try {
     const st = fs.fstatSync(fd);
-    if (st.isDirectory()) throw new NotarError('IO', `cannot read ${displayName(file)}: is a directory, not a file`, { hint: 'to stamp a folder, list its files: find DIR -type f -print0 | notar stamp --files-from - -0' });
-    if (!st.isFile()) throw new NotarError('IO', `cannot read ${displayName(file)}: not a regular file (device, pipe or socket)`, { hint: 'copy it to a regular file first, or pipe it to `notar stamp -`' });
+    if (st.isDirectory())
+      throw new NotarError('IO', `cannot read ${displayName(file)}: is a directory, not a file`, {
+        hint: 'to stamp a folder, list its files: find DIR -type f -print0 | notar stamp --files-from - -0',
+      });
+    if (!st.isFile())
+      throw new NotarError('IO', `cannot read ${displayName(file)}: not a regular file (device, pipe or socket)`, {
+        hint: 'copy it to a regular file first, or pipe it to `notar stamp -`',
+      });
     return { fd, size: st.size };
   } catch (e) {
     fs.closeSync(fd);
@@ -94,7 +102,9 @@ function digestReadAhead<E extends Encoding>(file: string | Buffer, enc: E): Dig
 
 async function digestAhead(fd: number, file: string | Buffer, enc: Encoding): Promise<Buffer | string> {
   const read = (buf: Buffer) =>
-    new Promise<number>((resolve, reject) => fs.read(fd, buf, 0, buf.length, null, (e, n) => (e ? reject(inputError(e, displayName(file))) : resolve(n))));
+    new Promise<number>((resolve, reject) =>
+      fs.read(fd, buf, 0, buf.length, null, (e, n) => (e ? reject(inputError(e, displayName(file))) : resolve(n))),
+    );
   const h = crypto.createHash('sha256');
   let cur = Buffer.allocUnsafe(CHUNK);
   let next = Buffer.allocUnsafe(CHUNK);

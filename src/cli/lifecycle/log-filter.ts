@@ -72,7 +72,8 @@ function entryKinds(store: Store, state: ChainState): Map<number, string> {
       if (isRotateStatement(first)) {
         const r = parseRotateStatement(first);
         out.set(e.seq, `key rotation: ${r.old.keyId} -> ${r.next.keyId}`);
-      } else if (first.startsWith(REVOKE_PREFIX + ' ')) out.set(e.seq, `revocation of ${e.statements.length} stamping${e.statements.length === 1 ? '' : 's'}`);
+      } else if (first.startsWith(REVOKE_PREFIX + ' '))
+        out.set(e.seq, `revocation of ${e.statements.length} stamping${e.statements.length === 1 ? '' : 's'}`);
     }
   } catch {
     /* `chain verify` reports damaged entries; the log still lists the blocks */
@@ -90,6 +91,7 @@ export interface LoggedDocument {
 export function blockDocuments(store: Store, seq: number): LoggedDocument[] {
   const leaves = store.readLeaves(seq);
   const docs: LoggedDocument[] = [];
-  for (let i = 0; i < leaves.count; i++) docs.push({ index: i, sha256: toHex(leaves.records.subarray(i * 64, i * 64 + 32)), name: leaves.names[i] ?? null });
+  for (let i = 0; i < leaves.count; i++)
+    docs.push({ index: i, sha256: toHex(leaves.records.subarray(i * 64, i * 64 + 32)), name: leaves.names[i] ?? null });
   return docs;
 }

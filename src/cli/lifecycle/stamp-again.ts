@@ -22,7 +22,11 @@ export interface Skippable<P> {
 const MAX_LISTED = 20;
 
 /** Drops the documents already stamped here (unless --again/--force); returns how many. */
-export function skipStamped<P extends { readonly display: string }, C extends Skippable<P>>(c: C, store: Store, opts: Opts): number {
+export function skipStamped<P extends { readonly display: string }, C extends Skippable<P>>(
+  c: C,
+  store: Store,
+  opts: Opts,
+): number {
   if (opts.again || opts.force || c.count === 0) return 0;
   let found: Map<number, { seq: number; index: number }>;
   try {
@@ -40,7 +44,10 @@ export function skipStamped<P extends { readonly display: string }, C extends Sk
       keep.push(i);
       continue;
     }
-    if (listed++ < MAX_LISTED) notice(`already stamped: ${c.plan(i).display} (sha256 ${toHex(c.digests.subarray(i * 32, i * 32 + 8))}…, block ${s.seq}, leaf ${s.index}); skipped`);
+    if (listed++ < MAX_LISTED)
+      notice(
+        `already stamped: ${c.plan(i).display} (sha256 ${toHex(c.digests.subarray(i * 32, i * 32 + 8))}…, block ${s.seq}, leaf ${s.index}); skipped`,
+      );
   }
   if (listed > MAX_LISTED) notice(`(and ${listed - MAX_LISTED} more already stamped)`);
   notice(`hint: \`notar prove\` rebuilds their receipts; use --again to stamp them again`);

@@ -14,11 +14,15 @@ const STATUS_PLACEHOLDER = '__NOTAR_STATUS__';
 export function bakeableStatus(opts: Opts, keys: readonly Verifier[]): string | undefined {
   if (typeof opts.status !== 'string') return undefined;
   const text = readTextInput(opts.status, MAX_STATUS_BYTES);
-  if (keys.length === 0) throw new NotarError('USAGE', '--status needs the trusted key (--key or --key-file) it is signed with');
+  if (keys.length === 0)
+    throw new NotarError('USAGE', '--status needs the trusted key (--key or --key-file) it is signed with');
   try {
     openStatus(text, keys);
   } catch (e) {
-    if (e instanceof NotarError) throw new NotarError(e.code, `${opts.status}: ${e.message}`, { hint: 'bake in a status written by `notar status` of the office whose key the page trusts' });
+    if (e instanceof NotarError)
+      throw new NotarError(e.code, `${opts.status}: ${e.message}`, {
+        hint: 'bake in a status written by `notar status` of the office whose key the page trusts',
+      });
     throw e;
   }
   return text;
@@ -29,7 +33,10 @@ export function bakeStatus(html: string, status: string | undefined): string {
   const parts = html.split(STATUS_PLACEHOLDER);
   // Templates from before issue 13 have no status block: nothing to bake.
   if (parts.length === 1) {
-    if (status !== undefined) throw new NotarError('IO', 'the verifier page template has no place for a status', { hint: 'rebuild (`npm run build`) or reinstall notar' });
+    if (status !== undefined)
+      throw new NotarError('IO', 'the verifier page template has no place for a status', {
+        hint: 'rebuild (`npm run build`) or reinstall notar',
+      });
     return html;
   }
   return parts.join(scriptSafeJson(status ?? null));

@@ -15,7 +15,10 @@ export { applyRotation, withSuccessors, type KeyLifecycle } from '../../core/key
 
 export function loadRotations(opts: Opts, trusted: readonly Verifier[]): KeyLifecycle {
   const files = (opts.rotation as string[] | undefined) ?? [];
-  return lifecycleFromProofs(files.map((f) => ({ f, text: readTextInput(f, 1 << 20) })), trusted);
+  return lifecycleFromProofs(
+    files.map((f) => ({ f, text: readTextInput(f, 1 << 20) })),
+    trusted,
+  );
 }
 
 /**

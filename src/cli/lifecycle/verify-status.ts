@@ -20,13 +20,23 @@ export function loadStatus(opts: Opts, trusted: readonly Verifier[]): Status | u
   try {
     return openStatus(text, trusted);
   } catch (e) {
-    if (e instanceof NotarError) throw new NotarError(e.code, `${file}: ${e.message}`, { hint: e.code === 'FORMAT' ? 'a status file is written by `notar status`' : 'get the status from the office that stamped the document, and verify it with its published key' });
+    if (e instanceof NotarError)
+      throw new NotarError(e.code, `${file}: ${e.message}`, {
+        hint:
+          e.code === 'FORMAT'
+            ? 'a status file is written by `notar status`'
+            : 'get the status from the office that stamped the document, and verify it with its published key',
+      });
     throw e;
   }
 }
 
 /** The receipt's verdict with the status applied; `note` says "not revoked as of …" for an OK. */
-export function applyStatus(result: VerifyResult, status: Status | undefined, digest: Uint8Array): { result: VerifyResult; note?: string } {
+export function applyStatus(
+  result: VerifyResult,
+  status: Status | undefined,
+  digest: Uint8Array,
+): { result: VerifyResult; note?: string } {
   if (!status || !result.ok) return { result };
   const r = result.receipt;
   const cp = parseCheckpoint(parseNote(r.checkpoint).body);
@@ -34,13 +44,27 @@ export function applyStatus(result: VerifyResult, status: Status | undefined, di
   const v = statusVerdict(status, result.origin, leaf, cp.size, cp.root);
   switch (v.kind) {
     case 'stale':
-      throw new NotarError('USAGE', `the status file is stale: it is bound to history size ${v.statusSize}, older than the receipt's checkpoint (size ${v.receiptSize})`, {
-        hint: 'get a newer status from the office (`notar status`), made after the receipt',
-      });
+      throw new NotarError(
+        'USAGE',
+        `the status file is stale: it is bound to history size ${v.statusSize}, older than the receipt's checkpoint (size ${v.receiptSize})`,
+        {
+          hint: 'get a newer status from the office (`notar status`), made after the receipt',
+        },
+      );
     case 'fork':
-      throw new NotarError('CHAIN_INVALID', `the status file and the receipt are for two different histories of size ${v.size} of ${result.origin}: the log forked`);
+      throw new NotarError(
+        'CHAIN_INVALID',
+        `the status file and the receipt are for two different histories of size ${v.size} of ${result.origin}: the log forked`,
+      );
     case 'revoked':
-      return { result: { ok: false, step: 'revoked', reason: `REVOKED on ${v.revocation.time}: ${v.revocation.reason}`, receipt: r } };
+      return {
+        result: {
+          ok: false,
+          step: 'revoked',
+          reason: `REVOKED on ${v.revocation.time}: ${v.revocation.reason}`,
+          receipt: r,
+        },
+      };
     case 'not-revoked':
       return { result, note: `not revoked as of ${v.time} (history size ${v.size})` };
   }

@@ -48,7 +48,7 @@ export class ByteSink {
 
 /** write(2) until all is written; a non-blocking stdout (EAGAIN) is waited for, not spun on. */
 function writeAll(fd: number, data: Uint8Array): void {
-  for (let at = 0; at < data.length; ) {
+  for (let at = 0; at < data.length;) {
     try {
       at += fs.writeSync(fd, data, at, data.length - at);
     } catch (e) {

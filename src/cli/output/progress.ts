@@ -96,5 +96,8 @@ export function formatSize(n: number): string {
 /** `stamp`'s hashing line: documents done of all, and bytes read. */
 export function hashingProgress(total: number): Progress {
   const base = hashedBytes.total;
-  return new Progress((p) => `hashed ${p.count} of ${total} documents` + (p.bytesKnown ? `, ${formatSize(hashedBytes.total - base)}` : ''));
+  return new Progress(
+    (p) =>
+      `hashed ${p.count} of ${total} documents` + (p.bytesKnown ? `, ${formatSize(hashedBytes.total - base)}` : ''),
+  );
 }

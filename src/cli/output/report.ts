@@ -37,7 +37,9 @@ export function report(e: unknown): number {
   const err = e as NodeJS.ErrnoException;
   if (err && err.code === 'EPIPE') return EXIT_OK;
   process.stderr.write(`notar: error: unexpected failure: ${err?.message ?? String(e)}\n`);
-  process.stderr.write(debug && err?.stack ? err.stack + '\n' : 'notar: hint: run again with --debug for details, and report it\n');
+  process.stderr.write(
+    debug && err?.stack ? err.stack + '\n' : 'notar: hint: run again with --debug for details, and report it\n',
+  );
   return EXIT_USAGE;
 }
 

@@ -32,7 +32,10 @@ function receiptPath(input: string, out: string | undefined): string {
   if (!out) return input + RECEIPT_SUFFIX;
   if (isPlain(input)) return outPrefix(out) + input + RECEIPT_SUFFIX;
   const rel = path.isAbsolute(input) ? path.relative(path.parse(input).root, input) : path.normalize(input);
-  const safe = rel.split(path.sep).filter((p) => p !== '..' && p !== '.' && p !== '').join(path.sep);
+  const safe = rel
+    .split(path.sep)
+    .filter((p) => p !== '..' && p !== '.' && p !== '')
+    .join(path.sep);
   return path.join(out, (safe || 'stdin') + RECEIPT_SUFFIX);
 }
 

@@ -10,8 +10,8 @@ import { parseNote, type Verifier } from '../../core/note.js';
 import { MAX_RECEIPT_BYTES, parseReceipt, type Receipt } from '../../core/receipt.js';
 import { readTextInput } from '../common.js';
 
-
-export const RECEIPT_HINT = 'a receipt is the .notar.json file `notar stamp` wrote, unedited; the notary can rebuild it with `notar prove`';
+export const RECEIPT_HINT =
+  'a receipt is the .notar.json file `notar stamp` wrote, unedited; the notary can rebuild it with `notar prove`';
 
 export function readReceiptText(file: string | Buffer): string {
   return readTextInput(file, MAX_RECEIPT_BYTES, 'a receipt');
@@ -45,7 +45,11 @@ export function originOf(note: string): string | undefined {
 /** Who signed a note, as its signature lines say ("name (key 1a2b3c4d)"). */
 export function signersOf(note: string): string {
   try {
-    return parseNote(note).signatures.map((sig) => `${sig.name} (key ${sig.keyId})`).join(', ') || 'nobody';
+    return (
+      parseNote(note)
+        .signatures.map((sig) => `${sig.name} (key ${sig.keyId})`)
+        .join(', ') || 'nobody'
+    );
   } catch {
     return 'an unreadable signature';
   }
@@ -57,13 +61,21 @@ export function signersOf(note: string): string {
  * §8 step 4). When the user trusts a key of that very name, the checkpoint
  * claims to be that office's but is not signed by its key: say it may be forged.
  */
-export function untrustedReason(note: string, trusted: readonly Verifier[], what = 'the receipt', plural = false): string {
+export function untrustedReason(
+  note: string,
+  trusted: readonly Verifier[],
+  what = 'the receipt',
+  plural = false,
+): string {
   const origin = originOf(note);
   const own = trusted.filter((k) => k.name === origin);
   const [claims, says, is, it] = plural ? ['claim', 'say', 'are', 'they'] : ['claims', 'says', 'is', 'it'];
   let ids: string;
   try {
-    ids = parseNote(note).signatures.map((sig) => sig.keyId).join(', ') || 'none';
+    ids =
+      parseNote(note)
+        .signatures.map((sig) => sig.keyId)
+        .join(', ') || 'none';
   } catch {
     ids = 'unreadable';
   }
@@ -79,7 +91,9 @@ export function untrustedReason(note: string, trusted: readonly Verifier[], what
 export function parseDigestOption(hex: string): Uint8Array {
   const h = hex.trim().toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(h)) {
-    throw new NotarError('USAGE', `--sha256 ${JSON.stringify(hex.slice(0, 80))} is not a SHA-256 digest`, { hint: 'give the 64 hex digits that `sha256sum FILE` or `notar hash FILE` prints' });
+    throw new NotarError('USAGE', `--sha256 ${JSON.stringify(hex.slice(0, 80))} is not a SHA-256 digest`, {
+      hint: 'give the 64 hex digits that `sha256sum FILE` or `notar hash FILE` prints',
+    });
   }
   return fromHex(h, '--sha256', 32);
 }

@@ -43,7 +43,11 @@ export class AnchorCheck {
   private load(): Loaded {
     if (!this.loaded) {
       const state = this.store.readChain();
-      this.loaded = { state, history: MerkleTree.fromLeafHashes(state.blockHashes), verifiers: allStoreKeys(this.store, state) };
+      this.loaded = {
+        state,
+        history: MerkleTree.fromLeafHashes(state.blockHashes),
+        verifiers: allStoreKeys(this.store, state),
+      };
     }
     return this.loaded;
   }
@@ -72,8 +76,14 @@ export class AnchorCheck {
     const { records } = this.load().state;
     const seq = r.block.seq;
     const rec = records[seq];
-    if (!rec) return `it is for block ${seq}, but this store has ${records.length} block${records.length === 1 ? '' : 's'}`;
-    if (rec.time !== r.block.time || rec.size !== r.block.size || rec.root !== r.block.root || rec.prev !== r.block.prev) {
+    if (!rec)
+      return `it is for block ${seq}, but this store has ${records.length} block${records.length === 1 ? '' : 's'}`;
+    if (
+      rec.time !== r.block.time ||
+      rec.size !== r.block.size ||
+      rec.root !== r.block.root ||
+      rec.prev !== r.block.prev
+    ) {
       return `its block ${seq} is not block ${seq} of this store`;
     }
     return undefined;
@@ -89,9 +99,14 @@ export class AnchorCheck {
       if (e instanceof NotarError) return { why: `its checkpoint is malformed (${e.message})` };
       throw e;
     }
-    if (cp.origin !== this.store.origin) return { why: `it is a receipt of ${cp.origin}, not of this store (${this.store.origin})` };
-    if (cp.size > state.records.length) return { why: `its checkpoint is for history size ${cp.size}, but this store has ${state.records.length} blocks` };
-    if (!equalBytes(history.rootAt(cp.size), cp.root)) return { why: `its checkpoint (history size ${cp.size}) does not match this store's history` };
+    if (cp.origin !== this.store.origin)
+      return { why: `it is a receipt of ${cp.origin}, not of this store (${this.store.origin})` };
+    if (cp.size > state.records.length)
+      return {
+        why: `its checkpoint is for history size ${cp.size}, but this store has ${state.records.length} blocks`,
+      };
+    if (!equalBytes(history.rootAt(cp.size), cp.root))
+      return { why: `its checkpoint (history size ${cp.size}) does not match this store's history` };
     return { cp, historyOk: new Set() };
   }
 }
@@ -105,7 +120,8 @@ const hexBytes = (hex: string) => Buffer.from(hex, 'hex');
  * `historyOk` remembers the ones that led to the checkpoint's root.
  */
 function proofsWhyNot(r: Receipt, digest: Uint8Array, cp: Checkpoint, historyOk: Set<string>): string | undefined {
-  if (cp.size !== r.history.size) return `its checkpoint is for history size ${cp.size}, the receipt says ${r.history.size}`;
+  if (cp.size !== r.history.size)
+    return `its checkpoint is for history size ${cp.size}, the receipt says ${r.history.size}`;
   const leaf = documentLeafHash(hexBytes(r.leaf.salt), digest);
   if (!leadsTo(r.leaf.index, r.block.size, leaf, r.leaf.path, hexBytes(r.block.root))) {
     return `its batch proof does not lead to the root of block ${r.block.seq}`;

@@ -47,7 +47,10 @@ function fits(p: string | Buffer, key: string): boolean {
 function checkLength(file: string | Buffer, key: string, f: FileInput): void {
   if (fits(file, key) || (f.path !== '-' && !fits(f.path, pathKey(f.path)))) return;
   const n = baseBytes(file);
-  const tooLong = n > NAME_MAX ? `its name would be ${n} bytes, over the file system's limit of ${NAME_MAX}` : `its path would be over ${PATH_MAX} bytes`;
+  const tooLong =
+    n > NAME_MAX
+      ? `its name would be ${n} bytes, over the file system's limit of ${NAME_MAX}`
+      : `its path would be over ${PATH_MAX} bytes`;
   throw new NotarError('USAGE', `cannot write the receipt of ${f.display}: ${tooLong}; nothing was stamped`, {
     hint: 'rename the document to a shorter name, or take the receipts on stdout with --json',
   });
@@ -97,9 +100,15 @@ export function planReceipts(files: FileInput[], out: string | undefined, toFile
 
 function collision(a: FileInput, b: FileInput, receiptFile: string | Buffer, out: string | undefined): NotarError {
   const name = (f: FileInput) => (f.path === '-' ? 'standard input (-)' : f.display);
-  return new NotarError('USAGE', `${name(a)} and ${name(b)} would both get the receipt ${displayName(receiptFile)}; nothing was stamped`, {
-    hint: out ? '--out keeps paths relative to the current directory without `..`: run from a directory above both, or stamp them in separate runs with different --out' : 'stamp them in separate runs',
-  });
+  return new NotarError(
+    'USAGE',
+    `${name(a)} and ${name(b)} would both get the receipt ${displayName(receiptFile)}; nothing was stamped`,
+    {
+      hint: out
+        ? '--out keeps paths relative to the current directory without `..`: run from a directory above both, or stamp them in separate runs with different --out'
+        : 'stamp them in separate runs',
+    },
+  );
 }
 
 /**
@@ -123,7 +132,11 @@ class ReceiptTree {
     const raw = key.startsWith('\0');
     // A raw key is latin1 text: one char per byte of the path.
     const rootLength = raw ? Buffer.byteLength(this.root) : this.root.length;
-    for (let dir = path.dirname(raw ? key.slice(1) : key); dir.length > rootLength && dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    for (
+      let dir = path.dirname(raw ? key.slice(1) : key);
+      dir.length > rootLength && dir !== path.dirname(dir);
+      dir = path.dirname(dir)
+    ) {
       const dirKey = raw ? '\0' + dir : dir;
       if (this.dirs.has(dirKey)) break;
       const owner = owners.get(dirKey);
@@ -136,7 +149,11 @@ class ReceiptTree {
 function dirClash(needsDir: FileInput, owner: FileInput, key: string): NotarError {
   const abs = key.startsWith('\0') ? Buffer.from(key.slice(1), 'latin1').toString('utf8') : key;
   const shown = path.relative(process.cwd(), abs);
-  return new NotarError('USAGE', `the receipt of ${owner.display} would be ${shown}, a directory the receipt of ${needsDir.display} needs; nothing was stamped`, {
-    hint: 'stamp them in separate runs with different --out',
-  });
+  return new NotarError(
+    'USAGE',
+    `the receipt of ${owner.display} would be ${shown}, a directory the receipt of ${needsDir.display} needs; nothing was stamped`,
+    {
+      hint: 'stamp them in separate runs with different --out',
+    },
+  );
 }
