@@ -7,6 +7,7 @@
  * force the packaged one (how its path is tested on a machine that has both).
  */
 import { spawnSync } from 'node:child_process';
+import { chromium, type BrowserContext } from 'playwright-core';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -96,4 +97,34 @@ function unpack(dir: string): void {
     fs.rmSync(tmp, { recursive: true, force: true });
     if (!fs.existsSync(path.join(dir, 'chromium'))) throw e; // else another run finished first
   }
+}
+
+/** The flags every page test launches with: headless, no network chatter of Chromium's own. */
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/**
+ * A headless Chromium with a fresh profile in `profileDir`: the system one,
+ * else the packaged one (resolveChromium). Every page suite launches through
+ * here, so none of them needs a system Chromium.
+ */
+export async function launchChromium(
+  profileDir: string,
+  extra: Omit<Parameters<typeof chromium.launchPersistentContext>[1] & object, 'executablePath' | 'env' | 'args'> = {},
+  browser: Launchable = resolveChromium(),
+): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(profileDir, {
+    executablePath: browser.executablePath,
+    env: { ...process.env, ...browser.env },
+    headless: true,
+    args: ARGS,
+    ...extra,
+  });
 }

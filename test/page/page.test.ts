@@ -10,11 +10,11 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext, type FileChooser, type Page } from 'playwright-core';
+import { type BrowserContext, type FileChooser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseNote, parseSignerKey, signerFromSeed, signNote } from '../../src/core/note.js';
 import { makeStore, tempDir, writeDocs, type TestStore } from '../cli/helpers.js';
-import { resolveChromium, type Launchable } from './chromium.js';
+import { launchChromium, resolveChromium, type Launchable } from './chromium.js';
 
 const PRODUCER = path.resolve(__dirname, '../../examples/make_receipt.py');
 const SHOTS = path.resolve(__dirname, '../../test-output/page');
@@ -120,21 +120,7 @@ async function launch(): Promise<void> {
   fs.mkdirSync(SHOTS, { recursive: true });
   const dir = tempDir('notar-chromium-');
   profile = dir;
-  ctx = await chromium.launchPersistentContext(dir, {
-    executablePath: browser.executablePath,
-    env: { ...process.env, ...browser.env },
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1024, height: 900 },
-  });
+  ctx = await launchChromium(dir, { viewport: { width: 1024, height: 900 } }, browser);
   const allowed = () => new Set(Object.values(pages));
   await ctx.route('**/*', (route) => {
     const url = route.request().url();

@@ -6,12 +6,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError } from '../cli/expect-cli.js';
 import { makeStore, tempDir, writeDocs, type TestStore } from '../cli/helpers.js';
+import { launchChromium } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 let office: TestStore;
 let ctx: BrowserContext;
 let profile: string;
@@ -31,11 +31,7 @@ beforeAll(async () => {
   expect(office.run(['revoke', 'deed.txt', '--reason', 'issued by mistake']).code).toBe(0);
   expect(office.run(['status', '--out', file('status.txt')]).code).toBe(0);
   profile = tempDir('notar-chromium-');
-  ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu'],
-  });
+  ctx = await launchChromium(profile);
   await ctx.route('**/*', (route) => (route.request().url().startsWith('file:') ? route.continue() : route.abort()));
 }, 60_000);
 

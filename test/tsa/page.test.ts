@@ -8,12 +8,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeStore, tempDir, writeDocs, type TestStore } from '../cli/helpers.js';
+import { launchChromium } from '../page/chromium.js';
 import { makeTestPki, type TestPki } from './openssl-tsa.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const OFFICE = 'notary.example.gov/land-registry';
 let office: TestStore;
 let pki: TestPki;
@@ -65,20 +65,8 @@ function execQuery(): Buffer {
 
 beforeAll(async () => {
   setUp();
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is required at ${CHROMIUM} (apt-get install chromium)`);
   profile = tempDir('notar-chromium-');
-  ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  ctx = await launchChromium(profile);
   await ctx.route('**/*', (route) => {
     if (Object.values(pages).includes(route.request().url())) return route.continue();
     problems.push(`request: ${route.request().url()}`);

@@ -7,10 +7,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeStore, tempDir, writeDocs, type TestStore } from '../cli/helpers.js';
-import { resolveChromium } from '../page/chromium.js';
+import { launchChromium } from '../page/chromium.js';
 import { makeWitness, type TestWitness } from './helpers.js';
 
 let office: TestStore;
@@ -61,21 +61,7 @@ beforeAll(async () => {
   expect(office.run(['verify', 'forged/deed.txt', '--policy', 'office.policy']).stdout).toMatch(
     /does not verify.*\(witness\)/,
   );
-  // The system Chromium, else the one packaged in a devDependency (test/page/chromium.ts).
-  const browser = resolveChromium();
-  ctx = await chromium.launchPersistentContext(tempDir('notar-chromium-'), {
-    executablePath: browser.executablePath,
-    env: { ...process.env, ...browser.env },
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  ctx = await launchChromium(tempDir('notar-chromium-'));
   await ctx.route('**/*', (route) =>
     route.request().url() === pageUrl ? route.continue() : (problems.push(route.request().url()), route.abort()),
   );
