@@ -442,7 +442,9 @@ function declareOfficeCommands(program: Declarer): void {
       .option('--max-request-docs <n>', 'most documents in one request (default 100000)')
       .option('--publish-dir <dir>', 'where the tlog-tiles files are written and served from (default: <store>/tlog)')
       .option('--tls-cert <file>', 'serve HTTPS with this certificate chain (PEM)')
-      .option('--tls-key <file>', 'the private key of --tls-cert (PEM)'),
+      .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
+      .option('--witness-timeout <seconds>', 'how long to wait for witness cosignatures after each block (default 5)')
+      .option('--no-timestamp', 'do not ask the TSAs (`notar tsa list`) after each block'),
   )
     .addHelpText(
       'after',

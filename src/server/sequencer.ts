@@ -13,6 +13,7 @@ import { NotarError } from '../core/errors.js';
 import type { Signer } from '../core/note.js';
 import type { Receipt } from '../core/receipt.js';
 import { appendDurable } from '../store/durable.js';
+import type { ChainState } from '../store/chainfile.js';
 import { ReceiptBuilder, type SealResult, type Store } from '../store/store.js';
 
 export interface SequencerOptions {
@@ -22,8 +23,22 @@ export interface SequencerOptions {
   readonly maxDocs: number;
   /** Refuse new work (429) while this many documents wait. */
   readonly maxQueued: number;
-  /** Called after each block is sealed and recorded, before receipts go out (quick: e.g. start publishing). */
+  /**
+   * After a block is sealed and recorded, before its receipts are built: the
+   * witnesses' cosignatures and the TSAs' tokens (issues 12 and 14), each under
+   * its own deadline. Never fatal: the block is sealed whatever it answers.
+   */
+  readonly endorse?: (sealed: SealResult) => Promise<Endorsement>;
+  /** Called after each block is sealed, recorded and endorsed, before receipts go out (quick: e.g. start publishing). */
   readonly afterSeal?: (sealed: SealResult) => void;
+}
+
+/** What the receipts of a sealed block carry besides the log's own signature. */
+export interface Endorsement {
+  /** The chain state whose latest checkpoint carries the cosignatures that arrived in time. */
+  readonly state: ChainState;
+  /** RFC 3161 tokens (base64 DER) over the checkpoint body, if any. */
+  readonly timestamps?: string[];
 }
 
 export interface Submission {
@@ -146,18 +161,34 @@ export class Sequencer {
       sealed = await this.store.seal({ digests, names }, this.signer);
       for (const msg of sealed.recovered) process.stderr.write(`notar: recovered: ${msg}\n`);
       this.recordClerks(sealed.record.seq, jobs);
-      this.opts.afterSeal?.(sealed);
     } catch (e) {
       const err = e instanceof NotarError ? new ServiceError(500, 'STORE', `sealing failed: ${e.message}`) : e;
       for (const j of jobs) j.reject(err);
       return;
     }
-    const receipt = new ReceiptBuilder(sealed.state, this.signer.text).forBatch(sealed.record.seq, sealed.batch, names);
+    const endorsed = await this.endorse(sealed);
+    this.opts.afterSeal?.(sealed);
+    const build = new ReceiptBuilder(endorsed.state, this.signer.text).forBatch(sealed.record.seq, sealed.batch, names);
+    const { timestamps } = endorsed;
+    const receipt = timestamps ? (i: number): Receipt => ({ ...build(i), timestamps }) : build;
     let index = 0;
     for (const j of jobs) {
       const out: Receipt[] = [];
       for (let i = 0; i < j.names.length; i++) out.push(receipt(index++));
       j.resolve(out);
+    }
+  }
+
+  /** The block is sealed: an endorsement that fails costs only itself, never the receipts. */
+  private async endorse(sealed: SealResult): Promise<Endorsement> {
+    if (!this.opts.endorse) return { state: sealed.state };
+    try {
+      return await this.opts.endorse(sealed);
+    } catch (e) {
+      process.stderr.write(
+        `notar: warning: block ${sealed.record.seq}: no cosignatures or timestamps: ${(e as Error).message}\n`,
+      );
+      return { state: sealed.state };
     }
   }
 

@@ -16,7 +16,7 @@ import type { Store } from '../store/store.js';
 import { ClerkDirectory } from './clerks.js';
 import { DEFAULT_LIMITS, handler, type ApiLimits } from './http.js';
 import { Publisher } from './publisher.js';
-import { Sequencer } from './sequencer.js';
+import { Sequencer, type SequencerOptions } from './sequencer.js';
 
 export interface ServeOptions {
   readonly host: string;
@@ -26,6 +26,8 @@ export interface ServeOptions {
   readonly publishDir: string;
   readonly limits?: ApiLimits;
   readonly tls?: { cert: Buffer; key: Buffer };
+  /** Witnesses and TSAs after each block (see SequencerOptions.endorse). */
+  readonly endorse?: SequencerOptions['endorse'];
 }
 
 export interface RunningServer {
@@ -42,6 +44,7 @@ export async function startServer(store: Store, signer: Signer, o: ServeOptions)
     windowMs: o.windowMs,
     maxDocs: o.maxDocs,
     maxQueued: Math.max(10 * o.maxDocs, 100_000),
+    endorse: o.endorse,
     afterSeal: (sealed) => {
       size = sealed.state.records.length;
       publisher.kick(sealed.state, sealed.record.seq, packedLeaves(sealed.batch.tree));

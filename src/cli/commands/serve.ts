@@ -9,6 +9,7 @@ import { readTls, startServer } from '../../server/server.js';
 import { openStoreFromOpts, type Opts } from '../common.js';
 import { notice } from '../output/io.js';
 import { loadSigner } from '../passphrase.js';
+import { afterSeal } from '../post-seal.js';
 
 function parseListen(text: string): { host: string; port: number } {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]+)):([0-9]{1,5})$/.exec(text);
@@ -40,6 +41,12 @@ export async function run(_args: string[], opts: Opts): Promise<number> {
       maxDocs: positive(opts.maxRequestDocs, '--max-request-docs', 100_000),
     },
     tls: readTls(opts.tlsCert as string | undefined, opts.tlsKey as string | undefined),
+    // As local stamp does (stamp.ts): witnesses first, then trusted time, each under its deadline.
+    endorse: async (sealed) => {
+      const state = await (await import('./stamp-witness.js')).witnessSealed(store, sealed.state, opts);
+      const { timestamps } = await afterSeal(store, sealed.record, opts);
+      return { state, timestamps };
+    },
   });
   notice(`serving ${store.origin} at ${server.url} (log published in ${publishDir})`);
   await new Promise<void>((resolve) => {
