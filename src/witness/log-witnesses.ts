@@ -142,13 +142,23 @@ export function storeCosignatures(
   return added;
 }
 
-/** The checkpoint of `rec` with its stored cosignatures appended (within the 100-signature cap of a note). */
+/**
+ * The checkpoint of `rec` with its stored cosignatures appended (within the
+ * 100-signature cap of a note). Each is verified again against the configured
+ * witnesses before it goes into a receipt or the published checkpoint: the
+ * file was verified when written, but anyone who can write the store could
+ * have added a bad line since, and one bad line by a policy witness would make
+ * every receipt carrying it fail (a cheap denial of service). Such lines are
+ * left out, as are those of witnesses no longer configured.
+ */
 export function cosignedCheckpoint(storeDir: string, rec: ChainRecord): string {
   const note = parseNote(rec.checkpoint);
   const room = MAX_SIGNATURES - note.signatures.length;
+  const witnesses = readWitnesses(storeDir);
+  const valid = (s: NoteSignature) => witnesses.some((w) => verifyCosignature(note.body, s, w.key) !== undefined);
   const seen = new Set<string>();
   const unique = storedCosignatures(storeDir, rec.seq).filter(
-    (s) => !seen.has(`${s.name}+${s.keyId}`) && Boolean(seen.add(`${s.name}+${s.keyId}`)),
+    (s) => !seen.has(`${s.name}+${s.keyId}`) && valid(s) && Boolean(seen.add(`${s.name}+${s.keyId}`)),
   );
   const extra = unique.slice(0, Math.max(0, room));
   return rec.checkpoint + signatureLinesOf({ body: note.body, signatures: extra }, () => true);
