@@ -8,6 +8,7 @@
 import type { CosignerVerifier } from './cosignature.js';
 import { NotarError } from './errors.js';
 import { checkCheckpoint, type Policy } from './policy.js';
+import { applyRotation, withSuccessors, type KeyLifecycle } from './key-lifecycle.js';
 import type { Receipt } from './receipt.js';
 import { verifyReceipt, type VerifiedReceipt, type VerifyStep } from './verify.js';
 
@@ -30,6 +31,8 @@ export interface PolicyVerified extends VerifiedReceipt {
   readonly witnessedBy?: string;
   /** Set when the block's own time is later than a witness saw its checkpoint. */
   readonly clockWarning?: string;
+  /** Set when a successor key (rotation proof) signed: which rotation. */
+  readonly rotationNote?: string;
 }
 
 export interface PolicyFailed {
@@ -42,6 +45,21 @@ export interface PolicyFailed {
 }
 
 export type PolicyVerifyResult = PolicyVerified | PolicyFailed;
+
+const NO_LIFECYCLE: KeyLifecycle = { successors: [], retired: [] };
+
+/**
+ * The policy with every proven successor of a policy log key added as a log
+ * (docs/lifecycle.md §3): a policy naming the old key accepts the new one,
+ * and applyRotation then bounds each key to its part of the history.
+ */
+export function policyWithSuccessors(policy: Policy, lifecycle: KeyLifecycle): Policy {
+  const keys = withSuccessors(
+    policy.logs.map((l) => l.key),
+    lifecycle.successors,
+  );
+  return { ...policy, logs: [...policy.logs, ...keys.slice(policy.logs.length).map((key) => ({ key }))] };
+}
 
 /** Block times may run a little ahead of a witness's clock before it is called a wrong clock. */
 export const CLOCK_TOLERANCE_SECONDS = 300;
@@ -60,17 +78,27 @@ function quorumReason(quorum: string, cs: Cosigned[]): string {
   return `quorum ${quorum} not met (${parts.join('; ')})`;
 }
 
-/** Verifies `receipt` for `digest` under `policy`. Never throws for bad input. */
+/**
+ * Verifies `receipt` for `digest` under `policy`; `lifecycle`: checked rotation
+ * and retirement proofs for the policy's log keys (key-lifecycle.ts), applied
+ * before the witness step. Never throws for bad input.
+ */
 export function verifyReceiptWithPolicy(
   receipt: string | Receipt,
   digest: Uint8Array,
   policy: Policy,
+  lifecycle: KeyLifecycle = NO_LIFECYCLE,
 ): PolicyVerifyResult {
-  const base = verifyReceipt(
-    receipt,
-    digest,
-    policy.logs.map((l) => l.key),
+  policy = policyWithSuccessors(policy, lifecycle);
+  const rotated = applyRotation(
+    verifyReceipt(
+      receipt,
+      digest,
+      policy.logs.map((l) => l.key),
+    ),
+    lifecycle,
   );
+  const base = rotated.result;
   if (!base.ok) return base;
   let check;
   try {
@@ -96,7 +124,8 @@ export function verifyReceiptWithPolicy(
   if (invalid.length)
     return fail(`cosignature by ${invalid.join(', ')} does not verify (forged, damaged, or over another checkpoint)`);
   if (!check.quorumMet) return fail(quorumReason(policy.quorum, cosigners));
-  return { ...base, quorum: policy.quorum, cosigners, ...witnessTimes(base.time, cosigners) };
+  const rotationNote = rotated.note === undefined ? {} : { rotationNote: rotated.note };
+  return { ...base, quorum: policy.quorum, cosigners, ...witnessTimes(base.time, cosigners), ...rotationNote };
 }
 
 function witnessTimes(blockTime: string, cs: Cosigned[]): { witnessedBy?: string; clockWarning?: string } {

@@ -18,6 +18,8 @@ import { digestFile } from '../hashing/hashing.js';
 import { colors } from '../output/io.js';
 import { RECEIPT_SUFFIX } from '../../core/receipt.js';
 import { parseDigestOption, readReceiptText, RECEIPT_HINT, signersOf } from '../receipts/receipt-read.js';
+import { applyStatus, loadStatus } from '../lifecycle/verify-status.js';
+import { loadRotations, withSuccessors } from '../lifecycle/verify-rotation.js';
 
 export function readPolicy(file: string): Policy {
   const text = readTextInput(file, MAX_POLICY_BYTES);
@@ -67,16 +69,28 @@ export function witnessSummary(r: PolicyVerified): string {
   return `witnessed by ${valid.length} of ${r.cosigners.length}${valid.length ? ` (${valid.map((c) => `${c.name} at ${human(c.at!)}`).join(', ')})` : ''}`;
 }
 
+/**
+ * The lifecycle applies under a policy as without one (docs/lifecycle.md):
+ * rotation proofs are checked with the policy's log keys (a policy naming the
+ * old key accepts its successor after the handover), and the status with
+ * those keys and their proven successors; step `revoked` after `witness`.
+ */
 export async function run(args: string[], opts: Opts): Promise<number> {
   const inp = inputs(args, opts);
   const policy = readPolicy(String(opts.policy));
+  const logKeys = policy.logs.map((l) => l.key);
+  const lifecycle = loadRotations(opts, logKeys);
+  const status = loadStatus(opts, withSuccessors(logKeys, lifecycle.successors));
   const text = readReceiptText(inp.receiptFile);
   const digest = inp.digest();
-  const result = verifyReceiptWithPolicy(text, digest, policy);
-  if (!result.ok && result.step === 'format')
-    throw new NotarError('FORMAT', `${inp.receiptFile}: ${result.reason}`, { hint: RECEIPT_HINT });
-  if (opts.json) process.stdout.write(JSON.stringify(json(inp, digest, result)) + '\n');
-  else await print(inp.file ?? `the document with SHA-256 ${toHex(digest).slice(0, 16)}…`, result);
+  const verdict = verifyReceiptWithPolicy(text, digest, policy, lifecycle);
+  if (!verdict.ok && verdict.step === 'format')
+    throw new NotarError('FORMAT', `${inp.receiptFile}: ${verdict.reason}`, { hint: RECEIPT_HINT });
+  const checked = verdict.ok ? applyStatus(verdict, status, digest) : undefined;
+  const result: PolicyVerifyResult = checked === undefined || checked.result.ok ? verdict : checked.result;
+  const note = [verdict.ok ? verdict.rotationNote : undefined, checked?.note].filter(Boolean).join('; ') || undefined;
+  if (opts.json) process.stdout.write(JSON.stringify(json(inp, digest, result, note)) + '\n');
+  else await print(inp.file ?? `the document with SHA-256 ${toHex(digest).slice(0, 16)}…`, result, note);
   return result.ok ? 0 : 1;
 }
 
@@ -91,10 +105,11 @@ function plain(f: PolicyFailed): string {
   if (f.step === 'trust')
     return `not signed by a log in the policy: signed by ${f.receipt ? signersOf(f.receipt.checkpoint) : 'an unknown key'}`;
   if (f.step === 'witness') return `not enough witnesses vouch for this checkpoint: ${f.reason}`;
+  if (f.step === 'revoked') return f.reason;
   return PLAIN[f.step] ?? f.reason;
 }
 
-async function print(what: string, r: PolicyVerifyResult): Promise<void> {
+async function print(what: string, r: PolicyVerifyResult, note?: string): Promise<void> {
   const c = await colors(process.stdout);
   if (!r.ok) {
     process.stdout.write(`${c.red('FAILED')}: ${plain(r)} (${r.step})\n`);
@@ -104,7 +119,7 @@ async function print(what: string, r: PolicyVerifyResult): Promise<void> {
   const where = `block ${r.seq}, document ${r.index + 1} of ${r.receipt.block.size}; key ${r.signer.keyId}`;
   const existed = r.witnessedBy ? `; existed no later than ${human(r.witnessedBy)} (witness clock)` : '';
   process.stdout.write(
-    `${c.green('OK')}: ${what} was stamped by ${r.origin} on ${human(r.time)} (${where}); ${witnessSummary(r)}${existed}\n`,
+    `${c.green('OK')}: ${what} was stamped by ${r.origin} on ${human(r.time)} (${where}); ${witnessSummary(r)}${existed}${note ? `; ${note}` : ''}\n`,
   );
   if (r.clockWarning) process.stdout.write(`${c.yellow('WARNING')}: ${r.clockWarning}\n`);
 }
@@ -113,6 +128,7 @@ function json(
   inp: { file?: string; receiptFile: string },
   digest: Uint8Array,
   r: PolicyVerifyResult,
+  note?: string,
 ): Record<string, unknown> {
   const cosigners = (r.ok ? r.cosigners : (r.cosigners ?? [])).map((c) => ({
     name: c.name,
@@ -137,6 +153,7 @@ function json(
     quorum,
     existedNoLaterThan: witnessedBy ?? null,
     ...(clockWarning ? { clockWarning } : {}),
+    ...(note ? { status: note } : {}),
     ...common,
   };
 }
