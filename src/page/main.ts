@@ -105,9 +105,11 @@ function update(): void {
   showSlot('slot-receipt', receipt?.file);
   if (doc && !digest && state.hashing !== doc) void hashDocument(doc);
   showStatusSlot();
-  // Under a baked policy (issue 12) the policy decides; revocation status and rotation proofs apply without one.
-  if (doc && receipt && digest && state.policy)
-    return showTimed(verifyUnderPolicy(state.policy, receipt.text, digest, trusted()), receipt.text);
+  // Under a baked policy (issue 12) revocation status and rotation proofs apply as without one.
+  if (doc && receipt && digest && state.policy) {
+    const life = { ...pageLifecycle(state.proofs, trusted()), status: state.status?.text };
+    return showTimed(verifyUnderPolicy(state.policy, receipt.text, digest, trusted(), life), receipt.text);
+  }
   if (doc && receipt && digest) {
     const { lifecycle, problem } = pageLifecycle(state.proofs, trusted());
     const keys = withSuccessors(trusted(), lifecycle.successors);

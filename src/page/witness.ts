@@ -2,8 +2,10 @@
 import { parsePolicy, type Policy } from '../core/policy.js';
 import { verifyReceiptWithPolicy } from '../core/policy-verify.js';
 import type { Verifier } from '../core/note.js';
+import { withSuccessors, type KeyLifecycle } from '../core/key-lifecycle.js';
 import { byId, showKeys } from './render.js';
-import type { Verdict } from './verdict.js';
+import { applyPageStatus, withStatus } from './status.js';
+import { describe, type Verdict } from './verdict.js';
 import { describeWitnessed, quorumInWords } from './witness-verdict.js';
 
 /** The JSON data block holds null or the policy text. */
@@ -34,17 +36,41 @@ export function showPolicy(p: Policy): void {
   );
 }
 
-/** Trusted log keys = the policy's logs plus any other trusted keys (baked with --key, or pasted). */
+/** What the visitor's rotation proofs establish (pageLifecycle) and the revocation status text, if any. */
+export interface PageLifecycle {
+  readonly lifecycle: KeyLifecycle;
+  /** Why the proofs could not be used. */
+  readonly problem?: string;
+  readonly status?: string;
+}
+
+const NO_LIFECYCLE: PageLifecycle = { lifecycle: { successors: [], retired: [] } };
+
+/**
+ * Trusted log keys = the policy's logs plus any other trusted keys (baked with --key, or pasted).
+ * The lifecycle applies as without a policy (docs/lifecycle.md §3, "Under a policy"): rotation
+ * proofs checked with those keys admit a proven successor after the handover, and the status
+ * (checked with the keys and their successors) turns an OK into "Revoked".
+ */
 export function verifyUnderPolicy(
   p: Policy,
   receipt: string,
   digest: Uint8Array,
   trusted: readonly Verifier[],
+  life: PageLifecycle = NO_LIFECYCLE,
 ): Verdict {
   const logs = [
     ...p.logs,
     ...trusted.filter((k) => !p.logs.some((l) => l.key.text === k.text)).map((key) => ({ key })),
   ];
   const policy = { ...p, logs };
-  return describeWitnessed(verifyReceiptWithPolicy(receipt, digest, policy), digest, trusted, policy);
+  const keys = withSuccessors(trusted, life.lifecycle.successors);
+  const result = verifyReceiptWithPolicy(receipt, digest, policy, life.lifecycle);
+  const checked = result.ok ? applyPageStatus(result, digest, life.status, keys) : undefined;
+  const base =
+    checked && !checked.result.ok
+      ? describe(checked.result, digest, keys)
+      : describeWitnessed(result, digest, keys, policy);
+  const rotation = { note: result.ok ? result.rotationNote : undefined, problem: life.problem };
+  return withStatus(withStatus(base, rotation, 'Key rotation'), checked ?? {});
 }

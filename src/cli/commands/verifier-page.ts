@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NotarError } from '../../core/errors.js';
 import type { Verifier } from '../../core/note.js';
-import { MAX_POLICY_BYTES } from '../../core/policy.js';
+import { MAX_POLICY_BYTES, parsePolicy } from '../../core/policy.js';
 import { writeFileAtomic } from '../../store/durable.js';
 import { osReason } from '../../store/errno.js';
 import { readTextInput, trustedKeys, type Opts } from '../common.js';
@@ -136,9 +136,10 @@ export async function run(_args: string[], opts: Opts): Promise<number> {
   const out = opts.out as string;
   // Validated before anything is written: a bad key is an input error (exit 2).
   const keys = uniqueKeys(trustedKeys(opts));
-  const status = bakeableStatus(opts, keys);
-  // Issue 12: --policy bakes a tlog-policy (its log keys count as trusted keys too).
+  // Issue 12: --policy bakes a tlog-policy (its log keys count as trusted keys too, also for the status).
   const policy = opts.policy === undefined ? null : readPolicyText(String(opts.policy));
+  const logKeys = policy === null ? [] : parsePolicy(policy).logs.map((l) => l.key);
+  const status = bakeableStatus(opts, uniqueKeys([...keys, ...logKeys]));
   // Issue 14: --tsa-cert bakes the TSA certificates the page confirms timestamps with.
   const tsa = await tsaCerts(opts);
   writePage(

@@ -1,0 +1,110 @@
+/**
+ * The citizens' page with a baked tlog-policy (issue 12) also applies the
+ * revocation status (baked or dropped) and key rotation proofs (issue 13):
+ * the policy no longer decides alone. Real binary, real Chromium, no network.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeStore, tempDir, writeDocs, type TestStore } from '../cli/helpers.js';
+import { launchChromium } from './chromium.js';
+
+let office: TestStore;
+let ctx: BrowserContext;
+let profile: string;
+const problems: string[] = [];
+const file = (name: string) => path.join(office.dir, name);
+
+function page(name: string, args: string[]): string {
+  const r = office.run(['verifier-page', '--out', file(name), '--policy', file('old.policy'), ...args]);
+  expect(r.code, r.stderr).toBe(0);
+  return pathToFileURL(file(name)).href;
+}
+
+const ok = (r: { code: number; stderr: string }) => expect(r.code, r.stderr).toBe(0);
+
+beforeAll(async () => {
+  office = makeStore('notary.example.gov/land-registry');
+  writeDocs(office.dir, { 'deed.txt': 'deed\n', 'will.txt': 'will\n', 'after.txt': 'after\n', 'late.txt': 'late\n' });
+  ok(office.run(['stamp', 'deed.txt', 'will.txt']));
+  ok(office.run(['revoke', 'deed.txt', '--reason', 'issued by mistake']));
+  ok(office.run(['status', '--out', file('status-old.txt')]));
+  // The policy names only the key in force before the rotation.
+  const p = office.run(['policy']);
+  ok(p);
+  fs.writeFileSync(file('old.policy'), p.stdout);
+  ok(office.run(['key', 'rotate']));
+  ok(office.run(['stamp', 'after.txt', 'late.txt']));
+  ok(office.run(['revoke', 'late.txt', '--reason', 'forged deed']));
+  ok(office.run(['status', '--out', file('status-new.txt')]));
+  const dir = path.join(office.storeDir, 'rotations');
+  fs.copyFileSync(path.join(dir, fs.readdirSync(dir)[0]), file('rotation-proof.json'));
+  profile = tempDir('notar-chromium-');
+  ctx = await launchChromium(profile);
+  await ctx.route('**/*', (route) => (route.request().url().startsWith('file:') ? route.continue() : route.abort()));
+}, 60_000);
+
+afterAll(async () => {
+  await ctx?.close();
+  fs.rmSync(profile, { recursive: true, force: true });
+});
+
+async function open(url: string): Promise<Page> {
+  const p = await ctx.newPage();
+  p.on('pageerror', (e) => problems.push(e.message));
+  p.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
+  await p.goto(url);
+  await p.waitForSelector('html[data-ready="true"]');
+  return p;
+}
+
+async function check(p: Page, files: string[]): Promise<{ kind: string; text: string }> {
+  await p.click('#reset');
+  await p.setInputFiles('#files', files);
+  const box = p.locator('#verdict[data-verdict="authentic"], #verdict[data-verdict="failed"]');
+  await box.waitFor();
+  return { kind: (await box.getAttribute('data-verdict')) ?? '', text: (await box.textContent()) ?? '' };
+}
+
+describe('verifier page with a policy, a status and rotation proofs', () => {
+  it('a status baked in beside the policy: revoked fails in plain words; a kept document says as of when', async () => {
+    const p = await open(page('baked.html', ['--status', file('status-old.txt')]));
+    expect(await p.locator('#slot-status').textContent()).toBe('built into this page');
+    const revoked = await check(p, [file('deed.txt'), file('deed.txt.notar.json')]);
+    expect(revoked.kind).toBe('failed');
+    expect(revoked.text).toContain('Reason given: issued by mistake');
+    const kept = await check(p, [file('will.txt'), file('will.txt.notar.json')]);
+    expect(kept.kind).toBe('authentic');
+    expect(kept.text).toContain('Not revoked as of');
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('a policy naming the old key: a new-key receipt fails without the proof, is accepted with it', async () => {
+    const p = await open(page('policy.html', []));
+    const bare = await check(p, [file('after.txt'), file('after.txt.notar.json')]);
+    expect(bare.kind).toBe('failed');
+    const proved = await check(p, [file('rotation-proof.json'), file('after.txt'), file('after.txt.notar.json')]);
+    expect(proved.kind).toBe('authentic');
+    expect(proved.text).toContain('signed by the successor key');
+    expect(proved.text).toContain('announced in block 2');
+    const old = await check(p, [file('rotation-proof.json'), file('will.txt'), file('will.txt.notar.json')]);
+    expect(old.kind).toBe('authentic');
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('a status dropped with the rotation proof (signed by the new key) revokes under the policy', async () => {
+    const p = await open(page('policy2.html', []));
+    const files = [file('rotation-proof.json'), file('status-new.txt')];
+    const revoked = await check(p, [...files, file('late.txt'), file('late.txt.notar.json')]);
+    expect(revoked.kind).toBe('failed');
+    expect(revoked.text).toContain('Reason given: forged deed');
+    const kept = await check(p, [...files, file('after.txt'), file('after.txt.notar.json')]);
+    expect(kept.kind).toBe('authentic');
+    expect(kept.text).toContain('Not revoked as of');
+    expect(problems).toEqual([]);
+  }, 60_000);
+});
