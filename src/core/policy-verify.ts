@@ -7,10 +7,12 @@
  */
 import type { CosignerVerifier } from './cosignature.js';
 import { NotarError } from './errors.js';
-import { checkCheckpoint, type Policy } from './policy.js';
+import { parseCheckpoint } from './checkpoint.js';
+import { parseNote, sameKey, type Verifier } from './note.js';
+import { checkCheckpoint, type Policy, type PolicyKeyRange } from './policy.js';
 import { applyRotation, withSuccessors, type KeyLifecycle } from './key-lifecycle.js';
 import type { Receipt } from './receipt.js';
-import { verifyReceipt, type VerifiedReceipt, type VerifyStep } from './verify.js';
+import { verifyReceipt, type VerifiedReceipt, type VerifyResult, type VerifyStep } from './verify.js';
 
 export type PolicyVerifyStep = VerifyStep | 'witness';
 
@@ -91,10 +93,11 @@ export function verifyReceiptWithPolicy(
 ): PolicyVerifyResult {
   policy = policyWithSuccessors(policy, lifecycle);
   const rotated = applyRotation(
-    verifyReceipt(
+    verifyInRange(
       receipt,
       digest,
       policy.logs.map((l) => l.key),
+      policy.keyRanges ?? [],
     ),
     lifecycle,
   );
@@ -126,6 +129,34 @@ export function verifyReceiptWithPolicy(
   if (!check.quorumMet) return fail(quorumReason(policy.quorum, cosigners));
   const rotationNote = rotated.note === undefined ? {} : { rotationNote: rotated.note };
   return { ...base, quorum: policy.quorum, cosigners, ...witnessTimes(base.time, cosigners), ...rotationNote };
+}
+
+/**
+ * notar extension `#notar-key-until` (docs/lifecycle.md §3): a key counts only on
+ * checkpoints up to its size; beyond it the receipt must verify by another log key
+ * (e.g. a handover checkpoint signed by both), else it fails at `trust`.
+ */
+function verifyInRange(
+  receipt: string | Receipt,
+  digest: Uint8Array,
+  keys: readonly Verifier[],
+  ranges: readonly PolicyKeyRange[],
+): VerifyResult {
+  const first = verifyReceipt(receipt, digest, keys);
+  if (!first.ok || ranges.length === 0) return first;
+  const size = parseCheckpoint(parseNote(first.receipt.checkpoint).body).size;
+  const expired = ranges.filter((r) => size > r.until);
+  const bad = expired.find((r) => sameKey(r.key, first.signer));
+  if (!bad) return first;
+  const others = keys.filter((k) => !expired.some((r) => sameKey(r.key, k)));
+  const again = verifyReceipt(first.receipt, digest, others);
+  if (again.ok) return again;
+  return {
+    ok: false,
+    step: 'trust',
+    reason: `checkpoint of size ${size} is signed by key ${bad.key.keyId}, which the policy trusts only up to history size ${bad.until} (retired as compromised): ask the office for a refreshed receipt`,
+    receipt: first.receipt,
+  };
 }
 
 function witnessTimes(blockTime: string, cs: Cosigned[]): { witnessedBy?: string; clockWarning?: string } {

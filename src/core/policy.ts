@@ -6,6 +6,14 @@
  *   witness <name> <vkey> [<url>]
  *   group <name> all|any|<k> <member>...
  *   quorum <name>              (exactly one; `none` needs no cosignature)
+ *
+ * notar extension (docs/lifecycle.md §3, "Key validity ranges in a policy"):
+ *
+ *   #notar-key-until <vkey> <size>
+ *
+ * A key retired as compromised: its signatures count only on checkpoints of
+ * history size <= size. It is a comment to other tlog-policy parsers, so the
+ * file stays a valid tlog-policy for them (they ignore the bound).
  */
 import {
   asCosignature,
@@ -44,7 +52,16 @@ export interface Policy {
   readonly groups: PolicyGroup[];
   /** A witness or group name, or 'none'. */
   readonly quorum: string;
+  /** notar extension: log keys valid only up to a history size (`#notar-key-until`). */
+  readonly keyRanges?: PolicyKeyRange[];
 }
+export interface PolicyKeyRange {
+  readonly key: Verifier;
+  /** Signatures by `key` count only on checkpoints of history size <= until. */
+  readonly until: number;
+}
+
+export const KEY_UNTIL = '#notar-key-until';
 
 const bad = (line: number, why: string) => new NotarError('FORMAT', `policy line ${line}: ${why}`);
 
@@ -54,6 +71,7 @@ interface Builder {
   groups: PolicyGroup[];
   quorum?: string;
   names: Set<string>;
+  ranges: PolicyKeyRange[];
 }
 
 /** Parses a tlog-policy file, strictly (unknown keywords, duplicates and forward references refused). */
@@ -63,17 +81,33 @@ export function parsePolicy(text: string): Policy {
   // tlog-policy §Character set: only tab, newline, 0x20-0x7E and bytes >= 0x80.
   const ctl = /[\u0000-\u0008\u000b-\u001f\u007f]/.exec(text);
   if (ctl) throw bad(text.slice(0, ctl.index).split('\n').length, 'control character');
-  const b: Builder = { logs: [], witnesses: [], groups: [], names: new Set(['none']) };
+  const b: Builder = { logs: [], witnesses: [], groups: [], names: new Set(['none']), ranges: [] };
   text.split('\n').forEach((raw, i) => parseLine(b, raw, i + 1));
   if (b.quorum === undefined)
     throw new NotarError('FORMAT', 'policy has no quorum line (use `quorum none` for no witnesses)');
-  return { logs: b.logs, witnesses: b.witnesses, groups: b.groups, quorum: b.quorum };
+  for (const r of b.ranges) {
+    if (!b.logs.some((l) => equalBytes(l.key.publicKey, r.key.publicKey)))
+      throw new NotarError('FORMAT', `policy: ${KEY_UNTIL} names key ${r.key.keyId}, which is not a log key`);
+  }
+  const ranges = b.ranges.length ? { keyRanges: b.ranges } : {};
+  return { logs: b.logs, witnesses: b.witnesses, groups: b.groups, quorum: b.quorum, ...ranges };
+}
+
+/** `#notar-key-until <vkey> <size>`: strict, as it narrows trust. */
+function addRange(b: Builder, f: string[], n: number): void {
+  if (f.length !== 3 || !/^(0|[1-9][0-9]{0,15})$/.test(f[2]) || !Number.isSafeInteger(Number(f[2])))
+    throw bad(n, `expected \`${KEY_UNTIL} <vkey> <history size>\``);
+  const k = key(n, () => parseVerifierKey(f[1]));
+  if (b.ranges.some((r) => equalBytes(r.key.publicKey, k.publicKey))) throw bad(n, `a second ${KEY_UNTIL} for a key`);
+  if (b.ranges.length >= MAX_POLICY_ITEMS) throw bad(n, 'too many key ranges');
+  b.ranges.push({ key: k, until: Number(f[2]) });
 }
 
 function parseLine(b: Builder, raw: string, n: number): void {
   const line = raw.replace(/^[ \t]+|[ \t]+$/g, '');
-  if (line === '' || line.startsWith('#')) return;
   const f = line.split(/[ \t]+/);
+  if (f[0] === KEY_UNTIL) return addRange(b, f, n);
+  if (line === '' || line.startsWith('#')) return;
   if (b.logs.length + b.witnesses.length + b.groups.length >= 3 * MAX_POLICY_ITEMS) throw bad(n, 'too many entries');
   switch (f[0]) {
     case 'log':
@@ -150,6 +184,7 @@ export function formatPolicy(p: Policy): string {
   for (const g of p.groups)
     out.push(`group ${g.name} ${g.k === g.members.length ? 'all' : g.k === 1 ? 'any' : g.k} ${g.members.join(' ')}`);
   out.push(`quorum ${p.quorum}`);
+  for (const r of p.keyRanges ?? []) out.push(`${KEY_UNTIL} ${r.key.text} ${r.until}`);
   return out.join('\n') + '\n';
 }
 

@@ -88,3 +88,57 @@ describe('verify --policy with --rotation and --status', () => {
     expectError(r, 1, 'foreign-status.txt');
   });
 });
+
+describe('key validity ranges in a policy (#notar-key-until)', () => {
+  it('notar policy prints the retired key bounded; verify --policy enforces the bound; refresh is the remedy', () => {
+    const s = makeStore();
+    const k0 = s.vkey;
+    writeDocs(s.dir, { 'a.txt': 'A\n', 'b.txt': 'B\n', 'c.txt': 'C\n' });
+    expectOk(s.run(['stamp', 'a.txt']));
+    expectOk(s.run(['stamp', 'b.txt']));
+    const k1 = s.run(['key', 'rotate']).stdout.trim();
+    expectOk(s.run(['stamp', 'c.txt']));
+    expect(s.run(['policy']).stdout).not.toContain('#notar-key-until');
+    expectOk(s.run(['key', 'retire', '--compromised', '--after', '1']));
+    const p = s.run(['policy']);
+    expectOk(p);
+    expect(p.stdout).toContain(`\nlog ${k1}\nlog ${k0}\n`);
+    expect(p.stdout).toContain(`\n#notar-key-until ${k0} 1\n`);
+    fs.writeFileSync(path.join(s.dir, 'range.policy'), p.stdout);
+    const verify = (doc: string) => s.run(['verify', doc, '--policy', 'range.policy']);
+    expectOk(verify('a.txt'));
+    expectOk(verify('c.txt'));
+    const b = verify('b.txt');
+    expect(b.code).toBe(1);
+    expect(b.stdout).toMatch(/^FAILED: .* \(trust\)\n$/);
+    expect(b.stderr).toContain(
+      `checkpoint of size 2 is signed by key ${keyIdOf(k0)}, which the policy trusts only up to history size 1`,
+    );
+    // The same file with the notar line removed (what another tlog-policy parser sees) trusts k0 throughout.
+    const plain = p.stdout
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .join('\n');
+    fs.writeFileSync(path.join(s.dir, 'plain.policy'), plain);
+    expectOk(s.run(['verify', 'b.txt', '--policy', 'plain.policy']));
+    expectOk(s.run(['refresh', 'b.txt.notar.json']));
+    expectOk(verify('b.txt'));
+  });
+
+  it('a malformed range line, or one for a key that is not a log key, is a policy format error', () => {
+    const s = makeStore();
+    writeDocs(s.dir, { 'a.txt': 'A\n' });
+    expectOk(s.run(['stamp', 'a.txt']));
+    const other = makeStore();
+    const base = `log ${s.vkey}\nquorum none\n`;
+    const cases: [string, string][] = [
+      [`#notar-key-until ${s.vkey} x`, 'expected `#notar-key-until <vkey> <history size>`'],
+      [`#notar-key-until ${s.vkey}`, 'expected `#notar-key-until <vkey> <history size>`'],
+      [`#notar-key-until ${other.vkey} 3`, 'which is not a log key'],
+    ];
+    for (const [line, message] of cases) {
+      fs.writeFileSync(path.join(s.dir, 'bad.policy'), base + line + '\n');
+      expectError(s.run(['verify', 'a.txt', '--policy', 'bad.policy']), 2, message);
+    }
+  });
+});

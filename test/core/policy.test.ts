@@ -205,3 +205,24 @@ describe('verifyReceiptWithPolicy', async () => {
     expect(verifyReceiptWithPolicy(withCosigs(), digest, stranger)).toMatchObject({ ok: false, step: 'trust' });
   });
 });
+
+describe('notar extension #notar-key-until', () => {
+  const old = signerFromSeed('notary.example.gov/test', new Uint8Array(32).fill(9));
+  const text = `log ${log.text}\nlog ${old.text}\nquorum none\n#notar-key-until ${old.text} 41\n`;
+
+  it('parses, round-trips through formatPolicy, and is a comment once the notar line is dropped', () => {
+    const p = parsePolicy(text);
+    expect(p.keyRanges).toEqual([{ key: expect.objectContaining({ text: old.text }), until: 41 }]);
+    expect(formatPolicy(p)).toBe(text);
+    expect(parsePolicy(text.replace(/^#notar-key-until .*$/m, '# other parsers see a comment')).keyRanges).toBe(
+      undefined,
+    );
+  });
+
+  it('refuses a bad size, a second range for one key, and a key that is not a log', () => {
+    expect(() => parsePolicy(text.replace(' 41', ' -1'))).toThrow('policy line 4: expected `#notar-key-until');
+    expect(() => parsePolicy(text.replace(' 41', ' 1e3'))).toThrow('policy line 4');
+    expect(() => parsePolicy(text + `#notar-key-until ${old.text} 2\n`)).toThrow('a second #notar-key-until');
+    expect(() => parsePolicy(text.replace(`log ${old.text}\n`, ''))).toThrow('which is not a log key');
+  });
+});

@@ -8,6 +8,7 @@ import { parseCosignerKey } from '../../core/cosignature.js';
 import { NotarError } from '../../core/errors.js';
 
 import { formatPolicy, type Policy } from '../../core/policy.js';
+import { readRetirements } from '../../store/retire.js';
 import { parseCosignatureResponse } from '../../core/witness-protocol.js';
 import { askWitnesses } from '../../witness/client.js';
 import {
@@ -123,8 +124,12 @@ export async function policy(_args: string[], opts: Opts): Promise<number> {
   if (!(k >= 0 && k <= ws.length) || (k === 0 && q !== 'none')) {
     throw new NotarError('USAGE', `--quorum ${q} is not none, any, all or a number from 1 to ${ws.length}`);
   }
+  // A key retired as compromised stays a log key (its older receipts), bounded by the notar
+  // extension line `#notar-key-until` (docs/lifecycle.md §3; other parsers read a comment).
+  const retired = readRetirements(store, store.readChain());
   const p: Policy = {
-    logs: [{ key: store.verifier() }],
+    logs: [{ key: store.verifier() }, ...retired.map((r) => ({ key: r.key }))],
+    ...(retired.length ? { keyRanges: retired.map((r) => ({ key: r.key, until: r.after })) } : {}),
     witnesses: ws.map((w) => ({ name: w.key.name, key: w.key, url: w.url })),
     groups: k > 0 ? [{ name: 'witnesses', k, members: ws.map((w) => w.key.name) }] : [],
     quorum: k > 0 ? 'witnesses' : 'none',
