@@ -104,6 +104,13 @@ function claimedOrigin(checkpoint: string): { origin?: string; keyIds: string } 
 function untrusted(r: Receipt | undefined, trusted: readonly Verifier[]): { title: string; message: string } {
   const { origin, keyIds } = r ? claimedOrigin(r.checkpoint) : { keyIds: 'unknown' };
   const own = trusted.filter((k) => k.name === origin);
+  // A trusted key's signature that verified and still failed at `trust`: a rotation, retirement or
+  // policy range (#notar-key-until) bounds that key below this checkpoint (docs/lifecycle.md §3).
+  const bounded = own.find((k) => keyIds.split(', ').includes(k.keyId));
+  if (bounded) {
+    const message = `This receipt is signed with the office's key ${bounded.keyId}, but this page trusts that key only for earlier receipts: the office handed it over to a new key or retired it as compromised. A receipt from later under that key may be forged. Ask the office for a refreshed receipt.`;
+    return { title: 'Not verified: key no longer valid', message };
+  }
   if (origin !== undefined && own.length > 0) {
     const ids = own.map((k) => k.keyId).join(', ');
     const message = `This receipt claims to be from ${origin}, but it is not signed by that office's key (key ID ${ids}). It is signed by a different key (key ID ${keyIds}), so it may be forged. Do not rely on it — unless the office has changed its key: then add its key rotation proof here (a file the office publishes), or use the office's current page.`;

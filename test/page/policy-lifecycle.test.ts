@@ -108,3 +108,29 @@ describe('verifier page with a policy, a status and rotation proofs', () => {
     expect(problems).toEqual([]);
   }, 60_000);
 });
+
+describe('verifier page with a policy that bounds a retired key (#notar-key-until)', () => {
+  it('a receipt beyond the bound fails; receipts within it, and by the new key, are authentic', async () => {
+    const s = makeStore('notary.example.gov/registry');
+    const f = (name: string) => path.join(s.dir, name);
+    writeDocs(s.dir, { 'a.txt': 'A\n', 'b.txt': 'B\n', 'c.txt': 'C\n' });
+    ok(s.run(['stamp', 'a.txt']));
+    ok(s.run(['stamp', 'b.txt']));
+    ok(s.run(['key', 'rotate']));
+    ok(s.run(['stamp', 'c.txt']));
+    ok(s.run(['key', 'retire', '--compromised', '--after', '1']));
+    const policy = s.run(['policy']);
+    ok(policy);
+    expect(policy.stdout).toContain('#notar-key-until ');
+    fs.writeFileSync(f('range.policy'), policy.stdout);
+    ok(s.run(['verifier-page', '--out', f('range.html'), '--policy', f('range.policy')]));
+    const p = await open(pathToFileURL(f('range.html')).href);
+    const beyond = await check(p, [f('b.txt'), f('b.txt.notar.json')]);
+    expect(beyond.kind).toBe('failed');
+    expect(beyond.text).toContain('Not verified: key no longer valid');
+    expect(beyond.text).toContain('Ask the office for a refreshed receipt.');
+    for (const doc of ['a.txt', 'c.txt'])
+      expect((await check(p, [f(doc), f(`${doc}.notar.json`)])).kind).toBe('authentic');
+    expect(problems).toEqual([]);
+  }, 60_000);
+});
