@@ -41,7 +41,7 @@ describe('chooseChromium', () => {
 describe('the npm-packaged Chromium', () => {
   it('unpacks to an executable with its libraries and fonts', () => {
     const b = resolveChromium({ NOTAR_TEST_CHROMIUM: 'npm' });
-    expect(fs.statSync(b.executablePath).mode & 0o100).toBeTruthy();
+    expect(fs.statSync(b.executablePath).mode & 0o100).toBe(0o100);
     expect(fs.existsSync(`${b.env.LD_LIBRARY_PATH}/libnss3.so`)).toBe(true);
     expect(fs.readFileSync(b.env.FONTCONFIG_FILE, 'utf8')).toContain('<dir>');
   });
