@@ -14,6 +14,7 @@ import {
   type PolicyVerifyResult,
 } from '../../core/policy-verify.js';
 import { readTextInput, type Opts } from '../common.js';
+import { verifiedFields } from './verify.js';
 import { digestFile } from '../hashing/hashing.js';
 import { colors } from '../output/io.js';
 import { RECEIPT_SUFFIX } from '../../core/receipt.js';
@@ -139,17 +140,10 @@ function json(
   const common = { document: inp.file ?? null, receipt: inp.receiptFile, sha256: toHex(digest), cosigners };
   if (!r.ok)
     return { ok: false, step: r.step, reason: r.reason, message: plain(r), quorum: r.quorum ?? null, ...common };
-  const { origin, time, seq, index, historySize, quorum, witnessedBy, clockWarning } = r;
+  const { quorum, witnessedBy, clockWarning } = r;
   return {
     ok: true,
-    origin,
-    time,
-    seq,
-    index,
-    size: r.receipt.block.size,
-    historySize,
-    keyId: r.signer.keyId,
-    key: r.signer.text,
+    ...verifiedFields(r),
     quorum,
     existedNoLaterThan: witnessedBy ?? null,
     ...(clockWarning ? { clockWarning } : {}),

@@ -354,21 +354,36 @@ function jsonCommon(s: Subject, digest?: Uint8Array, r?: Receipt): Record<string
   };
 }
 
+/** The JSON fields of a verified receipt that `verify` and `verify --policy` share. */
+export function verifiedFields(r: {
+  origin: string;
+  time: string;
+  seq: number;
+  index: number;
+  historySize: number;
+  receipt: { block: { size: number } };
+  signer: { keyId: string; text: string };
+}): Record<string, unknown> {
+  const { origin, time, seq, index, historySize } = r;
+  return {
+    origin,
+    time,
+    seq,
+    index,
+    size: r.receipt.block.size,
+    historySize,
+    keyId: r.signer.keyId,
+    key: r.signer.text,
+  };
+}
+
 function jsonVerdict({ s, digest, result, trusted, note }: Shown): Record<string, unknown> {
   const r = result.receipt;
   const common = jsonCommon(s, digest, r);
   if (result.ok) {
-    const { origin, time, seq, index, historySize } = result;
     return {
       ok: true,
-      origin,
-      time,
-      seq,
-      index,
-      size: result.receipt.block.size,
-      historySize,
-      keyId: result.signer.keyId,
-      key: result.signer.text,
+      ...verifiedFields(result),
       ...common,
       ...(note ? { status: note } : {}),
     };
