@@ -8,16 +8,17 @@ import { parseVerifierKey, type Verifier } from '../core/note.js';
 import { readCapped } from '../store/capped-read.js';
 import { resolveStoreDir } from '../store/paths.js';
 import { openStore, type Store } from '../store/store.js';
+import { cryptoOf, type Opts } from './crypto-opts.js';
 import { inputError } from './reading.js';
 
-export type Opts = Record<string, unknown>;
+export { cryptoOf, type Opts };
 
 export function storeDir(opts: Opts): string {
   return resolveStoreDir(opts.store as string | undefined);
 }
 
 export function openStoreFromOpts(opts: Opts): Store {
-  return openStore(storeDir(opts));
+  return openStore(storeDir(opts), cryptoOf(opts));
 }
 
 /**

@@ -7,18 +7,22 @@
  * report.ts (FORMAT.md §10).
  */
 import type { Command } from 'commander';
-import { useCrypto } from '../core/crypto.js';
+import type { Crypto } from '../core/crypto.js';
 import { nodeCrypto } from '../node/crypto.js';
+import { optsWithCrypto } from './crypto-opts.js';
 import { fastCommand, type Declarer, type Loader, type Runner } from './fast-argv.js';
 import { quietOnEpipe, report, setDebug } from './output/report.js';
 import { VERSION } from './version.js';
+
+/** The one Crypto of a CLI run: node:crypto, passed to every command with its options (core/crypto.ts). */
+const CLI_CRYPTO: Crypto = nodeCrypto;
 
 /** A command's action: runs its module (`load`, also used by the fast path). */
 function action(load: Loader) {
   const run = async function (this: Command, ...raw: unknown[]) {
     const args = raw.slice(0, -2).flatMap((a) => (a === undefined ? [] : Array.isArray(a) ? a : [a])) as string[];
     const mod = await load();
-    process.exitCode = await mod.run(args, this.optsWithGlobals());
+    process.exitCode = await mod.run(args, optsWithCrypto(this.optsWithGlobals(), CLI_CRYPTO));
   };
   return Object.assign(run, { load });
 }
@@ -534,12 +538,11 @@ function commandPath(cmd: Command): string {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  useCrypto(nodeCrypto);
   quietOnEpipe();
   try {
     setDebug(argv.includes('--debug'));
     const fast = fastCommand(argv.slice(2), declareProgram);
-    if (fast) process.exitCode = await (await fast.load()).run(fast.args, fast.opts);
+    if (fast) process.exitCode = await (await fast.load()).run(fast.args, optsWithCrypto(fast.opts, CLI_CRYPTO));
     else await (await buildProgram()).parseAsync(argv);
   } catch (e) {
     process.exitCode = report(e);

@@ -6,16 +6,16 @@
  */
 import { concatBytes } from './bytes.js';
 import { NotarError } from './errors.js';
-import { sha256Into } from './hash.js';
+import { nobleCrypto, type Crypto } from './crypto.js';
 import { HASH_SIZE, MerkleTree, leafHash } from './merkle.js';
 
 export const SALT_SIZE = 32;
 
 /** L = SHA-256(0x00 || salt || d). */
-export function documentLeafHash(salt: Uint8Array, digest: Uint8Array): Uint8Array {
+export function documentLeafHash(salt: Uint8Array, digest: Uint8Array, c: Crypto = nobleCrypto): Uint8Array {
   if (salt.length !== SALT_SIZE) throw new NotarError('FORMAT', 'salt must be 32 bytes');
   if (digest.length !== HASH_SIZE) throw new NotarError('FORMAT', 'document digest must be 32 bytes');
-  return leafHash(concatBytes(salt, digest));
+  return leafHash(concatBytes(salt, digest), c);
 }
 
 export interface Batch {
@@ -58,7 +58,7 @@ export function saltsFor(digests: Uint8Array): Uint8Array {
  * Builds a batch from packed digests. Salts are fresh unless given (tests and
  * rebuilding from the store supply them).
  */
-export function buildPackedBatch(digests: Uint8Array, salts?: Uint8Array): Batch {
+export function buildPackedBatch(digests: Uint8Array, salts?: Uint8Array, c: Crypto = nobleCrypto): Batch {
   const count = documentCount(digests);
   const s = salts ?? randomSalts(count);
   if (s.length !== count * SALT_SIZE) throw new NotarError('USAGE', 'one 32-byte salt per document');
@@ -67,6 +67,7 @@ export function buildPackedBatch(digests: Uint8Array, salts?: Uint8Array): Batch
   const leafInput = new Uint8Array(1 + SALT_SIZE + HASH_SIZE);
   leafInput[0] = 0x00;
   const leaves = new Uint8Array(count * HASH_SIZE);
+  const sha256Into = c.sha256.sha256Into;
   for (let i = 0; i < count; i++) {
     // A byte loop: two subarray views per document cost more than the copy.
     for (let j = 0, off = i * HASH_SIZE; j < HASH_SIZE; j++) {
@@ -75,15 +76,16 @@ export function buildPackedBatch(digests: Uint8Array, salts?: Uint8Array): Batch
     }
     sha256Into(leafInput, leaves, i * HASH_SIZE);
   }
-  const tree = MerkleTree.fromLeafHashes(leaves);
+  const tree = MerkleTree.fromLeafHashes(leaves, c);
   return { count, digests, salts: s, tree, root: tree.root() };
 }
 
 /** Convenience form: one Uint8Array per digest (and per salt). */
-export function buildBatch(digests: Uint8Array[], salts?: Uint8Array[]): Batch {
+export function buildBatch(digests: Uint8Array[], salts?: Uint8Array[], c: Crypto = nobleCrypto): Batch {
   return buildPackedBatch(
     pack(digests, HASH_SIZE, 'document digest'),
     salts ? pack(salts, SALT_SIZE, 'salt') : undefined,
+    c,
   );
 }
 

@@ -4,6 +4,7 @@
  */
 import { fromHex, toHex, utf8 } from './bytes.js';
 import { formatError } from './errors.js';
+import { nobleCrypto, type Crypto } from './crypto.js';
 import { leafHash } from './merkle.js';
 
 export interface Block {
@@ -61,22 +62,28 @@ export function parseBlockLine(line: string): Block {
 }
 
 /** Block hash B = SHA-256(0x00 || line): the history tree's leaf hash. */
-export function blockHash(b: Block): Uint8Array {
-  return leafHash(utf8(blockLine(b)));
+export function blockHash(b: Block, c: Crypto = nobleCrypto): Uint8Array {
+  return leafHash(utf8(blockLine(b)), c);
 }
 
-export function blockHashHex(b: Block): string {
-  return toHex(blockHash(b));
+export function blockHashHex(b: Block, c: Crypto = nobleCrypto): string {
+  return toHex(blockHash(b, c));
 }
 
 /** The next block after `prev` (or block 0), sealed now. */
-export function nextBlock(prev: Block | undefined, size: number, root: Uint8Array, time: string): Block {
+export function nextBlock(
+  prev: Block | undefined,
+  size: number,
+  root: Uint8Array,
+  time: string,
+  c: Crypto = nobleCrypto,
+): Block {
   return checkBlock({
     seq: prev ? prev.seq + 1 : 0,
     time,
     size,
     root: toHex(root),
-    prev: prev ? blockHashHex(prev) : ZERO_HASH_HEX,
+    prev: prev ? blockHashHex(prev, c) : ZERO_HASH_HEX,
   });
 }
 

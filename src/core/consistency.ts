@@ -4,6 +4,7 @@
  */
 import { fromHex } from './bytes.js';
 import { Checkpoint, parseCheckpoint } from './checkpoint.js';
+import { nobleCrypto, type Crypto } from './crypto.js';
 import { formatError, NotarError } from './errors.js';
 import { checkKeys, expectString, parseCanonicalJson } from './json.js';
 import { verifyConsistency } from './merkle.js';
@@ -63,11 +64,15 @@ export interface ConsistencyResult {
  * Checks both checkpoints are signed by a trusted key named as their (same)
  * origin and that the proof links them. Throws NotarError on any fault.
  */
-export function verifyConsistencyStatement(s: ConsistencyStatement, trusted: readonly Verifier[]): ConsistencyResult {
+export function verifyConsistencyStatement(
+  s: ConsistencyStatement,
+  trusted: readonly Verifier[],
+  c: Crypto = nobleCrypto,
+): ConsistencyResult {
   // Every trusted key takes part (a bad line by any of them rejects the note,
   // C2SP signed-note); the one that counts is the key named as the origin.
   const open = (text: string) => {
-    const note = openNote(text, trusted);
+    const note = openNote(text, trusted, c);
     const cp = parseCheckpoint(note.body);
     if (!note.verifiedBy.some((k) => k.name === cp.origin)) {
       throw new NotarError('UNTRUSTED', `no signature by a trusted key named ${cp.origin} (the checkpoint's origin)`);
@@ -89,6 +94,7 @@ export function verifyConsistencyStatement(s: ConsistencyStatement, trusted: rea
     from.root,
     to.root,
     s.path.map((h) => fromHex(h, 'path hash', 32)),
+    c,
   );
   return { origin: from.origin, from, to };
 }

@@ -7,6 +7,7 @@
  *   key ID (4) || timestamp (8, big-endian POSIX seconds) || Ed25519 signature (64)
  */
 import { concatBytes, fromBase64, fromHex, toBase64, toHex, utf8 } from './bytes.js';
+import { nobleCrypto, type Crypto } from './crypto.js';
 import * as ed25519 from './ed25519.js';
 import { NotarError } from './errors.js';
 import { sha256 } from './hash.js';
@@ -50,9 +51,9 @@ function makeCosignerVerifier(name: string, publicKey: Uint8Array): CosignerVeri
 }
 
 /** A cosigner from a 32-byte Ed25519 seed. */
-export function cosignerFromSeed(name: string, seed: Uint8Array): Cosigner {
+export function cosignerFromSeed(name: string, seed: Uint8Array, c: Crypto = nobleCrypto): Cosigner {
   if (seed.length !== 32) throw keyError('an Ed25519 seed is 32 bytes');
-  return { ...makeCosignerVerifier(name, ed25519.publicKeyFromSeed(seed)), seed: seed.slice() };
+  return { ...makeCosignerVerifier(name, ed25519.publicKeyFromSeed(seed, c)), seed: seed.slice() };
 }
 
 /**
@@ -101,8 +102,8 @@ function timeBytes(time: number): Uint8Array {
 }
 
 /** The signature line `— <name> base64(keyID || timestamp || sig)\n` over `body` at `time`. */
-export function cosign(cosigner: Cosigner, body: string, time: number): string {
-  const sig = ed25519.sign(cosigner.seed, cosignedMessage(body, time));
+export function cosign(cosigner: Cosigner, body: string, time: number, c: Crypto = nobleCrypto): string {
+  const sig = ed25519.sign(cosigner.seed, cosignedMessage(body, time), c);
   return `\u2014 ${cosigner.name} ${toBase64(concatBytes(fromHex(cosigner.keyId), timeBytes(time), sig))}\n`;
 }
 
@@ -116,11 +117,16 @@ export function asCosignature(sig: NoteSignature): Cosignature | undefined {
 }
 
 /** True when `sig` is a valid cosignature/v1 by `witness` over `body`; its time otherwise undefined. */
-export function verifyCosignature(body: string, sig: NoteSignature, witness: CosignerVerifier): number | undefined {
+export function verifyCosignature(
+  body: string,
+  sig: NoteSignature,
+  witness: CosignerVerifier,
+  c: Crypto = nobleCrypto,
+): number | undefined {
   if (sig.name !== witness.name || sig.keyId !== witness.keyId) return undefined;
-  const c = asCosignature(sig);
-  if (!c) return undefined;
-  return ed25519.verify(c.signature, cosignedMessage(body, c.time), witness.publicKey) ? c.time : undefined;
+  const cs = asCosignature(sig);
+  if (!cs) return undefined;
+  return ed25519.verify(cs.signature, cosignedMessage(body, cs.time), witness.publicKey, c) ? cs.time : undefined;
 }
 
 /** Whether a signature line names this witness (name and key ID), whatever its bytes. */

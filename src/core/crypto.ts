@@ -1,13 +1,17 @@
 /**
- * Which implementation of SHA-256 and Ed25519 the core computes with. The
- * default is pure JavaScript (@noble) everywhere. A host may choose a faster
- * one with the same results (FORMAT.md §6: a fast Ed25519 verifier never has
- * the final say), explicitly: nothing changes as a side effect of an import.
- * The CLI chooses node/crypto.ts's `nodeCrypto` once, in main.ts; tests pass
- * both to withCrypto() and compare.
+ * Which implementation of SHA-256 and Ed25519 the core computes with: a value
+ * passed in, never a module switch. Every core function that hashes in bulk,
+ * signs or verifies takes a `Crypto` as its optional last parameter (default
+ * `nobleCrypto`, pure JavaScript, runs anywhere), and objects built with one
+ * (a MerkleTree, a CompactRange) keep it. A host may pass a faster one with
+ * the same results (FORMAT.md §6: a fast Ed25519 verifier never has the final
+ * say, core/ed25519.ts). The CLI builds node/crypto.ts's `nodeCrypto` once, in
+ * main.ts, and passes it down; the page and library users need nothing.
+ * Key IDs (one SHA-256 of a short string when a key is parsed) always use
+ * the default: parsing stays a function of the text alone.
  */
-import { installEd25519, installedEd25519, NOBLE_ED25519, type Ed25519Provider } from './ed25519.js';
-import { NOBLE_SHA256, useSha256, type Sha256Impl } from './hash.js';
+import { NOBLE_ED25519, type Ed25519Provider } from './ed25519.js';
+import { NOBLE_SHA256, type Sha256Impl } from './hash.js';
 
 export interface Crypto {
   readonly sha256: Sha256Impl;
@@ -16,21 +20,3 @@ export interface Crypto {
 }
 
 export const nobleCrypto: Crypto = { sha256: NOBLE_SHA256, ed25519: NOBLE_ED25519 };
-
-/** Makes `c` the implementation the core uses; returns the one it replaces. */
-export function useCrypto(c: Crypto): Crypto {
-  const sha256 = useSha256(c.sha256);
-  const ed25519 = installedEd25519() ?? NOBLE_ED25519;
-  installEd25519(c.ed25519 === NOBLE_ED25519 ? undefined : c.ed25519);
-  return { sha256, ed25519 };
-}
-
-/** Runs `f` with `c` in use, then restores what was in use before. */
-export function withCrypto<T>(c: Crypto, f: () => T): T {
-  const previous = useCrypto(c);
-  try {
-    return f();
-  } finally {
-    useCrypto(previous);
-  }
-}

@@ -1,14 +1,15 @@
 /**
  * Ed25519 (RFC 8032) with one validity rule everywhere: @noble/ed25519's
  * strict mode (`zip215: false`): canonical encodings of A and R, S < L,
- * small-order public keys refused, cofactored equation. A host may install a
- * faster verifier (node:crypto); it is only trusted to say "valid" for inputs
- * that pass the same canonicality checks, where a cofactorless "valid" implies
- * the cofactored one, and a "no" from it is re-checked here, so every
- * platform reaches the same verdict.
+ * small-order public keys refused, cofactored equation. A caller may pass a
+ * Crypto with a faster provider (node:crypto) as the last argument; `verify`
+ * only trusts it to say "valid" for inputs that pass the same canonicality
+ * checks, where a cofactorless "valid" implies the cofactored one, and a "no"
+ * from it is re-checked here, so every platform reaches the same verdict.
  */
 import * as ed from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';
+import type { Crypto } from './crypto.js';
 
 ed.hashes.sha512 = sha512;
 
@@ -31,24 +32,17 @@ export const NOBLE_ED25519: Ed25519Provider = {
   publicKey: (seed) => ed.getPublicKey(seed),
 };
 
-let fast: Ed25519Provider | undefined;
+/** The Ed25519 part of a Crypto (core/crypto.ts): what the functions below need. */
+export type Ed25519Crypto = Pick<Crypto, 'ed25519'>;
+// Not core/crypto.ts's nobleCrypto: that module imports this one.
+const NOBLE: Ed25519Crypto = { ed25519: NOBLE_ED25519 };
 
-/** Installs a faster implementation (same keys and signatures, byte for byte). */
-export function installEd25519(provider: Ed25519Provider | undefined): void {
-  fast = provider;
+export function publicKeyFromSeed(seed: Uint8Array, c: Ed25519Crypto = NOBLE): Uint8Array {
+  return c.ed25519.publicKey(seed);
 }
 
-/** The installed fast implementation, if any (so a host or a test can restore it). */
-export function installedEd25519(): Ed25519Provider | undefined {
-  return fast;
-}
-
-export function publicKeyFromSeed(seed: Uint8Array): Uint8Array {
-  return (fast ?? NOBLE_ED25519).publicKey(seed);
-}
-
-export function sign(seed: Uint8Array, message: Uint8Array): Uint8Array {
-  return (fast ?? NOBLE_ED25519).sign(seed, message);
+export function sign(seed: Uint8Array, message: Uint8Array, c: Ed25519Crypto = NOBLE): Uint8Array {
+  return c.ed25519.sign(seed, message);
 }
 
 // Group order L and field prime P, for the canonicality pre-checks.
@@ -70,9 +64,20 @@ function canonicalPointEncoding(bytes: Uint8Array): boolean {
   return leNumber(copy) < P;
 }
 
-export function verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+/**
+ * Strict RFC 8032 verification. A provider other than noble gives a first
+ * opinion only: its "valid" counts for canonical inputs, anything else
+ * (a "no", a non-canonical encoding) is decided by noble's strict mode.
+ */
+export function verify(
+  signature: Uint8Array,
+  message: Uint8Array,
+  publicKey: Uint8Array,
+  c: Ed25519Crypto = NOBLE,
+): boolean {
   if (signature.length !== 64 || publicKey.length !== 32) return false;
-  if (fast) {
+  const fast = c.ed25519;
+  if (fast !== NOBLE_ED25519) {
     const canonical =
       acceptableKeyCached(publicKey) &&
       canonicalPointEncoding(signature.subarray(0, 32)) &&

@@ -1,10 +1,11 @@
 /**
  * SHA-256 for the core. The default is @noble/hashes (pure JS, runs anywhere);
- * a host may choose a faster implementation with the same results
- * (core/crypto.ts; the CLI chooses node:crypto). Results never depend on
- * which one is in use.
+ * a caller may pass a faster implementation with the same results as the
+ * last argument (core/crypto.ts; the CLI passes node:crypto). Results never
+ * depend on which one is used.
  */
 import { sha256 as noble } from '@noble/hashes/sha2.js';
+import type { Crypto } from './crypto.js';
 
 export type Sha256 = (data: Uint8Array) => Uint8Array;
 
@@ -35,42 +36,26 @@ export const NOBLE_SHA256: Sha256Impl = {
   createSha256: () => noble.create(),
 };
 
-let impl: Sha256Impl = NOBLE_SHA256;
+/** The SHA-256 part of a Crypto (core/crypto.ts): what the functions below need. */
+export type Sha256Crypto = Pick<Crypto, 'sha256'>;
+// Not core/crypto.ts's nobleCrypto: that module imports this one.
+const NOBLE: Sha256Crypto = { sha256: NOBLE_SHA256 };
 
-/** Makes `next` the SHA-256 the core uses; returns the one it replaces (core/crypto.ts). */
-export function useSha256(next: Sha256Impl): Sha256Impl {
-  const previous = impl;
-  impl = next;
-  return previous;
-}
-
-/**
- * Replaces the SHA-256 implementation with one built from a function (the
- * streaming and in-place forms default to noble's and to `fn`).
- */
-export function installSha256(fn: Sha256, createHasher?: () => Hasher, into?: Sha256Into): void {
-  useSha256({
-    sha256: fn,
-    createSha256: createHasher ?? NOBLE_SHA256.createSha256,
-    sha256Into: into ?? ((data, out, offset) => out.set(fn(data), offset)),
-  });
-}
-
-export function sha256(data: Uint8Array): Uint8Array {
-  return impl.sha256(data);
+export function sha256(data: Uint8Array, c: Sha256Crypto = NOBLE): Uint8Array {
+  return c.sha256.sha256(data);
 }
 
 /** SHA-256(data) written into out[offset .. offset + 32), same result as sha256(). */
-export function sha256Into(data: Uint8Array, out: Uint8Array, offset: number): void {
-  impl.sha256Into(data, out, offset);
+export function sha256Into(data: Uint8Array, out: Uint8Array, offset: number, c: Sha256Crypto = NOBLE): void {
+  c.sha256.sha256Into(data, out, offset);
 }
 
 /** Streaming digest: `createSha256().update(a).update(b).digest()`. */
-export function createSha256(): Hasher {
-  return impl.createSha256();
+export function createSha256(c: Sha256Crypto = NOBLE): Hasher {
+  return c.sha256.createSha256();
 }
 
 /** FORMAT.md §1: the document digest, exactly what `sha256sum` prints. */
-export function documentDigest(document: Uint8Array): Uint8Array {
-  return impl.sha256(document);
+export function documentDigest(document: Uint8Array, c: Sha256Crypto = NOBLE): Uint8Array {
+  return c.sha256.sha256(document);
 }

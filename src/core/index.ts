@@ -8,7 +8,7 @@ export * from './hash.js';
 export * from './crypto.js';
 export * from './merkle.js';
 export * as ed25519 from './ed25519.js';
-export { installEd25519, NOBLE_ED25519, type Ed25519Provider } from './ed25519.js';
+export { NOBLE_ED25519, type Ed25519Provider } from './ed25519.js';
 export * from './note.js';
 export * from './checkpoint.js';
 export * from './block.js';

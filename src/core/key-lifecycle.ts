@@ -8,6 +8,7 @@
  * retired as compromised only up to the size its retirement names.
  */
 import { parseCheckpoint } from './checkpoint.js';
+import { nobleCrypto, type Crypto } from './crypto.js';
 import { NotarError } from './errors.js';
 import { parseNote, sameKey, type Verifier } from './note.js';
 import {
@@ -29,16 +30,18 @@ export interface KeyLifecycle {
 export function lifecycleFromProofs(
   texts: readonly { f: string; text: string }[],
   trusted: readonly Verifier[],
+  c: Crypto = nobleCrypto,
 ): KeyLifecycle {
   const retirements = texts.filter((t) => isRetirementProof(t.text));
   const successors = provenSuccessors(
     texts.filter((t) => !retirements.includes(t)),
     trusted,
+    c,
   );
   const keys = withSuccessors(trusted, successors);
   const retired = retirements.map((t) => {
     try {
-      return checkRetirementProof(t.text, keys);
+      return checkRetirementProof(t.text, keys, c);
     } catch (e) {
       if (e instanceof NotarError) throw new NotarError(e.code, `${t.f}: ${e.message}`);
       throw e;
@@ -50,6 +53,7 @@ export function lifecycleFromProofs(
 function provenSuccessors(
   texts: readonly { f: string; text: string }[],
   trusted: readonly Verifier[],
+  c: Crypto,
 ): ProvenSuccessor[] {
   const proven: ProvenSuccessor[] = [];
   let pending = texts;
@@ -59,7 +63,7 @@ function provenSuccessors(
     let lastError: NotarError | undefined;
     for (const t of pending) {
       try {
-        proven.push(checkRotationProof(t.text, keys));
+        proven.push(checkRotationProof(t.text, keys, c));
       } catch (e) {
         if (!(e instanceof NotarError)) throw e;
         if (e.code === 'FORMAT')

@@ -8,46 +8,52 @@
  */
 import { concatBytes, equalBytes, toHex } from './bytes.js';
 import { NotarError } from './errors.js';
-import { sha256, sha256Into } from './hash.js';
+import { nobleCrypto, type Crypto } from './crypto.js';
+import { sha256 } from './hash.js';
 
 export const HASH_SIZE = 32;
 const LEAF_PREFIX = 0x00;
 const NODE_PREFIX = 0x01;
 
-export function leafHash(input: Uint8Array): Uint8Array {
+export function leafHash(input: Uint8Array, c: Crypto = nobleCrypto): Uint8Array {
   const buf = new Uint8Array(input.length + 1);
   buf[0] = LEAF_PREFIX;
   buf.set(input, 1);
-  return sha256(buf);
+  return sha256(buf, c);
 }
 
 const nodeBuf = new Uint8Array(1 + 2 * HASH_SIZE);
-export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
+export function nodeHash(left: Uint8Array, right: Uint8Array, c: Crypto = nobleCrypto): Uint8Array {
   nodeBuf[0] = NODE_PREFIX;
   nodeBuf.set(left, 1);
   nodeBuf.set(right, 1 + HASH_SIZE);
-  return sha256(nodeBuf);
+  return sha256(nodeBuf, c);
 }
 
 /** Tree head of an empty tree (RFC 9162 §2.1.1): SHA-256 of the empty string. */
-export function emptyRoot(): Uint8Array {
-  return sha256(new Uint8Array(0));
+export function emptyRoot(c: Crypto = nobleCrypto): Uint8Array {
+  return sha256(new Uint8Array(0), c);
 }
 
-/** A complete tree kept in memory: level 0 holds the leaf hashes. */
+/**
+ * A complete tree kept in memory: level 0 holds the leaf hashes. It keeps the
+ * Crypto it was built with for the hashes it computes later (rangeHash).
+ */
 export class MerkleTree {
   private readonly levels: Uint8Array[];
   /** Each level as one hex string, made on first use by inclusionProofHex. */
   private hexLevels?: string[];
   readonly size: number;
+  private readonly crypto: Crypto;
 
-  private constructor(levels: Uint8Array[], size: number) {
+  private constructor(levels: Uint8Array[], size: number, crypto: Crypto) {
     this.levels = levels;
     this.size = size;
+    this.crypto = crypto;
   }
 
   /** Builds from leaf hashes, either as an array or packed 32 bytes each. */
-  static fromLeafHashes(leaves: Uint8Array[] | Uint8Array): MerkleTree {
+  static fromLeafHashes(leaves: Uint8Array[] | Uint8Array, c: Crypto = nobleCrypto): MerkleTree {
     const packed = Array.isArray(leaves) ? concatBytes(...leaves) : leaves;
     if (packed.length % HASH_SIZE !== 0) throw new NotarError('FORMAT', 'leaf hashes must be 32 bytes each');
     const size = packed.length / HASH_SIZE;
@@ -58,6 +64,7 @@ export class MerkleTree {
     // next level: no allocation per node (a million-leaf batch has ~10^6 nodes).
     const input = new Uint8Array(1 + 2 * HASH_SIZE);
     input[0] = NODE_PREFIX;
+    const sha256Into = c.sha256.sha256Into;
     while (count > 1) {
       const next = new Uint8Array(Math.ceil(count / 2) * HASH_SIZE);
       const pairs = count >> 1;
@@ -71,11 +78,11 @@ export class MerkleTree {
       level = next;
       count = Math.ceil(count / 2);
     }
-    return new MerkleTree(levels, size);
+    return new MerkleTree(levels, size, c);
   }
 
   root(): Uint8Array {
-    if (this.size === 0) return emptyRoot();
+    if (this.size === 0) return emptyRoot(this.crypto);
     return this.levels[this.levels.length - 1].slice(0, HASH_SIZE);
   }
 
@@ -132,7 +139,7 @@ export class MerkleTree {
       return this.levels[d].slice(idx * HASH_SIZE, (idx + 1) * HASH_SIZE);
     }
     const k = largestPowerOfTwoBelow(width);
-    return nodeHash(this.rangeHash(start, start + k), this.rangeHash(start + k, end));
+    return nodeHash(this.rangeHash(start, start + k), this.rangeHash(start + k, end), this.crypto);
   }
 
   /** Root of the first `size` leaves (an older tree head of the same log). */
@@ -140,7 +147,7 @@ export class MerkleTree {
     if (!Number.isSafeInteger(size) || size < 0 || size > this.size) {
       throw new NotarError('FORMAT', `tree size ${size} is out of range 0..${this.size}`);
     }
-    return size === 0 ? emptyRoot() : this.rangeHash(0, size);
+    return size === 0 ? emptyRoot(this.crypto) : this.rangeHash(0, size);
   }
 
   /** Inclusion proof of `index` in the tree of the first `size` leaves. */
@@ -215,11 +222,11 @@ export function largestPowerOfTwoBelow(n: number): number {
 }
 
 /** Independent recursive MTH (RFC 9162 §2.1.1), used as a cross-check. */
-export function treeHead(leafHashes: Uint8Array[]): Uint8Array {
-  if (leafHashes.length === 0) return emptyRoot();
+export function treeHead(leafHashes: Uint8Array[], c: Crypto = nobleCrypto): Uint8Array {
+  if (leafHashes.length === 0) return emptyRoot(c);
   if (leafHashes.length === 1) return leafHashes[0];
   const k = largestPowerOfTwoBelow(leafHashes.length);
-  return nodeHash(treeHead(leafHashes.slice(0, k)), treeHead(leafHashes.slice(k)));
+  return nodeHash(treeHead(leafHashes.slice(0, k), c), treeHead(leafHashes.slice(k), c), c);
 }
 
 function bitLength(x: number): number {
@@ -266,7 +273,13 @@ function checkHashes(proof: Uint8Array[], what: string): void {
  * Root implied by an inclusion proof (RFC 9162 §2.1.3.2). Rejects, instead of
  * repairing, any index, size or proof length the tree shape does not allow.
  */
-export function rootFromInclusionProof(index: number, size: number, leaf: Uint8Array, proof: Uint8Array[]): Uint8Array {
+export function rootFromInclusionProof(
+  index: number,
+  size: number,
+  leaf: Uint8Array,
+  proof: Uint8Array[],
+  c: Crypto = nobleCrypto,
+): Uint8Array {
   if (!Number.isSafeInteger(size) || size < 1) throw new NotarError('PROOF_INVALID', `tree size ${size} is invalid`);
   if (!Number.isSafeInteger(index) || index < 0 || index >= size) {
     throw new NotarError('PROOF_INVALID', `leaf index ${index} is beyond tree size ${size}`);
@@ -283,7 +296,7 @@ export function rootFromInclusionProof(index: number, size: number, leaf: Uint8A
   for (const p of proof) {
     if (sn === 0) throw new NotarError('PROOF_INVALID', 'inclusion proof is too long');
     if (fn % 2 === 1 || fn === sn) {
-      r = nodeHash(p, r);
+      r = nodeHash(p, r, c);
       if (fn % 2 === 0) {
         while (fn % 2 === 0 && fn !== 0) {
           fn = Math.floor(fn / 2);
@@ -291,7 +304,7 @@ export function rootFromInclusionProof(index: number, size: number, leaf: Uint8A
         }
       }
     } else {
-      r = nodeHash(r, p);
+      r = nodeHash(r, p, c);
     }
     fn = Math.floor(fn / 2);
     sn = Math.floor(sn / 2);
@@ -306,8 +319,9 @@ export function verifyInclusion(
   leaf: Uint8Array,
   proof: Uint8Array[],
   root: Uint8Array,
+  c: Crypto = nobleCrypto,
 ): void {
-  const got = rootFromInclusionProof(index, size, leaf, proof);
+  const got = rootFromInclusionProof(index, size, leaf, proof, c);
   if (!equalBytes(got, root))
     throw new NotarError('PROOF_INVALID', 'inclusion proof does not lead to the expected root');
 }
@@ -319,6 +333,7 @@ export function verifyConsistency(
   root1: Uint8Array,
   root2: Uint8Array,
   proof: Uint8Array[],
+  c: Crypto = nobleCrypto,
 ): void {
   const bad = (why: string) => new NotarError('PROOF_INVALID', `consistency proof rejected: ${why}`);
   if (!Number.isSafeInteger(size1) || !Number.isSafeInteger(size2) || size1 < 0 || size2 < size1)
@@ -344,11 +359,11 @@ export function verifyConsistency(
   }
   let fr = path[0];
   let sr = path[0];
-  for (const c of path.slice(1)) {
+  for (const h of path.slice(1)) {
     if (sn === 0) throw bad('proof is too long');
     if (fn % 2 === 1 || fn === sn) {
-      fr = nodeHash(c, fr);
-      sr = nodeHash(c, sr);
+      fr = nodeHash(h, fr, c);
+      sr = nodeHash(h, sr, c);
       if (fn % 2 === 0) {
         while (fn % 2 === 0 && fn !== 0) {
           fn = Math.floor(fn / 2);
@@ -356,7 +371,7 @@ export function verifyConsistency(
         }
       }
     } else {
-      sr = nodeHash(sr, c);
+      sr = nodeHash(sr, h, c);
     }
     fn = Math.floor(fn / 2);
     sn = Math.floor(sn / 2);

@@ -3,6 +3,7 @@
  * signing a note and opening one against a list of trusted verifiers.
  */
 import { concatBytes, equalBytes, fromBase64, fromHex, toBase64, toHex, utf8 } from './bytes.js';
+import { nobleCrypto, type Crypto } from './crypto.js';
 import * as ed25519 from './ed25519.js';
 import { NotarError } from './errors.js';
 import { sha256 } from './hash.js';
@@ -91,13 +92,13 @@ function makeVerifier(name: string, publicKey: Uint8Array): Verifier {
 }
 
 /** Signer from a 32-byte Ed25519 seed (RFC 8032 private key). */
-export function signerFromSeed(name: string, seed: Uint8Array): Signer {
+export function signerFromSeed(name: string, seed: Uint8Array, c: Crypto = nobleCrypto): Signer {
   if (seed.length !== 32) throw keyError('an Ed25519 seed is 32 bytes');
-  return { ...makeVerifier(name, ed25519.publicKeyFromSeed(seed)), seed: seed.slice() };
+  return { ...makeVerifier(name, ed25519.publicKeyFromSeed(seed, c)), seed: seed.slice() };
 }
 
-export function generateSigner(name: string, randomSeed: Uint8Array): Signer {
-  return signerFromSeed(name, randomSeed);
+export function generateSigner(name: string, randomSeed: Uint8Array, c: Crypto = nobleCrypto): Signer {
+  return signerFromSeed(name, randomSeed, c);
 }
 
 /** `<name>+<key ID>+<base64(0x01 || public key)>`, strictly. */
@@ -112,14 +113,14 @@ export function parseVerifierKey(text: string): Verifier {
 }
 
 /** `PRIVATE+KEY+<name>+<key ID>+<base64(0x01 || seed)>`, strictly. */
-export function parseSignerKey(text: string): Signer {
+export function parseSignerKey(text: string, c: Crypto = nobleCrypto): Signer {
   if (typeof text !== 'string') throw keyError('signer key is not a string');
   const parts = splitFields(text, 5);
   if (parts.length !== 5 || parts[0] !== 'PRIVATE' || parts[1] !== 'KEY') {
     throw keyError('signer key must look like PRIVATE+KEY+<name>+<key ID>+<base64 key>');
   }
   const seed = decodeTypedKey(parts[4], 'signer key');
-  const signer = signerFromSeed(parts[2], seed);
+  const signer = signerFromSeed(parts[2], seed, c);
   checkKeyId(signer, parts[3]);
   return signer;
 }
@@ -168,16 +169,17 @@ function checkBody(body: string): void {
   if (body.length === 0 || !body.endsWith('\n')) throw new NotarError('FORMAT', 'note text must end with a newline');
 }
 
-export function signatureLine(signer: Signer, body: string): string {
-  const sig = ed25519.sign(signer.seed, utf8(body));
+export function signatureLine(signer: Signer, body: string, c: Crypto = nobleCrypto): string {
+  const sig = ed25519.sign(signer.seed, utf8(body), c);
   return `${SIG_PREFIX}${signer.name} ${toBase64(concatBytes(fromHex(signer.keyId), sig))}\n`;
 }
 
 /** body + blank line + one signature line per signer. */
-export function signNote(body: string, ...signers: Signer[]): string {
+export function signNote(body: string, signers: Signer | readonly Signer[], c: Crypto = nobleCrypto): string {
   checkBody(body);
-  if (signers.length === 0) throw new NotarError('USAGE', 'a note needs at least one signer');
-  return body + '\n' + signers.map((s) => signatureLine(s, body)).join('');
+  const all = Array.isArray(signers) ? (signers as readonly Signer[]) : [signers as Signer];
+  if (all.length === 0) throw new NotarError('USAGE', 'a note needs at least one signer');
+  return body + '\n' + all.map((s) => signatureLine(s, body, c)).join('');
 }
 
 function parseSignatureLine(line: string): NoteSignature {
@@ -226,7 +228,7 @@ export interface OpenedNote extends Note {
  * already verified is checked too (C2SP: "MUST verify"), so a bad line never
  * hides behind a good one. No trusted signature at all is UNTRUSTED.
  */
-export function openNote(text: string, trusted: readonly Verifier[]): OpenedNote {
+export function openNote(text: string, trusted: readonly Verifier[], c: Crypto = nobleCrypto): OpenedNote {
   const note = parseNote(text);
   const message = utf8(note.body);
   const verifiedBy: Verifier[] = [];
@@ -236,7 +238,7 @@ export function openNote(text: string, trusted: readonly Verifier[]): OpenedNote
     if (!key) continue;
     const id = `${sig.name}+${sig.keyId}+${toBase64(sig.signature)}`;
     if (good.has(id)) continue; // the very same signature bytes already verified
-    if (sig.signature.length !== 64 || !ed25519.verify(sig.signature, message, key.publicKey)) {
+    if (sig.signature.length !== 64 || !ed25519.verify(sig.signature, message, key.publicKey, c)) {
       throw new NotarError('SIGNATURE_INVALID', `signature by ${key.name} (key ${key.keyId}) is not valid`);
     }
     good.add(id);

@@ -6,6 +6,7 @@
  * independent clock: the earliest is when the block existed at the latest.
  */
 import type { CosignerVerifier } from './cosignature.js';
+import { nobleCrypto, type Crypto } from './crypto.js';
 import { NotarError } from './errors.js';
 import { parseCheckpoint } from './checkpoint.js';
 import { parseNote, sameKey, type Verifier } from './note.js';
@@ -90,6 +91,7 @@ export function verifyReceiptWithPolicy(
   digest: Uint8Array,
   policy: Policy,
   lifecycle: KeyLifecycle = NO_LIFECYCLE,
+  c: Crypto = nobleCrypto,
 ): PolicyVerifyResult {
   policy = policyWithSuccessors(policy, lifecycle);
   const rotated = applyRotation(
@@ -98,6 +100,7 @@ export function verifyReceiptWithPolicy(
       digest,
       policy.logs.map((l) => l.key),
       policy.keyRanges ?? [],
+      c,
     ),
     lifecycle,
   );
@@ -105,7 +108,7 @@ export function verifyReceiptWithPolicy(
   if (!base.ok) return base;
   let check;
   try {
-    check = checkCheckpoint(base.receipt.checkpoint, base.origin, policy);
+    check = checkCheckpoint(base.receipt.checkpoint, base.origin, policy, c);
   } catch (e) {
     if (e instanceof NotarError) return { ok: false, step: 'trust', reason: e.message, receipt: base.receipt };
     throw e;
@@ -141,15 +144,16 @@ function verifyInRange(
   digest: Uint8Array,
   keys: readonly Verifier[],
   ranges: readonly PolicyKeyRange[],
+  c: Crypto,
 ): VerifyResult {
-  const first = verifyReceipt(receipt, digest, keys);
+  const first = verifyReceipt(receipt, digest, keys, c);
   if (!first.ok || ranges.length === 0) return first;
   const size = parseCheckpoint(parseNote(first.receipt.checkpoint).body).size;
   const expired = ranges.filter((r) => size > r.until);
   const bad = expired.find((r) => sameKey(r.key, first.signer));
   if (!bad) return first;
   const others = keys.filter((k) => !expired.some((r) => sameKey(r.key, k)));
-  const again = verifyReceipt(first.receipt, digest, others);
+  const again = verifyReceipt(first.receipt, digest, others, c);
   if (again.ok) return again;
   return {
     ok: false,

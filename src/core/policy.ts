@@ -22,6 +22,7 @@ import {
   parseCosignerKey,
   type CosignerVerifier,
 } from './cosignature.js';
+import { nobleCrypto, type Crypto } from './crypto.js';
 import * as ed25519 from './ed25519.js';
 import { NotarError } from './errors.js';
 import { equalBytes } from './bytes.js';
@@ -222,15 +223,16 @@ function checkWitness(
   body: string,
   sigs: ReturnType<typeof parseNote>['signatures'],
   w: PolicyWitness,
+  c: Crypto,
 ): CosignerResult {
   const lines = sigs.filter((s) => namesWitness(s, w.key));
   if (lines.length === 0) return { name: w.name, key: w.key, status: 'missing' };
   const times: number[] = [];
   for (const line of lines) {
-    const c = asCosignature(line);
-    if (!c || !ed25519.verify(c.signature, cosignedMessage(body, c.time), w.key.publicKey))
+    const cs = asCosignature(line);
+    if (!cs || !ed25519.verify(cs.signature, cosignedMessage(body, cs.time), w.key.publicKey, c))
       return { name: w.name, key: w.key, status: 'invalid' };
-    times.push(c.time);
+    times.push(cs.time);
   }
   return { name: w.name, key: w.key, time: Math.min(...times), status: 'valid' };
 }
@@ -241,11 +243,11 @@ function checkWitness(
  * policy witness's cosignature is checked and the quorum evaluated. Never
  * throws for a missing or invalid cosignature: the caller reports the result.
  */
-export function checkCheckpoint(note: string, origin: string, p: Policy): PolicyCheck {
+export function checkCheckpoint(note: string, origin: string, p: Policy, c: Crypto = nobleCrypto): PolicyCheck {
   const logs = p.logs.map((l) => l.key).filter((k) => k.name === origin);
   if (logs.length === 0) throw new NotarError('UNTRUSTED', `the policy lists no log key named ${origin}`);
-  const opened = openNote(note, logs);
-  const cosigners = p.witnesses.map((w) => checkWitness(opened.body, opened.signatures, w));
+  const opened = openNote(note, logs, c);
+  const cosigners = p.witnesses.map((w) => checkWitness(opened.body, opened.signatures, w, c));
   const valid = new Set(cosigners.filter((c) => c.status === 'valid').map((c) => c.name));
   return { log: opened.verifiedBy[0], cosigners, quorum: p.quorum, quorumMet: quorumMet(p, valid) };
 }

@@ -16,6 +16,7 @@
 import { documentLeafHash } from './batch.js';
 import { isValidTime } from './block.js';
 import { concatBytes, equalBytes, fromBase64, fromHex, toBase64, toHex, utf8 } from './bytes.js';
+import { nobleCrypto, type Crypto } from './crypto.js';
 import * as ed25519 from './ed25519.js';
 import { NotarError } from './errors.js';
 import { sha256 } from './hash.js';
@@ -30,13 +31,13 @@ export const MAX_STATUS_BYTES = 256 << 20;
 const HEX64 = /^[0-9a-f]{64}$/;
 
 /** The deterministic salt of an entry leaf. */
-export function entrySalt(statement: string): Uint8Array {
-  return sha256(concatBytes(ENTRY_SALT_CONTEXT, utf8(statement)));
+export function entrySalt(statement: string, c: Crypto = nobleCrypto): Uint8Array {
+  return sha256(concatBytes(ENTRY_SALT_CONTEXT, utf8(statement)), c);
 }
 
 /** d and salt of an entry leaf. */
-export function entryLeaf(statement: string): { digest: Uint8Array; salt: Uint8Array } {
-  return { digest: sha256(utf8(statement)), salt: entrySalt(statement) };
+export function entryLeaf(statement: string, c: Crypto = nobleCrypto): { digest: Uint8Array; salt: Uint8Array } {
+  return { digest: sha256(utf8(statement), c), salt: entrySalt(statement, c) };
 }
 
 export interface Revocation {
@@ -99,23 +100,37 @@ export function formatStatusBody(s: Omit<Status, 'revoked'> & { revoked: readonl
 }
 
 /** A signed status: the body, a blank line, the store key's signature line (C2SP signed note). */
-export function signStatus(s: Omit<Status, 'revoked'> & { revoked: readonly Revocation[] }, signer: Signer): string {
+export function signStatus(
+  s: Omit<Status, 'revoked'> & { revoked: readonly Revocation[] },
+  signer: Signer,
+  c: Crypto = nobleCrypto,
+): string {
   const body = formatStatusBody(s);
-  return body + '\n' + signatureLine(signer, body);
+  return body + '\n' + signatureLine(signer, body, c);
 }
 
 /** Parses and checks a status file: a signature by a trusted key named as its origin is required. */
-export function openStatus(text: string, trusted: readonly Verifier[]): Status & { signer: Verifier } {
+export function openStatus(
+  text: string,
+  trusted: readonly Verifier[],
+  c: Crypto = nobleCrypto,
+): Status & { signer: Verifier } {
   const split = text.lastIndexOf('\n\n');
   if (split < 0 || !text.endsWith('\n'))
     throw new NotarError('FORMAT', 'a status file is a signed note: body, blank line, signature lines');
   const body = text.slice(0, split + 1);
   const status = parseStatusBody(body);
-  const signer = statusSigner(body, text.slice(split + 2, -1).split('\n'), status.origin, trusted);
+  const signer = statusSigner(body, text.slice(split + 2, -1).split('\n'), status.origin, trusted, c);
   return { ...status, signer };
 }
 
-function statusSigner(body: string, sigLines: string[], origin: string, trusted: readonly Verifier[]): Verifier {
+function statusSigner(
+  body: string,
+  sigLines: string[],
+  origin: string,
+  trusted: readonly Verifier[],
+  c: Crypto,
+): Verifier {
   const message = utf8(body);
   let signer: Verifier | undefined;
   for (const line of sigLines.slice(0, 100)) {
@@ -133,7 +148,7 @@ function statusSigner(body: string, sigLines: string[], origin: string, trusted:
       (k) => k.name === m[1] && k.name === origin && equalBytes(fromHex(k.keyId), sig.subarray(0, 4)),
     );
     if (!key) continue;
-    if (!ed25519.verify(sig.subarray(4), message, key.publicKey))
+    if (!ed25519.verify(sig.subarray(4), message, key.publicKey, c))
       throw new NotarError(
         'SIGNATURE_INVALID',
         `the status file's signature by ${key.name} (key ${key.keyId}) is not valid: it was changed after signing`,

@@ -15,6 +15,7 @@
  */
 import { utf8 } from './bytes.js';
 import { NotarError } from './errors.js';
+import { nobleCrypto, type Crypto } from './crypto.js';
 import { sha256 } from './hash.js';
 import { checkKeys, parseJson } from './json.js';
 import { openNote, parseVerifierKey, sameKey, type Verifier } from './note.js';
@@ -110,7 +111,11 @@ export function isRetirementProof(text: string): boolean {
   }
 }
 
-export function checkRotationProof(text: string, trusted: readonly Verifier[]): ProvenSuccessor {
+export function checkRotationProof(
+  text: string,
+  trusted: readonly Verifier[],
+  c: Crypto = nobleCrypto,
+): ProvenSuccessor {
   const { statement, receipt } = parseProof(text);
   const rot = parseRotateStatement(statement);
   if (!trusted.some((k) => sameKey(k, rot.old)))
@@ -118,11 +123,11 @@ export function checkRotationProof(text: string, trusted: readonly Verifier[]): 
       'UNTRUSTED',
       `the rotation proof hands over from key ${rot.old.keyId}, which is not a key you trust`,
     );
-  const v = verifyReceipt(receipt, sha256(utf8(statement)), [rot.old]);
+  const v = verifyReceipt(receipt, sha256(utf8(statement), c), [rot.old], c);
   if (!v.ok)
     throw new NotarError('UNTRUSTED', `the rotation proof does not verify with key ${rot.old.keyId}: ${v.reason}`);
   try {
-    openNote(receipt.checkpoint, [rot.next]);
+    openNote(receipt.checkpoint, [rot.next], c);
   } catch {
     throw new NotarError('UNTRUSTED', `the handover checkpoint is not signed by the new key ${rot.next.keyId}`);
   }
@@ -155,11 +160,15 @@ export function parseRetireStatement(s: string): Retirement {
 }
 
 /** A retirement proof, signed (its checkpoint) by a trusted key other than the retired one. */
-export function checkRetirementProof(text: string, trusted: readonly Verifier[]): Retirement & { seq: number } {
+export function checkRetirementProof(
+  text: string,
+  trusted: readonly Verifier[],
+  c: Crypto = nobleCrypto,
+): Retirement & { seq: number } {
   const { statement, receipt } = parseProof(text);
   const r = parseRetireStatement(statement);
   const others = trusted.filter((k) => !sameKey(k, r.key));
-  const v = verifyReceipt(receipt, sha256(utf8(statement)), others);
+  const v = verifyReceipt(receipt, sha256(utf8(statement), c), others, c);
   if (!v.ok)
     throw new NotarError(
       'UNTRUSTED',

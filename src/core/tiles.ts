@@ -10,6 +10,7 @@
  */
 import { fromUtf8, utf8 } from './bytes.js';
 import { formatError, NotarError } from './errors.js';
+import { nobleCrypto, type Crypto } from './crypto.js';
 import { HASH_SIZE, nodeHash } from './merkle.js';
 
 export const TILE_WIDTH = 256;
@@ -179,13 +180,13 @@ export function tileHashes(data: Uint8Array, t: TileId, what = tilePath(t)): Uin
 }
 
 /** Root of a perfect tree over 2^k hashes (RFC 6962 MTH of a power-of-two range). */
-export function perfectRoot(hashes: readonly Uint8Array[]): Uint8Array {
+export function perfectRoot(hashes: readonly Uint8Array[], c: Crypto = nobleCrypto): Uint8Array {
   let level = hashes.slice();
   if (level.length === 0 || (level.length & (level.length - 1)) !== 0)
     throw formatError('perfectRoot needs 2^k hashes');
   while (level.length > 1) {
     const next: Uint8Array[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(nodeHash(level[i], level[i + 1]));
+    for (let i = 0; i < level.length; i += 2) next.push(nodeHash(level[i], level[i + 1], c));
     level = next;
   }
   return level[0];
@@ -208,9 +209,9 @@ export function subtreeRanges(size: number): { start: number; width: number }[] 
 }
 
 /** MTH from the roots of subtreeRanges(size), folded right to left. */
-export function foldSubtrees(roots: readonly Uint8Array[]): Uint8Array {
+export function foldSubtrees(roots: readonly Uint8Array[], c: Crypto = nobleCrypto): Uint8Array {
   let r = roots[roots.length - 1];
-  for (let i = roots.length - 2; i >= 0; i--) r = nodeHash(roots[i], r);
+  for (let i = roots.length - 2; i >= 0; i--) r = nodeHash(roots[i], r, c);
   return r;
 }
 
@@ -220,7 +221,11 @@ export function foldSubtrees(roots: readonly Uint8Array[]): Uint8Array {
  * them). Each full subtree of the size's binary split lies inside one tile
  * at level floor(k/8), where its 2^(k mod 8) hashes are hashed up.
  */
-export async function rootFromTiles(size: number, readTile: (t: TileId) => Promise<Uint8Array[]>): Promise<Uint8Array> {
+export async function rootFromTiles(
+  size: number,
+  readTile: (t: TileId) => Promise<Uint8Array[]>,
+  c: Crypto = nobleCrypto,
+): Promise<Uint8Array> {
   if (!Number.isSafeInteger(size) || size < 1) throw formatError(`tree size ${size} has no root from tiles`);
   const cache = new Map<string, Uint8Array[]>();
   const roots: Uint8Array[] = [];
@@ -234,32 +239,34 @@ export async function rootFromTiles(size: number, readTile: (t: TileId) => Promi
     let hashes = cache.get(key);
     if (!hashes) cache.set(key, (hashes = await readTile(t)));
     const offset = first % TILE_WIDTH;
-    roots.push(perfectRoot(hashes.slice(offset, offset + count)));
+    roots.push(perfectRoot(hashes.slice(offset, offset + count), c));
   }
-  return foldSubtrees(roots);
+  return foldSubtrees(roots, c);
 }
 
 /**
  * A compact range: the roots of the full subtrees of a tree of `size`
  * (subtreeRanges), enough to extend the tree leaf by leaf and to compute its
- * root. A monitor keeps one instead of every leaf hash.
+ * root. A monitor keeps one instead of every leaf hash. It hashes with the
+ * Crypto it was made with.
  */
 export class CompactRange {
   private constructor(
     private sizeNow: number,
     private readonly roots: Uint8Array[],
+    private readonly crypto: Crypto,
   ) {}
 
-  static empty(): CompactRange {
-    return new CompactRange(0, []);
+  static empty(c: Crypto = nobleCrypto): CompactRange {
+    return new CompactRange(0, [], c);
   }
 
-  static fromState(size: number, roots: readonly Uint8Array[]): CompactRange {
+  static fromState(size: number, roots: readonly Uint8Array[], c: Crypto = nobleCrypto): CompactRange {
     if (!Number.isSafeInteger(size) || size < 0) throw formatError('compact range size out of range');
     if (subtreeRanges(size).length !== roots.length && size > 0)
       throw formatError(`compact range of size ${size} needs ${subtreeRanges(size).length} hashes`);
     if (roots.some((r) => r.length !== HASH_SIZE)) throw formatError('compact range hashes must be 32 bytes');
-    return new CompactRange(size, size === 0 ? [] : roots.slice());
+    return new CompactRange(size, size === 0 ? [] : roots.slice(), c);
   }
 
   get size(): number {
@@ -276,7 +283,7 @@ export class CompactRange {
     let h = leaf;
     let n = this.sizeNow;
     while (n % 2 === 1) {
-      h = nodeHash(this.roots.pop() as Uint8Array, h);
+      h = nodeHash(this.roots.pop() as Uint8Array, h, this.crypto);
       n = Math.floor(n / 2);
     }
     this.roots.push(h);
@@ -285,6 +292,6 @@ export class CompactRange {
 
   root(): Uint8Array {
     if (this.sizeNow === 0) throw new NotarError('FORMAT', 'an empty tree has no compact root');
-    return foldSubtrees(this.roots);
+    return foldSubtrees(this.roots, this.crypto);
   }
 }

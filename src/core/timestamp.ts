@@ -13,6 +13,7 @@ import { MessageImprint, PKIStatus, TSTInfo, TimeStampReq, TimeStampResp, id_ct_
 import * as asn1js from 'asn1js';
 import { equalBytes, randomBytes, toHex, utf8 } from './bytes.js';
 import { NotarError } from './errors.js';
+import { nobleCrypto, type Crypto } from './crypto.js';
 import { sha256 } from './hash.js';
 import {
   checkTimestampingEku,
@@ -40,8 +41,8 @@ const ATTR_SIGNING_CERT_V2 = '1.2.840.113549.1.9.16.2.47';
 export const DEFAULT_SKEW_SECONDS = 300;
 
 /** What the token is asked to date: SHA-256 of the checkpoint body. */
-export function checkpointImprint(body: string): Uint8Array {
-  return sha256(utf8(body));
+export function checkpointImprint(body: string, c: Crypto = nobleCrypto): Uint8Array {
+  return sha256(utf8(body), c);
 }
 
 export interface TimestampQuery {

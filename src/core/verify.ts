@@ -3,6 +3,7 @@
  * names the step that failed, so a person can be told exactly what is wrong.
  */
 import { blockHash } from './block.js';
+import { nobleCrypto, type Crypto } from './crypto.js';
 import { equalBytes, fromHex, toHex } from './bytes.js';
 import { parseCheckpoint } from './checkpoint.js';
 import { NotarError } from './errors.js';
@@ -53,6 +54,7 @@ export function verifyReceipt(
   receipt: string | Receipt,
   digest: Uint8Array,
   trusted: readonly Verifier[],
+  c: Crypto = nobleCrypto,
 ): VerifyResult {
   let r: Receipt;
   try {
@@ -63,14 +65,14 @@ export function verifyReceipt(
     return fail('format', e instanceof NotarError ? e.message : 'receipt could not be parsed');
   }
   try {
-    return verifyParsed(r, digest, trusted);
+    return verifyParsed(r, digest, trusted, c);
   } catch (e) {
     if (e instanceof NotarError && e.code === 'FORMAT') return fail('format', e.message, r);
     throw e;
   }
 }
 
-function verifyParsed(r: Receipt, digest: Uint8Array, trusted: readonly Verifier[]): VerifyResult {
+function verifyParsed(r: Receipt, digest: Uint8Array, trusted: readonly Verifier[], c: Crypto): VerifyResult {
   // Structure first (docs/FORMAT.md §9 step 1): a checkpoint that is not a
   // note with a checkpoint body is a malformed receipt, whatever else holds.
   const note = parseNote(r.checkpoint);
@@ -84,8 +86,8 @@ function verifyParsed(r: Receipt, digest: Uint8Array, trusted: readonly Verifier
     );
   }
   // §8.2: the leaf is in the batch whose root the block records.
-  const leaf = documentLeafHash(fromHex(r.leaf.salt, 'leaf.salt', 32), digest);
-  const batchRoot = tryRoot(r.leaf.index, r.block.size, leaf, bytesPath(r.leaf.path));
+  const leaf = documentLeafHash(fromHex(r.leaf.salt, 'leaf.salt', 32), digest, c);
+  const batchRoot = tryRoot(r.leaf.index, r.block.size, leaf, bytesPath(r.leaf.path), c);
   if (!batchRoot || !equalBytes(batchRoot, fromHex(r.block.root, 'block.root', 32))) {
     return fail(
       'batch',
@@ -97,11 +99,11 @@ function verifyParsed(r: Receipt, digest: Uint8Array, trusted: readonly Verifier
   if (cp.size !== r.history.size) {
     return fail('history', `checkpoint is for history size ${cp.size}, the receipt says ${r.history.size}`, r);
   }
-  const historyRoot = tryRoot(r.block.seq, r.history.size, blockHash(r.block), bytesPath(r.history.path));
+  const historyRoot = tryRoot(r.block.seq, r.history.size, blockHash(r.block, c), bytesPath(r.history.path), c);
   if (!historyRoot || !equalBytes(historyRoot, cp.root)) {
     return fail('history', `the history proof for block ${r.block.seq} does not lead to the checkpoint's root`, r);
   }
-  return checkTrust(r, note, cp.origin, trusted);
+  return checkTrust(r, note, cp.origin, trusted, c);
 }
 
 /**
@@ -110,7 +112,7 @@ function verifyParsed(r: Receipt, digest: Uint8Array, trusted: readonly Verifier
  * rejects the note (C2SP signed-note). The receipt's `key` hint plays no part
  * (FORMAT.md §11): the signer reported is the trusted key that verified.
  */
-function checkTrust(r: Receipt, note: Note, origin: string, trusted: readonly Verifier[]): VerifyResult {
+function checkTrust(r: Receipt, note: Note, origin: string, trusted: readonly Verifier[], c: Crypto): VerifyResult {
   if (!trusted.some((k) => k.name === origin)) {
     return fail(
       'trust',
@@ -120,7 +122,7 @@ function checkTrust(r: Receipt, note: Note, origin: string, trusted: readonly Ve
   }
   let signer: Verifier | undefined;
   try {
-    signer = openNote(r.checkpoint, trusted).verifiedBy.find((k) => k.name === origin);
+    signer = openNote(r.checkpoint, trusted, c).verifiedBy.find((k) => k.name === origin);
   } catch (e) {
     if (!(e instanceof NotarError)) throw e;
     if (e.code === 'SIGNATURE_INVALID') return fail('signature', `checkpoint ${e.message}`, r);
@@ -149,9 +151,9 @@ function checkTrust(r: Receipt, note: Note, origin: string, trusted: readonly Ve
   };
 }
 
-function tryRoot(index: number, size: number, leaf: Uint8Array, path: Uint8Array[]): Uint8Array | undefined {
+function tryRoot(index: number, size: number, leaf: Uint8Array, path: Uint8Array[], c: Crypto): Uint8Array | undefined {
   try {
-    return rootFromInclusionProof(index, size, leaf, path);
+    return rootFromInclusionProof(index, size, leaf, path, c);
   } catch (e) {
     if (e instanceof NotarError && e.code === 'PROOF_INVALID') return undefined;
     throw e;

@@ -9,6 +9,7 @@
  */
 import { equalBytes } from './bytes.js';
 import { cosign, type Cosigner } from './cosignature.js';
+import { nobleCrypto, type Crypto } from './crypto.js';
 import { NotarError } from './errors.js';
 import { emptyRoot, verifyConsistency } from './merkle.js';
 import { openNote, parseNote, type Verifier } from './note.js';
@@ -82,11 +83,17 @@ function parse(text: string): Parsed | WitnessAnswer {
 }
 
 /** 403 unless a trusted key for the origin signed, and no trusted key's line fails (signed-note). */
-function checkLogSignature(note: string, keys: readonly Verifier[], origin: string): WitnessAnswer | undefined {
+function checkLogSignature(
+  note: string,
+  keys: readonly Verifier[],
+  origin: string,
+  c: Crypto,
+): WitnessAnswer | undefined {
   try {
     openNote(
       note,
       keys.filter((k) => k.name === origin),
+      c,
     );
     return undefined;
   } catch (e) {
@@ -95,9 +102,10 @@ function checkLogSignature(note: string, keys: readonly Verifier[], origin: stri
 }
 
 /** 422 checks (tlog-witness): empty-tree root, proof from size 0, consistency with our state. */
-function checkConsistency(p: Parsed, state: LogState | undefined): string | undefined {
+function checkConsistency(p: Parsed, state: LogState | undefined, c: Crypto): string | undefined {
   const { req, cp } = p;
-  if (cp.size === 0 && !equalBytes(cp.root, emptyRoot())) return 'a checkpoint of size 0 must have the empty tree root';
+  if (cp.size === 0 && !equalBytes(cp.root, emptyRoot(c)))
+    return 'a checkpoint of size 0 must have the empty tree root';
   if (req.oldSize === 0) return req.proof.length === 0 ? undefined : 'the consistency proof from size 0 must be empty';
   const old = state as LogState; // oldSize === state.size > 0 here
   if (req.oldSize === cp.size)
@@ -105,7 +113,7 @@ function checkConsistency(p: Parsed, state: LogState | undefined): string | unde
       ? undefined
       : `root differs from the checkpoint of size ${cp.size} already cosigned`;
   try {
-    verifyConsistency(old.size, cp.size, old.root, cp.root, req.proof);
+    verifyConsistency(old.size, cp.size, old.root, cp.root, req.proof, c);
     return undefined;
   } catch (e) {
     return `consistency proof from size ${old.size} does not verify: ${(e as Error).message}`;
@@ -122,6 +130,7 @@ export function addCheckpoint(
   state: LogState | undefined,
   cosigner: Cosigner,
   now: number,
+  c: Crypto = nobleCrypto,
 ): WitnessAnswer {
   const p = parse(text);
   if ('status' in p) return p;
@@ -129,7 +138,7 @@ export function addCheckpoint(
   const origin = cp.origin;
   const keys = keysFor(origin);
   if (!keys) return answer(404, `unknown log origin ${origin}`, { origin });
-  const sigFault = checkLogSignature(req.checkpoint, keys, origin);
+  const sigFault = checkLogSignature(req.checkpoint, keys, origin, c);
   if (sigFault) return sigFault;
   const evidence = forkEvidence(p, state);
   if (req.oldSize > cp.size)
@@ -137,7 +146,7 @@ export function addCheckpoint(
   const latest = state?.size ?? 0;
   if (req.oldSize !== latest)
     return { status: 409, body: `${latest}\n`, contentType: TLOG_SIZE_CONTENT_TYPE, origin, evidence };
-  const fault = checkConsistency(p, state);
+  const fault = checkConsistency(p, state, c);
   if (fault)
     return answer(422, fault, {
       origin,
@@ -147,7 +156,7 @@ export function addCheckpoint(
           ? { origin, reason: fault, cosigned: state.note, offered: req.checkpoint }
           : undefined),
     });
-  const line = cosign(cosigner, body, now);
+  const line = cosign(cosigner, body, now, c);
   return {
     status: 200,
     body: line,

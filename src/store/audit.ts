@@ -21,6 +21,7 @@ import { blockHashHex, ZERO_HASH_HEX } from '../core/block.js';
 import { equalBytes, fromHex, fromUtf8, toHex } from '../core/bytes.js';
 import { ChainRecord, parseChainRecord } from '../core/chain.js';
 import { parseCheckpoint } from '../core/checkpoint.js';
+import type { Crypto } from '../core/crypto.js';
 import { NotarError } from '../core/errors.js';
 import { HASH_SIZE, MerkleTree } from '../core/merkle.js';
 import { openNote, parseNote, sameKey, type Verifier } from '../core/note.js';
@@ -107,9 +108,9 @@ export function auditStore(store: Store, keys?: readonly Verifier[]): AuditRepor
   } catch (e) {
     throw storeIo(e, `cannot read ${store.paths.chain}`);
   }
-  const parsed = parseLines(data);
+  const parsed = parseLines(data, store.crypto);
   const notices = [...parsed.notices, ...strayFiles(store, parsed.lines)];
-  const history = MerkleTree.fromLeafHashes(parsed.hashes);
+  const history = MerkleTree.fromLeafHashes(parsed.hashes, store.crypto);
   const inForce = keysInForce(store, parsed, trusted);
   const rotations = inForce.rotations.length ? { rotations: inForce.rotations } : {};
   let documents = 0;
@@ -174,7 +175,7 @@ function latest(records: ChainRecord[], count: number, history: MerkleTree): Aud
 }
 
 /** Splits the chain into lines and parses each; stops at the first that does not parse. */
-function parseLines(data: Buffer): Parsed {
+function parseLines(data: Buffer, c: Crypto): Parsed {
   const end = data.lastIndexOf(0x0a) + 1;
   const records: ChainRecord[] = [];
   const hashes: Uint8Array[] = [];
@@ -187,7 +188,7 @@ function parseLines(data: Buffer): Parsed {
       try {
         const rec = parseChainRecord(fromUtf8(data.subarray(start, nl), 'chain line'));
         records.push(rec);
-        hashes.push(blockHash(rec));
+        hashes.push(blockHash(rec, c));
       } catch (e) {
         bad = new Fault(lines, 'malformed', `line ${lines + 1} is not a valid block line (${(e as Error).message})`);
       }
@@ -225,7 +226,7 @@ function checkBlock(
 ): void {
   const rec = records[seq];
   if (rec.seq !== seq) throw new Fault(seq, 'seq', `line ${seq + 1} has seq ${rec.seq}, expected ${seq}`);
-  const prev = seq === 0 ? ZERO_HASH_HEX : blockHashHex(records[seq - 1]);
+  const prev = seq === 0 ? ZERO_HASH_HEX : blockHashHex(records[seq - 1], store.crypto);
   if (rec.prev !== prev)
     throw new Fault(seq, 'prev', seq === 0 ? 'prev is not 64 zeros' : `prev does not link to block ${seq - 1}`);
   if (seq > 0 && rec.time < records[seq - 1].time)
@@ -250,22 +251,29 @@ function checkLeaves(store: Store, rec: ChainRecord, trusted: readonly Verifier[
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Fault(rec.seq, 'leaves-missing', `${rel} is missing`);
     throw storeIo(e, `cannot read ${file}`);
   }
-  const leaves = decodeSigned(data, file, rel, rec.seq, trusted);
+  const leaves = decodeSigned(data, file, rel, rec.seq, trusted, store.crypto);
   if (leaves.seq !== rec.seq)
     throw new Fault(rec.seq, 'leaves-mismatch', `${rel} holds the leaves of block ${leaves.seq}`);
   if (leaves.count !== rec.size)
     throw new Fault(rec.seq, 'leaves-mismatch', `${rel} holds ${leaves.count} leaves, the block says ${rec.size}`);
-  if (!equalBytes(storedBatchTree(leaves).root(), fromHex(rec.root, 'block root', HASH_SIZE))) {
+  if (!equalBytes(storedBatchTree(leaves, store.crypto).root(), fromHex(rec.root, 'block root', HASH_SIZE))) {
     throw new Fault(rec.seq, 'batch-root', 'batch root does not match the stored leaves');
   }
 }
 
 /** Decodes a leaves file whose trailer is signed by one of the trusted keys. */
-function decodeSigned(data: Buffer, file: string, rel: string, seq: number, trusted: readonly Verifier[]): LeavesFile {
+function decodeSigned(
+  data: Buffer,
+  file: string,
+  rel: string,
+  seq: number,
+  trusted: readonly Verifier[],
+  c: Crypto,
+): LeavesFile {
   let err: unknown;
   for (const key of trusted) {
     try {
-      return decodeLeaves(data, file, key);
+      return decodeLeaves(data, file, key, c);
     } catch (e) {
       err = e;
     }
@@ -288,7 +296,7 @@ function checkCheckpoint(store: Store, rec: ChainRecord, history: MerkleTree, tr
   if (!equalBytes(cp.root, history.rootAt(rec.seq + 1)))
     throw new Fault(rec.seq, 'checkpoint-root', 'checkpoint root is not the history root over blocks 0..' + rec.seq);
   try {
-    openNote(rec.checkpoint, trusted);
+    openNote(rec.checkpoint, trusted, store.crypto);
   } catch (e) {
     const code = (e as NotarError).code;
     if (code === 'SIGNATURE_INVALID') throw new Fault(rec.seq, 'checkpoint-signature', 'checkpoint signature invalid');

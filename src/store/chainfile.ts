@@ -5,6 +5,7 @@
  */
 import { blockHash } from '../core/block.js';
 import { ChainRecord, parseChainRecord } from '../core/chain.js';
+import { nobleCrypto, type Crypto } from '../core/crypto.js';
 import { fromUtf8 } from '../core/bytes.js';
 import { NotarError } from '../core/errors.js';
 import { HASH_SIZE } from '../core/merkle.js';
@@ -78,7 +79,7 @@ export function readChainBytes(file: string): Buffer {
  * or broken sequence throws CHAIN_INVALID naming the line; `chain verify` uses
  * its own walk to report every fault kind.
  */
-export function parseChain(data: Buffer, file: string): ChainState {
+export function parseChain(data: Buffer, file: string, c: Crypto = nobleCrypto): ChainState {
   const end = data.lastIndexOf(0x0a) + 1;
   const tornTail =
     end < data.length
@@ -107,7 +108,7 @@ export function parseChain(data: Buffer, file: string): ChainState {
         hint: 'run `notar chain verify`',
       });
     records.push(rec);
-    hashes.push(blockHash(rec));
+    hashes.push(blockHash(rec, c));
     start = nl + 1;
   }
   const blockHashes = new Uint8Array(hashes.length * HASH_SIZE);

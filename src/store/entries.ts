@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildPackedBatch } from '../core/batch.js';
 import { equalBytes, toHex } from '../core/bytes.js';
+import { nobleCrypto, type Crypto } from '../core/crypto.js';
 import { NotarError } from '../core/errors.js';
 import { entryLeaf, parseRevokeStatement, REVOKE_PREFIX, type Revocation } from '../core/revocation.js';
 import type { ChainState } from './chainfile.js';
@@ -28,21 +29,21 @@ export interface EntryBatch {
 }
 
 /** Leaves of an entry block for `statements`. */
-export function entryBatch(statements: readonly string[]): EntryBatch {
+export function entryBatch(statements: readonly string[], c: Crypto = nobleCrypto): EntryBatch {
   const digests = new Uint8Array(statements.length * 32);
   const salts = new Uint8Array(statements.length * 32);
   statements.forEach((s, i) => {
-    const { digest, salt } = entryLeaf(s);
+    const { digest, salt } = entryLeaf(s, c);
     digests.set(digest, i * 32);
     salts.set(salt, i * 32);
   });
-  return { digests, salts, root: toHex(buildPackedBatch(digests, salts).root) };
+  return { digests, salts, root: toHex(buildPackedBatch(digests, salts, c).root) };
 }
 
 /** Writes the statements durably before their block is sealed. */
-export function writeEntries(paths: StorePaths, statements: readonly string[]): EntryBatch {
+export function writeEntries(paths: StorePaths, statements: readonly string[], c: Crypto = nobleCrypto): EntryBatch {
   for (const s of statements) if (s.includes('\n')) throw new NotarError('USAGE', 'a statement is one line');
-  const batch = entryBatch(statements);
+  const batch = entryBatch(statements, c);
   const dir = entriesDir(paths);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   writeFileAtomic(path.join(dir, `${batch.root}.txt`), statements.join('\n') + '\n');
@@ -94,7 +95,7 @@ function checkedStatements(store: Store, seq: number, file: string, text: string
   });
   if (statements.length !== leaves.count) throw bad;
   statements.forEach((s, i) => {
-    const { digest, salt } = entryLeaf(s);
+    const { digest, salt } = entryLeaf(s, store.crypto);
     const rec = leaves.records.subarray(i * 64, i * 64 + 64);
     if (!equalBytes(rec.subarray(0, 32), digest) || !equalBytes(rec.subarray(32), salt)) throw bad;
   });

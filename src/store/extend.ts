@@ -23,6 +23,7 @@
 import { ZERO_HASH_HEX } from '../core/block.js';
 import { equalBytes } from '../core/bytes.js';
 import { parseCheckpoint } from '../core/checkpoint.js';
+import { nobleCrypto, type Crypto } from '../core/crypto.js';
 import { NotarError } from '../core/errors.js';
 import { MerkleTree } from '../core/merkle.js';
 import { openNote, parseNote, type Signer, type Verifier } from '../core/note.js';
@@ -74,6 +75,7 @@ export function checkExtends(
   signer: Signer,
   tip: Tip | 'absent' | 'invalid',
   keysOf: (state: ChainState) => KeyAt = () => () => undefined,
+  c: Crypto = nobleCrypto,
 ): ExtendCheck {
   const valid = typeof tip === 'object' ? tip : undefined;
   const end = data.lastIndexOf(0x0a) + 1;
@@ -81,7 +83,7 @@ export function checkExtends(
   const effective = tail.kind === 'complete' ? Buffer.concat([data, Buffer.from('\n')]) : data.subarray(0, end);
   let state: ChainState;
   try {
-    state = parseChain(effective, file);
+    state = parseChain(effective, file, c);
   } catch (e) {
     throw e instanceof NotarError ? refuse(e.message) : e;
   }
@@ -98,7 +100,7 @@ export function checkExtends(
   let interrupted = false;
   if (valid) {
     if (effective.length < valid.length || sha256Hex(effective.subarray(0, valid.length)) !== valid.sha256) {
-      checkLines(state, 0, signer, origin, file, keyAt);
+      checkLines(state, 0, signer, origin, file, keyAt, c);
       throw refuse(
         `${file} is not the chain this key last extended (its first ${valid.size} blocks changed, though each still verifies)`,
       );
@@ -119,7 +121,7 @@ export function checkExtends(
       `checked the checkpoints of all ${n} block${n === 1 ? '' : 's'}: ${tip === 'absent' ? 'there was no record (tip.json) of what this key signed last' : 'tip.json was not written with this key (or was damaged)'}`,
     );
   }
-  checkLines(state, trusted, signer, origin, file, keyAt);
+  checkLines(state, trusted, signer, origin, file, keyAt, c);
   return { state, bytes: effective, tail, interrupted, notes };
 }
 
@@ -152,7 +154,15 @@ function planTail(data: Buffer, end: number, file: string, tip: Tip | undefined)
  * `from` on and always the last one: origin, size, the history root
  * recomputed from the lines, and a signature by `signer`.
  */
-function checkLines(state: ChainState, from: number, signer: Signer, origin: string, file: string, keyAt: KeyAt): void {
+function checkLines(
+  state: ChainState,
+  from: number,
+  signer: Signer,
+  origin: string,
+  file: string,
+  keyAt: KeyAt,
+  c: Crypto,
+): void {
   const { records } = state;
   // The block hashes parseChain computed, in hex at once (one native call, not one per block).
   const hashes = Buffer.from(
@@ -171,12 +181,12 @@ function checkLines(state: ChainState, from: number, signer: Signer, origin: str
       throw refuse(`${file}: block ${seq}: time ${rec.time} is before block ${seq - 1}'s`);
   }
   if (records.length === 0) return;
-  const history = MerkleTree.fromLeafHashes(state.blockHashes);
+  const history = MerkleTree.fromLeafHashes(state.blockHashes, c);
   // The last line first: a wrong key is then named as such, not as damage to an old block.
-  checkCheckpoint(state, records.length - 1, history, signer, origin, file);
+  checkCheckpoint(state, records.length - 1, history, signer, origin, file, c);
   // Before a key rotation, the key then in force (key-history.ts).
   for (let seq = from; seq < records.length - 1; seq++)
-    checkCheckpoint(state, seq, history, keyAt(seq) ?? signer, origin, file);
+    checkCheckpoint(state, seq, history, keyAt(seq) ?? signer, origin, file, c);
 }
 
 function checkCheckpoint(
@@ -186,6 +196,7 @@ function checkCheckpoint(
   signer: Verifier,
   origin: string,
   file: string,
+  c: Crypto,
 ): void {
   const text = state.records[seq].checkpoint;
   const bad = (why: string) => refuse(`${file}: block ${seq}: ${why}`);
@@ -215,7 +226,7 @@ function checkCheckpoint(
       `checkpoint root is not the history root over blocks 0..${seq} (a block line was changed, added or removed)`,
     );
   try {
-    openNote(text, [signer]);
+    openNote(text, [signer], c);
   } catch (e) {
     throw bad(`checkpoint signature is not valid (${(e as Error).message})`);
   }

@@ -41,7 +41,7 @@ export function keyHistory(store: Store, state: ChainState): KeyHistory {
       throw bad(`hands over from key ${r.old.keyId}, but key ${prev.next.keyId} was in force`);
     for (const k of [r.old, r.next]) {
       try {
-        openNote(state.records[e.seq].checkpoint, [k]);
+        openNote(state.records[e.seq].checkpoint, [k], store.crypto);
       } catch {
         throw bad(`checkpoint is not signed by key ${k.keyId} (a handover needs both keys' signatures)`);
       }

@@ -4,6 +4,7 @@
  * or, only when the user chose --no-passphrase, stored in the clear.
  */
 import * as crypto from 'node:crypto';
+import { nobleCrypto, type Crypto } from '../core/crypto.js';
 import { NotarError } from '../core/errors.js';
 import { formatSignerKey, parseSignerKey, Signer } from '../core/note.js';
 import { checkKeys, expectString, parseJson } from '../core/json.js';
@@ -126,9 +127,9 @@ export function isKeyEncrypted(text: string): boolean {
 }
 
 /** Opens the key file; `passphrase` is asked for only when it is encrypted. */
-export function openKey(text: string, passphrase: () => string): Signer {
+export function openKey(text: string, passphrase: () => string, c: Crypto = nobleCrypto): Signer {
   const k = parseKeyFile(text);
-  if (k.kdf === 'none') return parseSignerKey(k.key);
+  if (k.kdf === 'none') return parseSignerKey(k.key, c);
   const decipher = crypto.createDecipheriv('aes-256-gcm', derive(passphrase(), k.salt, k.N, k.r, k.p), k.nonce, {
     authTagLength: 16,
   });
@@ -142,5 +143,5 @@ export function openKey(text: string, passphrase: () => string): Signer {
       hint: 'check NOTAR_PASSPHRASE or --passphrase-file',
     });
   }
-  return parseSignerKey(secret);
+  return parseSignerKey(secret, c);
 }

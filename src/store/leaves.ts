@@ -12,6 +12,7 @@
  * unauthenticated), so any change to any byte is detected by `chain verify`.
  */
 import { concatBytes, utf8 } from '../core/bytes.js';
+import { nobleCrypto, type Crypto } from '../core/crypto.js';
 import * as ed25519 from '../core/ed25519.js';
 import { NotarError } from '../core/errors.js';
 import { createSha256, sha256 } from '../core/hash.js';
@@ -56,9 +57,10 @@ export function encodeLeaves(
   batch: Pick<Batch, 'count' | 'digests' | 'salts'>,
   names: readonly (string | undefined)[],
   signer: Signer,
+  c: Crypto = nobleCrypto,
 ): Uint8Array {
   const pieces: Uint8Array[] = [];
-  for (const piece of leavesPieces(seq, batch, names, signer)) pieces.push(piece.slice());
+  for (const piece of leavesPieces(seq, batch, names, signer, c)) pieces.push(piece.slice());
   return concatBytes(...pieces);
 }
 
@@ -76,8 +78,9 @@ export function* leavesPieces(
   batch: Pick<Batch, 'count' | 'digests' | 'salts'>,
   names: readonly (string | undefined)[],
   signer: Signer,
+  c: Crypto = nobleCrypto,
 ): Generator<Uint8Array> {
-  const hasher = createSha256();
+  const hasher = createSha256(c);
   const header = new Uint8Array(HEADER);
   const view = new DataView(header.buffer);
   header.set(MAGIC, 0);
@@ -96,7 +99,7 @@ export function* leavesPieces(
     hasher.update(piece);
     yield piece;
   }
-  yield ed25519.sign(signer.seed, concatBytes(SIG_CONTEXT, hasher.digest()));
+  yield ed25519.sign(signer.seed, concatBytes(SIG_CONTEXT, hasher.digest()), c);
 }
 
 /** Records first .. first + n: digest || salt each. */
@@ -141,7 +144,7 @@ const corrupt = (file: string, why: string) =>
   });
 
 /** Parses a leaves file; with `verifier`, also checks its signature. */
-export function decodeLeaves(data: Uint8Array, file: string, verifier?: Verifier): LeavesFile {
+export function decodeLeaves(data: Uint8Array, file: string, verifier?: Verifier, c: Crypto = nobleCrypto): LeavesFile {
   if (data.length < HEADER + 64) throw corrupt(file, 'too short');
   for (let i = 0; i < MAGIC.length; i++) if (data[i] !== MAGIC[i]) throw corrupt(file, 'bad header');
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -151,8 +154,9 @@ export function decodeLeaves(data: Uint8Array, file: string, verifier?: Verifier
   if (verifier) {
     const ok = ed25519.verify(
       data.subarray(data.length - 64),
-      concatBytes(SIG_CONTEXT, sha256(body)),
+      concatBytes(SIG_CONTEXT, sha256(body, c)),
       verifier.publicKey,
+      c,
     );
     if (!ok) throw corrupt(file, 'signature does not match the contents');
   }

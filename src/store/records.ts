@@ -16,6 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fromHex, toHex, utf8, concatBytes } from '../core/bytes.js';
 import type { ChainRecord } from '../core/chain.js';
+import { nobleCrypto, type Crypto } from '../core/crypto.js';
 import * as ed25519 from '../core/ed25519.js';
 import { NotarError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
@@ -74,12 +75,12 @@ export function resolveClerk(option: unknown, env: NodeJS.ProcessEnv = process.e
   }
 }
 
-function signedBytes(r: StampRecord): Uint8Array {
-  return concatBytes(SIG_CONTEXT, sha256(utf8(JSON.stringify([r.seq, r.root, r.time, r.clerk]))));
+function signedBytes(r: StampRecord, c: Crypto): Uint8Array {
+  return concatBytes(SIG_CONTEXT, sha256(utf8(JSON.stringify([r.seq, r.root, r.time, r.clerk])), c));
 }
 
-export function encodeRecord(r: StampRecord, signer: Signer): string {
-  const sig = ed25519.sign(signer.seed, signedBytes(r));
+export function encodeRecord(r: StampRecord, signer: Signer, c: Crypto = nobleCrypto): string {
+  const sig = ed25519.sign(signer.seed, signedBytes(r, c), c);
   return (
     JSON.stringify({ format: RECORD_FORMAT, seq: r.seq, root: r.root, time: r.time, clerk: r.clerk, sig: toHex(sig) }) +
     '\n'
@@ -87,7 +88,11 @@ export function encodeRecord(r: StampRecord, signer: Signer): string {
 }
 
 /** Parses a record; throws Error (not NotarError) with what is wrong. */
-export function decodeRecord(text: string, verifiers: readonly Verifier[]): StampRecord & { sig: Uint8Array } {
+export function decodeRecord(
+  text: string,
+  verifiers: readonly Verifier[],
+  c: Crypto = nobleCrypto,
+): StampRecord & { sig: Uint8Array } {
   const j = checkKeys(parseJson(text, 'record', MAX_RECORD_BYTES), 'record', [
     'format',
     'seq',
@@ -104,7 +109,7 @@ export function decodeRecord(text: string, verifiers: readonly Verifier[]): Stam
     clerk: checkClerk(expectString(j.clerk, 'clerk', 1024), 'clerk'),
   };
   const sig = fromHex(expectString(j.sig, 'sig', 128), 'sig', 64);
-  if (!verifiers.some((v) => ed25519.verify(sig, signedBytes(r), v.publicKey)))
+  if (!verifiers.some((v) => ed25519.verify(sig, signedBytes(r, c), v.publicKey, c)))
     throw new Error('signature is not by the store key');
   return { ...r, sig };
 }
@@ -114,19 +119,31 @@ export function decodeRecord(text: string, verifiers: readonly Verifier[]): Stam
  * durable: a stamp killed in between leaves a block without a record (its
  * clerk shows as unknown), never a record for a block that does not exist.
  */
-export function writeRecord(paths: StorePaths, rec: ChainRecord, clerk: string, signer: Signer): void {
+export function writeRecord(
+  paths: StorePaths,
+  rec: ChainRecord,
+  clerk: string,
+  signer: Signer,
+  c: Crypto = nobleCrypto,
+): void {
   fs.mkdirSync(recordsDir(paths), { recursive: true, mode: 0o700 });
   writeFileAtomic(
     recordFile(paths, rec.seq),
-    encodeRecord({ seq: rec.seq, root: rec.root, time: rec.time, clerk }, signer),
+    encodeRecord({ seq: rec.seq, root: rec.root, time: rec.time, clerk }, signer, c),
     { durable: false },
   );
 }
 
 /** writeRecord that never throws: the reason it failed, or undefined. */
-export function tryWriteRecord(paths: StorePaths, rec: ChainRecord, clerk: string, signer: Signer): string | undefined {
+export function tryWriteRecord(
+  paths: StorePaths,
+  rec: ChainRecord,
+  clerk: string,
+  signer: Signer,
+  c: Crypto = nobleCrypto,
+): string | undefined {
   try {
-    writeRecord(paths, rec, clerk, signer);
+    writeRecord(paths, rec, clerk, signer, c);
     return undefined;
   } catch (e) {
     return (e as Error).message;
@@ -134,7 +151,12 @@ export function tryWriteRecord(paths: StorePaths, rec: ChainRecord, clerk: strin
 }
 
 /** The record of block `rec`, checked against the block and the store's keys. */
-export function readRecord(paths: StorePaths, rec: ChainRecord, verifiers: readonly Verifier[]): RecordState {
+export function readRecord(
+  paths: StorePaths,
+  rec: ChainRecord,
+  verifiers: readonly Verifier[],
+  c: Crypto = nobleCrypto,
+): RecordState {
   let text: string;
   try {
     const file = recordFile(paths, rec.seq);
@@ -146,7 +168,7 @@ export function readRecord(paths: StorePaths, rec: ChainRecord, verifiers: reado
     return { kind: 'bad', why: (e as Error).message };
   }
   try {
-    const r = decodeRecord(text, verifiers);
+    const r = decodeRecord(text, verifiers, c);
     if (r.seq !== rec.seq || r.root !== rec.root || r.time !== rec.time)
       return { kind: 'bad', why: 'it is for another block' };
     return { kind: 'ok', record: { seq: r.seq, root: r.root, time: r.time, clerk: r.clerk } };

@@ -55,14 +55,18 @@ export async function retireKey(
   if (readRetirements(store, state).some((r) => sameKey(r.key, last.old)))
     throw new NotarError('EXISTS', `key ${last.old.keyId} is already retired`);
   const statement = formatRetireStatement({ key: last.old, after: upTo, time: formatTime(new Date()) });
-  const batch = writeEntries(store.paths, [statement]);
+  const batch = writeEntries(store.paths, [statement], store.crypto);
   const sealed = await store.seal({ digests: batch.digests, salts: batch.salts, names: [RETIRE_PREFIX] }, signer);
   const seq = sealed.record.seq;
   const leaves = store.readLeaves(seq);
-  const receipt = new ReceiptBuilder(sealed.state).forBlock(seq, storedBatchTree(leaves), () => ({
-    digest: leaves.records.slice(0, 32),
-    salt: leaves.records.slice(32, 64),
-  }))(0);
+  const receipt = new ReceiptBuilder(sealed.state, undefined, store.crypto).forBlock(
+    seq,
+    storedBatchTree(leaves, store.crypto),
+    () => ({
+      digest: leaves.records.slice(0, 32),
+      salt: leaves.records.slice(32, 64),
+    }),
+  )(0);
   fs.mkdirSync(rotationsDir(store), { recursive: true });
   const proof = path.join(rotationsDir(store), `${String(seq).padStart(10, '0')}.json`);
   writeFileAtomic(proof, formatRotationProof(statement, receipt));

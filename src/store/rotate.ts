@@ -153,7 +153,7 @@ export async function rotateKey(
     throw new NotarError('KEY_FORMAT', `the new key is named ${next.name}; this store's origin is ${store.origin}`);
   if (sameKey(old, next)) throw new NotarError('USAGE', 'the new key is the key already in force');
   const statement = formatRotateStatement({ old, next, time: formatTime(new Date()) });
-  const batch = writeEntries(store.paths, [statement]);
+  const batch = writeEntries(store.paths, [statement], store.crypto);
   const sealedKey = sealKey(next, passphrase);
   const journal =
     JSON.stringify({ format: JOURNAL_FORMAT, key: sealedKey, pub: next.text + '\n', root: batch.root }) + '\n';
@@ -182,10 +182,14 @@ function writeProof(store: Store, state: ChainState, seq: number, statement: str
     blockHashes: state.blockHashes.subarray(0, (seq + 1) * 32),
   };
   const leaves = store.readLeaves(seq);
-  const receipt = new ReceiptBuilder(upTo).forBlock(seq, storedBatchTree(leaves), () => ({
-    digest: leaves.records.slice(0, 32),
-    salt: leaves.records.slice(32, 64),
-  }))(0);
+  const receipt = new ReceiptBuilder(upTo, undefined, store.crypto).forBlock(
+    seq,
+    storedBatchTree(leaves, store.crypto),
+    () => ({
+      digest: leaves.records.slice(0, 32),
+      salt: leaves.records.slice(32, 64),
+    }),
+  )(0);
   fs.mkdirSync(rotationsDir(store), { recursive: true });
   const file = path.join(rotationsDir(store), `${String(seq).padStart(10, '0')}.json`);
   writeFileAtomic(file, formatRotationProof(statement, receipt));

@@ -19,10 +19,10 @@ import * as fs from 'node:fs';
 import { buildPackedBatch, saltsFor, type Batch } from '../core/batch.js';
 import { Block, formatTime, nextBlock } from '../core/block.js';
 import { ChainRecord, formatChainRecord } from '../core/chain.js';
+import { nobleCrypto, type Crypto } from '../core/crypto.js';
 import { formatCheckpoint } from '../core/checkpoint.js';
 import { NotarError } from '../core/errors.js';
 import { checkKeys, expectString, parseJson } from '../core/json.js';
-import { sha256Into } from '../core/hash.js';
 import { HASH_SIZE, MerkleTree } from '../core/merkle.js';
 import { parseVerifierKey, sameKey, signNote, type Signer, type Verifier } from '../core/note.js';
 import { buildReceipt, RECEIPT_FORMAT, type Receipt } from '../core/receipt.js';
@@ -86,7 +86,7 @@ export function storeIo(e: unknown, what: string, hint?: string): NotarError {
   return new NotarError('IO', `${what}: ${osReason(e)}`, { hint, cause: e });
 }
 
-export function initStore(dir: string, signer: Signer, passphrase: string | null): Store {
+export function initStore(dir: string, signer: Signer, passphrase: string | null, c: Crypto = nobleCrypto): Store {
   const paths = storePaths(dir);
   if (fs.existsSync(paths.config)) {
     throw new NotarError('EXISTS', `a notar store already exists at ${dir}`, {
@@ -102,10 +102,11 @@ export function initStore(dir: string, signer: Signer, passphrase: string | null
   } catch (e) {
     throw storeIo(e, `cannot create the store at ${dir}`, 'choose a writable directory with --store');
   }
-  return new Store(paths, signer.name);
+  return new Store(paths, signer.name, c);
 }
 
-export function openStore(dir: string): Store {
+/** Opens the store at `dir`; it computes with `c` (the CLI passes node:crypto, core/crypto.ts). */
+export function openStore(dir: string, c: Crypto = nobleCrypto): Store {
   const paths = storePaths(dir);
   let text: string;
   try {
@@ -128,7 +129,7 @@ export function openStore(dir: string): Store {
   } catch (e) {
     throw new NotarError('STORE', `${paths.config} is damaged: ${(e as Error).message}`);
   }
-  const store = new Store(paths, origin);
+  const store = new Store(paths, origin, c);
   store.finishKeyImport();
   const rotated = finishRotation(store);
   if (rotated) store.keyImportFinished = rotated;
@@ -144,6 +145,8 @@ export class Store {
   constructor(
     readonly paths: StorePaths,
     readonly origin: string,
+    /** The SHA-256 and Ed25519 the store computes with (given to openStore). */
+    readonly crypto: Crypto = nobleCrypto,
   ) {}
 
   verifier(): Verifier {
@@ -175,7 +178,7 @@ export class Store {
     }
     let signer: Signer;
     try {
-      signer = openKey(text, passphrase);
+      signer = openKey(text, passphrase, this.crypto);
     } catch (e) {
       // Name the file: "signer key must look like …" alone does not say where.
       if (e instanceof NotarError && e.code === 'KEY_FORMAT')
@@ -269,7 +272,7 @@ export class Store {
     } catch (e) {
       throw storeIo(e, `cannot read ${this.paths.chain}`);
     }
-    return parseChain(data, this.paths.chain);
+    return parseChain(data, this.paths.chain, this.crypto);
   }
 
   private leavesMissing(file: string, seq: number): NotarError {
@@ -287,7 +290,7 @@ export class Store {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw this.leavesMissing(file, seq);
       throw storeIo(e, `cannot read ${file}`);
     }
-    const leaves = decodeLeaves(data, file, verifier);
+    const leaves = decodeLeaves(data, file, verifier, this.crypto);
     if (leaves.seq !== seq)
       throw new NotarError('CHAIN_INVALID', `${file}: holds the leaves of block ${leaves.seq}, not ${seq}`);
     return leaves;
@@ -369,6 +372,7 @@ export class Store {
       signer,
       readTip(this.paths.tip, this.origin, signer.seed),
       (state) => (keys = keyHistory(this, state)).keyAt,
+      this.crypto,
     );
     recovered.push(...checkKeyInForce(this, check.state, keys, signer));
     opts.beforeSign?.(check.state);
@@ -378,19 +382,19 @@ export class Store {
     const last = state.records[state.records.length - 1];
     const salts = docs.salts ?? saltsFor(docs.digests);
     const seq = last ? last.seq + 1 : 0;
-    const batch = buildPackedBatch(docs.digests, salts);
+    const batch = buildPackedBatch(docs.digests, salts, this.crypto);
     // Block times never go backwards, even if the clock does.
     const time = last && formatTime(now) < last.time ? last.time : formatTime(now);
-    const block = nextBlock(last, batch.count, batch.root, time);
+    const block = nextBlock(last, batch.count, batch.root, time, this.crypto);
     const blockHashes = new Uint8Array(state.blockHashes.length + HASH_SIZE);
     blockHashes.set(state.blockHashes);
-    blockHashes.set(blockHash(block), state.blockHashes.length);
-    const history = MerkleTree.fromLeafHashes(blockHashes);
+    blockHashes.set(blockHash(block, this.crypto), state.blockHashes.length);
+    const history = MerkleTree.fromLeafHashes(blockHashes, this.crypto);
     // A key rotation's handover checkpoint is signed by both keys (docs/lifecycle.md §3).
     const checkpoint = signNote(
       formatCheckpoint({ origin: this.origin, size: block.seq + 1, root: history.root() }),
-      signer,
-      ...(opts.cosigner ? [opts.cosigner] : []),
+      opts.cosigner ? [signer, opts.cosigner] : signer,
+      this.crypto,
     );
     const record: ChainRecord = { ...block, checkpoint };
     const line = formatChainRecord(record);
@@ -409,7 +413,7 @@ export class Store {
     // in memory whole); leaves before the block line, as before.
     writeFileAtomic(
       leavesFile(this.paths, seq),
-      leavesPieces(seq, { count: salts.length / 32, digests: docs.digests, salts }, docs.names, signer),
+      leavesPieces(seq, { count: salts.length / 32, digests: docs.digests, salts }, docs.names, signer, this.crypto),
     );
     appendDurable(this.paths.chain, line + '\n');
     const appended = Buffer.from(line + '\n', 'utf8');
@@ -575,9 +579,10 @@ export class ReceiptBuilder {
   constructor(
     private readonly state: ChainState,
     private readonly key?: string,
+    private readonly crypto: Crypto = nobleCrypto,
   ) {
     if (state.records.length === 0) throw new NotarError('NOT_FOUND', 'the chain is empty');
-    this.history = MerkleTree.fromLeafHashes(state.blockHashes);
+    this.history = MerkleTree.fromLeafHashes(state.blockHashes, crypto);
     this.latest = state.records[state.records.length - 1];
   }
 
@@ -604,7 +609,7 @@ export class ReceiptBuilder {
 
   /** Receipt builder for a stored batch. */
   forStoredBlock(leaves: LeavesFile): (index: number) => Receipt {
-    return this.forBlock(leaves.seq, storedBatchTree(leaves), (i) => leafAt(leaves, i));
+    return this.forBlock(leaves.seq, storedBatchTree(leaves, this.crypto), (i) => leafAt(leaves, i));
   }
 
   /**
@@ -647,13 +652,14 @@ function bulkHex(bytes: Uint8Array): string {
 }
 
 /** The batch tree rebuilt from stored leaves (its root must equal the block's). */
-export function storedBatchTree(leaves: LeavesFile): MerkleTree {
+export function storedBatchTree(leaves: LeavesFile, c: Crypto = nobleCrypto): MerkleTree {
   // One reused leaf input, 0x00 || salt || d (RFC 6962 leaf, FORMAT.md §2),
   // filled straight from the stored records (d || salt) and hashed in place:
   // `prove` rebuilds a whole batch per receipt.
   const packed = new Uint8Array(leaves.count * HASH_SIZE);
   const input = new Uint8Array(1 + 64);
   const recs = leaves.records;
+  const sha256Into = c.sha256.sha256Into;
   for (let i = 0, off = 0; i < leaves.count; i++, off += RECORD) {
     for (let j = 0; j < 32; j++) {
       input[1 + j] = recs[off + 32 + j];
@@ -661,5 +667,5 @@ export function storedBatchTree(leaves: LeavesFile): MerkleTree {
     }
     sha256Into(input, packed, i * HASH_SIZE);
   }
-  return MerkleTree.fromLeafHashes(packed);
+  return MerkleTree.fromLeafHashes(packed, c);
 }
