@@ -78,8 +78,8 @@ export function parseRevokeStatement(s: string): Revocation {
 }
 
 /** The leaf hash of a stamping, as revocations name it. */
-export function stampingLeaf(salt: Uint8Array, digest: Uint8Array): string {
-  return toHex(documentLeafHash(salt, digest));
+export function stampingLeaf(salt: Uint8Array, digest: Uint8Array, c: Crypto = nobleCrypto): string {
+  return toHex(documentLeafHash(salt, digest, c));
 }
 
 export interface Status {

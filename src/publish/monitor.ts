@@ -15,6 +15,7 @@ import { parseCheckpoint, type Checkpoint } from '../core/checkpoint.js';
 import { NotarError } from '../core/errors.js';
 import { checkKeys, expectInteger, expectString, parseJson } from '../core/json.js';
 import { HASH_SIZE, leafHash, MerkleTree } from '../core/merkle.js';
+import { nobleCrypto, type Crypto } from '../core/crypto.js';
 import { MAX_NOTE_BYTES, openNote, type Verifier } from '../core/note.js';
 import {
   CompactRange,
@@ -70,12 +71,12 @@ export interface MonitorResult {
 }
 
 /** Reads the source's checkpoint and checks its signature by `key`. */
-async function fetchCheckpoint(src: LogSource, key: Verifier): Promise<{ text: string; cp: Checkpoint }> {
+async function fetchCheckpoint(src: LogSource, key: Verifier, c: Crypto): Promise<{ text: string; cp: Checkpoint }> {
   const data = await src.get('checkpoint', MAX_NOTE_BYTES);
   if (!data)
     throw new MonitorFault('missing', `${src.where}/checkpoint is missing`, { url: `${src.where}/checkpoint` });
   const text = fromUtf8(data, 'checkpoint');
-  const cp = parseCheckpoint(openNote(text, [key]).body);
+  const cp = parseCheckpoint(openNote(text, [key], c).body);
   if (cp.origin !== key.name)
     throw new NotarError('UNTRUSTED', `the checkpoint is of ${cp.origin}, the key is ${key.name}'s`);
   return { text, cp };
@@ -87,8 +88,9 @@ export async function monitorLog(
   key: Verifier,
   prev: MonitorState | undefined,
   onBlock: (b: Block) => void,
+  c: Crypto = nobleCrypto,
 ): Promise<MonitorResult> {
-  const { text, cp } = await fetchCheckpoint(src, key);
+  const { text, cp } = await fetchCheckpoint(src, key, c);
   const from = prev?.size ?? 0;
   if (prev) {
     if (prev.origin !== cp.origin)
@@ -104,7 +106,7 @@ export async function monitorLog(
       return { from, state: { ...prev, checkpoint: text } };
     }
   }
-  const walk = new Walk(src, cp, prev, text);
+  const walk = new Walk(src, cp, prev, text, c);
   await walk.entries(onBlock);
   const root = walk.range.root();
   if (!equalBytes(root, cp.root)) {
@@ -149,14 +151,16 @@ class Walk {
     private readonly cp: Checkpoint,
     private readonly prev: MonitorState | undefined,
     private readonly text: string,
+    private readonly crypto: Crypto,
   ) {
     this.from = prev?.size ?? 0;
     this.range = prev
       ? CompactRange.fromState(
           prev.size,
           prev.range.map((h) => fromHex(h, 'state range', 32)),
+          crypto,
         )
-      : CompactRange.empty();
+      : CompactRange.empty(crypto);
     this.lastBlock = prev?.lastBlock ?? ZERO_HASH_HEX;
   }
 
@@ -213,7 +217,7 @@ class Walk {
     const blocks: Block[] = [];
     for (let i = 0; i < t.width; i++) {
       const seq = t.index * TILE_WIDTH + i;
-      const h = leafHash(entries[i]);
+      const h = leafHash(entries[i], this.crypto);
       if (!equalBytes(h, hashes[i])) {
         throw new MonitorFault('tiles', `entry ${seq} does not hash to its level-0 tile hash`, {
           entry: fromUtf8(entries[i], 'entry'),
@@ -278,7 +282,7 @@ class Walk {
         `${rel} holds ${data.length} bytes; block ${b.seq} has ${b.size} documents (${b.size * HASH_SIZE} bytes)`,
         { url: `${this.src.where}/${rel}`, entry: blockLine(b) },
       );
-    const root = toHex(MerkleTree.fromLeafHashes(data).root());
+    const root = toHex(MerkleTree.fromLeafHashes(data, this.crypto).root());
     if (root !== b.root)
       throw new MonitorFault(
         'rewritten',
@@ -289,7 +293,7 @@ class Walk {
 
   /** The root from tiles alone, and each new full tile against its hash one level up. */
   async tiles(from: number): Promise<void> {
-    const root = await rootFromTiles(this.cp.size, (t) => this.tile(t));
+    const root = await rootFromTiles(this.cp.size, (t) => this.tile(t), this.crypto);
     if (!equalBytes(root, this.cp.root))
       throw new MonitorFault(
         'tiles',
@@ -300,7 +304,7 @@ class Walk {
       if (t.width !== TILE_WIDTH) continue;
       const parent = tileFor(t.level + 1, t.index, this.cp.size);
       const want = (await this.tile(parent))[t.index % TILE_WIDTH];
-      if (!equalBytes(perfectRoot(await this.tile(t)), want))
+      if (!equalBytes(perfectRoot(await this.tile(t), this.crypto), want))
         throw new MonitorFault('tiles', `${tilePath(t)} does not hash to its entry in ${tilePath(parent)}`, {
           tile: tilePath(t),
           parent: tilePath(parent),

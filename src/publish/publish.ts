@@ -19,7 +19,7 @@ import { blockLine } from '../core/block.js';
 import { equalBytes, toBase64, toHex } from '../core/bytes.js';
 import { parseCheckpoint } from '../core/checkpoint.js';
 import { NotarError } from '../core/errors.js';
-import { sha256Into } from '../core/hash.js';
+import { nobleCrypto, type Crypto } from '../core/crypto.js';
 import { HASH_SIZE, MerkleTree } from '../core/merkle.js';
 import { parseNote } from '../core/note.js';
 import {
@@ -71,10 +71,10 @@ export async function publishLog(store: Store, outDir: string, opts: PublishOpti
     throw new NotarError('NOT_FOUND', `nothing to publish: nothing has been stamped in ${store.origin}`, {
       hint: 'stamp a document first',
     });
-  const tree = MerkleTree.fromLeafHashes(state.blockHashes);
+  const tree = MerkleTree.fromLeafHashes(state.blockHashes, store.crypto);
   const from = publishedSize(store.origin, outDir, tree);
   // With the cosignatures stored beside the block (issue 12): what witnesses vouched for is public too.
-  const checkpoint = opts.checkpoint ?? cosignedCheckpoint(store.paths.dir, state.records[size - 1]);
+  const checkpoint = opts.checkpoint ?? cosignedCheckpoint(store.paths.dir, state.records[size - 1], store.crypto);
   const writer = new Writer(outDir);
   try {
     if (from < size) writeNew(store, state, tree, from, writer, opts.leafHashes);
@@ -103,7 +103,10 @@ function writeNew(
   const size = state.records.length;
   const verifier = store.verifier();
   for (let seq = from; seq < size; seq++) {
-    w.write(leavesPath(seq), known?.get(seq) ?? leafHashesOf(store.readLeaves(seq, verifier), state, seq));
+    w.write(
+      leavesPath(seq),
+      known?.get(seq) ?? leafHashesOf(store.readLeaves(seq, verifier), state, seq, store.crypto),
+    );
   }
   for (const t of newTiles(from, size)) {
     w.write(
@@ -123,16 +126,17 @@ function bundleFor(state: ChainState, t: TileId): Uint8Array {
  * Leaf hashes SHA-256(0x00 || salt || d) of a stored batch (FORMAT.md §2),
  * checked against the block's root before anything is published.
  */
-export function leafHashesOf(leaves: LeavesFile, state: ChainState, seq: number): Uint8Array {
+export function leafHashesOf(leaves: LeavesFile, state: ChainState, seq: number, c: Crypto = nobleCrypto): Uint8Array {
   const out = new Uint8Array(leaves.count * HASH_SIZE);
   const input = new Uint8Array(65);
+  const sha256Into = c.sha256.sha256Into;
   for (let i = 0; i < leaves.count; i++) {
     const rec = leaves.records.subarray(i * RECORD, (i + 1) * RECORD);
     input.set(rec.subarray(32, 64), 1);
     input.set(rec.subarray(0, 32), 33);
     sha256Into(input, out, i * HASH_SIZE);
   }
-  const root = toHex(MerkleTree.fromLeafHashes(out).root());
+  const root = toHex(MerkleTree.fromLeafHashes(out, c).root());
   if (root !== state.records[seq].root) {
     throw new NotarError('CHAIN_INVALID', `the stored leaves of block ${seq} do not hash to its root`, {
       hint: 'run `notar chain verify`; nothing newer was published',

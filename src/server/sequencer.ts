@@ -168,7 +168,11 @@ export class Sequencer {
     }
     const endorsed = await this.endorse(sealed);
     this.opts.afterSeal?.(sealed);
-    const build = new ReceiptBuilder(endorsed.state, this.signer.text).forBatch(sealed.record.seq, sealed.batch, names);
+    const build = new ReceiptBuilder(endorsed.state, this.signer.text, this.store.crypto).forBatch(
+      sealed.record.seq,
+      sealed.batch,
+      names,
+    );
     const { timestamps } = endorsed;
     const receipt = timestamps ? (i: number): Receipt => ({ ...build(i), timestamps }) : build;
     let index = 0;

@@ -7,6 +7,7 @@
  */
 import * as http from 'node:http';
 import type { ChainRecord } from '../core/chain.js';
+import { nobleCrypto, type Crypto } from '../core/crypto.js';
 import { parseCosignatureResponse, parseTlogSize, MAX_RESPONSE_BYTES } from '../core/witness-protocol.js';
 import { addCheckpointBody, type ChainView } from './log-requests.js';
 import { lastSize, recordSize, storeCosignatures, type LogWitness } from './log-witnesses.js';
@@ -75,15 +76,16 @@ async function askOne(
   rec: ChainRecord,
   signal: AbortSignal,
   currentSize: () => number,
+  c: Crypto,
 ): Promise<WitnessOutcome> {
   const size = rec.seq + 1;
   let old = Math.min(lastSize(storeDir, w.key), size);
   for (let attempt = 0; ; attempt++) {
-    const a = await postBody(w.url!, addCheckpointBody(chain, old, rec.checkpoint, size), signal);
+    const a = await postBody(w.url!, addCheckpointBody(chain, old, rec.checkpoint, size, c), signal);
     if (a.status === 200) {
       let stored: LogWitness[] = [];
       try {
-        stored = storeCosignatures(storeDir, rec, parseCosignatureResponse(a.text), [w]);
+        stored = storeCosignatures(storeDir, rec, parseCosignatureResponse(a.text), [w], c);
       } catch {
         /* malformed answer: refused below */
       }
@@ -154,13 +156,14 @@ export async function askWitnesses(
   timeoutMs: number,
   /** The log's size now (another stamp may have sealed more blocks meanwhile). */
   currentSize: () => number = () => chain.records.length,
+  c: Crypto = nobleCrypto,
 ): Promise<WitnessOutcome[]> {
   const signal = AbortSignal.timeout(timeoutMs);
   return Promise.all(
     witnesses
       .filter((w) => w.url)
       .map((w) =>
-        askOne(storeDir, w, chain, rec, signal, currentSize).catch((e: Error) => ({
+        askOne(storeDir, w, chain, rec, signal, currentSize, c).catch((e: Error) => ({
           witness: w,
           result: 'missed' as const,
           detail: signal.aborted

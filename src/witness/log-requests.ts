@@ -2,6 +2,7 @@
  * Log side of tlog-witness: the add-checkpoint body for a witness that last
  * cosigned `oldSize` (0: never), from this store's chain.
  */
+import { nobleCrypto, type Crypto } from '../core/crypto.js';
 import { MerkleTree } from '../core/merkle.js';
 import { NotarError } from '../core/errors.js';
 import { formatAddCheckpointRequest } from '../core/witness-protocol.js';
@@ -18,6 +19,7 @@ export function addCheckpointBody(
   oldSize: number,
   checkpoint?: string,
   size = chain.records.length,
+  c: Crypto = nobleCrypto,
 ): string {
   if (size === 0)
     throw new NotarError('NOT_FOUND', 'no checkpoint yet: nothing has been stamped', {
@@ -31,6 +33,6 @@ export function addCheckpointBody(
   const proof =
     oldSize === 0 || oldSize === size
       ? []
-      : MerkleTree.fromLeafHashes(chain.blockHashes.subarray(0, size * 32)).consistencyProof(oldSize, size);
+      : MerkleTree.fromLeafHashes(chain.blockHashes.subarray(0, size * 32), c).consistencyProof(oldSize, size);
   return formatAddCheckpointRequest({ oldSize, proof, checkpoint: checkpoint ?? chain.records[size - 1].checkpoint });
 }

@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ChainRecord } from '../core/chain.js';
 import { parseCosignerKey, verifyCosignature, type CosignerVerifier } from '../core/cosignature.js';
+import { nobleCrypto, type Crypto } from '../core/crypto.js';
 import { NotarError } from '../core/errors.js';
 import { MAX_SIGNATURES, parseNote, type NoteSignature } from '../core/note.js';
 import { parseCosignatureResponse, signatureLinesOf } from '../core/witness-protocol.js';
@@ -120,6 +121,7 @@ export function storeCosignatures(
   rec: ChainRecord,
   lines: NoteSignature[],
   witnesses: LogWitness[],
+  c: Crypto = nobleCrypto,
 ): LogWitness[] {
   const body = parseNote(rec.checkpoint).body;
   const have = storedCosignatures(storeDir, rec.seq);
@@ -127,7 +129,7 @@ export function storeCosignatures(
   const keep: NoteSignature[] = [];
   for (const sig of lines) {
     const w = witnesses.find((x) => x.key.name === sig.name && x.key.keyId === sig.keyId);
-    if (!w || verifyCosignature(body, sig, w.key) === undefined) continue;
+    if (!w || verifyCosignature(body, sig, w.key, c) === undefined) continue;
     if ([...have, ...keep].some((s) => s.name === sig.name && s.keyId === sig.keyId)) continue; // keep the earliest
     keep.push(sig);
     added.push(w);
@@ -151,11 +153,11 @@ export function storeCosignatures(
  * every receipt carrying it fail (a cheap denial of service). Such lines are
  * left out, as are those of witnesses no longer configured.
  */
-export function cosignedCheckpoint(storeDir: string, rec: ChainRecord): string {
+export function cosignedCheckpoint(storeDir: string, rec: ChainRecord, c: Crypto = nobleCrypto): string {
   const note = parseNote(rec.checkpoint);
   const room = MAX_SIGNATURES - note.signatures.length;
   const witnesses = readWitnesses(storeDir);
-  const valid = (s: NoteSignature) => witnesses.some((w) => verifyCosignature(note.body, s, w.key) !== undefined);
+  const valid = (s: NoteSignature) => witnesses.some((w) => verifyCosignature(note.body, s, w.key, c) !== undefined);
   const seen = new Set<string>();
   const unique = storedCosignatures(storeDir, rec.seq).filter(
     (s) => !seen.has(`${s.name}+${s.keyId}`) && valid(s) && Boolean(seen.add(`${s.name}+${s.keyId}`)),
@@ -176,6 +178,7 @@ export function bestCheckpointFor(
   storeDir: string,
   records: readonly ChainRecord[],
   seq: number,
+  c: Crypto = nobleCrypto,
 ): { record: ChainRecord; checkpoint: string } {
   let best = records[records.length - 1];
   let bestCount = cosignatureCount(storeDir, best.seq);
@@ -183,5 +186,5 @@ export function bestCheckpointFor(
     const n = cosignatureCount(storeDir, i);
     if (n > bestCount) [best, bestCount] = [records[i], n];
   }
-  return { record: best, checkpoint: bestCount ? cosignedCheckpoint(storeDir, best) : best.checkpoint };
+  return { record: best, checkpoint: bestCount ? cosignedCheckpoint(storeDir, best, c) : best.checkpoint };
 }

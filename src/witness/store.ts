@@ -20,6 +20,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cosignerFromSeed, type Cosigner, type CosignerVerifier, parseCosignerKey } from '../core/cosignature.js';
+import { nobleCrypto, type Crypto } from '../core/crypto.js';
 import { NotarError } from '../core/errors.js';
 import { checkKeys, expectString, parseJson } from '../core/json.js';
 import { parseNote, parseVerifierKey, signerFromSeed, type Verifier } from '../core/note.js';
@@ -52,17 +53,18 @@ export function initWitnessStore(
   name: string,
   seed: Uint8Array,
   passphrase: string | null,
+  c: Crypto = nobleCrypto,
 ): CosignerVerifier {
   const config = path.join(dir, 'notar-witness.json');
   if (fs.existsSync(config))
     throw new NotarError('EXISTS', `a witness store already exists at ${dir}`, {
       hint: 'use another --witness-store, or keep using this one',
     });
-  const cosigner = cosignerFromSeed(name, seed);
+  const cosigner = cosignerFromSeed(name, seed, c);
   try {
     fs.mkdirSync(path.join(dir, 'logs'), { recursive: true, mode: 0o700 });
     fs.mkdirSync(path.join(dir, 'evidence'), { recursive: true, mode: 0o700 });
-    writeFileAtomic(path.join(dir, 'key.json'), sealKey(signerFromSeed(name, seed), passphrase), { mode: 0o600 });
+    writeFileAtomic(path.join(dir, 'key.json'), sealKey(signerFromSeed(name, seed, c), passphrase), { mode: 0o600 });
     writeFileAtomic(path.join(dir, 'key.pub'), cosigner.text + '\n');
     writeFileAtomic(config, JSON.stringify({ format: WITNESS_FORMAT, name }) + '\n');
     fsyncDir(dir);
@@ -85,9 +87,11 @@ export class WitnessStore {
   constructor(
     readonly dir: string,
     readonly name: string,
+    /** The SHA-256 and Ed25519 the witness computes with (core/crypto.ts). */
+    readonly crypto: Crypto = nobleCrypto,
   ) {}
 
-  static open(dir: string): WitnessStore {
+  static open(dir: string, c: Crypto = nobleCrypto): WitnessStore {
     let text: string;
     try {
       text = fs.readFileSync(path.join(dir, 'notar-witness.json'), 'utf8');
@@ -102,7 +106,7 @@ export class WitnessStore {
     const cfg = checkKeys(parseJson(text, 'witness store config', 4096), 'witness store config', ['format', 'name']);
     if (cfg.format !== WITNESS_FORMAT) throw new NotarError('STORE', `${dir}: unknown witness store format`);
     removeStaleTemps(dir);
-    return new WitnessStore(dir, expectString(cfg.name, 'name', 256));
+    return new WitnessStore(dir, expectString(cfg.name, 'name', 256), c);
   }
 
   verifier(): CosignerVerifier {
@@ -114,8 +118,8 @@ export class WitnessStore {
   }
 
   cosigner(passphrase: () => string): Cosigner {
-    const signer = openKey(fs.readFileSync(path.join(this.dir, 'key.json'), 'utf8'), passphrase);
-    const cosigner = cosignerFromSeed(this.name, signer.seed);
+    const signer = openKey(fs.readFileSync(path.join(this.dir, 'key.json'), 'utf8'), passphrase, this.crypto);
+    const cosigner = cosignerFromSeed(this.name, signer.seed, this.crypto);
     if (cosigner.text !== this.verifier().text)
       throw new NotarError('STORE', `${this.dir}: key.json and key.pub do not match`);
     return cosigner;
@@ -193,7 +197,8 @@ export class WitnessStore {
     onEvidence: (file: string, e: ForkEvidence) => void,
   ): Promise<WitnessAnswer> {
     const keysFor = (o: string) => this.logKeys(o);
-    if (origin === undefined || !keysFor(origin)) return addCheckpoint(text, keysFor, undefined, cosigner, now());
+    if (origin === undefined || !keysFor(origin))
+      return addCheckpoint(text, keysFor, undefined, cosigner, now(), this.crypto);
     const prev = this.queues.get(origin) ?? Promise.resolve();
     const run = prev.then(() => this.decideLocked(text, origin, cosigner, now, onEvidence));
     const tail = run.catch(() => undefined);
@@ -213,7 +218,7 @@ export class WitnessStore {
   ): Promise<WitnessAnswer> {
     const lock = await acquireLock(originDir(this.dir, origin), ORIGIN_LOCK_MS);
     try {
-      const a = addCheckpoint(text, (o) => this.logKeys(o), this.state(origin), cosigner, now());
+      const a = addCheckpoint(text, (o) => this.logKeys(o), this.state(origin), cosigner, now(), this.crypto);
       // A request for another origin than its body says cannot happen (origin came from the body); be safe anyway.
       if (a.origin !== undefined && a.origin !== origin)
         return { ...a, status: 400, body: 'origin changed\n', state: undefined };

@@ -6,12 +6,13 @@
  * are printed: that pair is evidence that the log forked.
  */
 import { fromBase64, fromHex, equalBytes } from '../../core/bytes.js';
+import type { Crypto } from '../../core/crypto.js';
 import { NotarError } from '../../core/errors.js';
 import { MerkleTree, verifyConsistency } from '../../core/merkle.js';
 import { MAX_NOTE_BYTES, openNote, parseNote, type Verifier } from '../../core/note.js';
 import { parseCheckpointBody, type CheckpointBody } from '../../core/witness-protocol.js';
 import { openStore, type Store } from '../../store/store.js';
-import { readTextInput, storeDir, trustedKeys, type Opts } from '../common.js';
+import { cryptoOf, readTextInput, storeDir, trustedKeys, type Opts } from '../common.js';
 
 interface Side {
   readonly file: string;
@@ -30,7 +31,7 @@ function readSide(file: string): Side {
 
 function tryStore(opts: Opts, origin: string): Store | undefined {
   try {
-    const s = openStore(storeDir(opts));
+    const s = openStore(storeDir(opts), cryptoOf(opts));
     return s.origin === origin ? s : undefined;
   } catch {
     return undefined;
@@ -38,12 +39,13 @@ function tryStore(opts: Opts, origin: string): Store | undefined {
 }
 
 /** Both must be signed by a trusted key of the origin: unsigned text proves nothing. */
-function checkSigned(sides: Side[], keys: Verifier[]): void {
+function checkSigned(sides: Side[], keys: Verifier[], c: Crypto): void {
   for (const s of sides) {
     try {
       openNote(
         s.note,
         keys.filter((k) => k.name === s.cp.origin),
+        c,
       );
     } catch (e) {
       throw new NotarError(
@@ -71,7 +73,7 @@ function decide(a: Side, b: Side, opts: Opts, store: Store | undefined): { ok: b
   if (m.cp.size === 0) return { ok: true, how: 'the empty tree is a prefix of every tree' };
   if (typeof opts.proof === 'string') {
     try {
-      verifyConsistency(m.cp.size, n.cp.size, m.cp.root, n.cp.root, readProof(opts.proof));
+      verifyConsistency(m.cp.size, n.cp.size, m.cp.root, n.cp.root, readProof(opts.proof), cryptoOf(opts));
       return { ok: true, how: `the consistency proof from ${m.cp.size} to ${n.cp.size} verifies` };
     } catch (e) {
       if (e instanceof NotarError && e.code === 'FORMAT') throw e;
@@ -80,7 +82,7 @@ function decide(a: Side, b: Side, opts: Opts, store: Store | undefined): { ok: b
   }
   if (!store) return undefined;
   const state = store.readChain();
-  const tree = MerkleTree.fromLeafHashes(state.blockHashes);
+  const tree = MerkleTree.fromLeafHashes(state.blockHashes, store.crypto);
   const bad = [m, n].filter((s) => s.cp.size > tree.size || !equalBytes(tree.rootAt(s.cp.size), s.cp.root));
   if (bad.length === 0) return { ok: true, how: `both are prefixes of this store's history (${tree.size} blocks)` };
   return {
@@ -106,7 +108,7 @@ export async function run(args: string[], opts: Opts): Promise<number> {
       'no trusted key for the log: give --key/--key-file, or run it where the log store is',
       { hint: 'unsigned checkpoints prove nothing' },
     );
-  checkSigned(sides, keys);
+  checkSigned(sides, keys, cryptoOf(opts));
   const verdict = decide(sides[0], sides[1], opts, store);
   if (!verdict)
     throw new NotarError('USAGE', 'the sizes differ and no consistency proof was given', {

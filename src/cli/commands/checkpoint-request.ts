@@ -9,7 +9,8 @@ export async function run(_args: string[], opts: Opts): Promise<number> {
     throw new NotarError('USAGE', `--old ${JSON.stringify(oldText)} is not a size`, {
       hint: 'the size the witness last cosigned, 0 if never',
     });
-  const state = openStoreFromOpts(opts).readChain();
-  process.stdout.write(addCheckpointBody(state, Number(oldText)));
+  const store = openStoreFromOpts(opts);
+  const state = store.readChain();
+  process.stdout.write(addCheckpointBody(state, Number(oldText), undefined, undefined, store.crypto));
   return 0;
 }

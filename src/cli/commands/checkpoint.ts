@@ -24,6 +24,8 @@ export async function run(args: string[], opts: Opts): Promise<number> {
       hint: 'stamp a document first: notar stamp FILE',
     });
   // With the witness cosignatures stored for it (none: exactly the chain's checkpoint).
-  process.stdout.write((await import('../../witness/log-witnesses.js')).cosignedCheckpoint(store.paths.dir, latest));
+  process.stdout.write(
+    (await import('../../witness/log-witnesses.js')).cosignedCheckpoint(store.paths.dir, latest, store.crypto),
+  );
   return 0;
 }

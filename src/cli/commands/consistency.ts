@@ -17,11 +17,12 @@ import {
   verifyConsistencyStatement,
   type ConsistencyStatement,
 } from '../../core/consistency.js';
+import type { Crypto } from '../../core/crypto.js';
 import { NotarError } from '../../core/errors.js';
 import { MerkleTree } from '../../core/merkle.js';
 import { MAX_NOTE_BYTES, openNote, type Verifier } from '../../core/note.js';
 import type { Store } from '../../store/store.js';
-import { openStoreFromOpts, readTextInput, requireTrustedKeys, type Opts } from '../common.js';
+import { cryptoOf, openStoreFromOpts, readTextInput, requireTrustedKeys, type Opts } from '../common.js';
 import { colors } from '../output/io.js';
 import { checkpointOf, signersOf, untrustedReason } from '../receipts/receipt-read.js';
 
@@ -57,7 +58,7 @@ function checkOld(file: string, text: string, cp: Checkpoint, store: Store, hist
     throw new NotarError('UNTRUSTED', `${file}: it is a checkpoint of ${cp.origin}, not of this log (${store.origin})`);
   const key = store.verifier();
   try {
-    openNote(text, [key]);
+    openNote(text, [key], store.crypto);
   } catch (e) {
     if (!(e instanceof NotarError) || e.code === 'FORMAT') throw e;
     const why =
@@ -89,12 +90,12 @@ async function prove(file: string, opts: Opts): Promise<number> {
   const state = store.readChain();
   if (state.records.length === 0)
     throw new NotarError('NOT_FOUND', `no checkpoint yet: nothing has been stamped in ${store.origin}`);
-  const history = MerkleTree.fromLeafHashes(state.blockHashes);
+  const history = MerkleTree.fromLeafHashes(state.blockHashes, store.crypto);
   checkOld(file, text, cp, store, history);
   const latest = state.records[state.records.length - 1].checkpoint;
   const statement = buildConsistency(text, latest, cp.size === history.size ? [] : history.consistencyProof(cp.size));
   // Self-check before handing it out: it must verify exactly as a third party would.
-  verifyConsistencyStatement(statement, [store.verifier()]);
+  verifyConsistencyStatement(statement, [store.verifier()], store.crypto);
   process.stdout.write(formatConsistency(statement));
   return 0;
 }
@@ -115,8 +116,9 @@ async function check(file: string, opts: Opts): Promise<number> {
   const trusted = requireTrustedKeys(opts, 'a consistency proof can only be checked');
   const statement = readStatement(file);
   const c = await colors(process.stdout);
+  const crypto = cryptoOf(opts);
   try {
-    const r = verifyConsistencyStatement(statement, trusted);
+    const r = verifyConsistencyStatement(statement, trusted, crypto);
     // Equal sizes: the proof showed the two roots are equal (RFC 9162 §2.1.4.2), so nothing was added.
     const how =
       r.from.size === r.to.size
@@ -128,22 +130,22 @@ async function check(file: string, opts: Opts): Promise<number> {
     if (!(e instanceof NotarError)) throw e;
     if (e.code === 'FORMAT') throw new NotarError('FORMAT', `${file}: ${e.message}`);
     if (e.code === 'KEY_FORMAT' || e.code === 'USAGE') throw e;
-    process.stdout.write(`${c.red('FAILED')}: ${plain(e, statement, trusted)}\n`);
+    process.stdout.write(`${c.red('FAILED')}: ${plain(e, statement, trusted, crypto)}\n`);
     return 1;
   }
 }
 
-function plain(e: NotarError, s: ConsistencyStatement, trusted: readonly Verifier[]): string {
-  if (e.code === 'UNTRUSTED') return untrustedPlain(s, trusted);
+function plain(e: NotarError, s: ConsistencyStatement, trusted: readonly Verifier[], crypto: Crypto): string {
+  if (e.code === 'UNTRUSTED') return untrustedPlain(s, trusted, crypto);
   if (e.code === 'SIGNATURE_INVALID') return `a checkpoint signature is invalid (${e.message})`;
   return `the later checkpoint does not extend the earlier one (${e.message})`;
 }
 
 /** Which of the two checkpoints no trusted key signed, and what each claims. */
-function untrustedPlain(s: ConsistencyStatement, trusted: readonly Verifier[]): string {
+function untrustedPlain(s: ConsistencyStatement, trusted: readonly Verifier[], crypto: Crypto): string {
   const signed = (note: string) => {
     try {
-      openNote(note, trusted);
+      openNote(note, trusted, crypto);
       return true;
     } catch {
       return false;

@@ -103,7 +103,7 @@ function describer(
   return (seq: number, index: number, recs: Uint8Array, names: (string | undefined)[]): Found => {
     const rec = records[seq];
     if (!clerks.has(seq)) {
-      const r = readRecord(store.paths, rec, keys);
+      const r = readRecord(store.paths, rec, keys, store.crypto);
       clerks.set(seq, r.kind === 'ok' ? clerkLabel(r) : null);
     }
     const digest = recs.subarray(index * 64, index * 64 + 32);

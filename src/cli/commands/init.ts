@@ -3,7 +3,7 @@ import { randomBytes } from '../../core/bytes.js';
 import { NotarError } from '../../core/errors.js';
 import { generateSigner, isValidOwnKeyName, parseSignerKey } from '../../core/note.js';
 import { initStore } from '../../store/store.js';
-import { readTextInput, storeDir, type Opts } from '../common.js';
+import { cryptoOf, readTextInput, storeDir, type Opts } from '../common.js';
 import { notice } from '../output/io.js';
 import { passphraseToSeal } from '../passphrase.js';
 
@@ -15,12 +15,12 @@ export async function run(_args: string[], opts: Opts): Promise<number> {
     });
   }
   const signer = opts.import
-    ? parseSignerKey(readTextInput(String(opts.import), 4096, 'a signer key').trim())
-    : generateSigner(name, randomBytes(32));
+    ? parseSignerKey(readTextInput(String(opts.import), 4096, 'a signer key').trim(), cryptoOf(opts))
+    : generateSigner(name, randomBytes(32), cryptoOf(opts));
   if (signer.name !== name) throw new NotarError('USAGE', `the imported key is named ${signer.name}, not ${name}`);
   const dir = storeDir(opts);
   const passphrase = await passphraseToSeal(opts);
-  initStore(dir, signer, passphrase);
+  initStore(dir, signer, passphrase, cryptoOf(opts));
   process.stdout.write(signer.text + '\n');
   notice(
     `created store ${dir} for ${name}${passphrase === null ? ' (key NOT encrypted: --no-passphrase)' : ' (key encrypted)'}`,

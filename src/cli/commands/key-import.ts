@@ -7,7 +7,7 @@ import { passphraseToSeal } from '../passphrase.js';
 
 export async function run(args: string[], opts: Opts): Promise<number> {
   const store = openStoreFromOpts(opts);
-  const signer = parseSignerKey(readTextInput(args[0], 4096, 'a signer key').trim());
+  const signer = parseSignerKey(readTextInput(args[0], 4096, 'a signer key').trim(), store.crypto);
   const current = store.verifier();
   if (current.text === signer.text) {
     notice('that key is already the store key; nothing changed');

@@ -17,8 +17,8 @@ export async function run(_args: string[], opts: Opts): Promise<number> {
   const old = await loadSigner(store, opts);
   const next =
     typeof opts.import === 'string'
-      ? parseSignerKey(readTextInput(opts.import, 4096).trim())
-      : generateSigner(store.origin, randomBytes(32));
+      ? parseSignerKey(readTextInput(opts.import, 4096).trim(), store.crypto)
+      : generateSigner(store.origin, randomBytes(32), store.crypto);
   // The new key is kept as the old one was: encrypted (same passphrase source) or, if it was not, not.
   const passphrase = store.keyEncrypted() ? await passphraseToSeal(opts) : null;
   const { seq, proof } = await rotateKey(store, old, next, passphrase);

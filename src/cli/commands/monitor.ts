@@ -10,7 +10,7 @@ import type { Block } from '../../core/block.js';
 import { writeFileAtomic } from '../../store/durable.js';
 import { loadState, MonitorFault, monitorLog, saveState } from '../../publish/monitor.js';
 import { openSource } from '../../publish/source.js';
-import { requireTrustedKeys, type Opts } from '../common.js';
+import { cryptoOf, requireTrustedKeys, type Opts } from '../common.js';
 
 export async function run(args: string[], opts: Opts): Promise<number> {
   if (args.length !== 1)
@@ -33,10 +33,16 @@ export async function run(args: string[], opts: Opts): Promise<number> {
     out = [];
   };
   try {
-    const r = await monitorLog(src, keys[0], prev, (b) => {
-      out.push(line(b));
-      if (out.length >= 1024) flush();
-    });
+    const r = await monitorLog(
+      src,
+      keys[0],
+      prev,
+      (b) => {
+        out.push(line(b));
+        if (out.length >= 1024) flush();
+      },
+      cryptoOf(opts),
+    );
     flush();
     if (stateDir) saveState(stateDir, r.state);
     const n = r.state.size - r.from;

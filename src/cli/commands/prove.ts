@@ -86,7 +86,7 @@ function rebuild(store: Store, t: Target): Receipt[] {
   }
   const verifier = store.verifier();
   const builders = new Map<number, (index: number) => Receipt>();
-  const builder = new ReceiptBuilder(state, verifier.text);
+  const builder = new ReceiptBuilder(state, verifier.text, store.crypto);
   // The latest checkpoint's RFC 3161 tokens, if the store has any (docs/timestamps.md).
   const timestamps = storedTimestamps(store, state.records.length - 1);
   return found.map(({ seq, index, leaves }) => {
@@ -94,7 +94,7 @@ function rebuild(store: Store, t: Target): Receipt[] {
     if (!forBlock) builders.set(seq, (forBlock = builder.forStoredBlock(leaves)));
     const receipt = timestamps ? { ...forBlock(index), timestamps } : forBlock(index);
     // Never hand out a receipt that does not verify: that would mean the store is damaged.
-    const check = verifyReceipt(receipt, t.digest, [verifier]);
+    const check = verifyReceipt(receipt, t.digest, [verifier], store.crypto);
     if (!check.ok) {
       throw new NotarError(
         'CHAIN_INVALID',

@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { equalBytes, fromHex } from '../../core/bytes.js';
 import type { ChainRecord } from '../../core/chain.js';
+import type { Crypto } from '../../core/crypto.js';
 import { NotarError } from '../../core/errors.js';
 import { MerkleTree } from '../../core/merkle.js';
 import { openNote, type Verifier } from '../../core/note.js';
@@ -70,7 +71,7 @@ function checkHistory(file: string, r: Receipt, store: Store, history: MerkleTre
   }
   if (cp.origin !== store.origin)
     throw notOurs(file, `it is a receipt of ${cp.origin}, not of this store (${store.origin})`);
-  signedByStore(file, r.checkpoint, verifiers);
+  signedByStore(file, r.checkpoint, verifiers, store.crypto);
   if (cp.size > history.size) {
     throw notOurs(
       file,
@@ -89,10 +90,10 @@ function checkHistory(file: string, r: Receipt, store: Store, history: MerkleTre
 }
 
 /** Only a checkpoint this store's key signed says anything about this store's history. */
-function signedByStore(file: string, checkpoint: string, verifiers: Verifier[]): void {
+function signedByStore(file: string, checkpoint: string, verifiers: Verifier[], c: Crypto): void {
   // Every key the store signed with: a receipt from before a key rotation is under the old key (docs/lifecycle.md §3).
   try {
-    openNote(checkpoint, verifiers);
+    openNote(checkpoint, verifiers, c);
   } catch (e) {
     if (!(e instanceof NotarError)) throw e;
     if (e.code === 'SIGNATURE_INVALID')
@@ -122,10 +123,11 @@ function plan(
   checkBlock(file, r, state.records);
   // Issue 12: the latest checkpoint with the most witness cosignatures (just the latest without witnesses);
   // issue 14: with that checkpoint's timestamps, unless that would drop the receipt's own (receipt-timestamps.ts).
-  const best = bestCheckpointFor(store.paths.dir, state.records, r.block.seq);
+  const best = bestCheckpointFor(store.paths.dir, state.records, r.block.seq, store.crypto);
   const { seq, timestamps: tokens, why } = target(old, best.record.seq);
   const record = state.records[seq];
-  const checkpoint = seq === best.record.seq ? best.checkpoint : cosignedCheckpoint(store.paths.dir, record);
+  const checkpoint =
+    seq === best.record.seq ? best.checkpoint : cosignedCheckpoint(store.paths.dir, record, store.crypto);
   const n = seq + 1;
   const refreshed: Receipt = {
     ...r,
@@ -134,7 +136,7 @@ function plan(
     ...(tokens ? { timestamps: tokens } : {}),
   };
   // The leaf part is kept as it is: it must still verify, or refreshing would only hide damage.
-  const check = verifyReceipt(refreshed, fromHex(r.document.sha256, 'document.sha256', 32), [verifier]);
+  const check = verifyReceipt(refreshed, fromHex(r.document.sha256, 'document.sha256', 32), [verifier], store.crypto);
   if (!check.ok)
     throw notOurs(
       file,
@@ -164,7 +166,7 @@ export async function run(args: string[], opts: Opts): Promise<number> {
       'NOT_FOUND',
       `this store (${store.origin}) has no blocks yet, so it has no receipts to refresh`,
     );
-  const history = MerkleTree.fromLeafHashes(state.blockHashes);
+  const history = MerkleTree.fromLeafHashes(state.blockHashes, store.crypto);
   const verifier = store.verifier();
   const verifiers = allStoreKeys(store, state);
   const target = refreshTargets(store, state.records.length);

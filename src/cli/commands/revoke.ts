@@ -57,7 +57,7 @@ function statements(store: Store, list: Target[], reason: string, time: string):
       throw new NotarError('NOT_FOUND', `${t.display} was never stamped in ${store.origin}: nothing to revoke`, {
         hint: 'check the document with `notar find`',
       });
-    const leaves = stampings.map((s) => stampingLeaf(s.salt, t.digest)).filter((l) => !seen.has(l));
+    const leaves = stampings.map((s) => stampingLeaf(s.salt, t.digest, store.crypto)).filter((l) => !seen.has(l));
     const fresh = leaves.filter((l) => !revoked.has(l));
     if (fresh.length === 0 && leaves.length > 0) {
       const r = revoked.get(leaves[0])!;
@@ -84,13 +84,13 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   const signer = await loadSigner(store, opts);
   const lines = statements(store, list, reason, formatTime(new Date()));
   if (lines.length === 0) throw new NotarError('USAGE', 'nothing to revoke');
-  const batch = writeEntries(store.paths, lines);
+  const batch = writeEntries(store.paths, lines, store.crypto);
   const sealed = await store.seal(
     { digests: batch.digests, salts: batch.salts, names: lines.map(() => REVOKE_PREFIX) },
     signer,
   );
   for (const msg of sealed.recovered) notice(`recovered: ${msg}`);
-  const unrecorded = tryWriteRecord(store.paths, sealed.record, clerk, signer);
+  const unrecorded = tryWriteRecord(store.paths, sealed.record, clerk, signer, store.crypto);
   if (unrecorded)
     notice(`warning: block ${sealed.record.seq} is sealed but who revoked was not recorded: ${unrecorded}`);
   process.stdout.write(

@@ -10,13 +10,14 @@ import { documentLeafHash } from '../../core/batch.js';
 import { blockHash } from '../../core/block.js';
 import { equalBytes, fromHex, toHex } from '../../core/bytes.js';
 import { parseCheckpoint } from '../../core/checkpoint.js';
+import type { Crypto } from '../../core/crypto.js';
 import { NotarError } from '../../core/errors.js';
 import { checkKeys, parseJson } from '../../core/json.js';
 import { rootFromInclusionProof } from '../../core/merkle.js';
 import { parseNote, parseVerifierKey, type Verifier } from '../../core/note.js';
 import { bytesPath, parseReceipt, type Receipt } from '../../core/receipt.js';
 import { verifyReceipt } from '../../core/verify.js';
-import { readTextInput, type Opts } from '../common.js';
+import { cryptoOf, readTextInput, type Opts } from '../common.js';
 import { setInterruptContext } from '../interrupt.js';
 
 /** What `stamp` needs from whoever seals: local store or server. */
@@ -52,16 +53,17 @@ export async function remoteSealer(opts: Opts): Promise<Sealer> {
   const timeoutMs = Number(opts.timeout ?? 120) * 1000;
   if (!(timeoutMs > 0)) throw new NotarError('USAGE', '--timeout must be a number of seconds > 0');
   const { origin, key } = await health(base, timeoutMs);
+  const c = cryptoOf(opts);
   return {
     origin,
     proveHint: `the documents are sealed by ${base}; rebuild a missing receipt there with \`notar prove --sha256 HEX\``,
     whyNot: (r, digest) => {
       if (r.checkpoint.split('\n')[0] !== origin)
         return `it is a receipt of ${r.checkpoint.split('\n')[0]}, not of ${origin}`;
-      const v = verifyReceipt(r, digest, [key]);
+      const v = verifyReceipt(r, digest, [key], c);
       return v.ok ? undefined : `it does not verify against the server's key (${v.step}: ${v.reason})`;
     },
-    seal: (digests, names) => submit(base, token, timeoutMs, key, digests, names),
+    seal: (digests, names) => submit(base, token, timeoutMs, key, digests, names, c),
   };
 }
 
@@ -104,6 +106,7 @@ async function submit(
   key: Verifier,
   digests: Uint8Array,
   names: (string | undefined)[],
+  c: Crypto,
 ) {
   const lines: string[] = [];
   for (let i = 0; i < names.length; i++)
@@ -129,7 +132,7 @@ async function submit(
   }
   if (res.status !== 200) throw refusal(base, res.status, body);
   if (body.length > MAX_REPLY) throw new NotarError('IO', `${base} sent an oversized reply; nothing was written`);
-  const receipts = checkReceipts(body, key, digests, names.length);
+  const receipts = checkReceipts(body, key, digests, names.length, c);
   const b = receipts[0].block;
   return {
     record: { seq: b.seq, time: b.time, root: b.root, size: b.size },
@@ -163,7 +166,7 @@ function refusal(base: string, status: number, body: string): NotarError {
 }
 
 /** Exactly one receipt per document, in order, for its digest, verifying under the server's key. */
-function checkReceipts(body: string, key: Verifier, digests: Uint8Array, count: number): Receipt[] {
+function checkReceipts(body: string, key: Verifier, digests: Uint8Array, count: number, c: Crypto): Receipt[] {
   const lines = body.split('\n').filter((l) => l !== '');
   const bad = (why: string) =>
     new NotarError('IO', `the notary server sent receipts that do not check out (${why}); none was written`, {
@@ -182,27 +185,29 @@ function checkReceipts(body: string, key: Verifier, digests: Uint8Array, count: 
     if (r.document.sha256 !== toHex(digest)) throw bad(`receipt ${i} is for another document`);
     if (verified?.checkpoint === r.checkpoint) {
       // Same checkpoint as a receipt fully verified (signature and all): its proofs are enough (FORMAT.md §8 steps 2-3).
-      if (!proofsLeadTo(r, digest, verified.root)) throw bad(`receipt ${i}: its proofs do not lead to its checkpoint`);
+      if (!proofsLeadTo(r, digest, verified.root, c))
+        throw bad(`receipt ${i}: its proofs do not lead to its checkpoint`);
       return r;
     }
-    const v = verifyReceipt(r, digest, [key]);
+    const v = verifyReceipt(r, digest, [key], c);
     if (!v.ok) throw bad(`receipt ${i}: ${v.step}: ${v.reason}`);
     verified = { checkpoint: r.checkpoint, root: parseCheckpoint(parseNote(r.checkpoint).body).root };
     return r;
   });
 }
 
-function proofsLeadTo(r: Receipt, digest: Uint8Array, root: Uint8Array): boolean {
+function proofsLeadTo(r: Receipt, digest: Uint8Array, root: Uint8Array, c: Crypto): boolean {
   try {
     const batchRoot = rootFromInclusionProof(
       r.leaf.index,
       r.block.size,
-      documentLeafHash(fromHex(r.leaf.salt), digest),
+      documentLeafHash(fromHex(r.leaf.salt), digest, c),
       bytesPath(r.leaf.path),
+      c,
     );
     if (toHex(batchRoot) !== r.block.root) return false;
     return equalBytes(
-      rootFromInclusionProof(r.block.seq, r.history.size, blockHash(r.block), bytesPath(r.history.path)),
+      rootFromInclusionProof(r.block.seq, r.history.size, blockHash(r.block, c), bytesPath(r.history.path), c),
       root,
     );
   } catch {

@@ -40,8 +40,12 @@ export async function witnessSealed(store: Store, state: ChainState, opts: Opts)
     rec,
     witnessTimeoutMs(opts),
     () => store.readChain().records.length,
+    store.crypto,
   );
   reportOutcomes(outcomes, rec.seq + 1);
-  const records = [...state.records.slice(0, -1), { ...rec, checkpoint: cosignedCheckpoint(store.paths.dir, rec) }];
+  const records = [
+    ...state.records.slice(0, -1),
+    { ...rec, checkpoint: cosignedCheckpoint(store.paths.dir, rec, store.crypto) },
+  ];
   return { ...state, records };
 }

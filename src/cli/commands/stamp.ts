@@ -266,7 +266,7 @@ function localSealer(opts: Opts): Sealer {
       const signer = await unlock();
       const sealed = await store.seal({ digests, names }, signer);
       // The block is sealed: a record that cannot be written must not cost its receipts.
-      const unrecorded = tryWriteRecord(store.paths, sealed.record, clerk, signer);
+      const unrecorded = tryWriteRecord(store.paths, sealed.record, clerk, signer, store.crypto);
       if (unrecorded)
         notice(`warning: block ${sealed.record.seq} is sealed but who stamped it was not recorded: ${unrecorded}`);
       // Witnesses (issue 12): the checkpoint in the receipts carries the cosignatures that arrived in time.
@@ -277,7 +277,11 @@ function localSealer(opts: Opts): Sealer {
       let receipt: ((i: number) => Receipt) | undefined;
       // Built on first use: --no-receipts never pays for it.
       const built = (i: number) =>
-        (receipt ??= new ReceiptBuilder(state, signer.text).forBatch(sealed.record.seq, sealed.batch, names))(i);
+        (receipt ??= new ReceiptBuilder(state, signer.text, store.crypto).forBatch(
+          sealed.record.seq,
+          sealed.batch,
+          names,
+        ))(i);
       const lazy = timestamps ? (i: number): Receipt => ({ ...built(i), timestamps }) : built;
       return { record: sealed.record, receipt: lazy, recovered: sealed.recovered };
     },

@@ -26,7 +26,11 @@ export async function run(_args: string[], opts: Opts): Promise<number> {
   const signer = await loadSigner(store, opts);
   const cp = parseCheckpoint(parseNote(last.checkpoint).body);
   const revoked = [...readRevocations(store, state).values()].map(({ leaf, time, reason }) => ({ leaf, time, reason }));
-  const text = signStatus({ origin: store.origin, size: cp.size, root: cp.root, time: last.time, revoked }, signer);
+  const text = signStatus(
+    { origin: store.origin, size: cp.size, root: cp.root, time: last.time, revoked },
+    signer,
+    store.crypto,
+  );
   if (typeof opts.out === 'string') {
     writeFileAtomic(opts.out, text);
     notice(

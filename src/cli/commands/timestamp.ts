@@ -89,7 +89,7 @@ async function check(store: Store): Promise<number> {
     try {
       if (!rec) throw new NotarError('CHAIN_INVALID', `there is no block ${t.seq}`);
       if (!a) throw new NotarError('UNTRUSTED', `no TSA named ${t.name} is pinned any more`);
-      const imprint = checkpointImprint(parseNote(rec.checkpoint).body);
+      const imprint = checkpointImprint(parseNote(rec.checkpoint).body, store.crypto);
       const at = await verifyTimestampToken(new Uint8Array(fs.readFileSync(t.file)), {
         imprint,
         trusted: pinnedCerts(a),
@@ -144,7 +144,7 @@ function request(store: Store): number {
       'the query is binary: redirect it to a file (notar timestamp --request > checkpoint.tsq)',
     );
   const rec = latest(store);
-  const q = timestampQuery(checkpointImprint(parseNote(rec.checkpoint).body));
+  const q = timestampQuery(checkpointImprint(parseNote(rec.checkpoint).body, store.crypto));
   savePendingQuery(store, rec.seq, q.der);
   process.stdout.write(q.der);
   process.stderr.write(
@@ -169,7 +169,7 @@ function readReply(file: string): Uint8Array {
 function recordFor(store: Store, imprint: Uint8Array): ChainRecord {
   const records = store.readChain().records;
   for (let i = records.length - 1; i >= 0; i--) {
-    if (equalBytes(checkpointImprint(parseNote(records[i].checkpoint).body), imprint)) return records[i];
+    if (equalBytes(checkpointImprint(parseNote(records[i].checkpoint).body, store.crypto), imprint)) return records[i];
   }
   throw new NotarError(
     'PROOF_INVALID',

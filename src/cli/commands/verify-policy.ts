@@ -13,7 +13,7 @@ import {
   type PolicyVerified,
   type PolicyVerifyResult,
 } from '../../core/policy-verify.js';
-import { readTextInput, type Opts } from '../common.js';
+import { cryptoOf, readTextInput, type Opts } from '../common.js';
 import { verifiedFields } from './verify.js';
 import { digestFile } from '../hashing/hashing.js';
 import { colors } from '../output/io.js';
@@ -84,10 +84,10 @@ export async function run(args: string[], opts: Opts): Promise<number> {
   const status = loadStatus(opts, withSuccessors(logKeys, lifecycle.successors));
   const text = readReceiptText(inp.receiptFile);
   const digest = inp.digest();
-  const verdict = verifyReceiptWithPolicy(text, digest, policy, lifecycle);
+  const verdict = verifyReceiptWithPolicy(text, digest, policy, lifecycle, cryptoOf(opts));
   if (!verdict.ok && verdict.step === 'format')
     throw new NotarError('FORMAT', `${inp.receiptFile}: ${verdict.reason}`, { hint: RECEIPT_HINT });
-  const checked = verdict.ok ? applyStatus(verdict, status, digest) : undefined;
+  const checked = verdict.ok ? applyStatus(verdict, status, digest, cryptoOf(opts)) : undefined;
   const result: PolicyVerifyResult = checked === undefined || checked.result.ok ? verdict : checked.result;
   const note = [verdict.ok ? verdict.rotationNote : undefined, checked?.note].filter(Boolean).join('; ') || undefined;
   if (opts.json) process.stdout.write(JSON.stringify(json(inp, digest, result, note)) + '\n');

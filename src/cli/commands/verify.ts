@@ -17,11 +17,12 @@
  */
 import * as fs from 'node:fs';
 import { toHex } from '../../core/bytes.js';
+import type { Crypto } from '../../core/crypto.js';
 import { CHECK_FAILED_CODES, NotarError } from '../../core/errors.js';
 import type { Verifier } from '../../core/note.js';
 import { RECEIPT_SUFFIX, type Receipt } from '../../core/receipt.js';
 import { verifyReceipt, type FailedReceipt, type VerifiedReceipt, type VerifyStep } from '../../core/verify.js';
-import { requireTrustedKeys, type Opts } from '../common.js';
+import { cryptoOf, requireTrustedKeys, type Opts } from '../common.js';
 import { digestFile, displayName } from '../hashing/hashing.js';
 import { colors, type Colors } from '../output/io.js';
 import { receiptPathFor } from '../receipts/receipt-path.js';
@@ -203,18 +204,19 @@ function readDocument(s: Subject): Uint8Array {
 async function check(
   s: Subject,
   trusted: readonly Verifier[],
-  status?: Status,
-  lifecycle: KeyLifecycle = NO_LIFECYCLE,
-  time?: TimeCheck,
+  status: Status | undefined,
+  lifecycle: KeyLifecycle,
+  time: TimeCheck | undefined,
+  crypto: Crypto,
 ): Promise<Checked> {
   const text = readReceipt(s);
   const digest = s.digest ?? readDocument(s);
-  const result = verifyReceipt(text, digest, trusted);
+  const result = verifyReceipt(text, digest, trusted, crypto);
   if (!result.ok && result.step === 'format') {
     throw new NotarError('FORMAT', `${displayName(s.receiptFile)}: ${result.reason}`, { hint: RECEIPT_HINT });
   }
   const rotated = applyRotation(result, lifecycle);
-  const checked = applyStatus(rotated.result, status, digest);
+  const checked = applyStatus(rotated.result, status, digest, crypto);
   const note = [rotated.note, checked.note].filter(Boolean).join('; ') || undefined;
   const timed = await withTime(checked.result, time);
   return { digest, result: timed.result, note, time: timed.time };
@@ -236,7 +238,7 @@ export async function run(args: string[], opts: Opts, time?: TimeCheck): Promise
   const status = loadStatus(opts, trusted);
   const c = await colors(process.stdout);
   if (list.length > 1) return runMany(list, trusted, opts, c, status, lifecycle, time);
-  const checked = await check(list[0], trusted, status, lifecycle, time);
+  const checked = await check(list[0], trusted, status, lifecycle, time, cryptoOf(opts));
   const { result } = checked;
   emit({ s: list[0], ...checked, trusted, c, many: false }, opts);
   return result.ok ? 0 : 1;
@@ -258,7 +260,7 @@ async function runMany(
   for (const s of list) {
     let checked: Checked;
     try {
-      checked = await check(s, trusted, status, lifecycle, time);
+      checked = await check(s, trusted, status, lifecycle, time, cryptoOf(opts));
     } catch (e) {
       if (!(e instanceof NotarError)) throw e;
       if (CHECK_FAILED_CODES.has(e.code)) failed++;

@@ -8,12 +8,12 @@ import { NotarError } from '../../core/errors.js';
 import { isValidKeyName, parseVerifierKey } from '../../core/note.js';
 import { requestOrigin } from '../../core/witness.js';
 import { initWitnessStore, resolveWitnessDir, WitnessStore } from '../../witness/store.js';
-import { readTextInput, type Opts } from '../common.js';
+import { cryptoOf, readTextInput, type Opts } from '../common.js';
 import { notice } from '../output/io.js';
 import { passphraseToOpen, passphraseToSeal } from '../passphrase.js';
 
 export const witnessDir = (opts: Opts) => resolveWitnessDir(opts.witnessStore as string | undefined);
-export const openWitness = (opts: Opts) => WitnessStore.open(witnessDir(opts));
+export const openWitness = (opts: Opts) => WitnessStore.open(witnessDir(opts), cryptoOf(opts));
 
 export async function loadCosigner(w: WitnessStore, opts: Opts) {
   const passphrase = w.keyEncrypted() ? await passphraseToOpen(opts) : '';
@@ -29,7 +29,7 @@ export async function init(_args: string[], opts: Opts): Promise<number> {
   }
   const dir = witnessDir(opts);
   const passphrase = await passphraseToSeal(opts);
-  const v = initWitnessStore(dir, name, randomBytes(32), passphrase);
+  const v = initWitnessStore(dir, name, randomBytes(32), passphrase, cryptoOf(opts));
   process.stdout.write(v.text + '\n');
   notice(
     `created witness store ${dir} for ${name}${passphrase === null ? ' (key NOT encrypted: --no-passphrase)' : ' (key encrypted)'}`,

@@ -5,6 +5,7 @@
  *   notar policy [--quorum Q]      a C2SP tlog-policy for this store
  */
 import { parseCosignerKey } from '../../core/cosignature.js';
+import type { Crypto } from '../../core/crypto.js';
 import { NotarError } from '../../core/errors.js';
 
 import { formatPolicy, type Policy } from '../../core/policy.js';
@@ -71,11 +72,14 @@ export async function cosign(_args: string[], opts: Opts): Promise<number> {
       hint: 'add one with `notar witnesses add <witness key> [--url URL]`',
     });
   const from = (opts.from as string[] | undefined) ?? [];
-  if (from.length) return merge(store.paths.dir, state.records, from, witnesses);
+  if (from.length) return merge(store.paths.dir, state.records, from, witnesses, store.crypto);
   const have = new Set(storedCosignatures(store.paths.dir, rec.seq).map((s) => `${s.name}+${s.keyId}`));
   const missing = witnesses.filter((w) => w.url && !have.has(`${w.key.name}+${w.key.keyId}`));
   if (missing.length)
-    reportOutcomes(await askWitnesses(store.paths.dir, missing, state, rec, witnessTimeoutMs(opts)), rec.seq + 1);
+    reportOutcomes(
+      await askWitnesses(store.paths.dir, missing, state, rec, witnessTimeoutMs(opts), undefined, store.crypto),
+      rec.seq + 1,
+    );
   const n = cosignatureCount(store.paths.dir, rec.seq);
   process.stdout.write(
     `history size ${rec.seq + 1}: ${n} of ${witnesses.length} witness${witnesses.length === 1 ? '' : 'es'} cosigned\n`,
@@ -94,6 +98,7 @@ function merge(
   records: Parameters<typeof storeCosignatures>[1][],
   files: string[],
   witnesses: ReturnType<typeof readWitnesses>,
+  c: Crypto,
 ): number {
   let stored = 0;
   for (const f of files) {
@@ -107,7 +112,7 @@ function merge(
     }
     let got = 0;
     for (let i = records.length - 1; i >= 0 && got < lines.length; i--)
-      got += storeCosignatures(dir, records[i], lines, witnesses).length;
+      got += storeCosignatures(dir, records[i], lines, witnesses, c).length;
     if (got === 0) notice(`${f}: no new valid cosignature by a configured witness on any checkpoint of this log`);
     stored += got;
   }

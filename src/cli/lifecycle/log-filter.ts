@@ -46,7 +46,7 @@ export function selectBlocks(store: Store, state: ChainState, opts: Opts): Logge
   const out: LoggedBlock[] = [];
   for (const rec of state.records) {
     if ((since !== undefined && rec.time < since) || (until !== undefined && rec.time > until)) continue;
-    const record = readRecord(store.paths, rec, keys);
+    const record = readRecord(store.paths, rec, keys, store.crypto);
     const label = clerkLabel(record);
     if (clerk !== undefined && (record.kind !== 'ok' || label !== clerk)) continue;
     out.push({ rec, record, clerk: label, entry: entries.get(rec.seq) });

@@ -9,7 +9,7 @@ export function revocationLookup(store: Store): RevokedLookup {
   const revoked = readRevocations(store);
   if (revoked.size === 0) return () => null;
   return (digest, salt) => {
-    const r = revoked.get(stampingLeaf(salt, digest));
+    const r = revoked.get(stampingLeaf(salt, digest, store.crypto));
     return r ? { time: r.time, reason: r.reason } : null;
   };
 }

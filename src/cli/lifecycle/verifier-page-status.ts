@@ -6,7 +6,7 @@
 import { NotarError } from '../../core/errors.js';
 import type { Verifier } from '../../core/note.js';
 import { MAX_STATUS_BYTES, openStatus } from '../../core/revocation.js';
-import { readTextInput, type Opts } from '../common.js';
+import { cryptoOf, readTextInput, type Opts } from '../common.js';
 import { scriptSafeJson } from '../commands/verifier-page.js';
 
 const STATUS_PLACEHOLDER = '__NOTAR_STATUS__';
@@ -17,7 +17,7 @@ export function bakeableStatus(opts: Opts, keys: readonly Verifier[]): string | 
   if (keys.length === 0)
     throw new NotarError('USAGE', '--status needs the trusted key (--key or --key-file) it is signed with');
   try {
-    openStatus(text, keys);
+    openStatus(text, keys, cryptoOf(opts));
   } catch (e) {
     if (e instanceof NotarError)
       throw new NotarError(e.code, `${opts.status}: ${e.message}`, {

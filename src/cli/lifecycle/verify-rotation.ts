@@ -9,7 +9,7 @@
 import { parseCheckpoint } from '../../core/checkpoint.js';
 import { lifecycleFromProofs, type KeyLifecycle } from '../../core/key-lifecycle.js';
 import { parseNote, type Verifier } from '../../core/note.js';
-import { readTextInput, type Opts } from '../common.js';
+import { cryptoOf, readTextInput, type Opts } from '../common.js';
 
 export { applyRotation, withSuccessors, type KeyLifecycle } from '../../core/key-lifecycle.js';
 
@@ -18,6 +18,7 @@ export function loadRotations(opts: Opts, trusted: readonly Verifier[]): KeyLife
   return lifecycleFromProofs(
     files.map((f) => ({ f, text: readTextInput(f, 1 << 20) })),
     trusted,
+    cryptoOf(opts),
   );
 }
 

@@ -7,18 +7,19 @@
  */
 import { parseCheckpoint } from '../../core/checkpoint.js';
 import { fromHex } from '../../core/bytes.js';
+import { nobleCrypto, type Crypto } from '../../core/crypto.js';
 import { NotarError } from '../../core/errors.js';
 import { parseNote, type Verifier } from '../../core/note.js';
 import { MAX_STATUS_BYTES, openStatus, stampingLeaf, statusVerdict, type Status } from '../../core/revocation.js';
 import type { VerifyResult } from '../../core/verify.js';
-import { readTextInput, type Opts } from '../common.js';
+import { cryptoOf, readTextInput, type Opts } from '../common.js';
 
 export function loadStatus(opts: Opts, trusted: readonly Verifier[]): Status | undefined {
   if (typeof opts.status !== 'string') return undefined;
   const file = opts.status;
   const text = readTextInput(file, MAX_STATUS_BYTES);
   try {
-    return openStatus(text, trusted);
+    return openStatus(text, trusted, cryptoOf(opts));
   } catch (e) {
     if (e instanceof NotarError)
       throw new NotarError(e.code, `${file}: ${e.message}`, {
@@ -36,11 +37,12 @@ export function applyStatus(
   result: VerifyResult,
   status: Status | undefined,
   digest: Uint8Array,
+  c: Crypto = nobleCrypto,
 ): { result: VerifyResult; note?: string } {
   if (!status || !result.ok) return { result };
   const r = result.receipt;
   const cp = parseCheckpoint(parseNote(r.checkpoint).body);
-  const leaf = stampingLeaf(fromHex(r.leaf.salt, 'leaf.salt', 32), digest);
+  const leaf = stampingLeaf(fromHex(r.leaf.salt, 'leaf.salt', 32), digest, c);
   const v = statusVerdict(status, result.origin, leaf, cp.size, cp.root);
   switch (v.kind) {
     case 'stale':

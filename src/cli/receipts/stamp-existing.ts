@@ -14,6 +14,7 @@ import { documentLeafHash } from '../../core/batch.js';
 import { blockHash } from '../../core/block.js';
 import { equalBytes } from '../../core/bytes.js';
 import { parseCheckpoint, type Checkpoint } from '../../core/checkpoint.js';
+import type { Crypto } from '../../core/crypto.js';
 import { NotarError } from '../../core/errors.js';
 import { MerkleTree, rootFromInclusionProof } from '../../core/merkle.js';
 import { parseNote, type Verifier } from '../../core/note.js';
@@ -45,7 +46,7 @@ export class AnchorCheck {
       const state = this.store.readChain();
       this.loaded = {
         state,
-        history: MerkleTree.fromLeafHashes(state.blockHashes),
+        history: MerkleTree.fromLeafHashes(state.blockHashes, this.store.crypto),
         verifiers: allStoreKeys(this.store, state),
       };
     }
@@ -63,9 +64,9 @@ export class AnchorCheck {
     }
     const blockWhy = this.blockWhyNot(r);
     if (blockWhy !== undefined) return blockWhy;
-    if (known) return proofsWhyNot(r, digest, verdict.cp, verdict.historyOk);
+    if (known) return proofsWhyNot(r, digest, verdict.cp, verdict.historyOk, this.store.crypto);
     // First receipt with this checkpoint: the whole of §8, signature included.
-    const check = verifyReceipt(r, digest, this.load().verifiers);
+    const check = verifyReceipt(r, digest, this.load().verifiers, this.store.crypto);
     if (!check.ok) return `it does not verify against this store's key (${check.step}: ${check.reason})`;
     this.byCheckpoint.set(key, verdict);
     return undefined;
@@ -119,25 +120,31 @@ const hexBytes = (hex: string) => Buffer.from(hex, 'hex');
  * checked out. The history proof is the same for every receipt of a block:
  * `historyOk` remembers the ones that led to the checkpoint's root.
  */
-function proofsWhyNot(r: Receipt, digest: Uint8Array, cp: Checkpoint, historyOk: Set<string>): string | undefined {
+function proofsWhyNot(
+  r: Receipt,
+  digest: Uint8Array,
+  cp: Checkpoint,
+  historyOk: Set<string>,
+  c: Crypto,
+): string | undefined {
   if (cp.size !== r.history.size)
     return `its checkpoint is for history size ${cp.size}, the receipt says ${r.history.size}`;
-  const leaf = documentLeafHash(hexBytes(r.leaf.salt), digest);
-  if (!leadsTo(r.leaf.index, r.block.size, leaf, r.leaf.path, hexBytes(r.block.root))) {
+  const leaf = documentLeafHash(hexBytes(r.leaf.salt), digest, c);
+  if (!leadsTo(r.leaf.index, r.block.size, leaf, r.leaf.path, hexBytes(r.block.root), c)) {
     return `its batch proof does not lead to the root of block ${r.block.seq}`;
   }
   const history = `${r.block.seq} ${r.history.path.join(' ')}`;
   if (historyOk.has(history)) return undefined;
-  if (!leadsTo(r.block.seq, r.history.size, blockHash(r.block), r.history.path, cp.root)) {
+  if (!leadsTo(r.block.seq, r.history.size, blockHash(r.block, c), r.history.path, cp.root, c)) {
     return `its history proof for block ${r.block.seq} does not lead to its checkpoint's root`;
   }
   historyOk.add(history);
   return undefined;
 }
 
-function leadsTo(index: number, size: number, leaf: Uint8Array, path: string[], root: Uint8Array): boolean {
+function leadsTo(index: number, size: number, leaf: Uint8Array, path: string[], root: Uint8Array, c: Crypto): boolean {
   try {
-    return equalBytes(rootFromInclusionProof(index, size, leaf, path.map(hexBytes)), root);
+    return equalBytes(rootFromInclusionProof(index, size, leaf, path.map(hexBytes), c), root);
   } catch (e) {
     if (e instanceof NotarError) return false;
     throw e;

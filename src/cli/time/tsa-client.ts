@@ -91,7 +91,7 @@ export async function stampCheckpoint(
       'USAGE',
       `TSA ${a.name} is offline-only (${a.url}); use \`notar timestamp --request\` and \`--reply\``,
     );
-  const imprint = checkpointImprint(parseNote(record.checkpoint).body);
+  const imprint = checkpointImprint(parseNote(record.checkpoint).body, store.crypto);
   const query = timestampQuery(imprint);
   const trusted = pinnedCerts(a);
   const token = tokenFromReply(await postQuery(a.url, query.der, a.timeoutMs));
