@@ -32,9 +32,8 @@ function parseArgs(argv) {
 
 async function load(dist) {
   const mod = (p) => import(pathToFileURL(path.join(dist, p)).href);
-  const [coreCrypto, crypto, store, leaves, paths, batch, block, chain, checkpoint, note, merkle] = await Promise.all(
+  const [crypto, store, leaves, paths, batch, block, chain, checkpoint, note, merkle] = await Promise.all(
     [
-      'core/crypto.js',
       'node/crypto.js',
       'store/store.js',
       'store/leaves.js',
@@ -47,8 +46,18 @@ async function load(dist) {
       'core/merkle.js',
     ].map(mod),
   );
-  coreCrypto.useCrypto(crypto.nodeCrypto);
-  return { ...store, ...leaves, ...paths, ...batch, ...block, ...chain, ...checkpoint, ...note, ...merkle };
+  return {
+    nodeCrypto: crypto.nodeCrypto,
+    ...store,
+    ...leaves,
+    ...paths,
+    ...batch,
+    ...block,
+    ...chain,
+    ...checkpoint,
+    ...note,
+    ...merkle,
+  };
 }
 
 /** Compact range of the history tree: perfect subtree roots, largest first. */
@@ -77,20 +86,22 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const m = await load(opts.dist);
   const origin = 'bench.notar.example/chain';
-  const signer = m.generateSigner(origin, new Uint8Array(randomBytes(32)));
-  const store = m.initStore(opts.store, signer, null);
-  const history = new HistoryRoot(m.nodeHash);
+  // node:crypto, passed explicitly to every core call (as the CLI does).
+  const c = m.nodeCrypto;
+  const signer = m.generateSigner(origin, new Uint8Array(randomBytes(32)), c);
+  const store = m.initStore(opts.store, signer, null, c);
+  const history = new HistoryRoot((l, r) => m.nodeHash(l, r, c));
   const lines = [];
   const start = Date.parse('2025-01-01T00:00:00Z');
   let last;
   for (let seq = 0; seq < opts.blocks; seq++) {
-    const batch = m.buildPackedBatch(new Uint8Array(randomBytes(32 * opts.perBlock)));
+    const batch = m.buildPackedBatch(new Uint8Array(randomBytes(32 * opts.perBlock)), undefined, c);
     const time = m.formatTime(new Date(start + seq * 1000));
-    const block = m.nextBlock(last, batch.count, batch.root, time);
+    const block = m.nextBlock(last, batch.count, batch.root, time, c);
     const names = Array.from({ length: batch.count }, (_, i) => `doc-${seq}-${i}.txt`);
-    fs.writeFileSync(m.leavesFile(store.paths, seq), m.encodeLeaves(seq, batch, names, signer));
-    history.push(m.blockHash(block));
-    const checkpoint = m.signNote(m.formatCheckpoint({ origin, size: seq + 1, root: history.root() }), signer);
+    fs.writeFileSync(m.leavesFile(store.paths, seq), m.encodeLeaves(seq, batch, names, signer, c));
+    history.push(m.blockHash(block, c));
+    const checkpoint = m.signNote(m.formatCheckpoint({ origin, size: seq + 1, root: history.root() }), signer, c);
     lines.push(m.formatChainRecord({ ...block, checkpoint }) + '\n');
     last = block;
   }

@@ -233,8 +233,6 @@ async function figKill() {
   const { verifyReceipt } = await import(pathToFileURL(path.join(repo, 'dist/core/verify.js')).href);
   const { parseVerifierKey } = await import(pathToFileURL(path.join(repo, 'dist/core/note.js')).href);
   const { nodeCrypto } = await import(pathToFileURL(path.join(repo, 'dist/node/crypto.js')).href);
-  const { useCrypto } = await import(pathToFileURL(path.join(repo, 'dist/core/crypto.js')).href);
-  useCrypto(nodeCrypto);
   const store = newStore('kill');
   const key = parseVerifierKey(fs.readFileSync(path.join(store, 'key.pub'), 'utf8').trim());
   const tokens = Array.from({ length: 4 }, (_, i) => notar(['clerk', 'add', `k${i}`], store).stdout.trim());
@@ -272,7 +270,7 @@ async function figKill() {
       for (const line of rep.text.trim().split('\n')) {
         const receipt = JSON.parse(line);
         received++;
-        const v = verifyReceipt(receipt, Buffer.from(receipt.document.sha256, 'hex'), [key]);
+        const v = verifyReceipt(receipt, Buffer.from(receipt.document.sha256, 'hex'), [key], nodeCrypto);
         if (!v.ok || chain[receipt.history.size - 1]?.checkpoint !== receipt.checkpoint) badReceipts++;
       }
     }

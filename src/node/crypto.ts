@@ -2,7 +2,8 @@
  * node:crypto for the core, as one implementation object (`nodeCrypto`):
  * SHA-256 (≈10× noble's throughput) and Ed25519 (OpenSSL; ≈15× noble for
  * verify). Results are byte-identical; the core keeps the final say on
- * signature validity (see core/ed25519.ts). Importing this changes nothing.
+ * signature validity (see core/ed25519.ts). A value to pass, not a switch:
+ * importing this changes nothing.
  */
 import * as crypto from 'node:crypto';
 import type { Crypto } from '../core/crypto.js';
@@ -69,7 +70,7 @@ const nodeEd25519: Ed25519Provider = {
   },
 };
 
-/** node:crypto for the core: the CLI passes it to useCrypto() (core/crypto.ts) in main.ts. */
+/** node:crypto for the core: main.ts passes it down to the store and the core (core/crypto.ts). */
 export const nodeCrypto: Crypto = {
   sha256: { sha256: nodeSha256, sha256Into: nodeSha256Into, createSha256: nodeHasher },
   ed25519: nodeEd25519,

@@ -7,12 +7,8 @@ import { blockHash, nextBlock } from '../../src/core/block.js';
 import { toHex } from '../../src/core/bytes.js';
 import { formatChainRecord, parseChainRecord } from '../../src/core/chain.js';
 import { leafHash } from '../../src/core/merkle.js';
-import { useCrypto } from '../../src/core/crypto.js';
-import { nodeCrypto } from '../../src/node/crypto.js';
 import { expectOneError } from '../reliability/helpers.js';
 import { makeStore, writeDocs } from './helpers.js';
-
-useCrypto(nodeCrypto);
 
 const sha256 = (data: string | Uint8Array) => new Uint8Array(crypto.createHash('sha256').update(data).digest());
 const chainOf = (storeDir: string) => path.join(storeDir, 'chain.jsonl');

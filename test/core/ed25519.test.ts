@@ -4,7 +4,8 @@
 import * as crypto from 'node:crypto';
 import * as ed from '@noble/ed25519';
 import fc from 'fast-check';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Crypto } from '../../src/core/crypto.js';
 import * as ed25519 from '../../src/core/ed25519.js';
 import { NotarError } from '../../src/core/errors.js';
 import { parseVerifierKey, signerFromSeed } from '../../src/core/note.js';
@@ -13,33 +14,32 @@ import { nodeCrypto } from '../../src/node/crypto.js';
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 const P = 2n ** 255n - 19n;
 
-let nodeProvider: ed25519.Ed25519Provider;
+/** nodeCrypto with a counting verifier, passed explicitly where the fast path is meant. */
+let fastCrypto: Crypto;
 let fastCalls = 0;
 let fastNoes = 0;
 
 beforeAll(() => {
   const installed = nodeCrypto.ed25519;
   // Counted, so the tests can show the fast path was really consulted.
-  nodeProvider = {
-    ...installed,
-    verify: (s, m, k) => {
-      fastCalls++;
-      const yes = installed.verify(s, m, k);
-      if (!yes) fastNoes++;
-      return yes;
+  fastCrypto = {
+    ...nodeCrypto,
+    ed25519: {
+      ...installed,
+      verify: (s, m, k) => {
+        fastCalls++;
+        const yes = installed.verify(s, m, k);
+        if (!yes) fastNoes++;
+        return yes;
+      },
     },
   };
-  ed25519.installEd25519(undefined);
 });
-afterEach(() => ed25519.installEd25519(undefined));
 
-/** The verdict with pure noble, and with the node:crypto provider installed. */
+/** The verdict with pure noble (the default), and with the node:crypto provider passed in. */
 function verdicts(sig: Uint8Array, msg: Uint8Array, pub: Uint8Array): { noble: boolean; fast: boolean } {
-  ed25519.installEd25519(undefined);
   const noble = ed25519.verify(sig, msg, pub);
-  ed25519.installEd25519(nodeProvider);
-  const fast = ed25519.verify(sig, msg, pub);
-  ed25519.installEd25519(undefined);
+  const fast = ed25519.verify(sig, msg, pub, fastCrypto);
   return { noble, fast };
 }
 
@@ -98,10 +98,8 @@ describe('node:crypto fast path and noble strict mode agree', () => {
   it("nodeCrypto's provider makes the same keys and signatures", () => {
     fc.assert(
       fc.property(seedArb, msgArb, (seed, msg) => {
-        ed25519.installEd25519(nodeProvider);
-        const fastPub = ed25519.publicKeyFromSeed(seed);
-        const fastSig = ed25519.sign(seed, msg);
-        ed25519.installEd25519(undefined);
+        const fastPub = ed25519.publicKeyFromSeed(seed, fastCrypto);
+        const fastSig = ed25519.sign(seed, msg, fastCrypto);
         expect(Buffer.from(fastPub).toString('hex')).toBe(Buffer.from(ed25519.publicKeyFromSeed(seed)).toString('hex'));
         expect(Buffer.from(fastSig).toString('hex')).toBe(Buffer.from(ed25519.sign(seed, msg)).toString('hex'));
       }),
@@ -223,11 +221,28 @@ describe('node:crypto fast path and noble strict mode agree', () => {
     expect(verdicts(sig, new Uint8Array(0), pub.subarray(0, 31))).toEqual({ noble: false, fast: false });
   });
 
+  it('a passed-in provider never has the final say: its "yes" counts only for canonical inputs, its "no" is re-checked', () => {
+    const seed = new Uint8Array(32).fill(5);
+    const msg = new TextEncoder().encode('the last word');
+    const pub = ed25519.publicKeyFromSeed(seed);
+    const sig = ed25519.sign(seed, msg);
+    const sayYes: Crypto = { ...nodeCrypto, ed25519: { ...nodeCrypto.ed25519, verify: () => true } };
+    const sayNo: Crypto = { ...nodeCrypto, ed25519: { ...nodeCrypto.ed25519, verify: () => false } };
+    // Canonical inputs: its "yes" is taken (that is the point of a fast path), even for a wrong message.
+    expect(ed25519.verify(sig, new TextEncoder().encode('other'), pub, sayYes)).toBe(true);
+    // Non-canonical S (S + L), a non-canonical R, a small-order key: noble decides, whatever it says.
+    const s = fromLe(sig.subarray(32));
+    expect(ed25519.verify(cat(sig.subarray(0, 32), le32(s + L)), msg, pub, sayYes)).toBe(false);
+    expect(ed25519.verify(cat(IDENTITY_NONCANONICAL_Y, sig.subarray(32)), msg, pub, sayYes)).toBe(false);
+    expect(ed25519.verify(cat(IDENTITY, new Uint8Array(32)), msg, SMALL_ORDER[0], sayYes)).toBe(false);
+    // Its "no" on a valid signature is overruled by noble strict mode.
+    expect(ed25519.verify(sig, msg, pub, sayNo)).toBe(true);
+  });
+
   it('signerFromSeed gives the same verifier with either implementation', () => {
     const seed = new Uint8Array(32).fill(9);
     const plain = signerFromSeed('same.example', seed).text;
-    ed25519.installEd25519(nodeProvider);
-    expect(signerFromSeed('same.example', seed).text).toBe(plain);
+    expect(signerFromSeed('same.example', seed, fastCrypto).text).toBe(plain);
   });
 });
 

@@ -142,7 +142,7 @@ describe('our code reproduces the known answers', () => {
   });
 
   it.each(V.notes.map((n, i) => [i, n]))('note %i: signNote gives the same bytes, openNote accepts', (_i, n) => {
-    expect(signNote(n.body, ...n.signers.map(signer))).toBe(n.signed);
+    expect(signNote(n.body, n.signers.map(signer))).toBe(n.signed);
     const opened = openNote(n.signed, n.signers.map(verifier));
     expect(opened.body).toBe(n.body);
     expect(opened.verifiedBy.map((v) => v.name)).toEqual(n.signers);
@@ -301,7 +301,7 @@ describe('malformed notes are rejected with FORMAT', () => {
     const s = signer(V.keys[0].name);
     expect(code(() => signNote('no newline', s))).toBe('FORMAT');
     expect(code(() => signNote('tab\there\n', s))).toBe('FORMAT');
-    expect(code(() => signNote(body))).toBe('USAGE');
+    expect(code(() => signNote(body, []))).toBe('USAGE');
   });
 });
 

@@ -1,22 +1,19 @@
 // Receipts (FORMAT.md §7): built with the core API over a history of several
 // blocks; every leaf's receipt round-trips and verifies (FORMAT.md §8).
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildPackedBatch, documentLeafHash } from '../../src/core/batch.js';
 import { NotarError } from '../../src/core/errors.js';
 import { leafHash } from '../../src/core/merkle.js';
 import { formatReceipt, parseReceipt, RECEIPT_FORMAT } from '../../src/core/receipt.js';
 import { verifyReceipt } from '../../src/core/verify.js';
-import { nobleCrypto, useCrypto, withCrypto } from '../../src/core/crypto.js';
+import { nobleCrypto, type Crypto } from '../../src/core/crypto.js';
 import { nodeCrypto } from '../../src/node/crypto.js';
-import { buildHistory, documentBytes, receiptFor, sha256 } from './helpers.js';
+import { buildHistory, countingCrypto, documentBytes, notary, receiptFor, sha256 } from './helpers.js';
 
 const SIZES = [1, 2, 3, 7, 8, 9, 1000];
-const h = buildHistory(SIZES);
+// ~1000 signature checks: built and checked with the CLI's node:crypto, passed explicitly.
+const h = buildHistory(SIZES, notary(), nodeCrypto);
 const trusted = [h.signer];
-
-beforeAll(() => {
-  useCrypto(nodeCrypto);
-}); // ~1000 signature checks: use the CLI's fast path
 
 describe('receipts for every leaf of every batch verify', () => {
   it.each(SIZES.map((n, seq) => [n, seq]))('batch of %i (block %i), against the latest checkpoint', (n, seq) => {
@@ -25,7 +22,7 @@ describe('receipts for every leaf of every batch verify', () => {
       const r = receiptFor(h, seq, i, { name: `doc-${i}.pdf`, key: h.signer.text });
       const text = formatReceipt(r);
       if (formatReceipt(parseReceipt(text)) !== text) failures.push(`${i}: no round trip`);
-      const v = verifyReceipt(text, sha256(documentBytes(seq, i)), trusted);
+      const v = verifyReceipt(text, sha256(documentBytes(seq, i)), trusted, nodeCrypto);
       if (!v.ok) failures.push(`${i}: ${v.step} ${v.reason}`);
       else if (
         v.seq !== seq ||
@@ -45,7 +42,7 @@ describe('receipts for every leaf of every batch verify', () => {
       for (let size = seq + 1; size <= SIZES.length; size++) {
         for (const i of new Set([0, SIZES[seq] >> 1, SIZES[seq] - 1])) {
           const text = formatReceipt(receiptFor(h, seq, i, { historySize: size }));
-          const v = verifyReceipt(text, sha256(documentBytes(seq, i)), trusted);
+          const v = verifyReceipt(text, sha256(documentBytes(seq, i)), trusted, nodeCrypto);
           expect(v.ok && v.historySize).toBe(size);
         }
       }
@@ -60,14 +57,59 @@ describe('receipts for every leaf of every batch verify', () => {
     expect(verifyReceipt(broken, sha256(documentBytes(4, 5)), trusted)).toMatchObject({ ok: false, step: 'format' });
   });
 
-  it('verifies with pure noble too (no fast path installed)', () => {
-    withCrypto(nobleCrypto, () => {
-      for (let seq = 0; seq < SIZES.length; seq++) {
-        expect(verifyReceipt(formatReceipt(receiptFor(h, seq, 0)), sha256(documentBytes(seq, 0)), trusted).ok).toBe(
-          true,
-        );
+  it('verifies with pure noble too (the default: nothing passed)', () => {
+    for (let seq = 0; seq < SIZES.length; seq++) {
+      expect(verifyReceipt(formatReceipt(receiptFor(h, seq, 0)), sha256(documentBytes(seq, 0)), trusted).ok).toBe(true);
+    }
+  });
+});
+
+describe('node:crypto and noble, each passed explicitly, give the same bytes', () => {
+  const sizes = [1, 2, 3, 7, 8, 9, 33];
+  const noble = countingCrypto(nobleCrypto);
+  const node = countingCrypto(nodeCrypto);
+  const a = buildHistory(sizes, notary(0x07), noble.crypto);
+  const b = buildHistory(sizes, notary(0x07), node.crypto);
+
+  it('the same batch trees, blocks, history tree and signed checkpoints', () => {
+    const hex = (x: Uint8Array) => Buffer.from(x).toString('hex');
+    expect(b.batches.map((x) => hex(x.root))).toEqual(a.batches.map((x) => hex(x.root)));
+    expect(b.blocks).toEqual(a.blocks);
+    expect(hex(b.tree.root())).toBe(hex(a.tree.root()));
+    expect(hex(b.tree.rootAt(5))).toBe(hex(a.tree.rootAt(5)));
+    // Ed25519 signatures are deterministic (RFC 8032): byte-identical checkpoints.
+    expect(b.checkpoints).toEqual(a.checkpoints);
+    // Both implementations really ran (each its own: the counters are separate).
+    for (const calls of [noble.calls, node.calls]) {
+      expect(calls.sha256Into).toBeGreaterThan(sizes.reduce((x, y) => x + y, 0));
+      expect(calls.sha256).toBeGreaterThan(0);
+      expect(calls.sign).toBe(sizes.length);
+    }
+  });
+
+  it('the same receipts, and each implementation verifies every one of them', () => {
+    for (let seq = 0; seq < sizes.length; seq++) {
+      for (const i of new Set([0, sizes[seq] >> 1, sizes[seq] - 1])) {
+        const text = formatReceipt(receiptFor(b, seq, i));
+        expect(text).toBe(formatReceipt(receiptFor(a, seq, i)));
+        const d = sha256(documentBytes(seq, i));
+        expect(verifyReceipt(text, d, [a.signer], noble.crypto).ok).toBe(true);
+        expect(verifyReceipt(text, d, [b.signer], node.crypto).ok).toBe(true);
       }
-    });
+    }
+    expect(noble.calls.verify).toBeGreaterThan(0);
+    expect(node.calls.verify).toBeGreaterThan(0);
+  });
+
+  it('the Crypto passed is the one used: a broken one changes the verdict', () => {
+    const text = formatReceipt(receiptFor(a, 3, 1));
+    const d = sha256(documentBytes(3, 1));
+    const zeroHash: Crypto = {
+      ...nodeCrypto,
+      sha256: { ...nodeCrypto.sha256, sha256: () => new Uint8Array(32), sha256Into: () => undefined },
+    };
+    expect(verifyReceipt(text, d, [a.signer], nodeCrypto).ok).toBe(true);
+    expect(verifyReceipt(text, d, [a.signer], zeroHash)).toMatchObject({ ok: false, step: 'batch' });
   });
 });
 

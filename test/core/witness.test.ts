@@ -64,7 +64,7 @@ describe('add-checkpoint decisions', () => {
     const a = run(undefined, formatAddCheckpointRequest({ oldSize: 0, proof: [], checkpoint: broken })).a;
     expect(a.status).toBe(403);
     // An extra signature by an unknown key is ignored.
-    const extra = signNote(parseNote(cp).body, h.signer, signerFromSeed('x.example/y', new Uint8Array(32).fill(5)));
+    const extra = signNote(parseNote(cp).body, [h.signer, signerFromSeed('x.example/y', new Uint8Array(32).fill(5))]);
     expect(run(undefined, formatAddCheckpointRequest({ oldSize: 0, proof: [], checkpoint: extra })).a.status).toBe(200);
   });
 

@@ -11,6 +11,7 @@ import { initStore } from '../../src/store/store.js';
 import { notar, baseEnv, tempDir } from '../cli/helpers.js';
 import { docBatch, newStore, type Fixture } from '../store/fixtures.js';
 import { startNginx, type Nginx } from './nginx.js';
+import { nodeCrypto } from '../../src/node/crypto.js';
 
 const READER = path.resolve(__dirname, '../interop/tiles_reader.py');
 
@@ -99,7 +100,7 @@ describe('notar monitor and an independent tiles reader', () => {
 
   it('a fork: a different history under the same key is exit 1 with both checkpoints as evidence', async () => {
     const forked: Fixture = { dir: path.join(tempDir(), 'store'), signer: f.signer, store: undefined as never };
-    forked.store = initStore(forked.dir, f.signer, null);
+    forked.store = initStore(forked.dir, f.signer, null, nodeCrypto);
     await sealBlocks(forked, 266, 'fork');
     const forkOut = path.join(tempDir(), 'fork');
     publish(forked, forkOut);
@@ -122,7 +123,7 @@ describe('notar monitor and an independent tiles reader', () => {
   it('a split view: another tree of the same size under the same key is exit 1', async () => {
     const a = newStore('notary.example.gov/split');
     const bDir = path.join(tempDir(), 'store');
-    const b: Fixture = { dir: bDir, signer: a.signer, store: initStore(bDir, a.signer, null) };
+    const b: Fixture = { dir: bDir, signer: a.signer, store: initStore(bDir, a.signer, null, nodeCrypto) };
     await sealBlocks(a, 3, 'left');
     await sealBlocks(b, 3, 'right');
     const outA = path.join(tempDir(), 'a');

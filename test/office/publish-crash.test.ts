@@ -10,6 +10,7 @@ import { openStore } from '../../src/store/store.js';
 import { baseEnv, notar, tempDir } from '../cli/helpers.js';
 import { docBatch } from '../store/fixtures.js';
 import { notarAsync, prng, testSeed } from '../reliability/helpers.js';
+import { nodeCrypto } from '../../src/node/crypto.js';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -24,7 +25,7 @@ it('survives SIGKILLs of notar publish at random points, fresh and incremental',
   });
   expect(mk.status, mk.stderr).toBe(0);
   const vkey = fs.readFileSync(path.join(storeDir, 'key.pub'), 'utf8').trim();
-  const store = openStore(storeDir);
+  const store = openStore(storeDir, nodeCrypto);
   const signer = store.signer(() => '');
   const env = baseEnv({ NOTAR_STORE: storeDir });
   let killed = 0;

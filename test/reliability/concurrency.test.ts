@@ -14,6 +14,7 @@ import { auditStore } from '../../src/store/audit.js';
 import { openStore } from '../../src/store/store.js';
 import { makeStore, writeDocs } from '../cli/helpers.js';
 import { expectReceiptVerifies, notarAsync, sha256 } from './helpers.js';
+import { nodeCrypto } from '../../src/node/crypto.js';
 
 const PROCS = 4;
 const DOCS = 100;
@@ -43,7 +44,7 @@ it(`${PROCS} stamp processes × ${DOCS} documents at once: all anchored exactly 
     expect(r.stdout).toMatch(new RegExp(`^stamped ${DOCS} documents in block \\d `));
   }
   // One block per process, in some order, each holding exactly its own batch.
-  const store = openStore(s.storeDir);
+  const store = openStore(s.storeDir, nodeCrypto);
   const state = store.readChain();
   expect(state.records.map((r) => r.seq)).toEqual([0, 1, 2, 3]);
   expect(state.records.every((r) => r.size === DOCS)).toBe(true);

@@ -10,11 +10,7 @@ import * as path from 'node:path';
 import { expect } from 'vitest';
 import { parseVerifierKey, type Verifier } from '../../src/core/note.js';
 import { verifyReceipt } from '../../src/core/verify.js';
-import { useCrypto } from '../../src/core/crypto.js';
-import { nodeCrypto } from '../../src/node/crypto.js';
 import { BIN, type RunResult } from '../cli/helpers.js';
-
-useCrypto(nodeCrypto);
 
 /** mulberry32: small, seedable, good enough to pick kill points and mutations. */
 export function prng(seed: number): () => number {

@@ -19,6 +19,7 @@ import { leavesFile } from '../../src/store/paths.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { makeStore, writeDocs, type TestStore } from '../cli/helpers.js';
 import { expectOneError } from './helpers.js';
+import { nodeCrypto } from '../../src/node/crypto.js';
 
 let s: TestStore;
 let store: Store;
@@ -30,7 +31,7 @@ beforeAll(() => {
   writeDocs(s.dir, { 'a.txt': 'a\n', 'b.txt': 'b\n', 'c.txt': 'c\n', 'd.txt': 'd\n', 'e.txt': 'é\n', 'f.txt': '' });
   for (const batch of [['a.txt', 'b.txt'], ['c.txt'], ['d.txt', 'e.txt', 'f.txt']])
     expect(s.run(['stamp', ...batch]).code).toBe(0);
-  store = openStore(s.storeDir);
+  store = openStore(s.storeDir, nodeCrypto);
   chain = fs.readFileSync(store.paths.chain);
   documents = 6;
   expect(auditStore(store)).toEqual({ ok: true, blocks: 3, documents, checkpoint: expect.anything(), notices: [] });
@@ -96,7 +97,7 @@ describe('stamp over a flipped chain byte (issue 10, item 1)', () => {
       fs.writeFileSync(store.paths.chain, bad);
       let outcome: string | undefined = 'sealed';
       try {
-        await openStore(s.storeDir).seal({ digests: new Uint8Array(32).fill(9), names: ['x'] }, signer);
+        await openStore(s.storeDir, nodeCrypto).seal({ digests: new Uint8Array(32).fill(9), names: ['x'] }, signer);
       } catch (e) {
         outcome = (e as { code?: string }).code;
         expect(fs.readFileSync(store.paths.chain).equals(bad), `byte ${i}`).toBe(true);

@@ -3,12 +3,12 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { blockHash, blockHashHex, formatTime, nextBlock } from '../../src/core/block.js';
 import { concatBytes } from '../../src/core/bytes.js';
 import { formatChainRecord, type ChainRecord } from '../../src/core/chain.js';
 import { formatCheckpoint } from '../../src/core/checkpoint.js';
-import { installEd25519, installedEd25519 } from '../../src/core/ed25519.js';
+import type { Crypto } from '../../src/core/crypto.js';
 import { NotarError } from '../../src/core/errors.js';
 import { leafHash, MerkleTree } from '../../src/core/merkle.js';
 import { generateSigner, signNote, type Signer } from '../../src/core/note.js';
@@ -17,6 +17,7 @@ import { sealKey } from '../../src/store/keyfile.js';
 import { leavesFile } from '../../src/store/paths.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { digestOf, docBatch, newStore, ORIGIN, snapshot, type Fixture } from './fixtures.js';
+import { nodeCrypto } from '../../src/node/crypto.js';
 
 async function refusal(store: Store, signer: Signer): Promise<NotarError> {
   try {
@@ -38,7 +39,7 @@ async function threeBlocks(): Promise<Fixture & { chain: Buffer }> {
 /** Expects the seal to be refused with CHAIN_INVALID and nothing in the store to change. */
 async function expectRefused(f: Fixture, message?: RegExp): Promise<NotarError> {
   const before = snapshot(f.dir);
-  const e = await refusal(openStore(f.dir), f.signer);
+  const e = await refusal(openStore(f.dir, nodeCrypto), f.signer);
   expect(e.code, e.message).toBe('CHAIN_INVALID');
   expect(e.message.startsWith('refusing to sign: '), e.message).toBe(true);
   expect(e.hint).toMatch(/backup/);
@@ -107,7 +108,7 @@ describe('item 1: one flipped byte anywhere in chain.jsonl', () => {
       const f = await threeBlocks();
       if (!withTip) fs.rmSync(f.store.paths.tip);
       const before = snapshot(f.dir);
-      const store = openStore(f.dir);
+      const store = openStore(f.dir, nodeCrypto);
       const kinds = new Map<string, number>();
       for (let i = 0; i < f.chain.length; i++) {
         const bad = Buffer.from(f.chain);
@@ -186,8 +187,8 @@ describe('item 4: the key about to sign', () => {
     fs.writeFileSync(f.store.paths.key, sealKey(other, null));
     const before = snapshot(f.dir);
     const e = await refusal(
-      openStore(f.dir),
-      openStore(f.dir).signer(() => ''),
+      openStore(f.dir, nodeCrypto),
+      openStore(f.dir, nodeCrypto).signer(() => ''),
     );
     expect(e.code).toBe('CHAIN_INVALID');
     expect(e.message).toBe(
@@ -202,7 +203,7 @@ describe('item 4: the key about to sign', () => {
     fs.writeFileSync(f.store.paths.key, sealKey(other, null));
     fs.writeFileSync(f.store.paths.verifierKey, other.text + '\n');
     const before = snapshot(f.dir);
-    const e = await refusal(openStore(f.dir), other);
+    const e = await refusal(openStore(f.dir, nodeCrypto), other);
     expect(e.message).toBe(
       `refusing to sign: the signing key in key.json (key ID ${other.keyId}) is not the key that signed this chain: block 2's checkpoint is signed by key ID ${f.signer.keyId}`,
     );
@@ -276,7 +277,7 @@ describe('item 6: a damaged last line is never removed as "torn"', () => {
   it('with the tip: refused at every position of the last line, nothing changes', async () => {
     const f = await threeBlocks();
     const start = f.chain.lastIndexOf(0x0a, f.chain.length - 2) + 1;
-    const store = openStore(f.dir);
+    const store = openStore(f.dir, nodeCrypto);
     for (let i = start; i < f.chain.length - 1; i += 7) {
       const bad = Buffer.from(f.chain.subarray(0, -1));
       bad[i] ^= 0x01;
@@ -306,9 +307,6 @@ describe('item 6: a damaged last line is never removed as "torn"', () => {
 });
 
 describe('cost: a 10,000-block store', () => {
-  const original = installedEd25519();
-  afterEach(() => installEd25519(original));
-
   /** Writes a valid 10,000-block chain signed by f.signer straight into chain.jsonl (no leaves: a seal does not read them). */
   function bigChain(f: Fixture, n: number): void {
     const blocks = [];
@@ -317,9 +315,9 @@ describe('cost: a 10,000-block store', () => {
     for (let i = 0; i < n; i++) {
       prev = nextBlock(prev, 1, digestOf(`block ${i}`), formatTime(new Date(Date.UTC(2030, 0, 1, 0, 0, i))));
       blocks.push(prev);
-      hashes.set(blockHash(prev), i * 32);
+      hashes.set(blockHash(prev, nodeCrypto), i * 32);
     }
-    const history = MerkleTree.fromLeafHashes(hashes);
+    const history = MerkleTree.fromLeafHashes(hashes, nodeCrypto);
     const text = blocks.map(
       (b, i) =>
         formatChainRecord({
@@ -327,6 +325,7 @@ describe('cost: a 10,000-block store', () => {
           checkpoint: signNote(
             formatCheckpoint({ origin: ORIGIN, size: i + 1, root: history.rootAt(i + 1) }),
             f.signer,
+            nodeCrypto,
           ),
         }) + '\n',
     );
@@ -338,15 +337,20 @@ describe('cost: a 10,000-block store', () => {
     const f = newStore();
     bigChain(f, 10_000);
     let verifications = 0;
-    const fast = original!;
-    installEd25519({ ...fast, verify: (s, m, k) => (verifications++, fast.verify(s, m, k)) });
+    const fast = nodeCrypto.ed25519;
+    // The store computes with the Crypto it was opened with: count its verifications.
+    const counted: Crypto = {
+      ...nodeCrypto,
+      ed25519: { ...fast, verify: (s, m, k) => (verifications++, fast.verify(s, m, k)) },
+    };
+    const store = openStore(f.dir, counted);
     const t0 = performance.now();
-    const first = await f.store.seal(docBatch(['x']), f.signer);
+    const first = await store.seal(docBatch(['x']), f.signer);
     const t1 = performance.now();
     expect(first.record.seq).toBe(10_000);
     expect(verifications).toBe(10_000);
     verifications = 0;
-    const second = await f.store.seal(docBatch(['y']), f.signer);
+    const second = await store.seal(docBatch(['y']), f.signer);
     const t2 = performance.now();
     expect(second.record.seq).toBe(10_001);
     expect(verifications).toBe(1);

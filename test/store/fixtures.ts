@@ -8,11 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { generateSigner, type Signer } from '../../src/core/note.js';
-import { useCrypto } from '../../src/core/crypto.js';
 import { nodeCrypto } from '../../src/node/crypto.js';
 import { initStore, type Store } from '../../src/store/store.js';
-
-useCrypto(nodeCrypto);
 
 export const ORIGIN = 'notary.example.gov/store-test';
 
@@ -30,7 +27,7 @@ export interface Fixture {
 export function newStore(origin = ORIGIN): Fixture {
   const dir = path.join(tempDir(), 'store');
   const signer = generateSigner(origin, new Uint8Array(crypto.randomBytes(32)));
-  return { dir, store: initStore(dir, signer, null), signer };
+  return { dir, store: initStore(dir, signer, null, nodeCrypto), signer };
 }
 
 export const digestOf = (text: string | Uint8Array): Uint8Array =>

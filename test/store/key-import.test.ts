@@ -8,6 +8,7 @@ import { NotarError } from '../../src/core/errors.js';
 import { generateSigner } from '../../src/core/note.js';
 import { openStore, type KeyImportStep } from '../../src/store/store.js';
 import { docBatch, newStore, ORIGIN } from './fixtures.js';
+import { nodeCrypto } from '../../src/node/crypto.js';
 
 const killedAt =
   (at: string): KeyImportStep =>
@@ -21,7 +22,7 @@ describe('Store.replaceKey', () => {
     const next = generateSigner(ORIGIN, new Uint8Array(crypto.randomBytes(32)));
     f.store.replaceKey(next, null);
     expect(fs.existsSync(f.store.paths.keyImport)).toBe(false);
-    const again = openStore(f.dir);
+    const again = openStore(f.dir, nodeCrypto);
     expect(again.verifier().text).toBe(next.text);
     expect(again.signer(() => '').text).toBe(next.text);
     expect(again.keyImportFinished).toBeUndefined();
@@ -33,7 +34,7 @@ describe('Store.replaceKey', () => {
       const next = generateSigner(ORIGIN, new Uint8Array(crypto.randomBytes(32)));
       expect(() => f.store.replaceKey(next, null, killedAt(step))).toThrow(`killed after ${step}`);
       expect(fs.existsSync(f.store.paths.keyImport)).toBe(true);
-      const store = openStore(f.dir);
+      const store = openStore(f.dir, nodeCrypto);
       expect(fs.existsSync(f.store.paths.keyImport)).toBe(false);
       expect(store.verifier().text).toBe(next.text);
       expect(store.signer(() => '').text).toBe(next.text);
@@ -51,7 +52,7 @@ describe('Store.replaceKey', () => {
     fs.mkdirSync(f.store.paths.keyImport);
     expect(() => f.store.replaceKey(next, null)).toThrow();
     fs.rmdirSync(f.store.paths.keyImport);
-    const store = openStore(f.dir);
+    const store = openStore(f.dir, nodeCrypto);
     expect(store.verifier().text).toBe(f.signer.text);
     expect(store.signer(() => '').text).toBe(f.signer.text);
   });
@@ -61,7 +62,7 @@ describe('Store.replaceKey', () => {
     fs.writeFileSync(f.store.paths.keyImport, '{"format":"notar-key-import/1","key":"x"}');
     let err: unknown;
     try {
-      openStore(f.dir);
+      openStore(f.dir, nodeCrypto);
     } catch (e) {
       err = e;
     }
@@ -78,7 +79,7 @@ describe('Store.replaceKey', () => {
       f.store.paths.keyImport,
       JSON.stringify({ format: 'notar-key-import/1', key: '{}', pub: other.text + '\n' }),
     );
-    expect(() => openStore(f.dir)).toThrow(/is damaged: the key is not for/);
+    expect(() => openStore(f.dir, nodeCrypto)).toThrow(/is damaged: the key is not for/);
     expect(fs.readFileSync(f.store.paths.verifierKey, 'utf8')).toBe(f.signer.text + '\n');
   });
 });

@@ -8,6 +8,7 @@ import { auditStore } from '../../src/store/audit.js';
 import { journalFile, rotateKey } from '../../src/store/rotate.js';
 import { openStore } from '../../src/store/store.js';
 import { docBatch, newStore, ORIGIN } from './fixtures.js';
+import { nodeCrypto } from '../../src/node/crypto.js';
 
 const newKey = () => generateSigner(ORIGIN, new Uint8Array(crypto.randomBytes(32)));
 
@@ -23,7 +24,7 @@ describe('rotateKey crash points', () => {
     ).rejects.toThrow('killed');
     expect(fs.existsSync(journalFile(f.store))).toBe(true);
     expect(sameKey(f.store.verifier(), f.signer)).toBe(true); // the files still hold the old key
-    const reopened = openStore(f.dir);
+    const reopened = openStore(f.dir, nodeCrypto);
     expect(sameKey(reopened.verifier(), next)).toBe(true);
     expect(reopened.keyImportFinished).toMatch(/finished an interrupted `notar key rotate`/);
     expect(fs.existsSync(journalFile(f.store))).toBe(false);
@@ -39,7 +40,7 @@ describe('rotateKey crash points', () => {
       journalFile(f.store),
       JSON.stringify({ format: 'notar-key-rotate/1', key: '{}', pub: next.text + '\n', root: 'ab'.repeat(32) }) + '\n',
     );
-    const reopened = openStore(f.dir);
+    const reopened = openStore(f.dir, nodeCrypto);
     expect(sameKey(reopened.verifier(), f.signer)).toBe(true);
     const sealed = await reopened.seal(docBatch(['b']), f.signer);
     expect(sealed.recovered.join('\n')).toContain(
@@ -57,7 +58,7 @@ describe('rotateKey crash points', () => {
       JSON.stringify({ format: 'notar-key-rotate/1', key: '{}', pub: thief.text + '\n', root: sealed.record.root }) +
         '\n',
     );
-    expect(() => openStore(f.dir)).toThrow(/is not a rotation to its key/);
+    expect(() => openStore(f.dir, nodeCrypto)).toThrow(/is not a rotation to its key/);
     expect(fs.readFileSync(path.join(f.dir, 'key.pub'), 'utf8').trim()).toBe(f.signer.text);
   });
 });

@@ -12,6 +12,7 @@ import { leavesFile } from '../../src/store/paths.js';
 import { sha256Hex, writeTip } from '../../src/store/tip.js';
 import { openStore, ReceiptBuilder, storedBatchTree } from '../../src/store/store.js';
 import { deadPid, digestOf, docBatch, newStore, ORIGIN, snapshot, tempDir } from './fixtures.js';
+import { nodeCrypto } from '../../src/node/crypto.js';
 
 async function errorOf(f: () => unknown): Promise<NotarError> {
   try {
@@ -29,7 +30,7 @@ describe('initStore / openStore', () => {
     expect(fs.statSync(f.store.paths.key).mode & 0o777).toBe(0o600);
     expect(fs.readFileSync(f.store.paths.verifierKey, 'utf8')).toBe(f.signer.text + '\n');
     expect(fs.statSync(f.store.paths.leaves).isDirectory()).toBe(true);
-    const again = openStore(f.dir);
+    const again = openStore(f.dir, nodeCrypto);
     expect(again.origin).toBe(ORIGIN);
     expect(again.verifier().text).toBe(f.signer.text);
     expect(again.signer(() => '').keyId).toBe(f.signer.keyId);
@@ -38,14 +39,14 @@ describe('initStore / openStore', () => {
   it('refuses to initialise over an existing store (EXISTS)', async () => {
     const f = newStore();
     const { initStore } = await import('../../src/store/store.js');
-    expect((await errorOf(() => initStore(f.dir, f.signer, null))).code).toBe('EXISTS');
+    expect((await errorOf(() => initStore(f.dir, f.signer, null, nodeCrypto))).code).toBe('EXISTS');
   });
 
   it('a missing store, or one under a regular file, is "no notar store"', async () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'file'), 'x');
     for (const where of [path.join(dir, 'nope'), path.join(dir, 'file', 'store')]) {
-      const e = await errorOf(() => openStore(where));
+      const e = await errorOf(() => openStore(where, nodeCrypto));
       expect(e.code).toBe('STORE');
       expect(e.message).toBe(`no notar store at ${where}`);
     }
@@ -54,7 +55,7 @@ describe('initStore / openStore', () => {
   it('a damaged config is a STORE error naming the file', async () => {
     const f = newStore();
     fs.writeFileSync(f.store.paths.config, '{"format":"notar-store/1"}');
-    const e = await errorOf(() => openStore(f.dir));
+    const e = await errorOf(() => openStore(f.dir, nodeCrypto));
     expect(e.code).toBe('STORE');
     expect(e.message).toContain(f.store.paths.config);
   });
@@ -219,7 +220,7 @@ describe('documents sealed before a crash are recoverable', () => {
     const docs = Array.from({ length: 9 }, (_, i) => `document ${i}`);
     await f.store.seal(docBatch(docs.slice(0, 4)), f.signer);
     await f.store.seal(docBatch(docs.slice(4)), f.signer);
-    const store = openStore(f.dir);
+    const store = openStore(f.dir, nodeCrypto);
     const state = store.readChain();
     const builder = new ReceiptBuilder(state, store.verifier().text);
     for (const doc of docs) {

@@ -7,6 +7,7 @@ import { openStore } from '../../src/store/store.js';
 import { askWitnesses } from '../../src/witness/client.js';
 import { makeStore, writeDocs, type TestStore } from '../cli/helpers.js';
 import { makeWitness, serve, type Served, type TestWitness } from './helpers.js';
+import { nodeCrypto } from '../../src/node/crypto.js';
 
 let log: TestStore;
 let w: TestWitness;
@@ -30,7 +31,7 @@ afterAll(async () => {
 
 describe('askWitnesses', () => {
   it('asking for an older checkpoint: missed when the log itself is that large, possible fork otherwise', async () => {
-    const store = openStore(log.storeDir);
+    const store = openStore(log.storeDir, nodeCrypto);
     const full = store.readChain();
     const older = { records: full.records.slice(0, 1), blockHashes: full.blockHashes.subarray(0, 32) };
     const witness = { key: parseCosignerKey(w.vkey), url: s.url };
