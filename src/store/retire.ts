@@ -4,18 +4,15 @@
  * count only on checkpoints of history size <= AFTER. Only a key already
  * handed over can be retired: a compromised key in force is rotated first.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { formatTime } from '../core/block.js';
 import { NotarError } from '../core/errors.js';
 import { sameKey, type Signer, type Verifier } from '../core/note.js';
-import { formatRetireStatement, formatRotationProof, parseRetireStatement, RETIRE_PREFIX } from '../core/rotation.js';
+import { formatRetireStatement, parseRetireStatement, RETIRE_PREFIX } from '../core/rotation.js';
 import type { ChainState } from './chainfile.js';
-import { writeFileAtomic } from './durable.js';
 import { readEntries, writeEntries } from './entries.js';
 import { keyHistory } from './key-history.js';
-import { rotationsDir } from './rotate.js';
-import { ReceiptBuilder, storedBatchTree, type Store } from './store.js';
+import { writeProof } from './rotate.js';
+import type { Store } from './store.js';
 
 /** Retirements recorded in the chain, oldest first. */
 export function readRetirements(
@@ -58,17 +55,6 @@ export async function retireKey(
   const batch = writeEntries(store.paths, [statement], store.crypto);
   const sealed = await store.seal({ digests: batch.digests, salts: batch.salts, names: [RETIRE_PREFIX] }, signer);
   const seq = sealed.record.seq;
-  const leaves = store.readLeaves(seq);
-  const receipt = new ReceiptBuilder(sealed.state, undefined, store.crypto).forBlock(
-    seq,
-    storedBatchTree(leaves, store.crypto),
-    () => ({
-      digest: leaves.records.slice(0, 32),
-      salt: leaves.records.slice(32, 64),
-    }),
-  )(0);
-  fs.mkdirSync(rotationsDir(store), { recursive: true });
-  const proof = path.join(rotationsDir(store), `${String(seq).padStart(10, '0')}.json`);
-  writeFileAtomic(proof, formatRotationProof(statement, receipt));
+  const proof = writeProof(store, sealed.state, seq, statement);
   return { seq, key: last.old, after: upTo, proof };
 }

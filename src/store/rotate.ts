@@ -175,8 +175,12 @@ export async function rotateKey(
   return { seq: sealed.record.seq, proof };
 }
 
-/** rotations/<seq>.json: the statement and its receipt under the handover checkpoint. */
-function writeProof(store: Store, state: ChainState, seq: number, statement: string): string {
+/**
+ * rotations/<seq>.json: the statement of entry block `seq` and its receipt
+ * under that block's checkpoint (a rotation's handover checkpoint; also used
+ * for a retirement, retire.ts).
+ */
+export function writeProof(store: Store, state: ChainState, seq: number, statement: string): string {
   const upTo: ChainState = {
     records: state.records.slice(0, seq + 1),
     blockHashes: state.blockHashes.subarray(0, (seq + 1) * 32),
