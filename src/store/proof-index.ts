@@ -1,0 +1,239 @@
+/**
+ * The proof index (docs/store.md "index/"): derived data that lets `prove` and
+ * `find` answer in a store of millions of documents without reading every
+ * leaves file or rebuilding a whole batch tree. It is never evidence:
+ *
+ *   index/covered.bin        "notar-index/1\n", blocks (u64 BE), 256 × bucket length (u64 BE)
+ *   index/digests/<xx>.bin   40-byte records: digest (32) || seq (u32 BE) || index (u32 BE),
+ *                            one bucket per first byte <xx> of the digest
+ *   index/subtrees/<seq>.bin the roots of the batch's aligned 256-leaf subtrees
+ *                            (RFC 9162 §2.1.1: every split point of a larger tree is a
+ *                            multiple of 256, so the batch root is the tree over them)
+ *
+ * Written after a seal, under the store lock, without fsync (losing it costs
+ * only speed). covered.bin is replaced last and says how many blocks, and how
+ * many bytes of each bucket, are complete; bytes past that are leftovers of an
+ * interrupted update and are cut by the next one. Readers trust nothing here:
+ * every hit is checked against the leaves file, a miss is confirmed by a full
+ * scan, and a subtree file is used only if it rebuilds the signed block root.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { equalBytes } from '../core/bytes.js';
+import { HASH_SIZE, MerkleTree } from '../core/merkle.js';
+import { writeFileAtomic } from './durable.js';
+import type { StorePaths } from './paths.js';
+
+const MAGIC = Buffer.from('notar-index/1\n');
+const BUCKETS = 256;
+const COVERED_SIZE = MAGIC.length + 8 + BUCKETS * 8;
+export const INDEX_RECORD = 40;
+/** Leaves per stored subtree; batches up to this size are rebuilt whole (≤ 511 hashes). */
+export const SUBTREE_LEAVES = 256;
+const SUBTREE_LEVEL = 8;
+/** At most this many old leaves indexed per seal, so the first stamp after an upgrade stays short. */
+const CATCH_UP_BUDGET = 1 << 22;
+
+interface Covered {
+  readonly blocks: number;
+  readonly lengths: number[];
+}
+
+function indexDir(paths: StorePaths): string {
+  return path.join(paths.dir, 'index');
+}
+
+function bucketFile(paths: StorePaths, b: number): string {
+  return path.join(indexDir(paths), 'digests', `${b.toString(16).padStart(2, '0')}.bin`);
+}
+
+export function subtreeFile(paths: StorePaths, seq: number): string {
+  return path.join(indexDir(paths), 'subtrees', `${String(seq).padStart(10, '0')}.bin`);
+}
+
+/** covered.bin, or undefined if it is missing or not exactly the expected shape. */
+function readCovered(paths: StorePaths): Covered | undefined {
+  let data: Buffer;
+  try {
+    data = fs.readFileSync(path.join(indexDir(paths), 'covered.bin'));
+  } catch {
+    return undefined;
+  }
+  if (data.length !== COVERED_SIZE || !data.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  const u64 = (off: number) => Number(data.readBigUInt64BE(off));
+  const lengths = Array.from({ length: BUCKETS }, (_, b) => u64(MAGIC.length + 8 + b * 8));
+  if (lengths.some((n) => n % INDEX_RECORD !== 0 || !Number.isSafeInteger(n))) return undefined;
+  return { blocks: u64(MAGIC.length), lengths };
+}
+
+function writeCovered(paths: StorePaths, c: Covered): void {
+  const data = Buffer.alloc(COVERED_SIZE);
+  MAGIC.copy(data);
+  data.writeBigUInt64BE(BigInt(c.blocks), MAGIC.length);
+  c.lengths.forEach((n, b) => data.writeBigUInt64BE(BigInt(n), MAGIC.length + 8 + b * 8));
+  writeFileAtomic(path.join(indexDir(paths), 'covered.bin'), data, { durable: false });
+}
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * The index state to extend: covered.bin with every bucket cut back to its
+ * covered length; from scratch (empty buckets) if covered.bin is missing or a
+ * bucket is shorter than it says (the index is then damaged, not just behind).
+ */
+function startUpdate(paths: StorePaths): Covered {
+  fs.mkdirSync(path.join(indexDir(paths), 'digests'), { recursive: true, mode: 0o700 });
+  fs.mkdirSync(path.join(indexDir(paths), 'subtrees'), { recursive: true, mode: 0o700 });
+  const covered = readCovered(paths);
+  const sizes = Array.from({ length: BUCKETS }, (_, b) => fileSize(bucketFile(paths, b)));
+  const usable = covered && sizes.every((s, b) => s >= covered.lengths[b]);
+  const start = usable ? covered : { blocks: 0, lengths: new Array<number>(BUCKETS).fill(0) };
+  sizes.forEach((s, b) => {
+    if (s > start.lengths[b]) fs.truncateSync(bucketFile(paths, b), start.lengths[b]);
+  });
+  return start;
+}
+
+/** One block's leaves for the index: packed (digest || salt) records, 64 bytes each. */
+export interface IndexedBlock {
+  readonly seq: number;
+  readonly records: Uint8Array;
+  /** The batch tree, when the seal has it in memory: its subtree roots are stored. */
+  readonly tree?: MerkleTree;
+}
+
+/**
+ * Brings the index up to the block just sealed: the blocks it has not seen
+ * (read with `oldRecords`, within CATCH_UP_BUDGET leaves per call), then
+ * `sealed`. Called under the store lock.
+ */
+export function updateProofIndex(
+  paths: StorePaths,
+  sealed: IndexedBlock,
+  oldRecords: (seq: number) => Uint8Array,
+  budget = CATCH_UP_BUDGET,
+): void {
+  const start = startUpdate(paths);
+  const blocks: IndexedBlock[] = [];
+  for (let seq = start.blocks; seq < sealed.seq && budget > 0; seq++) {
+    const records = oldRecords(seq);
+    budget -= records.length / 64;
+    blocks.push({ seq, records });
+  }
+  // The sealed block only extends a gap-free index; otherwise it waits for the catch-up.
+  const last = blocks.length ? blocks[blocks.length - 1].seq : start.blocks - 1;
+  if (last === sealed.seq - 1) blocks.push(sealed);
+  if (blocks.length === 0) return;
+  const lengths = appendToBuckets(paths, blocks, start.lengths);
+  if (sealed.tree && blocks[blocks.length - 1] === sealed) writeSubtrees(paths, sealed.seq, sealed.tree);
+  writeCovered(paths, { blocks: blocks[blocks.length - 1].seq + 1, lengths });
+}
+
+/** Appends every block's records to their buckets; returns the new bucket lengths. */
+function appendToBuckets(paths: StorePaths, blocks: IndexedBlock[], lengths: number[]): number[] {
+  const counts = new Array<number>(BUCKETS).fill(0);
+  for (const { records } of blocks) for (let off = 0; off < records.length; off += 64) counts[records[off]]++;
+  const out = counts.map((n) => Buffer.allocUnsafe(n * INDEX_RECORD));
+  const fill = new Array<number>(BUCKETS).fill(0);
+  for (const { seq, records } of blocks) {
+    for (let off = 0, i = 0; off < records.length; off += 64, i++) {
+      const b = records[off];
+      const at = fill[b];
+      out[b].set(records.subarray(off, off + 32), at);
+      out[b].writeUInt32BE(seq, at + 32);
+      out[b].writeUInt32BE(i, at + 36);
+      fill[b] = at + INDEX_RECORD;
+    }
+  }
+  out.forEach((bytes, b) => {
+    if (bytes.length > 0) fs.appendFileSync(bucketFile(paths, b), bytes, { mode: 0o600 });
+  });
+  return lengths.map((n, b) => n + out[b].length);
+}
+
+function writeSubtrees(paths: StorePaths, seq: number, tree: MerkleTree): void {
+  if (tree.size <= SUBTREE_LEAVES) return;
+  writeFileAtomic(subtreeFile(paths, seq), tree.level(SUBTREE_LEVEL), { durable: false });
+}
+
+/** What the index says about a digest: its stampings in the first `blocks` blocks. */
+export interface IndexLookup {
+  readonly blocks: number;
+  readonly hits: { seq: number; index: number }[];
+}
+
+/** The digest's stampings according to the index; undefined if there is no usable index. */
+export function lookupDigest(paths: StorePaths, digest: Uint8Array): IndexLookup | undefined {
+  const covered = readCovered(paths);
+  if (!covered) return undefined;
+  const want = covered.lengths[digest[0]];
+  let bucket: Buffer;
+  try {
+    bucket = want === 0 ? Buffer.alloc(0) : fs.readFileSync(bucketFile(paths, digest[0]));
+  } catch {
+    return undefined;
+  }
+  if (bucket.length < want) return undefined;
+  const records = bucket.subarray(0, want);
+  const hits: { seq: number; index: number }[] = [];
+  for (let pos = 0; ; ) {
+    const at = records.indexOf(digest, pos);
+    if (at < 0) break;
+    // A digest only at the start of a record (not spanning two records' fields).
+    if (at % INDEX_RECORD === 0) {
+      hits.push({ seq: records.readUInt32BE(at + 32), index: records.readUInt32BE(at + 36) });
+      pos = at + INDEX_RECORD;
+    } else pos = at + 1;
+  }
+  return { blocks: covered.blocks, hits };
+}
+
+/** The stored subtree roots of block `seq` if present and of the right size for `count` leaves. */
+export function readSubtrees(paths: StorePaths, seq: number, count: number): Uint8Array | undefined {
+  if (count <= SUBTREE_LEAVES) return undefined;
+  try {
+    const data = fs.readFileSync(subtreeFile(paths, seq));
+    return data.length === Math.ceil(count / SUBTREE_LEAVES) * HASH_SIZE ? data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Anything that gives inclusion proofs for a batch (a whole MerkleTree, or a SubtreeProver). */
+export interface InclusionProver {
+  inclusionProof(index: number): Uint8Array[];
+}
+
+/**
+ * Inclusion proofs from the stored subtree roots: only the leaf's own subtree
+ * is hashed (≤ 511 hashes instead of ~2n), then the path above it is taken
+ * from the tree over the subtree roots. Undefined unless that tree's root is
+ * `root` (the signed block root); each subtree is checked against its stored
+ * root before use, and `fallback` (the whole tree) answers if one differs.
+ */
+export function subtreeProver(
+  roots: Uint8Array,
+  root: Uint8Array,
+  leafHashes: (start: number, end: number) => Uint8Array,
+  size: number,
+  fallback: () => InclusionProver,
+): InclusionProver | undefined {
+  const upper = MerkleTree.fromLeafHashes(roots);
+  if (!equalBytes(upper.root(), root)) return undefined;
+  return {
+    inclusionProof(index) {
+      const c = Math.floor(index / SUBTREE_LEAVES);
+      const start = c * SUBTREE_LEAVES;
+      const sub = MerkleTree.fromLeafHashes(leafHashes(start, Math.min(size, start + SUBTREE_LEAVES)));
+      if (!equalBytes(sub.root(), roots.subarray(c * HASH_SIZE, (c + 1) * HASH_SIZE)))
+        return fallback().inclusionProof(index);
+      return [...sub.inclusionProof(index - start), ...upper.inclusionProof(c)];
+    },
+  };
+}
