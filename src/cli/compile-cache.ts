@@ -60,10 +60,10 @@ export function loadBundle(file: string): Bundle {
   const mod = NodeModule as unknown as ModuleWithCache;
   if (typeof mod.enableCompileCache === 'function') {
     enableNodeCompileCache(mod);
-    return require(file) as Bundle;
+    return NodeModule.createRequire(file)(file) as Bundle;
   }
   const dir = cacheDir();
-  return dir ? loadWithCodeCache(file, dir) : (require(file) as Bundle);
+  return dir ? loadWithCodeCache(file, dir) : (NodeModule.createRequire(file)(file) as Bundle);
 }
 
 /** Node 20: the bundle compiled from V8 code cache kept in `dir`, as CommonJS. */

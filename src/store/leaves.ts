@@ -159,7 +159,8 @@ export function decodeLeaves(data: Uint8Array, file: string, verifier?: Verifier
   const recordsEnd = HEADER + count * RECORD;
   if (count < 1 || recordsEnd > body.length) throw corrupt(file, 'record count out of range');
   const names: (string | undefined)[] = new Array(count);
-  if (noNames(body.subarray(recordsEnd), count)) return { seq, count, records: body.subarray(HEADER, recordsEnd), names };
+  if (noNames(body.subarray(recordsEnd), count))
+    return { seq, count, records: body.subarray(HEADER, recordsEnd), names };
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let off = recordsEnd;
   for (let i = 0; i < count; i++) {

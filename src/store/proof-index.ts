@@ -3,9 +3,10 @@
  * `find` answer in a store of millions of documents without reading every
  * leaves file or rebuilding a whole batch tree. It is never evidence:
  *
- *   index/covered.bin        "notar-index/1\n", blocks (u64 BE), 256 × bucket length (u64 BE)
- *   index/digests/<xx>.bin   40-byte records: digest (32) || seq (u32 BE) || index (u32 BE),
- *                            one bucket per first byte <xx> of the digest
+ *   index/covered.bin        "notar-index/1\n", blocks (u64 BE), 64 × bucket length (u64 BE)
+ *   index/digests/<xx>.bin   16-byte records: the digest's first 8 bytes || seq (u32 BE) ||
+ *                            index (u32 BE); bucket <xx> = the digest's first byte >> 2
+ *                            (8 bytes find the leaf; the leaves file confirms the digest)
  *   index/subtrees/<seq>.bin the roots of the batch's aligned 256-leaf subtrees
  *                            (RFC 9162 §2.1.1: every split point of a larger tree is a
  *                            multiple of 256, so the batch root is the tree over them)
@@ -25,9 +26,10 @@ import { writeFileAtomic } from './durable.js';
 import type { StorePaths } from './paths.js';
 
 const MAGIC = Buffer.from('notar-index/1\n');
-const BUCKETS = 256;
+const BUCKETS = 64;
+const PREFIX = 8;
 const COVERED_SIZE = MAGIC.length + 8 + BUCKETS * 8;
-export const INDEX_RECORD = 40;
+export const INDEX_RECORD = PREFIX + 8;
 /** Leaves per stored subtree; batches up to this size are rebuilt whole (≤ 511 hashes). */
 export const SUBTREE_LEAVES = 256;
 const SUBTREE_LEVEL = 8;
@@ -100,10 +102,12 @@ function startUpdate(paths: StorePaths): Covered {
   return start;
 }
 
-/** One block's leaves for the index: packed (digest || salt) records, 64 bytes each. */
+/** One block's document digests for the index, each at the start of a `stride`-byte record. */
 export interface IndexedBlock {
   readonly seq: number;
-  readonly records: Uint8Array;
+  /** Packed digests (stride 32), or a leaves file's records, digest || salt (stride 64). */
+  readonly digests: Uint8Array;
+  readonly stride: 32 | 64;
   /** The batch tree, when the seal has it in memory: its subtree roots are stored. */
   readonly tree?: MerkleTree;
 }
@@ -124,7 +128,7 @@ export function updateProofIndex(
   for (let seq = start.blocks; seq < sealed.seq && budget > 0; seq++) {
     const records = oldRecords(seq);
     budget -= records.length / 64;
-    blocks.push({ seq, records });
+    blocks.push({ seq, digests: records, stride: 64 });
   }
   // The sealed block only extends a gap-free index; otherwise it waits for the catch-up.
   const last = blocks.length ? blocks[blocks.length - 1].seq : start.blocks - 1;
@@ -138,16 +142,19 @@ export function updateProofIndex(
 /** Appends every block's records to their buckets; returns the new bucket lengths. */
 function appendToBuckets(paths: StorePaths, blocks: IndexedBlock[], lengths: number[]): number[] {
   const counts = new Array<number>(BUCKETS).fill(0);
-  for (const { records } of blocks) for (let off = 0; off < records.length; off += 64) counts[records[off]]++;
-  const out = counts.map((n) => Buffer.allocUnsafe(n * INDEX_RECORD));
+  for (const { digests, stride } of blocks)
+    for (let off = 0; off < digests.length; off += stride) counts[digests[off] >> 2]++;
+  const out = counts.map((n) => new Uint8Array(n * INDEX_RECORD));
   const fill = new Array<number>(BUCKETS).fill(0);
-  for (const { seq, records } of blocks) {
-    for (let off = 0, i = 0; off < records.length; off += 64, i++) {
-      const b = records[off];
+  for (const { seq, digests, stride } of blocks) {
+    for (let off = 0, i = 0; off < digests.length; off += stride, i++) {
+      const b = digests[off] >> 2;
+      const bucket = out[b];
       const at = fill[b];
-      out[b].set(records.subarray(off, off + 32), at);
-      out[b].writeUInt32BE(seq, at + 32);
-      out[b].writeUInt32BE(i, at + 36);
+      // A byte loop: a subarray per record would allocate 10^6 objects per million-leaf seal.
+      for (let j = 0; j < PREFIX; j++) bucket[at + j] = digests[off + j];
+      putU32(bucket, at + PREFIX, seq);
+      putU32(bucket, at + PREFIX + 4, i);
       fill[b] = at + INDEX_RECORD;
     }
   }
@@ -155,6 +162,13 @@ function appendToBuckets(paths: StorePaths, blocks: IndexedBlock[], lengths: num
     if (bytes.length > 0) fs.appendFileSync(bucketFile(paths, b), bytes, { mode: 0o600 });
   });
   return lengths.map((n, b) => n + out[b].length);
+}
+
+function putU32(out: Uint8Array, at: number, n: number): void {
+  out[at] = n >>> 24;
+  out[at + 1] = (n >>> 16) & 0xff;
+  out[at + 2] = (n >>> 8) & 0xff;
+  out[at + 3] = n & 0xff;
 }
 
 function writeSubtrees(paths: StorePaths, seq: number, tree: MerkleTree): void {
@@ -168,26 +182,32 @@ export interface IndexLookup {
   readonly hits: { seq: number; index: number }[];
 }
 
-/** The digest's stampings according to the index; undefined if there is no usable index. */
+/**
+ * The digest's stampings according to the index (those whose first 8 bytes
+ * match: the caller confirms each against the leaves); undefined if there is
+ * no usable index.
+ */
 export function lookupDigest(paths: StorePaths, digest: Uint8Array): IndexLookup | undefined {
   const covered = readCovered(paths);
   if (!covered) return undefined;
-  const want = covered.lengths[digest[0]];
+  const b = digest[0] >> 2;
+  const want = covered.lengths[b];
   let bucket: Buffer;
   try {
-    bucket = want === 0 ? Buffer.alloc(0) : fs.readFileSync(bucketFile(paths, digest[0]));
+    bucket = want === 0 ? Buffer.alloc(0) : fs.readFileSync(bucketFile(paths, b));
   } catch {
     return undefined;
   }
   if (bucket.length < want) return undefined;
   const records = bucket.subarray(0, want);
   const hits: { seq: number; index: number }[] = [];
-  for (let pos = 0; ; ) {
-    const at = records.indexOf(digest, pos);
+  const prefix = digest.subarray(0, PREFIX);
+  for (let pos = 0; ;) {
+    const at = records.indexOf(prefix, pos);
     if (at < 0) break;
-    // A digest only at the start of a record (not spanning two records' fields).
+    // Only at the start of a record (not spanning two records' fields).
     if (at % INDEX_RECORD === 0) {
-      hits.push({ seq: records.readUInt32BE(at + 32), index: records.readUInt32BE(at + 36) });
+      hits.push({ seq: records.readUInt32BE(at + PREFIX), index: records.readUInt32BE(at + PREFIX + 4) });
       pos = at + INDEX_RECORD;
     } else pos = at + 1;
   }

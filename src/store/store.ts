@@ -11,6 +11,7 @@
  *   tip.json           what this key signed last, authenticated (tip.ts)
  *   quarantine/        material a seal moved aside instead of overwriting it
  *   key-import.json    only while `key import` replaces both key files
+ *   index/             the proof index, derived and never trusted (proof-index.ts)
  *
  * Sealing order gives the durability guarantees: leaves file (fsynced), then
  * the block line (fsynced); receipts only after that.
@@ -529,10 +530,8 @@ export class Store {
   private updateIndex(sealed: Omit<SealResult, 'recovered'>): void {
     const { batch, record } = sealed;
     try {
-      updateProofIndex(
-        this.paths,
-        { seq: record.seq, records: packRecords(batch.digests, batch.salts), tree: batch.tree },
-        (seq) => Uint8Array.prototype.slice.call(this.leafRecords(seq)),
+      updateProofIndex(this.paths, { seq: record.seq, digests: batch.digests, stride: 32, tree: batch.tree }, (seq) =>
+        Uint8Array.prototype.slice.call(this.leafRecords(seq)),
       );
     } catch {
       /* behind, not wrong: see above */
@@ -589,8 +588,7 @@ export class Store {
   batchProver(leaves: LeavesFile, root: Uint8Array): InclusionProver {
     const whole = () => storedBatchTree(leaves);
     const roots = readSubtrees(this.paths, leaves.seq, leaves.count);
-    const fast =
-      roots && subtreeProver(roots, root, (a, b) => storedLeafHashes(leaves, a, b), leaves.count, whole);
+    const fast = roots && subtreeProver(roots, root, (a, b) => storedLeafHashes(leaves, a, b), leaves.count, whole);
     return fast ?? whole();
   }
 
@@ -727,14 +725,4 @@ function storedLeafHashes(leaves: LeavesFile, start: number, end: number): Uint8
     sha256Into(input, packed, (i - start) * HASH_SIZE);
   }
   return packed;
-}
-
-/** Digests and salts interleaved as the leaves file's records (digest || salt). */
-function packRecords(digests: Uint8Array, salts: Uint8Array): Uint8Array {
-  const out = new Uint8Array(digests.length * 2);
-  for (let i = 0; i * 32 < digests.length; i++) {
-    out.set(digests.subarray(i * 32, i * 32 + 32), i * 64);
-    out.set(salts.subarray(i * 32, i * 32 + 32), i * 64 + 32);
-  }
-  return out;
 }
