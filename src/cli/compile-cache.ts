@@ -70,8 +70,9 @@ export function loadBundle(file: string): Bundle {
 function loadWithCodeCache(file: string, dir: string): Bundle {
   const source = fs.readFileSync(file, 'utf8');
   const st = fs.statSync(file);
-  // Named for the Node and the bundle it was made from: a rebuild starts a new cache.
-  const name = `v8-${process.version}-${process.arch}-${st.size}-${Math.floor(st.mtimeMs)}.bin`;
+  // Named for the bundle's path, the Node and the build: a rebuild starts a new cache, and
+  // two installations of notar keep one each.
+  const name = `v8-${fnv1a(file)}-${process.version}-${process.arch}-${st.size}-${Math.floor(st.mtimeMs)}.bin`;
   const cacheFile = path.join(dir, name);
   let cachedData: Buffer | undefined;
   try {
@@ -89,13 +90,21 @@ function loadWithCodeCache(file: string, dir: string): Bundle {
   return m.exports as Bundle;
 }
 
-/** Writes the code cache atomically (owner-only) and removes caches of older builds. */
+/** 32-bit FNV-1a of a string, in hex (a name, not a secret: node:crypto is not loaded yet). */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
+/** Writes the code cache atomically (owner-only) and removes this bundle path's older ones. */
 function saveCodeCache(script: vm.Script, dir: string, name: string): void {
   try {
     const tmp = path.join(dir, `.${name}.${process.pid}.tmp`);
     fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
     fs.renameSync(tmp, path.join(dir, name));
-    for (const f of fs.readdirSync(dir)) if (/^v8-.*\.bin$/.test(f) && f !== name) fs.rmSync(path.join(dir, f));
+    const same = name.slice(0, 'v8-12345678-'.length);
+    for (const f of fs.readdirSync(dir)) if (f.startsWith(same) && f !== name) fs.rmSync(path.join(dir, f));
   } catch {
     /* only start-up speed is lost */
   }

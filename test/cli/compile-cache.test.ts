@@ -43,7 +43,7 @@ describe(`compile cache on Node ${process.versions.node}`, () => {
     }
     const [file, ...more] = filesUnder(cacheDir(home));
     expect(more).toEqual([]);
-    expect(file).toMatch(new RegExp(`^v8-${process.version}-${process.arch}-\\d+-\\d+\\.bin$`));
+    expect(file).toMatch(new RegExp(`^v8-[0-9a-f]{8}-${process.version}-${process.arch}-\\d+-\\d+\\.bin$`));
     expect(fs.statSync(path.join(cacheDir(home), file)).mode & 0o777).toBe(0o600);
     expect(fs.statSync(path.join(cacheDir(home), file)).size).toBeGreaterThan(10_000);
   });
