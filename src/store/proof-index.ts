@@ -3,7 +3,8 @@
  * `find` answer in a store of millions of documents without reading every
  * leaves file or rebuilding a whole batch tree. It is never evidence:
  *
- *   index/covered.bin        "notar-index/1\n", blocks (u64 BE), 64 × bucket length (u64 BE)
+ *   index/covered.bin        "notar-index/1\n", blocks (u64 BE), the root of block blocks-1
+ *                            (32 bytes; zeros if none), 64 × bucket length (u64 BE)
  *   index/digests/<xx>.bin   16-byte records: the digest's first 8 bytes || seq (u32 BE) ||
  *                            index (u32 BE); bucket <xx> = the digest's first byte >> 2
  *                            (8 bytes find the leaf; the leaves file confirms the digest)
@@ -14,7 +15,9 @@
  * Written after a seal, under the store lock, without fsync (losing it costs
  * only speed). covered.bin is replaced last and says how many blocks, and how
  * many bytes of each bucket, are complete; bytes past that are leftovers of an
- * interrupted update and are cut by the next one. Readers trust nothing here:
+ * interrupted update and are cut by the next one. An index whose last block's
+ * root is not the chain's (a store restored from a backup, say) is not used
+ * and is rebuilt by the next seal. Readers trust nothing here:
  * every hit is checked against the leaves file, a miss is confirmed by a full
  * scan, and a subtree file is used only if it rebuilds the signed block root.
  */
@@ -28,7 +31,8 @@ import type { StorePaths } from './paths.js';
 const MAGIC = Buffer.from('notar-index/1\n');
 const BUCKETS = 64;
 const PREFIX = 8;
-const COVERED_SIZE = MAGIC.length + 8 + BUCKETS * 8;
+const COVERED_SIZE = MAGIC.length + 8 + 32 + BUCKETS * 8;
+const LENGTHS_AT = MAGIC.length + 8 + 32;
 export const INDEX_RECORD = PREFIX + 8;
 /** Leaves per stored subtree; batches up to this size are rebuilt whole (≤ 511 hashes). */
 export const SUBTREE_LEAVES = 256;
@@ -38,8 +42,13 @@ const CATCH_UP_BUDGET = 1 << 22;
 
 interface Covered {
   readonly blocks: number;
+  /** The batch root of block blocks-1, hex ('' when blocks is 0). */
+  readonly lastRoot: string;
   readonly lengths: number[];
 }
+
+/** The chain as the index needs it: each block's batch root, in order. */
+export type ChainRoots = readonly { readonly root: string }[];
 
 function indexDir(paths: StorePaths): string {
   return path.join(paths.dir, 'index');
@@ -53,8 +62,11 @@ export function subtreeFile(paths: StorePaths, seq: number): string {
   return path.join(indexDir(paths), 'subtrees', `${String(seq).padStart(10, '0')}.bin`);
 }
 
-/** covered.bin, or undefined if it is missing or not exactly the expected shape. */
-function readCovered(paths: StorePaths): Covered | undefined {
+/**
+ * covered.bin, if it has exactly the expected shape and describes a prefix
+ * of `chain` (its last block's root is the chain's); else undefined.
+ */
+function readCovered(paths: StorePaths, chain: ChainRoots): Covered | undefined {
   let data: Buffer;
   try {
     data = fs.readFileSync(path.join(indexDir(paths), 'covered.bin'));
@@ -63,16 +75,20 @@ function readCovered(paths: StorePaths): Covered | undefined {
   }
   if (data.length !== COVERED_SIZE || !data.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
   const u64 = (off: number) => Number(data.readBigUInt64BE(off));
-  const lengths = Array.from({ length: BUCKETS }, (_, b) => u64(MAGIC.length + 8 + b * 8));
+  const blocks = u64(MAGIC.length);
+  const lastRoot = blocks === 0 ? '' : data.toString('hex', MAGIC.length + 8, LENGTHS_AT);
+  if (blocks > chain.length || (blocks > 0 && chain[blocks - 1].root !== lastRoot)) return undefined;
+  const lengths = Array.from({ length: BUCKETS }, (_, b) => u64(LENGTHS_AT + b * 8));
   if (lengths.some((n) => n % INDEX_RECORD !== 0 || !Number.isSafeInteger(n))) return undefined;
-  return { blocks: u64(MAGIC.length), lengths };
+  return { blocks, lastRoot, lengths };
 }
 
 function writeCovered(paths: StorePaths, c: Covered): void {
   const data = Buffer.alloc(COVERED_SIZE);
   MAGIC.copy(data);
   data.writeBigUInt64BE(BigInt(c.blocks), MAGIC.length);
-  c.lengths.forEach((n, b) => data.writeBigUInt64BE(BigInt(n), MAGIC.length + 8 + b * 8));
+  if (c.lastRoot) data.write(c.lastRoot, MAGIC.length + 8, 'hex');
+  c.lengths.forEach((n, b) => data.writeBigUInt64BE(BigInt(n), LENGTHS_AT + b * 8));
   writeFileAtomic(path.join(indexDir(paths), 'covered.bin'), data, { durable: false });
 }
 
@@ -86,16 +102,16 @@ function fileSize(file: string): number {
 
 /**
  * The index state to extend: covered.bin with every bucket cut back to its
- * covered length; from scratch (empty buckets) if covered.bin is missing or a
- * bucket is shorter than it says (the index is then damaged, not just behind).
+ * covered length; from scratch (empty buckets) if covered.bin is missing, is
+ * not of this chain, or a bucket is shorter than it says (damaged, not just behind).
  */
-function startUpdate(paths: StorePaths): Covered {
+function startUpdate(paths: StorePaths, chain: ChainRoots): Covered {
   fs.mkdirSync(path.join(indexDir(paths), 'digests'), { recursive: true, mode: 0o700 });
   fs.mkdirSync(path.join(indexDir(paths), 'subtrees'), { recursive: true, mode: 0o700 });
-  const covered = readCovered(paths);
+  const covered = readCovered(paths, chain);
   const sizes = Array.from({ length: BUCKETS }, (_, b) => fileSize(bucketFile(paths, b)));
   const usable = covered && sizes.every((s, b) => s >= covered.lengths[b]);
-  const start = usable ? covered : { blocks: 0, lengths: new Array<number>(BUCKETS).fill(0) };
+  const start = usable ? covered : { blocks: 0, lastRoot: '', lengths: new Array<number>(BUCKETS).fill(0) };
   sizes.forEach((s, b) => {
     if (s > start.lengths[b]) fs.truncateSync(bucketFile(paths, b), start.lengths[b]);
   });
@@ -113,17 +129,18 @@ export interface IndexedBlock {
 }
 
 /**
- * Brings the index up to the block just sealed: the blocks it has not seen
- * (read with `oldRecords`, within CATCH_UP_BUDGET leaves per call), then
- * `sealed`. Called under the store lock.
+ * Brings the index up to the block just sealed (`sealed`, of `chain`): the
+ * blocks it has not seen (read with `oldRecords`, within CATCH_UP_BUDGET
+ * leaves per call), then `sealed`. Called under the store lock.
  */
 export function updateProofIndex(
   paths: StorePaths,
+  chain: ChainRoots,
   sealed: IndexedBlock,
   oldRecords: (seq: number) => Uint8Array,
   budget = CATCH_UP_BUDGET,
 ): void {
-  const start = startUpdate(paths);
+  const start = startUpdate(paths, chain);
   const blocks: IndexedBlock[] = [];
   for (let seq = start.blocks; seq < sealed.seq && budget > 0; seq++) {
     const records = oldRecords(seq);
@@ -131,24 +148,25 @@ export function updateProofIndex(
     blocks.push({ seq, digests: records, stride: 64 });
   }
   // The sealed block only extends a gap-free index; otherwise it waits for the catch-up.
-  const last = blocks.length ? blocks[blocks.length - 1].seq : start.blocks - 1;
-  if (last === sealed.seq - 1) blocks.push(sealed);
+  const before = blocks.length ? blocks[blocks.length - 1].seq : start.blocks - 1;
+  if (before === sealed.seq - 1) blocks.push(sealed);
   if (blocks.length === 0) return;
   const lengths = appendToBuckets(paths, blocks, start.lengths);
   if (sealed.tree && blocks[blocks.length - 1] === sealed) writeSubtrees(paths, sealed.seq, sealed.tree);
-  writeCovered(paths, { blocks: blocks[blocks.length - 1].seq + 1, lengths });
+  const last = blocks[blocks.length - 1].seq;
+  writeCovered(paths, { blocks: last + 1, lastRoot: chain[last].root, lengths });
 }
 
 /** Appends every block's records to their buckets; returns the new bucket lengths. */
 function appendToBuckets(paths: StorePaths, blocks: IndexedBlock[], lengths: number[]): number[] {
   const counts = new Array<number>(BUCKETS).fill(0);
   for (const { digests, stride } of blocks)
-    for (let off = 0; off < digests.length; off += stride) counts[digests[off] >> 2]++;
+    for (let off = 0; off < digests.length; off += stride) counts[bucketOf(digests, off)]++;
   const out = counts.map((n) => new Uint8Array(n * INDEX_RECORD));
   const fill = new Array<number>(BUCKETS).fill(0);
   for (const { seq, digests, stride } of blocks) {
     for (let off = 0, i = 0; off < digests.length; off += stride, i++) {
-      const b = digests[off] >> 2;
+      const b = bucketOf(digests, off);
       const bucket = out[b];
       const at = fill[b];
       // A byte loop: a subarray per record would allocate 10^6 objects per million-leaf seal.
@@ -183,23 +201,14 @@ export interface IndexLookup {
 }
 
 /**
- * The digest's stampings according to the index (those whose first 8 bytes
- * match: the caller confirms each against the leaves); undefined if there is
- * no usable index.
+ * The digest's stampings in `chain` according to the index (those whose first
+ * 8 bytes match: the caller confirms each against the leaves); undefined if
+ * there is no usable index.
  */
-export function lookupDigest(paths: StorePaths, digest: Uint8Array): IndexLookup | undefined {
-  const covered = readCovered(paths);
-  if (!covered) return undefined;
-  const b = digest[0] >> 2;
-  const want = covered.lengths[b];
-  let bucket: Buffer;
-  try {
-    bucket = want === 0 ? Buffer.alloc(0) : fs.readFileSync(bucketFile(paths, b));
-  } catch {
-    return undefined;
-  }
-  if (bucket.length < want) return undefined;
-  const records = bucket.subarray(0, want);
+export function lookupDigest(paths: StorePaths, chain: ChainRoots, digest: Uint8Array): IndexLookup | undefined {
+  const buckets = readBuckets(paths, chain, [bucketOf(digest)]);
+  if (!buckets) return undefined;
+  const records = buckets.records.get(bucketOf(digest)) ?? Buffer.alloc(0);
   const hits: { seq: number; index: number }[] = [];
   const prefix = digest.subarray(0, PREFIX);
   for (let pos = 0; ;) {
@@ -211,7 +220,36 @@ export function lookupDigest(paths: StorePaths, digest: Uint8Array): IndexLookup
       pos = at + INDEX_RECORD;
     } else pos = at + 1;
   }
-  return { blocks: covered.blocks, hits };
+  return { blocks: buckets.blocks, hits };
+}
+
+/** Buckets as covered.bin describes them: the blocks covered, and each bucket's complete records. */
+export interface IndexBuckets {
+  readonly blocks: number;
+  readonly records: Map<number, Buffer>;
+}
+
+/** The bucket of a digest (packed digests: the one at byte `at`). */
+export const bucketOf = (digests: Uint8Array, at = 0): number => digests[at] >> 2;
+
+/** The covered records of the `wanted` buckets; undefined if the index is missing, stale or damaged. */
+export function readBuckets(paths: StorePaths, chain: ChainRoots, wanted: Iterable<number>): IndexBuckets | undefined {
+  const covered = readCovered(paths, chain);
+  if (!covered) return undefined;
+  const records = new Map<number, Buffer>();
+  for (const b of wanted) {
+    const want = covered.lengths[b];
+    if (want === 0 || records.has(b)) continue;
+    let bucket: Buffer;
+    try {
+      bucket = fs.readFileSync(bucketFile(paths, b));
+    } catch {
+      return undefined;
+    }
+    if (bucket.length < want) return undefined;
+    records.set(b, bucket.subarray(0, want));
+  }
+  return { blocks: covered.blocks, records };
 }
 
 /** The stored subtree roots of block `seq` if present and of the right size for `count` leaves. */

@@ -530,7 +530,8 @@ export class Store {
   private updateIndex(sealed: Omit<SealResult, 'recovered'>): void {
     const { batch, record } = sealed;
     try {
-      updateProofIndex(this.paths, { seq: record.seq, digests: batch.digests, stride: 32, tree: batch.tree }, (seq) =>
+      const block = { seq: record.seq, digests: batch.digests, stride: 32 as const, tree: batch.tree };
+      updateProofIndex(this.paths, sealed.state.records, block, (seq) =>
         Uint8Array.prototype.slice.call(this.leafRecords(seq)),
       );
     } catch {
@@ -544,8 +545,8 @@ export class Store {
     state: ChainState = this.readChain(),
   ): { seq: number; index: number; leaves: LeavesFile }[] {
     const n = state.records.length;
-    const indexed = lookupDigest(this.paths, digest);
-    if (indexed && indexed.blocks <= n) {
+    const indexed = lookupDigest(this.paths, state.records, digest);
+    if (indexed) {
       // The index covers blocks [0, blocks); later ones are scanned. Every hit is
       // checked against its leaves file, and a miss is confirmed by a full scan.
       const found = this.checkedHits(indexed.hits, digest, n);

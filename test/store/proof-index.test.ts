@@ -16,6 +16,7 @@ import {
   subtreeProver,
   updateProofIndex,
 } from '../../src/store/proof-index.js';
+import { findAllStampings, findStamped } from '../../src/store/stamped.js';
 import { openStore, ReceiptBuilder, storedBatchTree, type Store } from '../../src/store/store.js';
 import { digestOf, docBatch, newStore, type Fixture } from './fixtures.js';
 
@@ -54,15 +55,20 @@ function proved(store: Store, doc: string): [number, number][] {
 describe('the index written by seal', () => {
   it('names every stamping of a digest, and only blocks with more than 256 leaves get subtree roots', async () => {
     const f = await threeBlocks();
-    expect(lookupDigest(f.store.paths, digestOf('twice'))).toEqual({
+    expect(lookupDigest(f.store.paths, f.store.readChain().records, digestOf('twice'))).toEqual({
       blocks: 3,
       hits: [
         { seq: 0, index: 4 },
         { seq: 2, index: 2 },
       ],
     });
-    expect(lookupDigest(f.store.paths, digestOf('block 1 document 299'))?.hits).toEqual([{ seq: 1, index: 299 }]);
-    expect(lookupDigest(f.store.paths, digestOf('never'))).toEqual({ blocks: 3, hits: [] });
+    expect(lookupDigest(f.store.paths, f.store.readChain().records, digestOf('block 1 document 299'))?.hits).toEqual([
+      { seq: 1, index: 299 },
+    ]);
+    expect(lookupDigest(f.store.paths, f.store.readChain().records, digestOf('never'))).toEqual({
+      blocks: 3,
+      hits: [],
+    });
     expect(fs.readdirSync(path.join(indexDir(f), 'subtrees'))).toEqual([path.basename(subtreeFile(f.store.paths, 1))]);
     // 300 leaves: two subtrees, [0, 256) and [256, 300), whose tree is the batch tree.
     const roots = fs.readFileSync(subtreeFile(f.store.paths, 1));
@@ -102,8 +108,11 @@ describe('a damaged or forged index changes no answer', () => {
       [2, 2],
     ]);
     await f.store.seal(docBatch(['new']), f.signer);
-    expect(lookupDigest(f.store.paths, digestOf('twice'))?.hits).toHaveLength(2);
-    expect(lookupDigest(f.store.paths, digestOf('new'))).toEqual({ blocks: 4, hits: [{ seq: 3, index: 0 }] });
+    expect(lookupDigest(f.store.paths, f.store.readChain().records, digestOf('twice'))?.hits).toHaveLength(2);
+    expect(lookupDigest(f.store.paths, f.store.readChain().records, digestOf('new'))).toEqual({
+      blocks: 4,
+      hits: [{ seq: 3, index: 0 }],
+    });
   });
 
   it('a record pointing at the wrong leaf is caught, and the leaves are scanned', async () => {
@@ -122,7 +131,7 @@ describe('a damaged or forged index changes no answer', () => {
     const at = recordAt(bucket, digest);
     bucket.fill(0xee, at, at + 8); // the record now names another digest
     fs.writeFileSync(bucketOf(f, digest), bucket);
-    expect(lookupDigest(f.store.paths, digest)?.hits).toEqual([]);
+    expect(lookupDigest(f.store.paths, f.store.readChain().records, digest)?.hits).toEqual([]);
     expect(proved(f.store, 'block 2 document 1')).toEqual([[2, 1]]);
   });
 
@@ -130,10 +139,10 @@ describe('a damaged or forged index changes no answer', () => {
     const f = await threeBlocks();
     const digest = digestOf('twice');
     fs.truncateSync(bucketOf(f, digest), INDEX_RECORD);
-    expect(lookupDigest(f.store.paths, digest)).toBeUndefined();
+    expect(lookupDigest(f.store.paths, f.store.readChain().records, digest)).toBeUndefined();
     expect(proved(f.store, 'twice')).toHaveLength(2);
     await f.store.seal(docBatch(['later']), f.signer);
-    expect(lookupDigest(f.store.paths, digest)?.hits).toHaveLength(2);
+    expect(lookupDigest(f.store.paths, f.store.readChain().records, digest)?.hits).toHaveLength(2);
   });
 
   it('bytes past the covered length (an interrupted update) are cut by the next seal', async () => {
@@ -141,9 +150,9 @@ describe('a damaged or forged index changes no answer', () => {
     const digest = digestOf('later');
     const junk = Buffer.concat([Buffer.from(digest.subarray(0, 8)), Buffer.from([0, 0, 0, 1, 0, 0, 0, 9])]);
     fs.appendFileSync(bucketOf(f, digest), junk);
-    expect(lookupDigest(f.store.paths, digest)?.hits).toEqual([]);
+    expect(lookupDigest(f.store.paths, f.store.readChain().records, digest)?.hits).toEqual([]);
     await f.store.seal(docBatch(['later']), f.signer);
-    expect(lookupDigest(f.store.paths, digest)?.hits).toEqual([{ seq: 3, index: 0 }]);
+    expect(lookupDigest(f.store.paths, f.store.readChain().records, digest)?.hits).toEqual([{ seq: 3, index: 0 }]);
   });
 
   it('forged subtree roots are not used: the proof still verifies', async () => {
@@ -156,6 +165,49 @@ describe('a damaged or forged index changes no answer', () => {
   });
 });
 
+describe('already stamped? (stamped.ts) reads the index too', () => {
+  const packed = (...texts: string[]) => {
+    const out = new Uint8Array(texts.length * 32);
+    texts.forEach((t, i) => out.set(digestOf(t), i * 32));
+    return out;
+  };
+
+  it('opens only the leaves files the index names, and lists every stamping oldest first', async () => {
+    const f = await threeBlocks();
+    await f.store.seal(docBatch(['twice']), f.signer);
+    fs.writeFileSync(leavesFile(f.store.paths, 1), 'not a leaves file'); // a scan would stop here
+    const state = f.store.readChain();
+    const all = findAllStampings(f.store.paths, state, packed('never', 'twice'));
+    expect([...all.keys()]).toEqual([1]);
+    expect(all.get(1)!.map(({ seq, index }) => [seq, index])).toEqual([
+      [0, 4],
+      [2, 2],
+      [3, 0],
+    ]);
+    const salt = f.store.readLeaves(0).records.slice(4 * 64 + 32, 5 * 64);
+    expect(Buffer.from(all.get(1)![0].salt).toString('hex')).toBe(Buffer.from(salt).toString('hex'));
+    expect(findStamped(f.store.paths, state, packed('twice'))).toEqual(new Map([[0, { seq: 0, index: 4 }]]));
+  });
+
+  it('a forged record is confirmed against the leaves and dropped', async () => {
+    const f = await threeBlocks();
+    const digest = digestOf('block 2 document 0');
+    const bucket = fs.readFileSync(bucketOf(f, digest));
+    bucket.writeUInt32BE(1, recordAt(bucket, digest) + 12); // block 2 index 0 → index 1
+    fs.writeFileSync(bucketOf(f, digest), bucket);
+    expect(findStamped(f.store.paths, f.store.readChain(), packed('block 2 document 0')).size).toBe(0);
+  });
+
+  it('blocks the index does not cover are scanned', async () => {
+    const f = await threeBlocks();
+    fs.rmSync(path.join(indexDir(f), 'covered.bin'));
+    fs.writeFileSync(path.join(indexDir(f), 'covered.bin'), 'junk');
+    expect(findStamped(f.store.paths, f.store.readChain(), packed('block 1 document 5'))).toEqual(
+      new Map([[0, { seq: 1, index: 5 }]]),
+    );
+  });
+});
+
 describe('catching up', () => {
   it('an index behind the chain is filled in, within a budget of leaves per seal', async () => {
     const f = await threeBlocks();
@@ -163,14 +215,32 @@ describe('catching up', () => {
     const read = (seq: number) => f.store.readLeaves(seq).records;
     const leaves = f.store.readLeaves(2);
     const sealed = { seq: 3, digests: new Uint8Array(32), stride: 32 as const };
+    const chain = [...f.store.readChain().records, { root: 'ab'.repeat(32) }];
     // A budget of 10 leaves: block 0 (5 leaves) and block 1 (300) this time; block 3 must wait.
-    updateProofIndex(f.store.paths, sealed, read, 10);
-    expect(lookupDigest(f.store.paths, digestOf('block 1 document 299'))?.blocks).toBe(2);
-    updateProofIndex(f.store.paths, sealed, read, 10);
-    expect(lookupDigest(f.store.paths, leaves.records.slice(0, 32))).toEqual({
+    updateProofIndex(f.store.paths, chain, sealed, read, 10);
+    expect(lookupDigest(f.store.paths, chain, digestOf('block 1 document 299'))?.blocks).toBe(2);
+    updateProofIndex(f.store.paths, chain, sealed, read, 10);
+    expect(lookupDigest(f.store.paths, chain, leaves.records.slice(0, 32))).toEqual({
       blocks: 4,
       hits: [{ seq: 2, index: 0 }],
     });
+  });
+
+  it('an index of another chain (a store restored from a backup) is not used, and is rebuilt', async () => {
+    const f = await threeBlocks();
+    const old = f.store.readChain().records;
+    const backup = fs.readFileSync(f.store.paths.chain);
+    await f.store.seal(docBatch(['lost']), f.signer); // the index now covers 4 blocks
+    // The chain goes back to 3 blocks, and a different block 3 is sealed: the index's block 3 is not it.
+    fs.writeFileSync(f.store.paths.chain, backup);
+    fs.rmSync(f.store.paths.tip);
+    fs.rmSync(leavesFile(f.store.paths, 3));
+    const chain = [...old, { root: 'cd'.repeat(32) }];
+    expect(lookupDigest(f.store.paths, chain, digestOf('lost'))).toBeUndefined();
+    await f.store.seal(docBatch(['kept']), f.signer);
+    const now = f.store.readChain().records;
+    expect(lookupDigest(f.store.paths, now, digestOf('lost'))).toEqual({ blocks: 4, hits: [] });
+    expect(lookupDigest(f.store.paths, now, digestOf('kept'))?.hits).toEqual([{ seq: 3, index: 0 }]);
   });
 });
 
