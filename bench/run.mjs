@@ -144,7 +144,7 @@ function printTable(rows) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  // Built by the Node that will run it: the build's V8 code cache is per V8 version.
+  // Built by the Node that will run it (the run-time code cache is per V8 version anyway).
   if (opts.build)
     must([opts.node.path, path.join(repo, 'scripts', 'build.mjs')], {
       cwd: repo,

@@ -1,4 +1,3 @@
 #!/usr/bin/env node
-// One CommonJS bundle (scripts/build.mjs), loaded after Node's compile cache is on (Node >= 22.1; src/cli/compile-cache.ts).
-require('../dist/compile-cache.cjs').enableNodeCompileCache(require('node:module'));
-require('../dist/notar.cjs').main(process.argv);
+// One CommonJS bundle (scripts/build.mjs), compiled with a private compile cache (src/cli/compile-cache.ts).
+require('../dist/compile-cache.cjs').loadBundle(require('node:path').join(__dirname, '../dist/notar.cjs')).main(process.argv);

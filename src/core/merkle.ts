@@ -86,6 +86,16 @@ export class MerkleTree {
     return this.levels[this.levels.length - 1].slice(0, HASH_SIZE);
   }
 
+  /**
+   * Level d, packed (0: the leaf hashes): node j is the root of leaves
+   * [j·2^d, (j+1)·2^d), the last one of whatever remains. A view, not a copy.
+   */
+  level(d: number): Uint8Array {
+    if (!Number.isSafeInteger(d) || d < 0 || d >= this.levels.length)
+      throw new NotarError('FORMAT', `the tree has no level ${d}`);
+    return this.levels[d];
+  }
+
   leaf(index: number): Uint8Array {
     checkIndex(index, this.size);
     return this.levels[0].slice(index * HASH_SIZE, (index + 1) * HASH_SIZE);

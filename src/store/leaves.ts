@@ -163,6 +163,8 @@ export function decodeLeaves(data: Uint8Array, file: string, verifier?: Verifier
   const recordsEnd = HEADER + count * RECORD;
   if (count < 1 || recordsEnd > body.length) throw corrupt(file, 'record count out of range');
   const names: (string | undefined)[] = new Array(count);
+  if (noNames(body.subarray(recordsEnd), count))
+    return { seq, count, records: body.subarray(HEADER, recordsEnd), names };
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let off = recordsEnd;
   for (let i = 0; i < count; i++) {
@@ -178,6 +180,16 @@ export function decodeLeaves(data: Uint8Array, file: string, verifier?: Verifier
   }
   if (off !== body.length) throw corrupt(file, 'trailing bytes');
   return { seq, count, records: body.subarray(HEADER, recordsEnd), names };
+}
+
+/**
+ * True if the names section is `count` zero lengths (a batch of digests): one
+ * native comparison instead of a walk (`prove` decodes a 10^4-leaf file cold).
+ */
+function noNames(section: Uint8Array, count: number): boolean {
+  if (section.length !== 2 * count) return false;
+  const zeros = new Uint8Array(section.length);
+  return Buffer.compare(section, zeros) === 0;
 }
 
 /** Leaf i's digest and salt. */

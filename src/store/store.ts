@@ -11,6 +11,7 @@
  *   tip.json           what this key signed last, authenticated (tip.ts)
  *   quarantine/        material a seal moved aside instead of overwriting it
  *   key-import.json    only while `key import` replaces both key files
+ *   index/             the proof index, derived and never trusted (proof-index.ts)
  *
  * Sealing order gives the durability guarantees: leaves file (fsynced), then
  * the block line (fsynced); receipts only after that.
@@ -21,6 +22,7 @@ import { Block, formatTime, nextBlock } from '../core/block.js';
 import { ChainRecord, formatChainRecord } from '../core/chain.js';
 import { nobleCrypto, type Crypto } from '../core/crypto.js';
 import { formatCheckpoint } from '../core/checkpoint.js';
+import { equalBytes } from '../core/bytes.js';
 import { NotarError } from '../core/errors.js';
 import { checkKeys, expectString, parseJson } from '../core/json.js';
 import { HASH_SIZE, MerkleTree } from '../core/merkle.js';
@@ -49,6 +51,7 @@ import {
   type LeavesFile,
 } from './leaves.js';
 import { acquireLock } from './lock.js';
+import { lookupDigest, readSubtrees, subtreeProver, updateProofIndex, type InclusionProver } from './proof-index.js';
 import { osReason } from './errno.js';
 import { leavesFile, StorePaths, storePaths } from './paths.js';
 
@@ -309,6 +312,7 @@ export class Store {
       const recovered = lock.recovered ? [lock.recovered] : [];
       if (this.keyImportFinished) recovered.push(this.keyImportFinished);
       const sealed = this.sealLocked(docs, signer, opts.now ?? new Date(), recovered, opts);
+      this.updateIndex(sealed);
       // Leaves temp files are only written under the lock, so they can be abandoned only when a
       // holder died (a stale lock or a torn tail just recovered): scan leaves/ only then.
       const crashed = recovered.length > 0;
@@ -522,15 +526,59 @@ export class Store {
     return path.relative(this.paths.dir, dest);
   }
 
+  /**
+   * The proof index (proof-index.ts) brought up to the block just sealed. It is
+   * only an accelerator: the block is sealed and its receipts are due, so a
+   * failure here leaves the index behind (readers then scan) and is not an error.
+   */
+  private updateIndex(sealed: Omit<SealResult, 'recovered'>): void {
+    const { batch, record } = sealed;
+    try {
+      const block = { seq: record.seq, digests: batch.digests, stride: 32 as const, tree: batch.tree };
+      updateProofIndex(this.paths, sealed.state.records, block, (seq) =>
+        Uint8Array.prototype.slice.call(this.leafRecords(seq)),
+      );
+    } catch {
+      /* behind, not wrong: see above */
+    }
+  }
+
   /** Every (seq, index) whose document digest is `digest`, oldest first. */
   findDocument(
     digest: Uint8Array,
     state: ChainState = this.readChain(),
   ): { seq: number; index: number; leaves: LeavesFile }[] {
+    const n = state.records.length;
+    const indexed = lookupDigest(this.paths, state.records, digest);
+    if (indexed) {
+      // The index covers blocks [0, blocks); later ones are scanned. Every hit is
+      // checked against its leaves file, and a miss is confirmed by a full scan.
+      const found = this.checkedHits(indexed.hits, digest, n);
+      if (found && found.length > 0) return [...found, ...this.scanFrom(indexed.blocks, digest, state)];
+    }
+    return this.scanFrom(0, digest, state);
+  }
+
+  /** The index's hits as leaves, or undefined if any is not what the leaves file holds. */
+  private checkedHits(hits: { seq: number; index: number }[], digest: Uint8Array, blocks: number) {
     const found: { seq: number; index: number; leaves: LeavesFile }[] = [];
-    for (const rec of state.records) {
+    const read = new Map<number, LeavesFile>();
+    for (const { seq, index } of hits) {
+      if (seq >= blocks) return undefined;
+      let leaves = read.get(seq);
+      if (!leaves) read.set(seq, (leaves = this.readLeaves(seq)));
+      if (index >= leaves.count || !equalBytes(leafAt(leaves, index).digest, digest)) return undefined;
+      found.push({ seq, index, leaves });
+    }
+    return found.sort((a, b) => a.seq - b.seq || a.index - b.index);
+  }
+
+  /** Scans the leaves files of blocks `from` onwards for `digest`. */
+  private scanFrom(from: number, digest: Uint8Array, state: ChainState) {
+    const found: { seq: number; index: number; leaves: LeavesFile }[] = [];
+    for (const rec of state.records.slice(from)) {
       // Scan only the raw records first; decode (names and all) only a batch that holds the digest.
-      const hits = this.scanLeaves(rec.seq, digest);
+      const hits = scanRecords(this.leafRecords(rec.seq), digest);
       if (hits.length === 0) continue;
       const leaves = this.readLeaves(rec.seq);
       for (const index of hits) found.push({ seq: rec.seq, index, leaves });
@@ -538,8 +586,24 @@ export class Store {
     return found;
   }
 
-  /** Reads just the records of block `seq`'s leaves into a reused buffer and scans them. */
-  private scanLeaves(seq: number, digest: Uint8Array): number[] {
+  /**
+   * Inclusion proofs for a stored batch whose signed root is `root`: from the
+   * index's subtree roots when they rebuild that root, else the whole tree.
+   */
+  batchProver(leaves: LeavesFile, root: Uint8Array): InclusionProver {
+    const c = this.crypto;
+    const whole = () => storedBatchTree(leaves, c);
+    const roots = readSubtrees(this.paths, leaves.seq, leaves.count);
+    const hashes = (a: number, b: number) => storedLeafHashes(leaves, a, b, c);
+    const fast = roots && subtreeProver(roots, root, hashes, leaves.count, whole, c);
+    return fast ?? whole();
+  }
+
+  /**
+   * Block `seq`'s raw (digest || salt) records, in a buffer reused by the next
+   * call: only the records, not the names, so a scan reads 64 bytes a leaf.
+   */
+  private leafRecords(seq: number): Buffer {
     const file = leavesFile(this.paths, seq);
     let fd: number;
     try {
@@ -564,7 +628,7 @@ export class Store {
       const records = scanBuffer.subarray(0, len);
       if (fs.readSync(fd, records, 0, len, offset) !== len)
         throw storeIo(new Error('short read'), `cannot read ${file}`);
-      return scanRecords(records, digest);
+      return records;
     } finally {
       fs.closeSync(fd);
     }
@@ -586,7 +650,7 @@ export class ReceiptBuilder {
     this.latest = state.records[state.records.length - 1];
   }
 
-  forBlock(seq: number, batchTree: MerkleTree, leaf: (i: number) => LeafEntry): (index: number) => Receipt {
+  forBlock(seq: number, batchTree: InclusionProver, leaf: (i: number) => LeafEntry): (index: number) => Receipt {
     const rec = this.state.records[seq];
     const block: Block = { seq: rec.seq, time: rec.time, size: rec.size, root: rec.root, prev: rec.prev };
     const historyPath = this.history.inclusionProof(seq);
@@ -653,19 +717,21 @@ function bulkHex(bytes: Uint8Array): string {
 
 /** The batch tree rebuilt from stored leaves (its root must equal the block's). */
 export function storedBatchTree(leaves: LeavesFile, c: Crypto = nobleCrypto): MerkleTree {
+  return MerkleTree.fromLeafHashes(storedLeafHashes(leaves, 0, leaves.count, c), c);
+}
+
+/** Leaf hashes of leaves [start, end), packed. */
+function storedLeafHashes(leaves: LeavesFile, start: number, end: number, c: Crypto): Uint8Array {
   // One reused leaf input, 0x00 || salt || d (RFC 6962 leaf, FORMAT.md §2),
-  // filled straight from the stored records (d || salt) and hashed in place:
-  // `prove` rebuilds a whole batch per receipt.
-  const packed = new Uint8Array(leaves.count * HASH_SIZE);
+  // filled straight from the stored records (d || salt) and hashed in place.
+  const packed = new Uint8Array((end - start) * HASH_SIZE);
   const input = new Uint8Array(1 + 64);
   const recs = leaves.records;
   const sha256Into = c.sha256.sha256Into;
-  for (let i = 0, off = 0; i < leaves.count; i++, off += RECORD) {
-    for (let j = 0; j < 32; j++) {
-      input[1 + j] = recs[off + 32 + j];
-      input[33 + j] = recs[off + j];
-    }
-    sha256Into(input, packed, i * HASH_SIZE);
+  for (let i = start, off = start * RECORD; i < end; i++, off += RECORD) {
+    input.set(recs.subarray(off + 32, off + 64), 1);
+    input.set(recs.subarray(off, off + 32), 33);
+    sha256Into(input, packed, (i - start) * HASH_SIZE);
   }
-  return MerkleTree.fromLeafHashes(packed, c);
+  return packed;
 }

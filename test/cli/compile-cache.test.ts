@@ -1,6 +1,6 @@
-// Start-up cache (issue 16): on Node >= 22.1 the launcher turns on Node's own
-// compile cache, in a private directory under ~/.cache (never the shared temp
-// directory); on Node 20 it keeps the build-time V8 code cache and writes nothing.
+// Start-up cache (issues 11, 16): the launcher compiles the bundle with a cache
+// in a private directory under ~/.cache (never the shared temp directory):
+// Node's own compile cache on Node >= 22.1, V8's code cache on Node 20.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,20 +34,34 @@ const filesUnder = (dir: string): string[] =>
   fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).map(String) : [];
 
 describe(`compile cache on Node ${process.versions.node}`, () => {
-  it(
-    HAS_NODE_CACHE
-      ? "fills Node's compile cache in ~/.cache/notar, owner-only"
-      : 'writes no cache directory (Node 20: build-time code cache)',
-    () => {
-      const home = runWithHome();
-      if (!HAS_NODE_CACHE) {
-        expect(fs.existsSync(path.join(home, '.cache'))).toBe(false);
-        return;
-      }
-      expect(fs.statSync(cacheDir(home)).mode & 0o777).toBe(0o700);
+  it(`fills ${HAS_NODE_CACHE ? "Node's compile cache" : "V8's code cache"} in ~/.cache/notar, owner-only`, () => {
+    const home = runWithHome();
+    expect(fs.statSync(cacheDir(home)).mode & 0o777).toBe(0o700);
+    if (HAS_NODE_CACHE) {
       expect(filesUnder(cacheDir(home)).length).toBeGreaterThan(1);
-    },
-  );
+      return;
+    }
+    const [file, ...more] = filesUnder(cacheDir(home));
+    expect(more).toEqual([]);
+    expect(file).toMatch(new RegExp(`^v8-[0-9a-f]{8}-${process.version}-${process.arch}-\\d+-\\d+\\.bin$`));
+    expect(fs.statSync(path.join(cacheDir(home), file)).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.join(cacheDir(home), file)).size).toBeGreaterThan(10_000);
+  });
+
+  it('a damaged cache is rejected and rewritten; the command still works', () => {
+    const home = runWithHome();
+    const files = filesUnder(cacheDir(home))
+      .map((f) => path.join(cacheDir(home), f))
+      .filter((f) => fs.statSync(f).isFile());
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) fs.writeFileSync(f, 'not a code cache');
+    const r = s.run(['verify', 'doc.txt', '--key-file', 'office.vkey'], {
+      env: { HOME: home, XDG_CACHE_HOME: undefined, NODE_COMPILE_CACHE: undefined },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('doc.txt');
+    if (!HAS_NODE_CACHE) expect(fs.statSync(files[0]).size).toBeGreaterThan(10_000);
+  });
 
   it('never uses a cache directory that others can write', () => {
     const home = runWithHome((h) => {

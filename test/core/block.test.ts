@@ -110,4 +110,33 @@ describe('times', () => {
     expect(isValidTime('2026-13-01T00:00:00Z')).toBe(false);
     expect(isValidTime(20261125)).toBe(false);
   });
+  it('isValidTime agrees with a Date round trip on every field boundary and on random times', () => {
+    // The reference: what JavaScript's Date accepts and prints back unchanged (the former rule).
+    const byDate = (t: string) => {
+      const ms = Date.parse(t);
+      return Number.isFinite(ms) && new Date(ms).toISOString().replace('.000Z', 'Z') === t;
+    };
+    const pad = (n: number, w: number) => String(n).padStart(w, '0');
+    const times: string[] = [];
+    for (const year of [0, 1, 4, 100, 1900, 2000, 2023, 2024, 2100, 2400, 9999])
+      for (let month = 0; month <= 13; month++)
+        for (const day of [0, 1, 28, 29, 30, 31, 32])
+          times.push(`${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T00:00:00Z`);
+    for (const [h, m, sec] of [
+      [23, 59, 59],
+      [24, 0, 0],
+      [0, 60, 0],
+      [0, 0, 60],
+      [99, 99, 99],
+    ])
+      times.push(`2026-11-29T${pad(h, 2)}:${pad(m, 2)}:${pad(sec, 2)}Z`);
+    let seed = 7;
+    const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    for (let i = 0; i < 5000; i++)
+      times.push(
+        `${pad(next(10000), 4)}-${pad(next(14), 2)}-${pad(next(33), 2)}T${pad(next(26), 2)}:${pad(next(62), 2)}:${pad(next(62), 2)}Z`,
+      );
+    for (const t of times) expect(isValidTime(t), t).toBe(byDate(t));
+    expect(times.filter(byDate).length).toBeGreaterThan(1000);
+  });
 });

@@ -86,6 +86,7 @@ describe('seal', () => {
     expect(verifyReceipt(receipt, digestOf('b'), [f.signer]).ok).toBe(true);
     expect(fs.readdirSync(f.dir).sort()).toEqual([
       'chain.jsonl',
+      'index',
       'key.json',
       'key.pub',
       'leaves',

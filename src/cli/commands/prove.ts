@@ -13,13 +13,16 @@
  * ones as `DIR/<name>.<seq>-<index>.notar.json` (<name> is the file's base
  * name, or the hex digest with --sha256); the paths written go to stdout.
  *
- * Fast by construction: only the leaves files are read, scanned as raw bytes
- * (Store.findDocument), and only the batches that hold the digest get their
- * tree rebuilt.
+ * Fast by construction: the proof index (store/proof-index.ts) says which
+ * batches hold the digest, and only the leaf's own 256-leaf subtree is
+ * hashed; without an index the leaves files are scanned as raw bytes
+ * (Store.findDocument) and the batch tree rebuilt.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { equalBytes, toHex } from '../../core/bytes.js';
+import { equalBytes, fromHex, toHex } from '../../core/bytes.js';
+import { HASH_SIZE } from '../../core/merkle.js';
+import { leafAt } from '../../store/leaves.js';
 import { NotarError } from '../../core/errors.js';
 import { formatReceipt, MAX_RECEIPT_BYTES, parseReceipt, RECEIPT_SUFFIX, type Receipt } from '../../core/receipt.js';
 import { verifyReceipt } from '../../core/verify.js';
@@ -91,7 +94,11 @@ function rebuild(store: Store, t: Target): Receipt[] {
   const timestamps = storedTimestamps(store, state.records.length - 1);
   return found.map(({ seq, index, leaves }) => {
     let forBlock = builders.get(seq);
-    if (!forBlock) builders.set(seq, (forBlock = builder.forStoredBlock(leaves)));
+    if (!forBlock) {
+      const root = fromHex(state.records[seq].root, 'block root', HASH_SIZE);
+      forBlock = builder.forBlock(seq, store.batchProver(leaves, root), (i) => leafAt(leaves, i));
+      builders.set(seq, forBlock);
+    }
     const receipt = timestamps ? { ...forBlock(index), timestamps } : forBlock(index);
     // Never hand out a receipt that does not verify: that would mean the store is damaged.
     const check = verifyReceipt(receipt, t.digest, [verifier], store.crypto);
