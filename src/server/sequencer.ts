@@ -5,16 +5,15 @@
  * A submission's promise resolves with its receipts only after the block is
  * durably sealed; if sealing fails, it rejects and nothing is returned.
  * Which clerk stamped which documents is recorded beside the block
- * (`stampings.jsonl`, a line per block) before anyone gets a receipt.
+ * (`stampings.jsonl`, stampings.ts), durably, just before the block is
+ * signed: before anyone gets a receipt, and never missing for a sealed block.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { NotarError } from '../core/errors.js';
 import type { Signer } from '../core/note.js';
 import type { Receipt } from '../core/receipt.js';
-import { appendDurable } from '../store/durable.js';
 import type { ChainState } from '../store/chainfile.js';
 import { ReceiptBuilder, type SealResult, type Store } from '../store/store.js';
+import { recordStampings, type ClerkRange } from './stampings.js';
 
 export interface SequencerOptions {
   /** How long the first waiting document waits for company. */
@@ -62,10 +61,6 @@ export class ServiceError extends Error {
   ) {
     super(message);
   }
-}
-
-export function stampingsFile(storeDir: string): string {
-  return path.join(storeDir, 'stampings.jsonl');
 }
 
 export class Sequencer {
@@ -158,9 +153,10 @@ export class Sequencer {
     }
     let sealed: SealResult;
     try {
-      sealed = await this.store.seal({ digests, names }, this.signer);
+      sealed = await this.store.seal({ digests, names }, this.signer, {
+        beforeSign: (_state, next) => recordStampings(this.store.paths.dir, next.seq, next.root, clerkRanges(jobs)),
+      });
       for (const msg of sealed.recovered) process.stderr.write(`notar: recovered: ${msg}\n`);
-      this.recordClerks(sealed.record.seq, jobs);
     } catch (e) {
       const err = e instanceof NotarError ? new ServiceError(500, 'STORE', `sealing failed: ${e.message}`) : e;
       for (const j of jobs) j.reject(err);
@@ -168,7 +164,11 @@ export class Sequencer {
     }
     const endorsed = await this.endorse(sealed);
     this.opts.afterSeal?.(sealed);
-    const build = new ReceiptBuilder(endorsed.state, this.signer.text).forBatch(sealed.record.seq, sealed.batch, names);
+    const build = new ReceiptBuilder(endorsed.state, this.signer.text, sealed.historyPath).forBatch(
+      sealed.record.seq,
+      sealed.batch,
+      names,
+    );
     const { timestamps } = endorsed;
     const receipt = timestamps ? (i: number): Receipt => ({ ...build(i), timestamps }) : build;
     let index = 0;
@@ -191,37 +191,15 @@ export class Sequencer {
       return { state: sealed.state };
     }
   }
-
-  /**
-   * Which clerk submitted which leaves of block `seq`, as one line appended to
-   * `stampings.jsonl` (one fsync), durable before any receipt:
-   * {"seq":…,"stampings":[{"clerk","from","count"}]} (leaf index ranges).
-   */
-  private recordClerks(seq: number, jobs: Job[]): void {
-    const ranges: { clerk: string; from: number; count: number }[] = [];
-    let from = 0;
-    for (const j of jobs) {
-      ranges.push({ clerk: j.clerk, from, count: j.names.length });
-      from += j.names.length;
-    }
-    const file = stampingsFile(this.store.paths.dir);
-    // A line torn by a crash is closed first, so it never swallows this one.
-    appendDurable(file, (endsTorn(file) ? '\n' : '') + JSON.stringify({ seq, stampings: ranges }) + '\n');
-  }
 }
 
-function endsTorn(file: string): boolean {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch {
-    return false;
+/** Which clerk submitted which leaves of the block (leaf index ranges, in submission order). */
+function clerkRanges(jobs: Job[]): ClerkRange[] {
+  const ranges: ClerkRange[] = [];
+  let from = 0;
+  for (const j of jobs) {
+    ranges.push({ clerk: j.clerk, from, count: j.names.length });
+    from += j.names.length;
   }
-  try {
-    const size = fs.fstatSync(fd).size;
-    const last = Buffer.alloc(1);
-    return size > 0 && fs.readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
-  } finally {
-    fs.closeSync(fd);
-  }
+  return ranges;
 }
