@@ -13,6 +13,7 @@ import type { Signer } from '../core/note.js';
 import type { Receipt } from '../core/receipt.js';
 import type { ChainState } from '../store/chainfile.js';
 import { ReceiptBuilder, type SealResult, type Store } from '../store/store.js';
+import { BlockReceipts, type SubmissionReceipts } from './receipt-lines.js';
 import { recordStampings, type ClerkRange } from './stampings.js';
 
 export interface SequencerOptions {
@@ -48,7 +49,7 @@ export interface Submission {
 }
 
 interface Job extends Submission {
-  resolve(receipts: Receipt[]): void;
+  resolve(receipts: SubmissionReceipts): void;
   reject(e: unknown): void;
 }
 
@@ -86,7 +87,7 @@ export class Sequencer {
     return this.draining;
   }
 
-  submit(s: Submission): Promise<Receipt[]> {
+  submit(s: Submission): Promise<SubmissionReceipts> {
     if (this.draining)
       return Promise.reject(new ServiceError(503, 'SHUTTING_DOWN', 'the server is shutting down; try again shortly'));
     const n = s.names.length;
@@ -94,7 +95,7 @@ export class Sequencer {
       return Promise.reject(
         new ServiceError(429, 'BUSY', `${this.queued} documents are waiting to be sealed; try again in a moment`),
       );
-    return new Promise<Receipt[]>((resolve, reject) => {
+    return new Promise<SubmissionReceipts>((resolve, reject) => {
       if (this.queue.length === 0) this.firstQueuedAt = Date.now();
       this.queue.push({ ...s, resolve, reject });
       this.queued += n;
@@ -171,11 +172,11 @@ export class Sequencer {
     );
     const { timestamps } = endorsed;
     const receipt = timestamps ? (i: number): Receipt => ({ ...build(i), timestamps }) : build;
-    let index = 0;
+    const receipts = new BlockReceipts(receipt, sealed.batch, names);
+    let from = 0;
     for (const j of jobs) {
-      const out: Receipt[] = [];
-      for (let i = 0; i < j.names.length; i++) out.push(receipt(index++));
-      j.resolve(out);
+      j.resolve(receipts.forSubmission(from, j.names.length));
+      from += j.names.length;
     }
   }
 

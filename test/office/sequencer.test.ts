@@ -34,7 +34,7 @@ describe('a long-running sequencer', () => {
     const seq = sequencer(f);
     for (let i = 0; i < 30; i++) {
       parsed.mockClear();
-      const [receipt] = await seq.submit(submission(i % 2 ? 'alice' : 'bob', [`doc ${i}`]));
+      const receipt = (await seq.submit(submission(i % 2 ? 'alice' : 'bob', [`doc ${i}`]))).receipt(0);
       expect(receipt.block.seq).toBe(i);
       expect(verifyReceipt(receipt, digestOf(`doc ${i}`), [f.signer]).ok).toBe(true);
       if (i > 0) {
@@ -99,7 +99,7 @@ describe("the clerks' attribution (stampings.jsonl)", () => {
         .map((l) => JSON.parse(l).seq),
     ).toEqual([0, 1]);
     expect(store.chainAtKill.trim().split('\n')).toHaveLength(1);
-    const [receipt] = await seq.submit(submission('carol', ['kept']));
+    const receipt = (await seq.submit(submission('carol', ['kept']))).receipt(0);
     expect(receipt.block.seq).toBe(1);
     const lines = fs.readFileSync(stampingsFile(f.dir), 'utf8').trim().split('\n');
     expect(lines.map((l) => JSON.parse(l).seq)).toEqual([0, 1, 1]);
