@@ -72,7 +72,11 @@ function timed(args, store, opts = {}) {
   });
   const elapsed = ms(t0);
   if (r.status !== 0) throw new Error(`notar ${args.join(' ')} failed: ${r.stderr}`);
-  return { ms: elapsed, rssMiB: Number(fs.readFileSync(out, 'utf8')) / 1024 };
+  return {
+    ms: elapsed,
+    rssMiB: Number(fs.readFileSync(out, 'utf8')) / 1024,
+    cpuMs: Number(fs.readFileSync(`${out}.cpu`, 'utf8')),
+  };
 }
 
 function newStore(name) {
@@ -99,6 +103,12 @@ function serve(store, extra = []) {
   return { child, exited, url, stderr: () => err };
 }
 
+/** User + system CPU time of a running process so far (ms; 100 clock ticks per second). */
+function cpuMsOf(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(stat[11]) + Number(stat[12])) * 10;
+}
+
 function vmHwmMiB(pid) {
   const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
@@ -108,7 +118,7 @@ async function post(url, token, docs, { parse = true } = {}) {
   const res = await fetch(`${url}/v1/stamp`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(docs),
+    body: typeof docs === 'string' ? docs : JSON.stringify(docs),
   });
   if (parse) return { status: res.status, text: await res.text() };
   // The load generator only counts receipt lines (it shares the 2 cores with the server).
@@ -123,22 +133,31 @@ async function figServer() {
   const tokens = Array.from({ length: N.clerks }, (_, i) => notar(['clerk', 'add', `clerk${i}`], store).stdout.trim());
   const srv = serve(store);
   const url = await srv.url;
+  // The request bodies are made before the clock starts, as local stamp's input is.
+  const bodies = tokens.map((_, c) =>
+    Array.from({ length: N.perClerk / N.perRequest }, (_, r) =>
+      JSON.stringify(Array.from({ length: N.perRequest }, (_, i) => ({ sha256: hex(`c${c} r${r} d${i}`) }))),
+    ),
+  );
   const latencies = [];
+  const cpuBefore = cpuMsOf(srv.child.pid);
+  const clientBefore = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   await Promise.all(
     tokens.map(async (token, c) => {
-      for (let r = 0; r < N.perClerk / N.perRequest; r++) {
-        const docs = Array.from({ length: N.perRequest }, (_, i) => ({ sha256: hex(`c${c} r${r} d${i}`) }));
+      for (const body of bodies[c]) {
         const t = process.hrtime.bigint();
-        const res = await post(url, token, docs, { parse: false });
+        const res = await post(url, token, body, { parse: false });
         latencies.push(ms(t));
         if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${res.text.slice(0, 200)}`);
-        if (res.lines !== docs.length) throw new Error(`${res.lines} receipts for ${docs.length} digests`);
+        if (res.lines !== N.perRequest) throw new Error(`${res.lines} receipts for ${N.perRequest} digests`);
       }
     }),
   );
   const wall = ms(t0);
   const rss = vmHwmMiB(srv.child.pid);
+  const serverCpu = cpuMsOf(srv.child.pid) - cpuBefore;
+  const client = process.cpuUsage(clientBefore);
   srv.child.kill('SIGTERM');
   await srv.exited;
   const total = N.clerks * N.perClerk;
@@ -154,6 +173,11 @@ async function figServer() {
     `${latencies.length} requests of ${N.perRequest}`,
   );
   row('server: peak RSS (MiB)', rss.toFixed(0));
+  row(
+    'server: CPU time of the server process (s)',
+    (serverCpu / 1000).toFixed(2),
+    `user + system, during the run; the 16 clerks (this process) used ${((client.user + client.system) / 1e6).toFixed(2)} s`,
+  );
   // The same digests stamped locally, one process.
   const local = newStore('local');
   const input = Array.from({ length: total }, (_, i) => hex(`local ${i}`)).join('\n') + '\n';
@@ -161,7 +185,7 @@ async function figServer() {
   row(
     'local: one stamp --digests --json, documents/s',
     Math.round(total / (one.ms / 1000)),
-    `${(one.ms / 1000).toFixed(2)} s, ${one.rssMiB.toFixed(0)} MiB; server/local time ratio ${(wall / one.ms).toFixed(2)}`,
+    `${(one.ms / 1000).toFixed(2)} s, ${one.rssMiB.toFixed(0)} MiB, ${(one.cpuMs / 1000).toFixed(2)} s CPU; server/local time ratio ${(wall / one.ms).toFixed(2)}, CPU ratio ${(serverCpu / one.cpuMs).toFixed(2)}`,
   );
   const many = newStore('local16');
   const t1 = process.hrtime.bigint();

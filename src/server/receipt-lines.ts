@@ -40,6 +40,10 @@ export class BlockReceipts {
   /** Each batch tree level as hex, and its node count. */
   private readonly levels: Buffer[] = [];
   private readonly counts: number[] = [];
+  /** Paths share their upper part: from level `shared` up, one encoded suffix per node there. */
+  private shared = 0;
+  private suffixes = Buffer.alloc(0);
+  private suffixAt = new Uint32Array(1);
   private tail?: Buffer;
   private fast = true;
 
@@ -59,6 +63,38 @@ export class BlockReceipts {
       this.levels.push(hexBytes(level));
       this.counts.push(count);
     }
+    this.encodeSuffixes();
+  }
+
+  /**
+   * Leaves under one node of level s have the same path above s: it is
+   * encoded once per node (`,"<hex>"` per sibling), from the lowest level
+   * whose suffixes fit in 8 MiB, and copied whole into each line.
+   */
+  private encodeSuffixes(): void {
+    const depth = this.levels.length;
+    let s = Math.min(1, depth);
+    while (s < depth && this.counts[s] * (depth - s) * (HEX + 3) > 8 << 20) s++;
+    this.shared = s;
+    if (s === depth) return;
+    const nodes = this.counts[s];
+    const out = Buffer.allocUnsafe(nodes * (depth - s) * (HEX + 3));
+    const at = new Uint32Array(nodes + 1);
+    let off = 0;
+    for (let k = 0; k < nodes; k++) {
+      at[k] = off;
+      for (let d = s, i = k; d < depth; d++, i >>= 1) {
+        const sibling = i ^ 1;
+        if (sibling >= this.counts[d]) continue;
+        out[off++] = 0x2c;
+        out[off++] = 0x22;
+        off += this.levels[d].copy(out, off, sibling * HEX, sibling * HEX + HEX);
+        out[off++] = 0x22;
+      }
+    }
+    at[nodes] = off;
+    this.suffixes = out;
+    this.suffixAt = at;
   }
 
   /** The receipts of leaves [from, from + count). */
@@ -103,7 +139,7 @@ export class BlockReceipts {
     off += E.copy(buf, off);
     // RFC 9162 §2.1.3.1 path, leaf to root: the sibling at each level where there is one.
     let first = true;
-    for (let d = 0, i = index; d < this.levels.length; d++, i >>= 1) {
+    for (let d = 0, i = index; d < this.shared; d++, i >>= 1) {
       const sibling = i ^ 1;
       if (sibling >= this.counts[d]) continue;
       if (!first) buf[off++] = 0x2c;
@@ -111,6 +147,12 @@ export class BlockReceipts {
       off += this.levels[d].copy(buf, off, sibling * HEX, sibling * HEX + HEX);
       buf[off++] = 0x22;
       first = false;
+    }
+    if (this.shared < this.levels.length) {
+      const k = index >> this.shared;
+      // The suffix's first comma is dropped when it starts the path.
+      const start = this.suffixAt[k] + (first ? 1 : 0);
+      if (this.suffixAt[k + 1] > this.suffixAt[k]) off += this.suffixes.copy(buf, off, start, this.suffixAt[k + 1]);
     }
     off += F.copy(buf, off);
     off += this.tail!.copy(buf, off);

@@ -49,6 +49,8 @@ export interface Submission {
 }
 
 interface Job extends Submission {
+  /** Date.now() when it was queued. */
+  readonly queuedAt: number;
   resolve(receipts: SubmissionReceipts): void;
   reject(e: unknown): void;
 }
@@ -96,8 +98,9 @@ export class Sequencer {
         new ServiceError(429, 'BUSY', `${this.queued} documents are waiting to be sealed; try again in a moment`),
       );
     return new Promise<SubmissionReceipts>((resolve, reject) => {
-      if (this.queue.length === 0) this.firstQueuedAt = Date.now();
-      this.queue.push({ ...s, resolve, reject });
+      const queuedAt = Date.now();
+      if (this.queue.length === 0) this.firstQueuedAt = queuedAt;
+      this.queue.push({ ...s, queuedAt, resolve, reject });
       this.queued += n;
       this.schedule();
     });
@@ -140,7 +143,8 @@ export class Sequencer {
       count += this.queue[k++].names.length;
     const jobs = this.queue.splice(0, k);
     this.queued -= count;
-    if (this.queue.length > 0) this.firstQueuedAt = Date.now();
+    // Requests left for the next block keep their arrival time: their window is not restarted.
+    if (this.queue.length > 0) this.firstQueuedAt = this.queue[0].queuedAt;
     return jobs;
   }
 

@@ -35,6 +35,23 @@ describe('BlockReceipts', () => {
     });
   }
 
+  it('a batch of 40,000 (paths shared from a higher level): submissions at both ends and in the middle', async () => {
+    const f = newStore();
+    const docs = docBatch(Array.from({ length: 40_000 }, (_, i) => `doc ${i}`));
+    const names = docs.names.map(() => undefined);
+    const sealed = await f.store.seal({ digests: docs.digests, names }, f.signer);
+    const build = new ReceiptBuilder(sealed.state, f.signer.text, sealed.historyPath).forBatch(0, sealed.batch, names);
+    const blocks = new BlockReceipts(build, sealed.batch, names);
+    for (const [from, count] of [
+      [0, 700],
+      [20_001, 300],
+      [39_000, 1000],
+    ]) {
+      const sub = blocks.forSubmission(from, count);
+      expect(Buffer.concat(sub.ndjson()).toString('utf8')).toBe(expected(build, from, count));
+    }
+  });
+
   it('if the format ever differs from the encoder, every line comes from JSON.stringify', async () => {
     const f = newStore();
     const docs = docBatch(['a', 'b', 'c']);

@@ -62,6 +62,34 @@ describe('a long-running sequencer', () => {
   });
 });
 
+describe('the window', () => {
+  it('a request left for the next block (the block was full) keeps its arrival time: its window is not restarted', async () => {
+    const f = newStore();
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+    try {
+      vi.setSystemTime(0);
+      const seq = new Sequencer(f.store, f.signer, { windowMs: 1000, maxDocs: 2, maxQueued: 100 });
+      const first = seq.submit(submission('alice', ['x1', 'x2'])); // full: sealed at once
+      vi.setSystemTime(100);
+      const z = seq.submit(submission('bob', ['z1', 'z2'])); // waits for the seal in progress
+      vi.setSystemTime(500);
+      const v = seq.submit(submission('carol', ['v'])); // left over when z's block is taken
+      vi.setSystemTime(900);
+      await first;
+      await z;
+      await new Promise((r) => setImmediate(r));
+      expect(seq.pending).toBe(1);
+      vi.advanceTimersByTime(599); // until 1499: v has waited 999 ms
+      expect(seq.pending).toBe(1);
+      vi.advanceTimersByTime(1); // 1500: 1000 ms after v arrived (not after z's block was taken, at 900)
+      expect(seq.pending).toBe(0);
+      expect((await v).receipt(0).block.seq).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
 describe("the clerks' attribution (stampings.jsonl)", () => {
   /** A Store whose next seal is "killed" right after the sequencer's beforeSign hook ran. */
   class KilledAfterAttribution extends Store {
