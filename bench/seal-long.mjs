@@ -43,7 +43,10 @@ try {
   const rest = times.slice(1).sort((a, b) => a - b);
   const f = (x) => x.toFixed(1);
   process.stdout.write(
-    `seal on a ${blocks}-block chain: first ${f(times[0])} ms; next ${seals - 1}: median ${f(rest[Math.floor(rest.length / 2)])} ms, max ${f(rest[rest.length - 1])} ms (load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})\n`,
+    `seal on a ${blocks}-block chain: first ${f(times[0])} ms; next ${seals - 1}: median ${f(rest[Math.floor(rest.length / 2)])} ms, max ${f(rest[rest.length - 1])} ms (load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')})\n`,
   );
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });
