@@ -267,6 +267,7 @@ async function figKill() {
   let lost = 0;
   let cut = 0;
   let auditsFailed = 0;
+  let unattributed = 0;
   for (let round = 0; round < N.kills; round++) {
     const srv = serve(store);
     const url = await srv.url;
@@ -300,6 +301,18 @@ async function figKill() {
         if (!v.ok || chain[receipt.history.size - 1]?.checkpoint !== receipt.checkpoint) badReceipts++;
       }
     }
+    // Every sealed block has its clerks' line (same seq and batch root), written before it was signed.
+    const stampFile = path.join(store, 'stampings.jsonl');
+    const attributed = new Set(
+      (fs.existsSync(stampFile) ? fs.readFileSync(stampFile, 'utf8') : '')
+        .split('\n')
+        .filter((l) => l.endsWith('}'))
+        .map((l) => {
+          const o = JSON.parse(l);
+          return `${o.seq} ${o.root}`;
+        }),
+    );
+    unattributed = chain.filter((b) => !attributed.has(`${b.seq} ${b.root}`)).length;
     const audit = notar(['chain', 'verify'], store, { allowFail: true });
     if (audit.status !== 0) auditsFailed++;
     // Sealed documents are never lost: every one is in a leaves file (chain verify re-hashes them all).
@@ -307,7 +320,7 @@ async function figKill() {
   }
   row(
     `kill: ${N.kills} SIGKILLs under load`,
-    `${badReceipts} receipts for unsealed digests, ${lost} rounds losing sealed documents, ${auditsFailed} failed chain audits`,
+    `${badReceipts} receipts for unsealed digests, ${lost} rounds losing sealed documents, ${auditsFailed} failed chain audits, ${unattributed} blocks without their clerks' line`,
     `${received} receipts received and verified, ${cut} requests cut off`,
   );
 }
