@@ -400,18 +400,27 @@ export class Store {
       records: [...state.records, record],
       blockHashes: appendBytes(state.blockHashes, newHash),
     };
-    // A rotation changes the key in force: its next seal checks in full.
-    if (opts.cosigner) this.verified = undefined;
-    else if (length !== undefined)
-      this.verified = {
-        keyId: signer.keyId,
-        length,
-        sha256: checked.hash.digest('hex'),
-        state: sealedState,
-        history: checked.history,
-        keys: checked.keys,
-      };
+    this.remember(signer, checked, sealedState, length, opts.cosigner !== undefined);
     return { record, batch, state: sealedState, historyPath };
+  }
+
+  /**
+   * Keeps what this seal established for the next one (verified.ts): the chain's new `length`
+   * (undefined: the tip could not be committed) and SHA-256, its blocks and history range.
+   * A rotation changes the key in force: its next seal checks in full.
+   */
+  private remember(
+    signer: Signer,
+    checked: CheckedChain,
+    state: ChainState,
+    length: number | undefined,
+    rotation: boolean,
+  ): void {
+    if (rotation) this.verified = undefined;
+    else if (length !== undefined) {
+      const { history, keys } = checked;
+      this.verified = { keyId: signer.keyId, length, sha256: checked.hash.digest('hex'), state, history, keys };
+    }
   }
 
   /** The chain file's bytes, as an IO error naming it if it cannot be read. */
