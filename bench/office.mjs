@@ -12,6 +12,10 @@
  *          time and peak RSS, then an incremental publish of 1 more block.
  * monitor  `notar monitor` catching up on those 10,000 blocks from the
  *          directory and over HTTP (`notar serve` publishing the same log).
+ * long     `notar serve` on a 10,000-block store (bench/make-chain.mjs), one
+ *          request of 100 digests per block (--window-ms 1), 30 in a row:
+ *          median and max request latency (the cost per block must not grow
+ *          with the chain: Store.seal checks only what changed).
  * kill     20 SIGKILLs of `notar serve` under load: receipts received for
  *          unsealed digests, sealed documents lost, chain verify after each.
  *
@@ -31,7 +35,7 @@ const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const only = argv.includes('--only')
   ? argv[argv.indexOf('--only') + 1].split(',')
-  : ['server', 'publish', 'monitor', 'kill'];
+  : ['server', 'publish', 'monitor', 'long', 'kill'];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'notar-office-bench-'));
 const N = {
   clerks: 16,
@@ -247,6 +251,33 @@ async function figServer() {
   );
 }
 
+async function figLong() {
+  const store = path.join(tmp, 'long');
+  const mk = spawnSync(process.execPath, [path.join(repo, 'bench/make-chain.mjs'), store, String(N.blocks), '1'], {
+    encoding: 'utf8',
+  });
+  if (mk.status !== 0) throw new Error(mk.stderr);
+  const token = notar(['clerk', 'add', 'long'], store).stdout.trim();
+  const srv = serve(store, ['--window-ms', '1']);
+  const url = await srv.url;
+  const latencies = [];
+  for (let r = 0; r < 31; r++) {
+    const docs = Array.from({ length: 100 }, (_, i) => ({ sha256: hex(`long ${r} ${i}`) }));
+    const t = process.hrtime.bigint();
+    const res = await post(url, token, docs, { parse: false });
+    latencies.push(ms(t));
+    if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${res.text.slice(0, 200)}`);
+  }
+  srv.child.kill('SIGTERM');
+  await srv.exited;
+  const rest = latencies.slice(1);
+  row(
+    `long: one-request blocks on a ${N.blocks}-block store, latency median / max (ms)`,
+    `${pct(rest, 50).toFixed(0)} / ${Math.max(...rest).toFixed(0)}`,
+    `30 requests of 100 digests after a first one of ${latencies[0].toFixed(0)} ms (the full check)`,
+  );
+}
+
 let chainStore;
 function figPublish() {
   chainStore = path.join(tmp, 'chain');
@@ -367,6 +398,7 @@ try {
     const out = figPublish();
     if (only.includes('monitor')) await figMonitor(out);
   }
+  if (only.includes('long')) await figLong();
   if (only.includes('kill')) await figKill();
   process.stdout.write(
     `\n| figure | value | note |\n| --- | --- | --- |\n${rows.map((r) => `| ${r.figure} | ${r.value} | ${r.note} |`).join('\n')}\n`,
