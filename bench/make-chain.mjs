@@ -4,8 +4,8 @@
  * figures: `node bench/make-chain.mjs STORE BLOCKS [DOCS_PER_BLOCK] [--dist DIR]`.
  *
  * Stamping 10,000 tiny batches through the CLI costs a process each, and
- * Store.seal re-reads the chain and rebuilds the history tree per block
- * (quadratic); this writes the same files directly with the library modules
+ * each process's first seal parses the whole chain and builds the history
+ * tree (quadratic over the run); this writes the same files directly with the library modules
  * in dist/: a signed leaves file per block, and the chain file with a signed
  * checkpoint after every block. The history root after each block comes from
  * a compact range (the stack of perfect subtrees), so the whole run is

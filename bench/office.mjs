@@ -12,6 +12,10 @@
  *          time and peak RSS, then an incremental publish of 1 more block.
  * monitor  `notar monitor` catching up on those 10,000 blocks from the
  *          directory and over HTTP (`notar serve` publishing the same log).
+ * long     `notar serve` on a 10,000-block store (bench/make-chain.mjs), one
+ *          request of 100 digests per block (--window-ms 1), 30 in a row:
+ *          median and max request latency (the cost per block must not grow
+ *          with the chain: Store.seal checks only what changed).
  * kill     20 SIGKILLs of `notar serve` under load: receipts received for
  *          unsealed digests, sealed documents lost, chain verify after each.
  *
@@ -20,6 +24,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -30,7 +35,7 @@ const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const only = argv.includes('--only')
   ? argv[argv.indexOf('--only') + 1].split(',')
-  : ['server', 'publish', 'monitor', 'kill'];
+  : ['server', 'publish', 'monitor', 'long', 'kill'];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'notar-office-bench-'));
 const N = {
   clerks: 16,
@@ -72,7 +77,11 @@ function timed(args, store, opts = {}) {
   });
   const elapsed = ms(t0);
   if (r.status !== 0) throw new Error(`notar ${args.join(' ')} failed: ${r.stderr}`);
-  return { ms: elapsed, rssMiB: Number(fs.readFileSync(out, 'utf8')) / 1024 };
+  return {
+    ms: elapsed,
+    rssMiB: Number(fs.readFileSync(out, 'utf8')) / 1024,
+    cpuMs: Number(fs.readFileSync(`${out}.cpu`, 'utf8')),
+  };
 }
 
 function newStore(name) {
@@ -99,16 +108,57 @@ function serve(store, extra = []) {
   return { child, exited, url, stderr: () => err };
 }
 
+/** User + system CPU time of a running process so far (ms; 100 clock ticks per second). */
+function cpuMsOf(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(stat[11]) + Number(stat[12])) * 10;
+}
+
 function vmHwmMiB(pid) {
   const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/**
+ * The load generator's request (node:http, keep-alive): it shares the two cores with the
+ * server, so it only counts the receipt lines as the chunks arrive (fetch cost it more CPU
+ * than the server spent encoding the receipts).
+ */
+const agent = new http.Agent({ keepAlive: true });
+function postCounting(url, token, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      `${url}/v1/stamp`,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          authorization: `Bearer ${token}`,
+        },
+      },
+      (res) => {
+        let lines = 0;
+        const errors = [];
+        res.on('data', (chunk) => {
+          if (res.statusCode !== 200) errors.push(chunk);
+          for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) lines++;
+        });
+        res.on('end', () => resolve({ status: res.statusCode, lines, text: Buffer.concat(errors).toString() }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 async function post(url, token, docs, { parse = true } = {}) {
   const res = await fetch(`${url}/v1/stamp`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(docs),
+    body: typeof docs === 'string' ? docs : JSON.stringify(docs),
   });
   if (parse) return { status: res.status, text: await res.text() };
   // The load generator only counts receipt lines (it shares the 2 cores with the server).
@@ -123,22 +173,31 @@ async function figServer() {
   const tokens = Array.from({ length: N.clerks }, (_, i) => notar(['clerk', 'add', `clerk${i}`], store).stdout.trim());
   const srv = serve(store);
   const url = await srv.url;
+  // The request bodies are made before the clock starts, as local stamp's input is.
+  const bodies = tokens.map((_, c) =>
+    Array.from({ length: N.perClerk / N.perRequest }, (_, r) =>
+      JSON.stringify(Array.from({ length: N.perRequest }, (_, i) => ({ sha256: hex(`c${c} r${r} d${i}`) }))),
+    ),
+  );
   const latencies = [];
+  const cpuBefore = cpuMsOf(srv.child.pid);
+  const clientBefore = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   await Promise.all(
     tokens.map(async (token, c) => {
-      for (let r = 0; r < N.perClerk / N.perRequest; r++) {
-        const docs = Array.from({ length: N.perRequest }, (_, i) => ({ sha256: hex(`c${c} r${r} d${i}`) }));
+      for (const body of bodies[c]) {
         const t = process.hrtime.bigint();
-        const res = await post(url, token, docs, { parse: false });
+        const res = await postCounting(url, token, body);
         latencies.push(ms(t));
         if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${res.text.slice(0, 200)}`);
-        if (res.lines !== docs.length) throw new Error(`${res.lines} receipts for ${docs.length} digests`);
+        if (res.lines !== N.perRequest) throw new Error(`${res.lines} receipts for ${N.perRequest} digests`);
       }
     }),
   );
   const wall = ms(t0);
   const rss = vmHwmMiB(srv.child.pid);
+  const serverCpu = cpuMsOf(srv.child.pid) - cpuBefore;
+  const client = process.cpuUsage(clientBefore);
   srv.child.kill('SIGTERM');
   await srv.exited;
   const total = N.clerks * N.perClerk;
@@ -154,6 +213,11 @@ async function figServer() {
     `${latencies.length} requests of ${N.perRequest}`,
   );
   row('server: peak RSS (MiB)', rss.toFixed(0));
+  row(
+    'server: CPU time of the server process (s)',
+    (serverCpu / 1000).toFixed(2),
+    `user + system, during the run; the 16 clerks (this process) used ${((client.user + client.system) / 1e6).toFixed(2)} s`,
+  );
   // The same digests stamped locally, one process.
   const local = newStore('local');
   const input = Array.from({ length: total }, (_, i) => hex(`local ${i}`)).join('\n') + '\n';
@@ -161,7 +225,7 @@ async function figServer() {
   row(
     'local: one stamp --digests --json, documents/s',
     Math.round(total / (one.ms / 1000)),
-    `${(one.ms / 1000).toFixed(2)} s, ${one.rssMiB.toFixed(0)} MiB; server/local time ratio ${(wall / one.ms).toFixed(2)}`,
+    `${(one.ms / 1000).toFixed(2)} s, ${one.rssMiB.toFixed(0)} MiB, ${(one.cpuMs / 1000).toFixed(2)} s CPU; server/local time ratio ${(wall / one.ms).toFixed(2)}, CPU ratio ${(serverCpu / one.cpuMs).toFixed(2)}`,
   );
   const many = newStore('local16');
   const t1 = process.hrtime.bigint();
@@ -184,6 +248,33 @@ async function figServer() {
     'local: 16 stamp processes at once, documents/s',
     Math.round(total / (t16 / 1000)),
     `${(t16 / 1000).toFixed(2)} s`,
+  );
+}
+
+async function figLong() {
+  const store = path.join(tmp, 'long');
+  const mk = spawnSync(process.execPath, [path.join(repo, 'bench/make-chain.mjs'), store, String(N.blocks), '1'], {
+    encoding: 'utf8',
+  });
+  if (mk.status !== 0) throw new Error(mk.stderr);
+  const token = notar(['clerk', 'add', 'long'], store).stdout.trim();
+  const srv = serve(store, ['--window-ms', '1']);
+  const url = await srv.url;
+  const latencies = [];
+  for (let r = 0; r < 31; r++) {
+    const docs = Array.from({ length: 100 }, (_, i) => ({ sha256: hex(`long ${r} ${i}`) }));
+    const t = process.hrtime.bigint();
+    const res = await post(url, token, docs, { parse: false });
+    latencies.push(ms(t));
+    if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${res.text.slice(0, 200)}`);
+  }
+  srv.child.kill('SIGTERM');
+  await srv.exited;
+  const rest = latencies.slice(1);
+  row(
+    `long: one-request blocks on a ${N.blocks}-block store, latency median / max (ms)`,
+    `${pct(rest, 50).toFixed(0)} / ${Math.max(...rest).toFixed(0)}`,
+    `30 requests of 100 digests after a first one of ${latencies[0].toFixed(0)} ms (the full check)`,
   );
 }
 
@@ -241,6 +332,7 @@ async function figKill() {
   let lost = 0;
   let cut = 0;
   let auditsFailed = 0;
+  let unattributed = 0;
   for (let round = 0; round < N.kills; round++) {
     const srv = serve(store);
     const url = await srv.url;
@@ -274,6 +366,18 @@ async function figKill() {
         if (!v.ok || chain[receipt.history.size - 1]?.checkpoint !== receipt.checkpoint) badReceipts++;
       }
     }
+    // Every sealed block has its clerks' line (same seq and batch root), written before it was signed.
+    const stampFile = path.join(store, 'stampings.jsonl');
+    const attributed = new Set(
+      (fs.existsSync(stampFile) ? fs.readFileSync(stampFile, 'utf8') : '')
+        .split('\n')
+        .filter((l) => l.endsWith('}'))
+        .map((l) => {
+          const o = JSON.parse(l);
+          return `${o.seq} ${o.root}`;
+        }),
+    );
+    unattributed = chain.filter((b) => !attributed.has(`${b.seq} ${b.root}`)).length;
     const audit = notar(['chain', 'verify'], store, { allowFail: true });
     if (audit.status !== 0) auditsFailed++;
     // Sealed documents are never lost: every one is in a leaves file (chain verify re-hashes them all).
@@ -281,7 +385,7 @@ async function figKill() {
   }
   row(
     `kill: ${N.kills} SIGKILLs under load`,
-    `${badReceipts} receipts for unsealed digests, ${lost} rounds losing sealed documents, ${auditsFailed} failed chain audits`,
+    `${badReceipts} receipts for unsealed digests, ${lost} rounds losing sealed documents, ${auditsFailed} failed chain audits, ${unattributed} blocks without their clerks' line`,
     `${received} receipts received and verified, ${cut} requests cut off`,
   );
 }
@@ -292,6 +396,7 @@ try {
     const out = figPublish();
     if (only.includes('monitor')) await figMonitor(out);
   }
+  if (only.includes('long')) await figLong();
   if (only.includes('kill')) await figKill();
   process.stdout.write(
     `\n| figure | value | note |\n| --- | --- | --- |\n${rows.map((r) => `| ${r.figure} | ${r.value} | ${r.note} |`).join('\n')}\n`,

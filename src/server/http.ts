@@ -15,11 +15,9 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { NotarError } from '../core/errors.js';
 import { isPlainObject } from '../core/json.js';
-import type { Receipt } from '../core/receipt.js';
 import { parseTilePath } from '../core/tiles.js';
-import { batchReceiptText, type ReceiptText } from '../cli/output/receipt-text.js';
-import type { ByteSink } from '../cli/output/byte-sink.js';
 import type { ClerkDirectory } from './clerks.js';
+import type { SubmissionReceipts } from './receipt-lines.js';
 import { ServiceError, type Sequencer } from './sequencer.js';
 
 export interface ApiLimits {
@@ -179,7 +177,7 @@ export function parseDocuments(
     throw new NotarError('FORMAT', 'the JSON body must be an array of {"sha256": …, "name": …}');
   if (items.length === 0) throw new NotarError('FORMAT', 'no documents in the request');
   if (items.length > maxDocs) return 'too-many';
-  const digests = new Uint8Array(items.length * 32);
+  const digests = Buffer.alloc(items.length * 32);
   const names: (string | undefined)[] = [];
   items.forEach((it, i) => {
     if (!isPlainObject(it) || Object.keys(it).some((k) => k !== 'sha256' && k !== 'name'))
@@ -188,26 +186,15 @@ export function parseDocuments(
       throw new NotarError('FORMAT', `document ${i}: sha256 must be 64 lowercase hex digits`);
     if (it.name !== undefined && (typeof it.name !== 'string' || it.name.length > MAX_NAME))
       throw new NotarError('FORMAT', `document ${i}: name must be a string of at most ${MAX_NAME} characters`);
-    digests.set(Buffer.from(it.sha256, 'hex'), i * 32);
+    digests.write(it.sha256, i * 32, 32, 'hex');
     names.push(it.name as string | undefined);
   });
   return { digests, names };
 }
 
-/**
- * NDJSON receipts, encoded straight into 1 MiB buffers: the lines of one
- * block share their tail (block, history, checkpoint), copied in as bytes
- * (receipt-text.ts); building strings and converting them cost most of a request.
- */
-function sendReceipts(res: http.ServerResponse, receipts: Receipt[]): void {
-  const sink = new PieceSink();
-  let text: ReceiptText | undefined;
-  for (const r of receipts) {
-    text ??= batchReceiptText(r);
-    text.compactTo(r, sink as unknown as ByteSink);
-    sink.text('\n');
-  }
-  const pieces = sink.done();
+/** NDJSON receipts (receipt-lines.ts encodes them straight into byte buffers). */
+function sendReceipts(res: http.ServerResponse, receipts: SubmissionReceipts): void {
+  const pieces = receipts.ndjson();
   res.writeHead(200, {
     'content-type': 'application/x-ndjson',
     'content-length': pieces.reduce((n, p) => n + p.length, 0),
@@ -215,35 +202,6 @@ function sendReceipts(res: http.ServerResponse, receipts: Receipt[]): void {
   });
   for (const p of pieces) res.write(p);
   res.end();
-}
-
-/** ByteSink's interface (text, bytes), collecting pieces for a response instead of writing to an fd. */
-class PieceSink {
-  private readonly pieces: Buffer[] = [];
-  private buf = Buffer.allocUnsafe(1 << 20);
-  private off = 0;
-
-  text(s: string): void {
-    if (this.off + 3 * s.length > this.buf.length) this.next(3 * s.length);
-    this.off += this.buf.write(s, this.off);
-  }
-
-  bytes(b: Uint8Array): void {
-    if (this.off + b.length > this.buf.length) this.next(b.length);
-    this.buf.set(b, this.off);
-    this.off += b.length;
-  }
-
-  private next(need: number): void {
-    if (this.off > 0) this.pieces.push(this.buf.subarray(0, this.off));
-    this.buf = Buffer.allocUnsafe(Math.max(1 << 20, need));
-    this.off = 0;
-  }
-
-  done(): Buffer[] {
-    if (this.off > 0) this.pieces.push(this.buf.subarray(0, this.off));
-    return this.pieces;
-  }
 }
 
 const LEAVES_RE = /^notar\/leaves\/(?:x[0-9]{3}\/)*[0-9]{3}$/;

@@ -5,16 +5,16 @@
  * A submission's promise resolves with its receipts only after the block is
  * durably sealed; if sealing fails, it rejects and nothing is returned.
  * Which clerk stamped which documents is recorded beside the block
- * (`stampings.jsonl`, a line per block) before anyone gets a receipt.
+ * (`stampings.jsonl`, stampings.ts), durably, just before the block is
+ * signed: before anyone gets a receipt, and never missing for a sealed block.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { NotarError } from '../core/errors.js';
 import type { Signer } from '../core/note.js';
 import type { Receipt } from '../core/receipt.js';
-import { appendDurable } from '../store/durable.js';
 import type { ChainState } from '../store/chainfile.js';
 import { ReceiptBuilder, type SealResult, type Store } from '../store/store.js';
+import { BlockReceipts, type SubmissionReceipts } from './receipt-lines.js';
+import { recordStampings, type ClerkRange } from './stampings.js';
 
 export interface SequencerOptions {
   /** How long the first waiting document waits for company. */
@@ -49,7 +49,9 @@ export interface Submission {
 }
 
 interface Job extends Submission {
-  resolve(receipts: Receipt[]): void;
+  /** Date.now() when it was queued. */
+  readonly queuedAt: number;
+  resolve(receipts: SubmissionReceipts): void;
   reject(e: unknown): void;
 }
 
@@ -62,10 +64,6 @@ export class ServiceError extends Error {
   ) {
     super(message);
   }
-}
-
-export function stampingsFile(storeDir: string): string {
-  return path.join(storeDir, 'stampings.jsonl');
 }
 
 export class Sequencer {
@@ -91,7 +89,7 @@ export class Sequencer {
     return this.draining;
   }
 
-  submit(s: Submission): Promise<Receipt[]> {
+  submit(s: Submission): Promise<SubmissionReceipts> {
     if (this.draining)
       return Promise.reject(new ServiceError(503, 'SHUTTING_DOWN', 'the server is shutting down; try again shortly'));
     const n = s.names.length;
@@ -99,9 +97,10 @@ export class Sequencer {
       return Promise.reject(
         new ServiceError(429, 'BUSY', `${this.queued} documents are waiting to be sealed; try again in a moment`),
       );
-    return new Promise<Receipt[]>((resolve, reject) => {
-      if (this.queue.length === 0) this.firstQueuedAt = Date.now();
-      this.queue.push({ ...s, resolve, reject });
+    return new Promise<SubmissionReceipts>((resolve, reject) => {
+      const queuedAt = Date.now();
+      if (this.queue.length === 0) this.firstQueuedAt = queuedAt;
+      this.queue.push({ ...s, queuedAt, resolve, reject });
       this.queued += n;
       this.schedule();
     });
@@ -144,7 +143,8 @@ export class Sequencer {
       count += this.queue[k++].names.length;
     const jobs = this.queue.splice(0, k);
     this.queued -= count;
-    if (this.queue.length > 0) this.firstQueuedAt = Date.now();
+    // Requests left for the next block keep their arrival time: their window is not restarted.
+    if (this.queue.length > 0) this.firstQueuedAt = this.queue[0].queuedAt;
     return jobs;
   }
 
@@ -158,9 +158,10 @@ export class Sequencer {
     }
     let sealed: SealResult;
     try {
-      sealed = await this.store.seal({ digests, names }, this.signer);
+      sealed = await this.store.seal({ digests, names }, this.signer, {
+        beforeSign: (_state, next) => recordStampings(this.store.paths.dir, next.seq, next.root, clerkRanges(jobs)),
+      });
       for (const msg of sealed.recovered) process.stderr.write(`notar: recovered: ${msg}\n`);
-      this.recordClerks(sealed.record.seq, jobs);
     } catch (e) {
       const err = e instanceof NotarError ? new ServiceError(500, 'STORE', `sealing failed: ${e.message}`) : e;
       for (const j of jobs) j.reject(err);
@@ -168,18 +169,18 @@ export class Sequencer {
     }
     const endorsed = await this.endorse(sealed);
     this.opts.afterSeal?.(sealed);
-    const build = new ReceiptBuilder(endorsed.state, this.signer.text, this.store.crypto).forBatch(
+    const build = new ReceiptBuilder(endorsed.state, this.signer.text, this.store.crypto, sealed.historyPath).forBatch(
       sealed.record.seq,
       sealed.batch,
       names,
     );
     const { timestamps } = endorsed;
     const receipt = timestamps ? (i: number): Receipt => ({ ...build(i), timestamps }) : build;
-    let index = 0;
+    const receipts = new BlockReceipts(receipt, sealed.batch, names);
+    let from = 0;
     for (const j of jobs) {
-      const out: Receipt[] = [];
-      for (let i = 0; i < j.names.length; i++) out.push(receipt(index++));
-      j.resolve(out);
+      j.resolve(receipts.forSubmission(from, j.names.length));
+      from += j.names.length;
     }
   }
 
@@ -195,37 +196,15 @@ export class Sequencer {
       return { state: sealed.state };
     }
   }
-
-  /**
-   * Which clerk submitted which leaves of block `seq`, as one line appended to
-   * `stampings.jsonl` (one fsync), durable before any receipt:
-   * {"seq":…,"stampings":[{"clerk","from","count"}]} (leaf index ranges).
-   */
-  private recordClerks(seq: number, jobs: Job[]): void {
-    const ranges: { clerk: string; from: number; count: number }[] = [];
-    let from = 0;
-    for (const j of jobs) {
-      ranges.push({ clerk: j.clerk, from, count: j.names.length });
-      from += j.names.length;
-    }
-    const file = stampingsFile(this.store.paths.dir);
-    // A line torn by a crash is closed first, so it never swallows this one.
-    appendDurable(file, (endsTorn(file) ? '\n' : '') + JSON.stringify({ seq, stampings: ranges }) + '\n');
-  }
 }
 
-function endsTorn(file: string): boolean {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch {
-    return false;
+/** Which clerk submitted which leaves of the block (leaf index ranges, in submission order). */
+function clerkRanges(jobs: Job[]): ClerkRange[] {
+  const ranges: ClerkRange[] = [];
+  let from = 0;
+  for (const j of jobs) {
+    ranges.push({ clerk: j.clerk, from, count: j.names.length });
+    from += j.names.length;
   }
-  try {
-    const size = fs.fstatSync(fd).size;
-    const last = Buffer.alloc(1);
-    return size > 0 && fs.readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
-  } finally {
-    fs.closeSync(fd);
-  }
+  return ranges;
 }

@@ -183,16 +183,17 @@ function checkLines(
   if (records.length === 0) return;
   const history = MerkleTree.fromLeafHashes(state.blockHashes, c);
   // The last line first: a wrong key is then named as such, not as damage to an old block.
-  checkCheckpoint(state, records.length - 1, history, signer, origin, file, c);
+  checkCheckpoint(state, records.length - 1, history.root(), signer, origin, file, c);
   // Before a key rotation, the key then in force (key-history.ts).
   for (let seq = from; seq < records.length - 1; seq++)
-    checkCheckpoint(state, seq, history, keyAt(seq) ?? signer, origin, file, c);
+    checkCheckpoint(state, seq, history.rootAt(seq + 1), keyAt(seq) ?? signer, origin, file, c);
 }
 
-function checkCheckpoint(
+/** Block `seq`'s checkpoint: this origin, size seq + 1, the history root `root` over blocks 0..seq, signed by `signer`. */
+export function checkCheckpoint(
   state: ChainState,
   seq: number,
-  history: MerkleTree,
+  root: Uint8Array,
   signer: Verifier,
   origin: string,
   file: string,
@@ -221,7 +222,7 @@ function checkCheckpoint(
       KEY_HINT,
     );
   }
-  if (!equalBytes(cp.root, history.rootAt(seq + 1)))
+  if (!equalBytes(cp.root, root))
     throw bad(
       `checkpoint root is not the history root over blocks 0..${seq} (a block line was changed, added or removed)`,
     );

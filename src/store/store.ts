@@ -33,6 +33,7 @@ import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import { ChainState, parseChain, readChainBytes } from './chainfile.js';
 import { checkExtends, KEY_HINT, refuse, type ExtendCheck } from './extend.js';
+import { appendBytes, checkFromVerified, rangeOf, type CheckedChain, type Verified } from './verified.js';
 import { readTip, writeTip } from './tip.js';
 import { keyHistory, type KeyHistory } from './key-history.js';
 import { checkKeyInForce, finishRotation } from './rotate.js';
@@ -64,6 +65,8 @@ export interface SealResult {
   readonly record: ChainRecord;
   readonly batch: Batch;
   readonly state: ChainState;
+  /** The new block's inclusion proof in the history tree of its own checkpoint (leaf to root). */
+  readonly historyPath: Uint8Array[];
   /** What recovery did before sealing (stale lock, torn tail), for the user. */
   readonly recovered: string[];
 }
@@ -73,8 +76,11 @@ export interface SealOptions {
   lockTimeoutMs?: number;
   /** Also signs the new checkpoint (the new key of a rotation). */
   cosigner?: Signer;
-  /** Called under the lock with the checked chain, before anything is written; may throw to refuse. */
-  beforeSign?: (state: ChainState) => void;
+  /**
+   * Called under the lock with the checked chain and the block about to be
+   * sealed (its seq and batch root), before anything is written; may throw to refuse.
+   */
+  beforeSign?: (state: ChainState, next: { readonly seq: number; readonly root: Uint8Array }) => void;
 }
 
 /** Documents to seal: packed 32-byte digests, and optional informational names. */
@@ -145,6 +151,11 @@ const KEY_IMPORT_FORMAT = 'notar-key-import/1';
 export type KeyImportStep = (step: 'journal' | 'key.json' | 'key.pub') => void;
 
 export class Store {
+  /** What this object's last seal established (verified.ts); the next seal by the same key starts from it. */
+  private verified: Verified | undefined;
+  /** How the last seal checked the chain: all of it, or only what changed since this object's previous seal. */
+  lastCheck: 'full' | 'incremental' | undefined;
+
   constructor(
     readonly paths: StorePaths,
     readonly origin: string,
@@ -349,10 +360,10 @@ export class Store {
   }
 
   /**
-   * Everything that extends the chain: first establish (extend.ts) that the
-   * chain is what this key signed last, before writing anything; then
-   * recover the tail, write the leaves, the tip's pending line, the block
-   * line, and the tip.
+   * Everything that extends the chain: first establish (extend.ts, or
+   * verified.ts from this process's last seal) that the chain is what this
+   * key signed last, before writing anything; then recover the tail, write
+   * the leaves, the tip's pending line, the block line, and the tip.
    */
   private sealLocked(
     docs: DocumentBatch,
@@ -362,72 +373,143 @@ export class Store {
     opts: SealOptions,
   ): Omit<SealResult, 'recovered'> {
     this.checkSigner(signer);
-    let data: Buffer;
+    const data = this.chainBytes();
+    // A snapshot only ever says "these bytes were checked, signed by this key": a refused or
+    // failed seal leaves it as true as it was, so it is replaced only by a completed seal.
+    const checked = this.checkChain(data, signer, this.verified);
+    const { check } = checked;
+    recovered.push(...checkKeyInForce(this, check.state, checked.keys, signer));
+    const { state } = check;
+    const last = state.records[state.records.length - 1];
+    const seq = last ? last.seq + 1 : 0;
+    const salts = docs.salts ?? saltsFor(docs.digests);
+    const batch = buildPackedBatch(docs.digests, salts, this.crypto);
+    opts.beforeSign?.(state, { seq, root: batch.root });
+    recovered.push(...check.notes);
+    this.applyTail(check, data, recovered);
+    // Block times never go backwards, even if the clock does.
+    const time = last && formatTime(now) < last.time ? last.time : formatTime(now);
+    const block = nextBlock(last, batch.count, batch.root, time, this.crypto);
+    const newHash = blockHash(block, this.crypto);
+    // The new block's inclusion proof at its own checkpoint is the compact range, smallest subtree first.
+    const historyPath = checked.history.hashes().reverse();
+    checked.history.append(newHash);
+    // A key rotation's handover checkpoint is signed by both keys (docs/lifecycle.md §3).
+    const checkpoint = signNote(
+      formatCheckpoint({ origin: this.origin, size: block.seq + 1, root: checked.history.root() }),
+      opts.cosigner ? [signer, opts.cosigner] : signer,
+      this.crypto,
+    );
+    const record: ChainRecord = { ...block, checkpoint };
+    const line = formatChainRecord(record);
+    const length = this.writeBlock(seq, line, check, checked.hash, { docs, salts, signer, recovered });
+    const sealedState: ChainState = {
+      records: [...state.records, record],
+      blockHashes: appendBytes(state.blockHashes, newHash),
+    };
+    this.remember(signer, checked, sealedState, length, opts.cosigner !== undefined);
+    return { record, batch, state: sealedState, historyPath };
+  }
+
+  /**
+   * Keeps what this seal established for the next one (verified.ts): the chain's new `length`
+   * (undefined: the tip could not be committed) and SHA-256, its blocks and history range.
+   * A rotation changes the key in force: its next seal checks in full.
+   */
+  private remember(
+    signer: Signer,
+    checked: CheckedChain,
+    state: ChainState,
+    length: number | undefined,
+    rotation: boolean,
+  ): void {
+    if (rotation) this.verified = undefined;
+    else if (length !== undefined) {
+      const { history, keys } = checked;
+      this.verified = { keyId: signer.keyId, length, sha256: checked.hash.digest('hex'), state, history, keys };
+    }
+  }
+
+  /** The chain file's bytes, as an IO error naming it if it cannot be read. */
+  private chainBytes(): Buffer {
     try {
-      data = readChainBytes(this.paths.chain);
+      return readChainBytes(this.paths.chain);
     } catch (e) {
       throw storeIo(e, `cannot read ${this.paths.chain}`);
     }
+  }
+
+  /** The cheap check from this process's last seal if it applies (verified.ts), else extend.ts's full one. */
+  private checkChain(data: Buffer, signer: Signer, verified: Verified | undefined): CheckedChain {
+    const tip = readTip(this.paths.tip, this.origin, signer.seed);
+    const keysOf = (state: ChainState) => keyHistory(this, state);
+    const quick =
+      verified && checkFromVerified(verified, data, this.paths.chain, this.origin, signer, tip, keysOf, this.crypto);
+    this.lastCheck = quick ? 'incremental' : 'full';
+    if (quick) return quick;
     let keys: KeyHistory | undefined;
     const check = checkExtends(
       data,
       this.paths.chain,
       this.origin,
       signer,
-      readTip(this.paths.tip, this.origin, signer.seed),
-      (state) => (keys = keyHistory(this, state)).keyAt,
+      tip,
+      (state) => (keys = keysOf(state)).keyAt,
       this.crypto,
     );
-    recovered.push(...checkKeyInForce(this, check.state, keys, signer));
-    opts.beforeSign?.(check.state);
-    recovered.push(...check.notes);
-    this.applyTail(check, data, recovered);
-    const { state } = check;
-    const last = state.records[state.records.length - 1];
-    const salts = docs.salts ?? saltsFor(docs.digests);
-    const seq = last ? last.seq + 1 : 0;
-    const batch = buildPackedBatch(docs.digests, salts, this.crypto);
-    // Block times never go backwards, even if the clock does.
-    const time = last && formatTime(now) < last.time ? last.time : formatTime(now);
-    const block = nextBlock(last, batch.count, batch.root, time, this.crypto);
-    const blockHashes = new Uint8Array(state.blockHashes.length + HASH_SIZE);
-    blockHashes.set(state.blockHashes);
-    blockHashes.set(blockHash(block, this.crypto), state.blockHashes.length);
-    const history = MerkleTree.fromLeafHashes(blockHashes, this.crypto);
-    // A key rotation's handover checkpoint is signed by both keys (docs/lifecycle.md §3).
-    const checkpoint = signNote(
-      formatCheckpoint({ origin: this.origin, size: block.seq + 1, root: history.root() }),
-      opts.cosigner ? [signer, opts.cosigner] : signer,
-      this.crypto,
-    );
-    const record: ChainRecord = { ...block, checkpoint };
-    const line = formatChainRecord(record);
-    const prefix = crypto.createHash('sha256').update(check.bytes);
+    const hash = crypto.createHash('sha256').update(check.bytes);
+    return {
+      check,
+      keys,
+      history: rangeOf(check.state.blockHashes, this.crypto),
+      hash,
+      linesChecked: check.state.records.length,
+    };
+  }
+
+  /**
+   * Writes block `seq`: the tip's pending line, the leaves, the line, the
+   * tip. `hash` holds the SHA-256 of check.bytes and is updated with the
+   * line. Returns the chain's new length, or undefined if the tip could not
+   * be committed (the block is sealed all the same).
+   */
+  private writeBlock(
+    seq: number,
+    line: string,
+    check: ExtendCheck,
+    hash: crypto.Hash,
+    w: { docs: DocumentBatch; salts: Uint8Array; signer: Signer; recovered: string[] },
+  ): number | undefined {
+    const { signer } = w;
     // The pending line goes into the tip before the leaves and the line: after a kill, the next
     // seal knows leaves/<seq>.bin and any torn bytes are this interrupted write, nothing else.
     writeTip(
       this.paths.tip,
-      { size: seq, length: check.bytes.length, sha256: prefix.copy().digest('hex'), pending: line },
+      { size: seq, length: check.bytes.length, sha256: hash.copy().digest('hex'), pending: line },
       this.origin,
       signer.seed,
     );
     fs.mkdirSync(this.paths.leaves, { recursive: true, mode: 0o700 });
-    this.clearLeavesSlot(seq, check.interrupted, signer, recovered);
+    this.clearLeavesSlot(seq, check.interrupted, signer, w.recovered);
     // The leaves file (written in 1 MiB pieces: 66 MB at 10^6 documents never
     // in memory whole); leaves before the block line, as before.
     writeFileAtomic(
       leavesFile(this.paths, seq),
-      leavesPieces(seq, { count: salts.length / 32, digests: docs.digests, salts }, docs.names, signer, this.crypto),
+      leavesPieces(
+        seq,
+        { count: w.salts.length / 32, digests: w.docs.digests, salts: w.salts },
+        w.docs.names,
+        signer,
+        this.crypto,
+      ),
     );
     appendDurable(this.paths.chain, line + '\n');
     const appended = Buffer.from(line + '\n', 'utf8');
+    const length = check.bytes.length + appended.length;
+    hash.update(appended);
     try {
-      writeTip(
-        this.paths.tip,
-        { size: seq + 1, length: check.bytes.length + appended.length, sha256: prefix.update(appended).digest('hex') },
-        this.origin,
-        signer.seed,
-      );
+      writeTip(this.paths.tip, { size: seq + 1, length, sha256: hash.copy().digest('hex') }, this.origin, signer.seed);
+      return length;
     } catch {
       // The block is sealed: its receipts must still be written. Without the pending tip the
       // next seal checks the new line in full and treats leftovers as suspect (clearLeavesSlot).
@@ -436,8 +518,8 @@ export class Store {
       } catch {
         /* nothing more can be done here; the receipts come first */
       }
+      return undefined;
     }
-    return { record, batch, state: { records: [...state.records, record], blockHashes } };
   }
 
   /**
@@ -637,23 +719,33 @@ export class Store {
 
 /** Receipts for leaves of one block, against the latest checkpoint in `state`. */
 export class ReceiptBuilder {
-  private readonly history: MerkleTree;
+  private tree?: MerkleTree;
   private readonly latest: ChainRecord;
 
+  /**
+   * `latestPath`: the newest block's history path if known (SealResult.historyPath):
+   * receipts for that block then need no history tree (O(blocks) hashing per block).
+   */
   constructor(
     private readonly state: ChainState,
     private readonly key?: string,
     private readonly crypto: Crypto = nobleCrypto,
+    private readonly latestPath?: Uint8Array[],
   ) {
     if (state.records.length === 0) throw new NotarError('NOT_FOUND', 'the chain is empty');
-    this.history = MerkleTree.fromLeafHashes(state.blockHashes, crypto);
     this.latest = state.records[state.records.length - 1];
+  }
+
+  /** Block `seq`'s inclusion proof in the history tree of the latest checkpoint. */
+  private historyPath(seq: number): Uint8Array[] {
+    if (this.latestPath && seq === this.state.records.length - 1) return this.latestPath;
+    return (this.tree ??= MerkleTree.fromLeafHashes(this.state.blockHashes, this.crypto)).inclusionProof(seq);
   }
 
   forBlock(seq: number, batchTree: InclusionProver, leaf: (i: number) => LeafEntry): (index: number) => Receipt {
     const rec = this.state.records[seq];
     const block: Block = { seq: rec.seq, time: rec.time, size: rec.size, root: rec.root, prev: rec.prev };
-    const historyPath = this.history.inclusionProof(seq);
+    const historyPath = this.historyPath(seq);
     return (index) => {
       const e = leaf(index);
       return buildReceipt({
@@ -685,7 +777,7 @@ export class ReceiptBuilder {
   forBatch(seq: number, batch: Batch, names: readonly (string | undefined)[]): (index: number) => Receipt {
     const rec = this.state.records[seq];
     const block: Block = { seq: rec.seq, time: rec.time, size: rec.size, root: rec.root, prev: rec.prev };
-    const history = { size: this.state.records.length, path: this.history.inclusionProof(seq).map(bulkHex) };
+    const history = { size: this.state.records.length, path: this.historyPath(seq).map(bulkHex) };
     const digests = bulkHex(batch.digests);
     const salts = bulkHex(batch.salts);
     const { checkpoint } = this.latest;
