@@ -165,7 +165,10 @@ export function makeFigures(ctx) {
     const d = digests();
     const store = newStore('seal');
     const count = label(ctx.sizes.seal);
-    const [n] = series([spec(notar('stamp', '--again', '--digests', '--no-receipts'), { store, stdin: d.file, rss: true })], opts);
+    const [n] = series(
+      [spec(notar('stamp', '--again', '--digests', '--no-receipts'), { store, stdin: d.file, rss: true })],
+      opts,
+    );
     const [j] = series([spec(notar('stamp', '--again', '--digests', '--json'), { store, stdin: d.file, rss: true })], {
       ...opts,
       warmup: 0,

@@ -37,8 +37,8 @@ export function emptyRoot(): Uint8Array {
 /** A complete tree kept in memory: level 0 holds the leaf hashes. */
 export class MerkleTree {
   private readonly levels: Uint8Array[];
-  /** Each level as one hex string, made on first use by inclusionProofHex. */
-  private hexLevels?: string[];
+  /** For inclusionProofHex: each level as one hex string, and per level the node cut from it last. */
+  private hex?: { readonly levels: string[]; readonly node: number[]; readonly text: string[] };
   readonly size: number;
 
   private constructor(levels: Uint8Array[], size: number) {
@@ -104,17 +104,26 @@ export class MerkleTree {
    * inclusionProof(index) in lowercase hex. Each level is encoded once (with
    * `hex`; a host may pass a native encoder) and sliced: receipts for a whole
    * batch then encode every node once, not once per receipt that cites it.
+   * Proofs of consecutive leaves share their upper entries as the same
+   * strings (the last node cut per level is kept), so a writer can tell
+   * what changed by identity (cli/output/receipt-text.ts).
    */
   inclusionProofHex(index: number, hex: (bytes: Uint8Array) => string = toHex): string[] {
     checkIndex(index, this.size);
-    const levels = (this.hexLevels ??= []);
+    const h = (this.hex ??= { levels: [], node: [], text: [] });
     const proof: string[] = [];
     let i = index;
     let count = this.size;
     for (let d = 0; count > 1; d++) {
       const sibling = i ^ 1;
-      if (sibling < count)
-        proof.push((levels[d] ??= hex(this.levels[d])).slice(sibling * 2 * HASH_SIZE, (sibling + 1) * 2 * HASH_SIZE));
+      if (sibling < count) {
+        if (h.node[d] !== sibling) {
+          const level = (h.levels[d] ??= hex(this.levels[d]));
+          h.text[d] = level.slice(sibling * 2 * HASH_SIZE, (sibling + 1) * 2 * HASH_SIZE);
+          h.node[d] = sibling;
+        }
+        proof.push(h.text[d]);
+      }
       i >>= 1;
       count = Math.ceil(count / 2);
     }

@@ -204,8 +204,7 @@ function sendReceipts(res: http.ServerResponse, receipts: Receipt[]): void {
   let text: ReceiptText | undefined;
   for (const r of receipts) {
     text ??= batchReceiptText(r);
-    text.compactTo(r, sink as unknown as ByteSink);
-    sink.text('\n');
+    text.compactTo(r, sink as unknown as ByteSink, '', '\n');
   }
   const pieces = sink.done();
   res.writeHead(200, {

@@ -4,13 +4,14 @@ import * as crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { buildPackedBatch } from '../../src/core/batch.js';
 import { toHex } from '../../src/core/bytes.js';
-import { formatReceipt } from '../../src/core/receipt.js';
+import { formatReceipt, type Receipt } from '../../src/core/receipt.js';
 import { NotarError } from '../../src/core/errors.js';
 import { nobleCrypto, withCrypto, type Crypto } from '../../src/core/crypto.js';
 import { nodeCrypto } from '../../src/node/crypto.js';
 import { decodeLeaves, encodeLeaves, leavesPieces } from '../../src/store/leaves.js';
 import { ReceiptBuilder } from '../../src/store/store.js';
 import { batchReceiptText } from '../../src/cli/output/receipt-text.js';
+import type { ByteSink } from '../../src/cli/output/byte-sink.js';
 import { parseDigestLines } from '../../src/cli/inputs.js';
 import { docBatch, newStore } from '../store/fixtures.js';
 import { expectOk } from './expect-cli.js';
@@ -209,6 +210,63 @@ describe('receipts of a sealed batch', () => {
         expect(text.pretty(fast(i))).toBe(formatReceipt(plain(i)));
         expect(text.compact(fast(i))).toBe(JSON.stringify(plain(i)));
       }
+    }
+  });
+});
+
+describe('receipt text written receipt after receipt (only the changed path entries rewritten)', () => {
+  /** ByteSink's interface, collecting the bytes. */
+  const collector = () => {
+    const parts: Buffer[] = [];
+    return {
+      sink: {
+        text: (t: string) => parts.push(Buffer.from(t, 'utf8')),
+        bytes: (b: Uint8Array) => parts.push(Buffer.from(b)),
+      },
+      take: () => Buffer.concat(parts.splice(0)).toString('utf8'),
+    };
+  };
+
+  it('is JSON.stringify of every receipt, in order, out of order and across batches of ragged size', async () => {
+    const { store, signer } = newStore();
+    for (const count of [1000, 1025, 2]) {
+      const docs = docBatch(Array.from({ length: count }, (_, i) => `ragged ${count}/${i}`));
+      const names = docs.names.map((n, i) => (i % 7 === 3 ? undefined : i % 5 === 1 ? `é ${n}` : n));
+      const sealed = await store.seal({ digests: docs.digests, names }, signer);
+      const receipt = new ReceiptBuilder(sealed.state, signer.text).forBatch(sealed.record.seq, sealed.batch, names);
+      const text = batchReceiptText(receipt(0));
+      const { sink, take } = collector();
+      // In order (the stamp case), then jumping about: the path text must follow any order.
+      const order = [...Array(count).keys(), count - 1, 0, count >> 1, 1, count - 2];
+      for (const i of order) {
+        const r = receipt(i);
+        text.compactTo(r, sink as unknown as ByteSink, `{"i":${i},"receipt":`, '}\n');
+        expect(take()).toBe(`{"i":${i},"receipt":${JSON.stringify(r)}}\n`);
+      }
+    }
+  });
+
+  it('takes paths that are not 64-hex entries whole (no fixed places)', () => {
+    const { signer } = newStore();
+    const block = { seq: 0, time: '2026-01-01T00:00:00Z', size: 4, root: '00'.repeat(32), prev: '00'.repeat(32) };
+    // In a receipt's own member order, so that the fast text is the one in use.
+    const make = (path: string[]): Receipt => ({
+      format: 'notar-receipt/1',
+      document: { sha256: 'ab'.repeat(32) },
+      leaf: { salt: 'cd'.repeat(32), index: 1, path },
+      block,
+      history: { size: 1, path: [] },
+      checkpoint: 'c',
+      key: signer.text,
+    });
+    const first = make(['11'.repeat(32), '22'.repeat(32)]);
+    const text = batchReceiptText(first);
+    expect(text.compact(first)).toBe(JSON.stringify(first));
+    const { sink, take } = collector();
+    const h = (c: string) => c.repeat(64);
+    for (const path of [[h('1'), h('2')], ['short', h('2')], [h('3'), 'x'], [h('4'), h('5')], [h('6'), h('5')], []]) {
+      text.compactTo(make(path), sink as unknown as ByteSink);
+      expect(take()).toBe(JSON.stringify(make(path)));
     }
   });
 });
