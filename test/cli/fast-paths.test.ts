@@ -12,7 +12,7 @@ import { decodeLeaves, encodeLeaves, leavesPieces } from '../../src/store/leaves
 import { ReceiptBuilder } from '../../src/store/store.js';
 import { batchReceiptText } from '../../src/cli/output/receipt-text.js';
 import type { ByteSink } from '../../src/cli/output/byte-sink.js';
-import { parseDigestLines } from '../../src/cli/inputs.js';
+import { parseDigestLines, parseFileList } from '../../src/cli/inputs.js';
 import { docBatch, newStore } from '../store/fixtures.js';
 import { expectOk } from './expect-cli.js';
 import { makeStore, writeDocs } from './helpers.js';
@@ -131,6 +131,45 @@ describe('digest lines: the byte-level parser equals the line-by-line one', () =
       expect(o.sha256).toBe(toHex(want.digests.subarray(i * 32, i * 32 + 32)));
       expect(o.document).toBe(want.names[i] ?? o.sha256);
     });
+  });
+});
+
+describe('file lists: an ASCII list split as one string equals the name-by-name split', () => {
+  /** The split as it was before the ASCII fast path (the oracle). */
+  function oracleList(data: Buffer, nul: boolean): { path: string | Buffer; display: string }[] {
+    const out: { path: string | Buffer; display: string }[] = [];
+    for (let start = 0; start < data.length;) {
+      let end = data.indexOf(nul ? 0 : 0x0a, start);
+      if (end < 0) end = data.length;
+      const raw = data.subarray(start, end);
+      start = end + 1;
+      if (raw.length === 0) continue;
+      const text = raw.toString('utf8');
+      out.push({ path: Buffer.from(text, 'utf8').equals(raw) ? text : Buffer.from(raw), display: text });
+    }
+    return out;
+  }
+
+  it('with NUL and newline separators, empty names, no final separator, and non-ASCII lists', () => {
+    const lists = [
+      ['a.txt', '', 'dir/b c.pdf', '', '', 'x'],
+      ['only'],
+      ['', ''],
+      ['a\nb', 'c\rd', '\u007f'],
+      ['caf\u00e9.txt', 'plain.txt'],
+    ];
+    for (const nul of [true, false]) {
+      const sep = nul ? '\0' : '\n';
+      for (const names of lists) {
+        for (const text of [names.join(sep) + sep, names.join(sep)]) {
+          const data = Buffer.from(text, 'utf8');
+          expect(parseFileList(data, nul), JSON.stringify(text)).toEqual(oracleList(data, nul));
+        }
+      }
+      // Raw bytes that are not UTF-8 keep their bytes.
+      const raw = Buffer.concat([Buffer.from('ok'), Buffer.from(sep), Buffer.from([0x66, 0xff, 0x2e])]);
+      expect(parseFileList(raw, nul)).toEqual(oracleList(raw, nul));
+    }
   });
 });
 
