@@ -37,8 +37,8 @@ export function emptyRoot(): Uint8Array {
 /** A complete tree kept in memory: level 0 holds the leaf hashes. */
 export class MerkleTree {
   private readonly levels: Uint8Array[];
-  /** For inclusionProofHex: each level as one hex string, and per level the node cut from it last. */
-  private hex?: { readonly levels: string[]; readonly node: number[]; readonly text: string[] };
+  /** Each level as one hex string, made on first use by inclusionProofHex. */
+  private hexLevels?: string[];
   readonly size: number;
 
   private constructor(levels: Uint8Array[], size: number) {
@@ -100,29 +100,34 @@ export class MerkleTree {
     return proof;
   }
 
+  /** Per level, the node inclusionProofHex cut from it last, and that text. */
+  private readonly hexNode: number[] = [];
+  private readonly hexText: string[] = [];
+
   /**
    * inclusionProof(index) in lowercase hex. Each level is encoded once (with
    * `hex`; a host may pass a native encoder) and sliced: receipts for a whole
    * batch then encode every node once, not once per receipt that cites it.
    * Proofs of consecutive leaves share their upper entries as the same
-   * strings (the last node cut per level is kept), so a writer can tell
-   * what changed by identity (cli/output/receipt-text.ts).
+   * strings (the last node cut per level is kept): a writer comparing with
+   * the previous proof finds them equal without reading them
+   * (cli/output/receipt-text.ts).
    */
   inclusionProofHex(index: number, hex: (bytes: Uint8Array) => string = toHex): string[] {
     checkIndex(index, this.size);
-    const h = (this.hex ??= { levels: [], node: [], text: [] });
+    const levels = (this.hexLevels ??= []);
     const proof: string[] = [];
     let i = index;
     let count = this.size;
     for (let d = 0; count > 1; d++) {
       const sibling = i ^ 1;
       if (sibling < count) {
-        if (h.node[d] !== sibling) {
-          const level = (h.levels[d] ??= hex(this.levels[d]));
-          h.text[d] = level.slice(sibling * 2 * HASH_SIZE, (sibling + 1) * 2 * HASH_SIZE);
-          h.node[d] = sibling;
+        if (this.hexNode[d] !== sibling) {
+          const level = (levels[d] ??= hex(this.levels[d]));
+          this.hexText[d] = level.slice(sibling * 2 * HASH_SIZE, (sibling + 1) * 2 * HASH_SIZE);
+          this.hexNode[d] = sibling;
         }
-        proof.push(h.text[d]);
+        proof.push(this.hexText[d]);
       }
       i >>= 1;
       count = Math.ceil(count / 2);

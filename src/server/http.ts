@@ -204,7 +204,8 @@ function sendReceipts(res: http.ServerResponse, receipts: Receipt[]): void {
   let text: ReceiptText | undefined;
   for (const r of receipts) {
     text ??= batchReceiptText(r);
-    text.compactTo(r, sink as unknown as ByteSink, '', '\n');
+    text.compactTo(r, sink as unknown as ByteSink);
+    sink.text('\n');
   }
   const pieces = sink.done();
   res.writeHead(200, {
