@@ -47,6 +47,8 @@ export function makeFigures(ctx) {
   const { root, quick } = ctx;
   const opts = { warmup: ctx.warmup, runs: ctx.runs, tmp: ctx.tmp };
   const notar = (...args) => [...ctx.notar, ...args];
+  // Stamp figures repeat a stamp of the same documents into one store: `--again`, or every run
+  // after the warm-up would only hash them and skip them as already stamped (lifecycle/stamp-again.ts).
   const xargs = (...cmd) => ['xargs', '-0', '-s', String(ctx.xargsSize), ...cmd];
   const spec = (argv, more = {}) => ({ argv, cwd: root, env: ctx.env(more.store), ...more });
   const memo = (fn) => {
@@ -108,14 +110,14 @@ export function makeFigures(ctx) {
     // series: deleting 100,000 receipts between runs makes the next run's file
     // creations wait on the file system's journal (ext4 here: 3 s became 20 s).
     const withFiles = freshOut('receipts', (dir) => ({
-      argv: notar('stamp', '--files-from', s.list0, '-0', '--out', dir),
+      argv: notar('stamp', '--again', '--files-from', s.list0, '-0', '--out', dir),
       env: ctx.env(store),
     }));
     const floor = atomicFiles(path.join(root, 'atomic-files'));
     const [files, json, o, f] = series(
       [
         withFiles,
-        spec(notar('stamp', '--files-from', s.list0, '-0', '--json'), { store }),
+        spec(notar('stamp', '--again', '--files-from', s.list0, '-0', '--json'), { store }),
         openssl ? spec(xargs('openssl', 'dgst', '-sha256'), { stdin: s.list0 }) : undefined,
         floor ? freshOut('floor', (dir) => ({ argv: floor.argv(s.list0, dir) })) : undefined,
       ].filter(Boolean),
@@ -142,7 +144,7 @@ export function makeFigures(ctx) {
     const clean = () => removeAll(root, l.names, RECEIPT);
     const [n, o] = series(
       [
-        spec(notar('stamp', ...l.names), { store, before: clean }),
+        spec(notar('stamp', '--again', ...l.names), { store, before: clean }),
         openssl ? spec(['openssl', 'dgst', '-sha256', ...l.names]) : undefined,
       ].filter(Boolean),
       { ...opts, runs: quick ? opts.runs : 3 },
@@ -163,8 +165,11 @@ export function makeFigures(ctx) {
     const d = digests();
     const store = newStore('seal');
     const count = label(ctx.sizes.seal);
-    const [n] = series([spec(notar('stamp', '--digests', '--no-receipts'), { store, stdin: d.file, rss: true })], opts);
-    const [j] = series([spec(notar('stamp', '--digests', '--json'), { store, stdin: d.file, rss: true })], {
+    const [n] = series(
+      [spec(notar('stamp', '--again', '--digests', '--no-receipts'), { store, stdin: d.file, rss: true })],
+      opts,
+    );
+    const [j] = series([spec(notar('stamp', '--again', '--digests', '--json'), { store, stdin: d.file, rss: true })], {
       ...opts,
       warmup: 0,
       runs: quick ? 1 : 2,
@@ -325,7 +330,7 @@ export function makeFigures(ctx) {
       ['minisign -S per doc', minisign(path.join(root, 'minisign'))],
     ];
     const mine = freshOut('notar', (dir) => ({
-      argv: notar('stamp', '--files-from', docs.list, '--out', dir),
+      argv: notar('stamp', '--again', '--files-from', docs.list, '--out', dir),
       env: ctx.env(store),
     }));
     const [n] = series([mine], opts);

@@ -31,6 +31,12 @@ export function parseFileList(data: Buffer, nul: boolean): FileInput[] {
 }
 
 function parseInto(data: Buffer, nul: boolean, out: FileInput[]): FileInput[] {
+  // An ASCII list (almost every one) is its own text: split as one string, not name by name.
+  if (isAscii(data)) {
+    for (const text of data.toString('latin1').split(nul ? '\0' : '\n'))
+      if (text !== '') out.push({ path: text, display: text });
+    return out;
+  }
   const sep = nul ? 0 : 0x0a;
   let start = 0;
   while (start < data.length) {
@@ -40,7 +46,7 @@ function parseInto(data: Buffer, nul: boolean, out: FileInput[]): FileInput[] {
     start = end + 1;
     if (raw.length === 0) continue;
     const text = raw.toString('utf8');
-    // ASCII (almost every name) is UTF-8 as it is: no re-encoding to compare.
+    // An ASCII name is UTF-8 as it is: no re-encoding to compare.
     const exact = isAscii(raw) || Buffer.from(text, 'utf8').equals(raw);
     out.push({ path: exact ? text : Buffer.from(raw), display: text });
   }

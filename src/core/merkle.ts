@@ -117,10 +117,18 @@ export class MerkleTree {
     return proof;
   }
 
+  /** Per level, the node inclusionProofHex cut from it last, and that text. */
+  private readonly hexNode: number[] = [];
+  private readonly hexText: string[] = [];
+
   /**
    * inclusionProof(index) in lowercase hex. Each level is encoded once (with
    * `hex`; a host may pass a native encoder) and sliced: receipts for a whole
    * batch then encode every node once, not once per receipt that cites it.
+   * Proofs of consecutive leaves share their upper entries as the same
+   * strings (the last node cut per level is kept): a writer comparing with
+   * the previous proof finds them equal without reading them
+   * (cli/output/receipt-text.ts).
    */
   inclusionProofHex(index: number, hex: (bytes: Uint8Array) => string = toHex): string[] {
     checkIndex(index, this.size);
@@ -130,8 +138,14 @@ export class MerkleTree {
     let count = this.size;
     for (let d = 0; count > 1; d++) {
       const sibling = i ^ 1;
-      if (sibling < count)
-        proof.push((levels[d] ??= hex(this.levels[d])).slice(sibling * 2 * HASH_SIZE, (sibling + 1) * 2 * HASH_SIZE));
+      if (sibling < count) {
+        if (this.hexNode[d] !== sibling) {
+          const level = (levels[d] ??= hex(this.levels[d]));
+          this.hexText[d] = level.slice(sibling * 2 * HASH_SIZE, (sibling + 1) * 2 * HASH_SIZE);
+          this.hexNode[d] = sibling;
+        }
+        proof.push(this.hexText[d]);
+      }
       i >>= 1;
       count = Math.ceil(count / 2);
     }

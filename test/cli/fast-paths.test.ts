@@ -4,14 +4,15 @@ import * as crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { buildPackedBatch } from '../../src/core/batch.js';
 import { toHex } from '../../src/core/bytes.js';
-import { formatReceipt } from '../../src/core/receipt.js';
+import { formatReceipt, type Receipt } from '../../src/core/receipt.js';
 import { NotarError } from '../../src/core/errors.js';
 import { nobleCrypto, type Crypto } from '../../src/core/crypto.js';
 import { nodeCrypto } from '../../src/node/crypto.js';
 import { decodeLeaves, encodeLeaves, leavesPieces } from '../../src/store/leaves.js';
 import { ReceiptBuilder } from '../../src/store/store.js';
 import { batchReceiptText } from '../../src/cli/output/receipt-text.js';
-import { parseDigestLines } from '../../src/cli/inputs.js';
+import type { ByteSink } from '../../src/cli/output/byte-sink.js';
+import { parseDigestLines, parseFileList } from '../../src/cli/inputs.js';
 import { docBatch, newStore } from '../store/fixtures.js';
 import { expectOk } from './expect-cli.js';
 import { makeStore, writeDocs } from './helpers.js';
@@ -133,6 +134,45 @@ describe('digest lines: the byte-level parser equals the line-by-line one', () =
   });
 });
 
+describe('file lists: an ASCII list split as one string equals the name-by-name split', () => {
+  /** The split as it was before the ASCII fast path (the oracle). */
+  function oracleList(data: Buffer, nul: boolean): { path: string | Buffer; display: string }[] {
+    const out: { path: string | Buffer; display: string }[] = [];
+    for (let start = 0; start < data.length;) {
+      let end = data.indexOf(nul ? 0 : 0x0a, start);
+      if (end < 0) end = data.length;
+      const raw = data.subarray(start, end);
+      start = end + 1;
+      if (raw.length === 0) continue;
+      const text = raw.toString('utf8');
+      out.push({ path: Buffer.from(text, 'utf8').equals(raw) ? text : Buffer.from(raw), display: text });
+    }
+    return out;
+  }
+
+  it('with NUL and newline separators, empty names, no final separator, and non-ASCII lists', () => {
+    const lists = [
+      ['a.txt', '', 'dir/b c.pdf', '', '', 'x'],
+      ['only'],
+      ['', ''],
+      ['a\nb', 'c\rd', '\u007f'],
+      ['caf\u00e9.txt', 'plain.txt'],
+    ];
+    for (const nul of [true, false]) {
+      const sep = nul ? '\0' : '\n';
+      for (const names of lists) {
+        for (const text of [names.join(sep) + sep, names.join(sep)]) {
+          const data = Buffer.from(text, 'utf8');
+          expect(parseFileList(data, nul), JSON.stringify(text)).toEqual(oracleList(data, nul));
+        }
+      }
+      // Raw bytes that are not UTF-8 keep their bytes.
+      const raw = Buffer.concat([Buffer.from('ok'), Buffer.from(sep), Buffer.from([0x66, 0xff, 0x2e])]);
+      expect(parseFileList(raw, nul)).toEqual(oracleList(raw, nul));
+    }
+  });
+});
+
 describe('document digests at every read path', () => {
   it('hash and stamp agree with SHA-256 at chunk and read-ahead boundaries', () => {
     const s = makeStore();
@@ -208,6 +248,63 @@ describe('receipts of a sealed batch', () => {
         expect(text.pretty(fast(i))).toBe(formatReceipt(plain(i)));
         expect(text.compact(fast(i))).toBe(JSON.stringify(plain(i)));
       }
+    }
+  });
+});
+
+describe('receipt text written receipt after receipt (only the changed path entries rewritten)', () => {
+  /** ByteSink's interface, collecting the bytes. */
+  const collector = () => {
+    const parts: Buffer[] = [];
+    return {
+      sink: {
+        text: (t: string) => parts.push(Buffer.from(t, 'utf8')),
+        bytes: (b: Uint8Array) => parts.push(Buffer.from(b)),
+      },
+      take: () => Buffer.concat(parts.splice(0)).toString('utf8'),
+    };
+  };
+
+  it('is JSON.stringify of every receipt, in order, out of order and across batches of ragged size', async () => {
+    const { store, signer } = newStore();
+    for (const count of [1000, 1025, 2]) {
+      const docs = docBatch(Array.from({ length: count }, (_, i) => `ragged ${count}/${i}`));
+      const names = docs.names.map((n, i) => (i % 7 === 3 ? undefined : i % 5 === 1 ? `é ${n}` : n));
+      const sealed = await store.seal({ digests: docs.digests, names }, signer);
+      const receipt = new ReceiptBuilder(sealed.state, signer.text).forBatch(sealed.record.seq, sealed.batch, names);
+      const text = batchReceiptText(receipt(0));
+      const { sink, take } = collector();
+      // In order (the stamp case), then jumping about: the path text must follow any order.
+      const order = [...Array(count).keys(), count - 1, 0, count >> 1, 1, count - 2];
+      for (const i of order) {
+        const r = receipt(i);
+        text.compactTo(r, sink as unknown as ByteSink, `{"i":${i},"receipt":`, '}\n');
+        expect(take()).toBe(`{"i":${i},"receipt":${JSON.stringify(r)}}\n`);
+      }
+    }
+  });
+
+  it('takes paths that are not 64-hex entries whole (no fixed places)', () => {
+    const { signer } = newStore();
+    const block = { seq: 0, time: '2026-01-01T00:00:00Z', size: 4, root: '00'.repeat(32), prev: '00'.repeat(32) };
+    // In a receipt's own member order, so that the fast text is the one in use.
+    const make = (path: string[]): Receipt => ({
+      format: 'notar-receipt/1',
+      document: { sha256: 'ab'.repeat(32) },
+      leaf: { salt: 'cd'.repeat(32), index: 1, path },
+      block,
+      history: { size: 1, path: [] },
+      checkpoint: 'c',
+      key: signer.text,
+    });
+    const first = make(['11'.repeat(32), '22'.repeat(32)]);
+    const text = batchReceiptText(first);
+    expect(text.compact(first)).toBe(JSON.stringify(first));
+    const { sink, take } = collector();
+    const h = (c: string) => c.repeat(64);
+    for (const path of [[h('1'), h('2')], ['short', h('2')], [h('3'), 'x'], [h('4'), h('5')], [h('6'), h('5')], []]) {
+      text.compactTo(make(path), sink as unknown as ByteSink);
+      expect(take()).toBe(JSON.stringify(make(path)));
     }
   });
 });

@@ -161,6 +161,15 @@ describe('inclusion proofs (fast-check)', () => {
     );
   });
 
+  it('in hex equal inclusionProof, leaf after leaf and jumping about (the last node cut per level is kept)', () => {
+    for (const size of [1, 2, 3, 1000, 1025]) {
+      const tree = MerkleTree.fromLeafHashes(LEAVES.slice(0, size));
+      for (const index of [...Array(size).keys(), size - 1, 0, size >> 1, 1, size - 2, 2])
+        if (index >= 0 && index < size)
+          expect(tree.inclusionProofHex(index)).toEqual(tree.inclusionProof(index).map(toHex));
+    }
+  });
+
   it('reject a flipped bit, a dropped or an added hash, and a wrong index', () => {
     fc.assert(
       fc.property(sizeAndIndex, fc.nat(), fc.nat(255), fc.nat(), ([size, index], pick, bit, other) => {

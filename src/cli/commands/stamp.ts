@@ -431,15 +431,9 @@ function reportUnwritten(unwritten: Unwritten[], seq: number): void {
 
 /** JSON.stringify({document, sha256, seq, index, time, receipt | receiptFile}) + '\n', built by hand (same text). */
 function ndjson(p: Planned, r: Receipt, text: ReceiptText, out: ByteSink): void {
-  out.text(
-    `{"document":${JSON.stringify(p.display)},"sha256":"${r.document.sha256}","seq":${r.block.seq},"index":${r.leaf.index},"time":${JSON.stringify(r.block.time)},`,
-  );
-  if (p.receiptFile !== undefined) out.text(`"receiptFile":${JSON.stringify(displayName(p.receiptFile))}}\n`);
-  else {
-    out.text('"receipt":');
-    text.compactTo(r, out);
-    out.text('}\n');
-  }
+  const head = `{"document":${JSON.stringify(p.display)},"sha256":"${r.document.sha256}","seq":${r.block.seq},"index":${r.leaf.index},"time":${JSON.stringify(r.block.time)},`;
+  if (p.receiptFile !== undefined) out.text(`${head}"receiptFile":${JSON.stringify(displayName(p.receiptFile))}}\n`);
+  else text.compactTo(r, out, `${head}"receipt":`, '}\n');
 }
 
 /**
