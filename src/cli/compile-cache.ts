@@ -6,10 +6,12 @@
  *
  * - Node >= 22.1: Node's own compile cache (module.enableCompileCache).
  * - Node 20, which lacks it: V8's code cache for the one bundle (vm.Script
- *   cachedData), written at exit after a run without a usable cache, so it
- *   holds every function that run compiled. V8 rejects a cache made by another
- *   V8 or for other source, and it is then rewritten. Measured on `prove` in a
- *   store of 10^6 documents: ~14 ms of ~65 ms (the bundle's compilation).
+ *   cachedData), one per command, written at exit after a run of that command
+ *   without a usable cache, so it holds every function the command compiled
+ *   (one cache for all would hold only what the first command ever run
+ *   needed). V8 rejects a cache made by another V8 or for other source, and it
+ *   is then rewritten. Measured on `prove` in a store of 10^6 documents:
+ *   ~14 ms of ~65 ms (the bundle's compilation).
  *
  * Off where unsafe (a directory others can write) or NODE_DISABLE_COMPILE_CACHE
  * is set: start-up is then only slower. This file is bundled on its own, so it
@@ -70,9 +72,11 @@ export function loadBundle(file: string): Bundle {
 function loadWithCodeCache(file: string, dir: string): Bundle {
   const source = fs.readFileSync(file, 'utf8');
   const st = fs.statSync(file);
-  // Named for the bundle's path, the Node and the build: a rebuild starts a new cache, and
-  // two installations of notar keep one each.
-  const name = `v8-${fnv1a(file)}-${process.version}-${process.arch}-${st.size}-${Math.floor(st.mtimeMs)}.bin`;
+  // Named for the bundle's path, the build (Node, size, time) and the command: a rebuild
+  // starts new caches, and two installations of notar keep theirs.
+  const build = `v8-${fnv1a(file)}-${process.version}-${process.arch}-${st.size}-${Math.floor(st.mtimeMs)}-`;
+  const arg = process.argv[2] ?? '';
+  const name = `${build}${/^[a-z][a-z-]{0,31}$/.test(arg) ? arg : 'other'}.bin`;
   const cacheFile = path.join(dir, name);
   let cachedData: Buffer | undefined;
   try {
@@ -86,7 +90,7 @@ function loadWithCodeCache(file: string, dir: string): Bundle {
   m.paths = (NodeModule as unknown as { _nodeModulePaths(d: string): string[] })._nodeModulePaths(path.dirname(file));
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   wrapper.call(m.exports, m.exports, NodeModule.createRequire(file), m, file, path.dirname(file));
-  if (!cachedData || script.cachedDataRejected) process.once('exit', () => saveCodeCache(script, dir, name));
+  if (!cachedData || script.cachedDataRejected) process.once('exit', () => saveCodeCache(script, dir, name, build));
   return m.exports as Bundle;
 }
 
@@ -97,14 +101,15 @@ function fnv1a(text: string): string {
   return h.toString(16).padStart(8, '0');
 }
 
-/** Writes the code cache atomically (owner-only) and removes this bundle path's older ones. */
-function saveCodeCache(script: vm.Script, dir: string, name: string): void {
+/** Writes the code cache atomically (owner-only) and removes this bundle path's caches of other builds. */
+function saveCodeCache(script: vm.Script, dir: string, name: string, build: string): void {
   try {
     const tmp = path.join(dir, `.${name}.${process.pid}.tmp`);
     fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
     fs.renameSync(tmp, path.join(dir, name));
-    const same = name.slice(0, 'v8-12345678-'.length);
-    for (const f of fs.readdirSync(dir)) if (f.startsWith(same) && f !== name) fs.rmSync(path.join(dir, f));
+    const bundle = build.slice(0, 'v8-12345678-'.length);
+    for (const f of fs.readdirSync(dir))
+      if (f.startsWith(bundle) && !f.startsWith(build)) fs.rmSync(path.join(dir, f), { force: true });
   } catch {
     /* only start-up speed is lost */
   }
