@@ -58,7 +58,8 @@ export interface Bundle {
 }
 
 /** Requires the bundle `file`, compiled with a cache where one is available and safe. */
-export function loadBundle(file: string): Bundle {
+export function loadBundle(bundle: string): Bundle {
+  const file = path.resolve(bundle);
   const mod = NodeModule as unknown as ModuleWithCache;
   if (typeof mod.enableCompileCache === 'function') {
     enableNodeCompileCache(mod);
