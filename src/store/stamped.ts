@@ -11,12 +11,11 @@
  * a crash without ordered writes can do that) lets a document be stamped
  * again: a second stamping, never a wrong one.
  */
-import * as fs from 'node:fs';
 import type { ChainState } from './chainfile.js';
-import { LEAVES_HEADER_SIZE, RECORD, recordsExtent } from './leaves.js';
+import { readLeafRecords } from './leaf-records.js';
+import { RECORD } from './leaves.js';
 import { leavesFile, type StorePaths } from './paths.js';
 import { bucketOf, INDEX_RECORD, readBuckets } from './proof-index.js';
-import { storeIo } from './store.js';
 
 export interface Stamping {
   readonly seq: number;
@@ -105,7 +104,7 @@ function scanIndexed(
   }
   candidates.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let seq = -1;
-  let buf: Buffer = pool.subarray(0, 0);
+  let buf: Buffer = Buffer.alloc(0);
   for (const [s, j, i] of candidates) {
     if (s >= index.blocks) continue;
     if (s !== seq) [buf, seq] = [readRecords(paths, s), s];
@@ -116,29 +115,8 @@ function scanIndexed(
   return index.blocks;
 }
 
-/** Reused across blocks: one allocation for the largest batch. */
-let pool = Buffer.alloc(0);
-
-/** The records of block `seq`'s leaves (a view of the pool, valid until the next call). */
+/** The records of block `seq`'s leaves (a view of a shared buffer, valid until the next read). */
 function readRecords(paths: StorePaths, seq: number): Buffer {
-  const file = leavesFile(paths, seq);
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch (e) {
-    // A block whose leaves are gone cannot be looked in: `chain verify` reports it.
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return pool.subarray(0, 0);
-    throw storeIo(e, `cannot read ${file}`);
-  }
-  try {
-    const header = Buffer.alloc(LEAVES_HEADER_SIZE);
-    fs.readSync(fd, header, 0, header.length, 0);
-    const { offset, count } = recordsExtent(header, fs.fstatSync(fd).size, file);
-    const len = count * RECORD;
-    if (pool.length < len) pool = Buffer.allocUnsafe(len);
-    if (fs.readSync(fd, pool, 0, len, offset) !== len) throw storeIo(new Error('short read'), `cannot read ${file}`);
-    return pool.subarray(0, len);
-  } finally {
-    fs.closeSync(fd);
-  }
+  // A block whose leaves are gone cannot be looked in: `chain verify` reports it.
+  return readLeafRecords(leavesFile(paths, seq)) ?? Buffer.alloc(0);
 }

@@ -40,26 +40,14 @@ import { checkKeyInForce, finishRotation } from './rotate.js';
 import { readRegularFile, readStoreText } from './capped-read.js';
 import { appendDurable, fsyncDir, removeStaleTemps, writeFileAtomic } from './durable.js';
 import { isKeyEncrypted, openKey, sealKey } from './keyfile.js';
-import {
-  decodeLeaves,
-  leavesPieces,
-  leafAt,
-  LEAVES_HEADER_SIZE,
-  RECORD,
-  recordsExtent,
-  scanRecords,
-  type LeafEntry,
-  type LeavesFile,
-} from './leaves.js';
+import { decodeLeaves, leavesPieces, leafAt, RECORD, scanRecords, type LeafEntry, type LeavesFile } from './leaves.js';
 import { acquireLock } from './lock.js';
+import { readLeafRecords } from './leaf-records.js';
 import { lookupDigest, readSubtrees, subtreeProver, updateProofIndex, type InclusionProver } from './proof-index.js';
 import { osReason } from './errno.js';
 import { leavesFile, StorePaths, storePaths } from './paths.js';
 
 export const STORE_FORMAT = 'notar-store/1';
-
-/** Reused by findDocument across batches: scanning a million leaves allocates once. */
-let scanBuffer = Buffer.alloc(0);
 
 export interface SealResult {
   readonly record: ChainRecord;
@@ -687,33 +675,9 @@ export class Store {
    */
   private leafRecords(seq: number): Buffer {
     const file = leavesFile(this.paths, seq);
-    let fd: number;
-    try {
-      // Non-blocking: a FIFO in its place must not hang the open (its size 0 is then refused).
-      fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw this.leavesMissing(file, seq);
-      throw storeIo(e, `cannot read ${file}`);
-    }
-    try {
-      const st = fs.fstatSync(fd);
-      if (!st.isFile())
-        throw storeIo(
-          new Error('not a regular file (a device, FIFO or socket is in its place)'),
-          `cannot read ${file}`,
-        );
-      const header = Buffer.alloc(LEAVES_HEADER_SIZE);
-      fs.readSync(fd, header, 0, header.length, 0);
-      const { offset, count } = recordsExtent(header, st.size, file);
-      const len = count * RECORD;
-      if (scanBuffer.length < len) scanBuffer = Buffer.allocUnsafe(len);
-      const records = scanBuffer.subarray(0, len);
-      if (fs.readSync(fd, records, 0, len, offset) !== len)
-        throw storeIo(new Error('short read'), `cannot read ${file}`);
-      return records;
-    } finally {
-      fs.closeSync(fd);
-    }
+    const records = readLeafRecords(file);
+    if (!records) throw this.leavesMissing(file, seq);
+    return records;
   }
 }
 
