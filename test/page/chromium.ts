@@ -7,7 +7,7 @@
  * force the packaged one (how its path is tested on a machine that has both).
  */
 import { spawnSync } from 'node:child_process';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -127,4 +127,24 @@ export async function launchChromium(
     args: ARGS,
     ...extra,
   });
+}
+
+/** A page of `ctx` at `url`, once the verifier is ready; its script errors and console errors go to `problems`. */
+export async function openVerifierPage(ctx: BrowserContext, url: string, problems: string[]): Promise<Page> {
+  const p = await ctx.newPage();
+  p.on('pageerror', (e) => problems.push(e.message));
+  p.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
+  await p.goto(url);
+  await p.waitForSelector('html[data-ready="true"]');
+  return p;
+}
+
+/** Drops `files` on the page and waits for its verdict: its kind (authentic, failed) and its text. */
+export async function verdictOf(p: Page, files: string[]): Promise<{ kind: string; text: string }> {
+  await p.setInputFiles('#files', files);
+  const box = p.locator('#verdict[data-verdict="authentic"], #verdict[data-verdict="failed"]');
+  await box.waitFor();
+  return { kind: (await box.getAttribute('data-verdict')) ?? '', text: (await box.textContent()) ?? '' };
 }

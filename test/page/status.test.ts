@@ -10,7 +10,7 @@ import { type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError } from '../cli/expect-cli.js';
 import { makeStore, tempDir, writeDocs, type TestStore } from '../cli/helpers.js';
-import { launchChromium } from './chromium.js';
+import { launchChromium, openVerifierPage, verdictOf } from './chromium.js';
 
 let office: TestStore;
 let ctx: BrowserContext;
@@ -40,22 +40,12 @@ afterAll(async () => {
   fs.rmSync(profile, { recursive: true, force: true });
 });
 
-async function open(url: string): Promise<Page> {
-  const p = await ctx.newPage();
-  p.on('pageerror', (e) => problems.push(e.message));
-  p.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  await p.goto(url);
-  await p.waitForSelector('html[data-ready="true"]');
-  return p;
+function open(url: string): Promise<Page> {
+  return openVerifierPage(ctx, url, problems);
 }
 
-async function check(p: Page, files: string[]): Promise<{ kind: string; text: string }> {
-  await p.setInputFiles('#files', files);
-  const box = p.locator('#verdict[data-verdict="authentic"], #verdict[data-verdict="failed"]');
-  await box.waitFor();
-  return { kind: (await box.getAttribute('data-verdict')) ?? '', text: (await box.textContent()) ?? '' };
+function check(p: Page, files: string[]): Promise<{ kind: string; text: string }> {
+  return verdictOf(p, files);
 }
 
 describe('verifier page with a revocation status', () => {
