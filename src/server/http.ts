@@ -17,7 +17,7 @@ import { NotarError } from '../core/errors.js';
 import { isPlainObject } from '../core/json.js';
 import { parseTilePath } from '../core/tiles.js';
 import type { ClerkDirectory } from './clerks.js';
-import type { SubmissionReceipts } from './receipt-lines.js';
+import type { SubmissionReceipts } from '../store/receipt-lines.js';
 import { ServiceError, type Sequencer } from './sequencer.js';
 
 export interface ApiLimits {
@@ -192,7 +192,7 @@ export function parseDocuments(
   return { digests, names };
 }
 
-/** NDJSON receipts (receipt-lines.ts encodes them straight into byte buffers). */
+/** NDJSON receipts (store/receipt-lines.ts encodes them straight into byte buffers). */
 function sendReceipts(res: http.ServerResponse, receipts: SubmissionReceipts): void {
   const pieces = receipts.ndjson();
   res.writeHead(200, {

@@ -13,7 +13,7 @@ import type { Signer } from '../core/note.js';
 import type { Receipt } from '../core/receipt.js';
 import type { ChainState } from '../store/chainfile.js';
 import { ReceiptBuilder, type SealResult, type Store } from '../store/store.js';
-import { BlockReceipts, type SubmissionReceipts } from './receipt-lines.js';
+import { BlockReceipts, type SubmissionReceipts } from '../store/receipt-lines.js';
 import { recordStampings, type ClerkRange } from './stampings.js';
 
 export interface SequencerOptions {

@@ -24,7 +24,6 @@ const SIG_CONTEXT = utf8('notar-leaves/1 sig\n');
 const HEADER = MAGIC.length + 12;
 export const RECORD = 64;
 const MAX_NAME = 4096;
-const EMPTY = new Uint8Array(0);
 
 export interface LeafEntry {
   readonly digest: Uint8Array;
@@ -125,17 +124,35 @@ function recordsPiece(
 function* namesPieces(count: number, names: readonly (string | undefined)[], piece: Uint8Array): Generator<Uint8Array> {
   let off = 0;
   for (let i = 0; i < count; i++) {
-    const name = names[i] === undefined ? EMPTY : truncateUtf8(utf8(names[i] as string), MAX_NAME);
-    if (off + 2 + name.length > piece.length) {
+    const name = names[i];
+    // Room for the longest name (a name is cut to MAX_NAME bytes, and a char is at most 3 UTF-8 bytes per unit).
+    if (off + 2 + Math.min(MAX_NAME, 3 * (name?.length ?? 0)) > piece.length) {
       yield piece.subarray(0, off);
       off = 0;
     }
-    piece[off] = name.length >> 8;
-    piece[off + 1] = name.length & 0xff;
-    piece.set(name, off + 2);
-    off += 2 + name.length;
+    const n = name === undefined ? 0 : putName(name, piece, off + 2);
+    piece[off] = n >> 8;
+    piece[off + 1] = n & 0xff;
+    off += 2 + n;
   }
   if (off > 0) yield piece.subarray(0, off);
+}
+
+/**
+ * Writes a name's UTF-8, cut to MAX_NAME bytes at a character boundary, at
+ * piece[at]; returns its length. An ASCII name (nearly every file name) is
+ * copied a char per byte: an encoder call and an array per name cost ~0.4 µs
+ * each, 40 ms of a 100,000-document seal.
+ */
+function putName(name: string, piece: Uint8Array, at: number): number {
+  if (name.length <= MAX_NAME) {
+    let i = 0;
+    for (let c = 0; i < name.length && (c = name.charCodeAt(i)) < 0x80; i++) piece[at + i] = c;
+    if (i === name.length) return i;
+  }
+  const bytes = truncateUtf8(utf8(name), MAX_NAME);
+  piece.set(bytes, at);
+  return bytes.length;
 }
 
 const corrupt = (file: string, why: string) =>

@@ -78,6 +78,21 @@ describe('long names', () => {
     expect(decodeLeaves(data, 'f', signer).names).toEqual(['a'.repeat(4095)]);
   });
 
+  it('ASCII and other names of every length, across 1 MiB pieces, keep their exact UTF-8 (cut at 4096 bytes)', () => {
+    // 700 names of up to ~6 KB: the names section spans several pieces, some names are cut.
+    const names = Array.from({ length: 700 }, (_, i) =>
+      i % 7 === 3 ? undefined : (i % 2 ? 'é' : 'n').repeat((i * 37) % 3000) + (i % 5 === 0 ? '😀'.repeat(i) : 'x'),
+    );
+    const data = encodeLeaves(1, batchOf(names.map((_, i) => String(i))), names, signer);
+    // An empty name is no name (FORMAT.md: length 0).
+    const cut = (n: string | undefined) =>
+      !n ? undefined : Buffer.from(truncateUtf8(Buffer.from(n, 'utf8'), 4096)).toString('utf8');
+    const got = decodeLeaves(data, 'f', signer).names;
+    expect(got).toEqual(names.map(cut));
+    expect(got.some((n, i) => n !== names[i])).toBe(true);
+    expect(Buffer.byteLength(names.filter((n) => n !== undefined).join(''))).toBeGreaterThan(1 << 20);
+  });
+
   it('truncateUtf8 never splits a character', () => {
     const b = new Uint8Array(Buffer.from('ab€😀', 'utf8'));
     expect([...truncateUtf8(b, 3)]).toEqual([...Buffer.from('ab')]);

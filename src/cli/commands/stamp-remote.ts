@@ -16,6 +16,7 @@ import { checkKeys, parseJson } from '../../core/json.js';
 import { rootFromInclusionProof } from '../../core/merkle.js';
 import { parseNote, parseVerifierKey, type Verifier } from '../../core/note.js';
 import { bytesPath, parseReceipt, type Receipt } from '../../core/receipt.js';
+import type { BlockReceipts } from '../../store/receipt-lines.js';
 import { verifyReceipt } from '../../core/verify.js';
 import { cryptoOf, readTextInput, type Opts } from '../common.js';
 import { setInterruptContext } from '../interrupt.js';
@@ -34,6 +35,8 @@ export interface Sealer {
     record: { seq: number; time: string; root: string; size: number };
     receipt: (i: number) => Receipt;
     recovered: string[];
+    /** The same receipts as bytes, each followed by `end` (a batch sealed here: store/receipt-lines.ts). */
+    lines?: (end: string) => BlockReceipts;
   }>;
 }
 

@@ -144,7 +144,15 @@ export async function digestFileHex(file: string | Buffer): Promise<string> {
 
 /** digestFile written into out[offset .. offset + 32): packed digests, no allocation per file. */
 export async function digestFileInto(file: string | Buffer, out: Uint8Array, offset: number): Promise<void> {
-  const s = await digestReadAhead(file, 'latin1');
+  copyLatin1(await digestReadAhead(file, 'latin1'), out, offset);
+}
+
+/** digestFileInto on this thread alone, without read-ahead (the second hashing thread: parallel-hash.ts). */
+export function digestFileIntoSync(file: string | Buffer, out: Uint8Array, offset: number): void {
+  copyLatin1(digestAs(file, 'latin1'), out, offset);
+}
+
+function copyLatin1(s: string, out: Uint8Array, offset: number): void {
   for (let i = 0; i < 32; i++) out[offset + i] = s.charCodeAt(i);
 }
 

@@ -8,11 +8,13 @@
  * as long as nothing is pending there (stamp writes nothing to stdout first).
  */
 import * as fs from 'node:fs';
+import type { LineSink } from '../../store/receipt-lines.js';
 import { waitBriefly } from '../reading.js';
 
-export class ByteSink {
-  private readonly buf: Buffer;
-  private off = 0;
+export class ByteSink implements LineSink {
+  private buf: Buffer;
+  /** Bytes of buf filled so far (room() callers write at off and move it). */
+  off = 0;
 
   constructor(
     private readonly fd: number,
@@ -37,6 +39,15 @@ export class ByteSink {
     }
     this.buf.set(b, this.off);
     this.off += b.length;
+  }
+
+  /** The buffer, with n free bytes at off (flushed first if need be; grown for a line over its size). */
+  room(n: number): Buffer {
+    if (this.off + n > this.buf.length) {
+      this.flush();
+      if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
+    }
+    return this.buf;
   }
 
   flush(): void {

@@ -24,8 +24,8 @@ const DELAY_MS = 250;
 export class Progress {
   /** Items done (documents, receipts) and bytes read, as the loop counts them. */
   count = 0;
-  /** False while the byte count covers only part of the work (the other hashing thread is not counted). */
-  bytesKnown = true;
+  /** Bytes read by the second hashing thread (parallel-hash.ts), which this thread's hashedBytes does not count. */
+  otherBytes = 0;
   private next = Date.now() + INTERVAL_MS;
   private readonly start = Date.now();
   private readonly tty = Boolean(process.stderr.isTTY) && !process.env.CI;
@@ -97,7 +97,6 @@ export function formatSize(n: number): string {
 export function hashingProgress(total: number): Progress {
   const base = hashedBytes.total;
   return new Progress(
-    (p) =>
-      `hashed ${p.count} of ${total} documents` + (p.bytesKnown ? `, ${formatSize(hashedBytes.total - base)}` : ''),
+    (p) => `hashed ${p.count} of ${total} documents, ${formatSize(hashedBytes.total - base + p.otherBytes)}`,
   );
 }

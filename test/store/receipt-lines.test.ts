@@ -1,9 +1,9 @@
-// The server's NDJSON receipt encoder (src/server/receipt-lines.ts): byte for byte
+// The server's NDJSON receipt encoder (src/store/receipt-lines.ts): byte for byte
 // JSON.stringify of the receipts ReceiptBuilder.forBatch builds, for every batch shape.
 import { nodeCrypto } from '../../src/node/crypto.js';
 import { describe, expect, it } from 'vitest';
 import type { Receipt } from '../../src/core/receipt.js';
-import { BlockReceipts } from '../../src/server/receipt-lines.js';
+import { BlockReceipts } from '../../src/store/receipt-lines.js';
 import { ReceiptBuilder } from '../../src/store/store.js';
 import { docBatch, newStore } from '../store/fixtures.js';
 
