@@ -92,4 +92,25 @@ describe('notar hash', () => {
     expect(one.code).toBe(2);
     expect(one.stderr).toContain('notar: hint: the digest of the other file was printed');
   });
+
+  it('2,500 files (two hashing threads): the same lines as sha256sum, unreadable ones in the middle skipped', () => {
+    const many = path.join(dir, 'many');
+    fs.mkdirSync(many);
+    const names = Array.from(
+      { length: 2500 },
+      (_, i) => `many/${String(i).padStart(4, '0')}${i % 250 === 7 ? ' x' : ''}`,
+    );
+    names.forEach((n, i) => fs.writeFileSync(path.join(dir, n), `file ${i}\n`.repeat(i % 9)));
+    // One directory and one missing file, far apart: each thread may meet one.
+    fs.rmSync(path.join(dir, names[2200]));
+    fs.rmSync(path.join(dir, names[600]));
+    fs.mkdirSync(path.join(dir, names[600]));
+    const r = notar(['hash', ...names], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe(sha256sum(names.filter((_, i) => i !== 600 && i !== 2200)).stdout);
+    expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(2498);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('notar: error:'))).toEqual([
+      `notar: error: cannot read ${names[600]}: is a directory, not a file (and 1 more file)`,
+    ]);
+  });
 });

@@ -14,7 +14,7 @@ import { osReason } from '../../store/errno.js';
 import { ReceiptBuilder } from '../../store/store.js';
 import { openStoreFromOpts, type Opts } from '../common.js';
 import { displayName } from '../hashing/hashing.js';
-import { hashFiles, hashThreads } from '../hashing/parallel-hash.js';
+import { hashThreads, startHashing, type Hashing } from '../hashing/parallel-hash.js';
 import { notice } from '../output/io.js';
 import { handleInterrupts, onInterrupt, setInterruptContext } from '../interrupt.js';
 import { hashingProgress, Progress } from '../output/progress.js';
@@ -117,10 +117,24 @@ interface Collected {
 async function collectFiles(inputs: FileInput[], opts: Opts, anchors: Pick<Sealer, 'whyNot'>): Promise<Collected> {
   const out = opts.out as string | undefined;
   const toFiles = Boolean(out) || !opts.json;
-  // Receipt paths first: a collision or an impossible name stops the run before any hashing.
-  const { files, receiptFiles } = planReceipts(inputs, out, toFiles);
+  // Hashing starts now (a second thread's start-up overlaps the planning below).
+  let hashing = hashingOf(inputs);
+  let planned: ReturnType<typeof planReceipts>;
+  try {
+    // Receipt paths first: a collision or an impossible name stops the run before anything is sealed.
+    planned = planReceipts(inputs, out, toFiles);
+  } catch (e) {
+    hashing.cancel();
+    throw e;
+  }
+  const { files, receiptFiles } = planned;
+  // A file named twice is stamped once: the list changed, so the hashing starts again on it.
+  if (files.length !== inputs.length) {
+    hashing.cancel();
+    hashing = hashingOf(files);
+  }
   // Every document hashed: one that cannot be read stops the run, before anything is sealed.
-  const digests = await hashAll(files);
+  const digests = await hashAll(files, hashing);
   // Then what each receipt's place holds: nothing, a receipt to keep, or something in the way.
   const plans: Planned[] = [];
   const conflicts: Conflict[] = [];
@@ -157,9 +171,13 @@ async function collectFiles(inputs: FileInput[], opts: Opts, anchors: Pick<Seale
   };
 }
 
-/** Packed digests of the files, in order (document i at i * 32), with a progress line for long runs. */
-async function hashAll(files: FileInput[]): Promise<Uint8Array> {
+function hashingOf(files: FileInput[]): Hashing {
   const paths = files.map((f) => f.path);
+  return startHashing(paths, { threads: hashThreads(paths) });
+}
+
+/** Packed digests of the files, in order (document i at i * 32), with a progress line for long runs. */
+async function hashAll(files: FileInput[], hashing: Hashing): Promise<Uint8Array> {
   const bar = hashingProgress(files.length);
   try {
     const progress = (done: number, otherBytes: number) => {
@@ -167,7 +185,7 @@ async function hashAll(files: FileInput[]): Promise<Uint8Array> {
       bar.otherBytes = otherBytes;
       return bar.due() ? bar.pulse() : undefined;
     };
-    return (await hashFiles(paths, { threads: hashThreads(paths), progress })).digests;
+    return (await hashing.finish(progress)).digests;
   } finally {
     bar.stop();
   }

@@ -54,23 +54,64 @@ export interface HashRun {
 
 export interface HashOptions {
   readonly threads: 1 | 2;
-  /** Called now and then with the files hashed so far (and may wait: the progress line). */
-  readonly progress?: (done: number, workerBytes: number) => Promise<void> | void;
   /** The worker script (tests); default: beside the bundle. */
   readonly workerFile?: string;
 }
 
-/** Packed digests of `paths`, on one thread or two; the first file that cannot be read throws, in list order. */
-export async function hashFiles(paths: readonly (string | Buffer)[], o: HashOptions): Promise<HashRun> {
+/** Called now and then with the files hashed so far (and may wait: the progress line). */
+export type HashProgress = (done: number, workerBytes: number) => Promise<void> | void;
+
+/** What to do with a file that cannot be read: report it and go on (`notar hash`), or undefined: throw. */
+export type HashError = (index: number, error: unknown) => void;
+
+/**
+ * Hashing under way: the worker, if any, starts at once (it needs ~40 ms to
+ * get going, which `stamp` spends settling receipt paths); finish() joins in
+ * on this thread, cancel() stops it (the paths turned out wrong).
+ */
+export interface Hashing {
+  finish(progress?: HashProgress, onError?: HashError): Promise<HashRun>;
+  cancel(): void;
+}
+
+export function startHashing(paths: readonly (string | Buffer)[], o: HashOptions): Hashing {
   const job = newJob(paths, CHUNK_FILES);
   const worker = o.threads === 2 ? startWorker(o.workerFile ?? defaultWorkerFile(), job) : undefined;
+  const done = worker ? finished(worker) : undefined;
+  return {
+    finish: (progress, onError) =>
+      finishHashing(job, paths, worker && done ? { worker, done } : undefined, progress, onError),
+    cancel: () => void worker?.terminate(),
+  };
+}
+
+/** Packed digests of `paths`, on one thread or two; the first file that cannot be read throws, in list order. */
+export function hashFiles(
+  paths: readonly (string | Buffer)[],
+  o: HashOptions & { progress?: HashProgress; onError?: HashError },
+): Promise<HashRun> {
+  return startHashing(paths, o).finish(o.progress, o.onError);
+}
+
+async function finishHashing(
+  job: HashJob,
+  paths: readonly (string | Buffer)[],
+  worker: { worker: Worker; done: Promise<boolean> } | undefined,
+  progress: HashProgress | undefined,
+  onError: HashError | undefined,
+): Promise<HashRun> {
   const digests = new Uint8Array(job.digests);
-  const from = worker ? await shareWith(worker, job, paths, digests, o) : 0;
+  const from = worker ? await shareWith(worker.worker, worker.done, job, paths, digests, progress) : 0;
   const { byWorker, workerBytes } = jobState(job);
   // One thread: every file, in order (read-ahead for large ones); after two: from the first failure on.
   for (let i = from; i < paths.length; i++) {
-    await digestFileInto(paths[i], digests, i * 32);
-    await o.progress?.(i + 1, workerBytes);
+    try {
+      await digestFileInto(paths[i], digests, i * 32);
+    } catch (e) {
+      if (!onError) throw e;
+      onError(i, e);
+    }
+    await progress?.(i + 1, workerBytes);
   }
   return { digests: digests.slice(), byWorker };
 }
@@ -78,16 +119,16 @@ export async function hashFiles(paths: readonly (string | Buffer)[], o: HashOpti
 /** Hashes chunks beside the worker until none is left; returns where this thread must go on alone. */
 async function shareWith(
   worker: Worker,
+  done: Promise<boolean>,
   job: HashJob,
   paths: readonly (string | Buffer)[],
   digests: Uint8Array,
-  o: HashOptions,
+  progress: HashProgress | undefined,
 ): Promise<number> {
-  const done = finished(worker);
   const hashOne = (i: number) => digestFileIntoSync(paths[i], digests, i * 32);
   while (claimChunk(job, hashOne, false)) {
     const s = jobState(job);
-    await o.progress?.(s.done, s.workerBytes);
+    await progress?.(s.done, s.workerBytes);
   }
   // Did all the work alone (the worker never got going): cancel it instead of waiting for its start.
   const cancelled = cancelUnstarted(job);

@@ -63,6 +63,23 @@ describe('hashFiles on two threads', () => {
     expect(e.message).toBe(`cannot read ${paths[1200]}: is a directory, not a file`);
   });
 
+  it('with onError, every unreadable file is reported in list order and the others still hashed', async () => {
+    const { paths } = docs(3000);
+    for (const i of [2999, 1500, 40]) fs.rmSync(paths[i]);
+    const bad: number[] = [];
+    const run = await hashFiles(paths, {
+      threads: 2,
+      workerFile: WORKER,
+      progress: slowStart(),
+      onError: (i) => bad.push(i),
+    });
+    expect(bad).toEqual([40, 1500, 2999]);
+    const good = paths.map((_, i) => i).filter((i) => !bad.includes(i));
+    const want = expected(good.map((i) => paths[i]));
+    const got = Buffer.concat(good.map((i) => Buffer.from(run.digests.subarray(i * 32, i * 32 + 32))));
+    expect(got.equals(want)).toBe(true);
+  });
+
   it('a worker that dies leaves the work to this thread', async () => {
     const { dir, paths } = docs(2500);
     const dying = path.join(dir, 'dies.cjs');
