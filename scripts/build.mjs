@@ -62,18 +62,22 @@ await build({
   logLevel: 'warning',
 });
 
+/** A small CommonJS file of its own beside the bundle: `entry` and what it imports. */
+const smallFile = (entry, file) =>
+  build({
+    absWorkingDir: root,
+    entryPoints: [entry],
+    outfile: `${out}/${file}`,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'warning',
+  });
+
 // stamp's second hashing thread (cli/hashing/parallel-hash.ts finds it beside notar.cjs): its own
 // small file, so the worker compiles only the reading and hashing code.
-await build({
-  absWorkingDir: root,
-  entryPoints: ['src/cli/hashing/hash-worker.ts'],
-  outfile: `${out}/hash-worker.cjs`,
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  logLevel: 'warning',
-});
+await smallFile('src/cli/hashing/hash-worker.ts', 'hash-worker.cjs');
 
 // Node's built-in modules as they are: esbuild wraps `import * as fs from 'node:fs'` in
 // __toESM(require(...)), a copy with a getter per export, so every fs.openSync (six calls a
@@ -93,16 +97,7 @@ plainBuiltins(`${out}/hash-worker.cjs`);
 
 // The compile-cache switch bin/notar.js runs before it loads the bundle (its own tiny file:
 // it must run before notar.cjs is compiled).
-await build({
-  absWorkingDir: root,
-  entryPoints: ['src/cli/compile-cache.ts'],
-  outfile: `${out}/compile-cache.cjs`,
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  logLevel: 'warning',
-});
+await smallFile('src/cli/compile-cache.ts', 'compile-cache.cjs');
 
 // Verifier page (issue 6): the browser-safe core bundled into ONE
 // self-contained HTML template, dist/page/verifier.html. `notar verifier-page`

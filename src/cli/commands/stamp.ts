@@ -372,39 +372,28 @@ async function emitReceipts(c: Collected, sealed: Sealed, opts: Opts): Promise<U
   // Every receipt on stdout, of a batch sealed here: the lines as bytes (stamp-lines.ts).
   const lines = c.toStdout && sealed.lines ? fastLines(c, sealed, sealed.lines) : undefined;
   if (lines) {
-    await writeLines(c, lines, out);
+    await forEachReceipt(c.count, out, (i) => lines.write(i, c.plan(i).display, out));
     return [];
   }
   const receipt = sealed.receipt;
-  const bar = new Progress((p) => `wrote ${p.count} of ${c.count} receipts`);
-  // Interrupted between receipts: the whole NDJSON lines made so far still go out.
-  const offInterrupt = onInterrupt(() => out.flush());
   const dirs = new ReceiptDirs();
   const unwritten: Unwritten[] = [];
   let text: ReceiptText | undefined;
-  try {
-    for (let i = 0; i < c.count; i++) {
-      let p = c.plan(i);
-      const r = receipt(i);
-      text ??= batchReceiptText(r);
-      if (p.receiptFile !== undefined) {
-        const error = writeReceipt(p.receiptFile, text.pretty(r), dirs);
-        if (error !== undefined) {
-          unwritten.push({ display: p.display, file: p.receiptFile, index: i, error });
-          // With --json the receipt is not lost: its line carries the receipt itself.
-          if (opts.json) p = { ...p, receiptFile: undefined };
-        }
+  await forEachReceipt(c.count, out, (i) => {
+    let p = c.plan(i);
+    const r = receipt(i);
+    text ??= batchReceiptText(r);
+    if (p.receiptFile !== undefined) {
+      const error = writeReceipt(p.receiptFile, text.pretty(r), dirs);
+      if (error !== undefined) {
+        unwritten.push({ display: p.display, file: p.receiptFile, index: i, error });
+        // With --json the receipt is not lost: its line carries the receipt itself.
+        if (opts.json) p = { ...p, receiptFile: undefined };
       }
-      if (p.plainReceipt) out.text(text.pretty(r));
-      else if (opts.json || p.receiptFile === undefined) ndjson(p, r, text, out);
-      bar.count = i + 1;
-      if (bar.due()) await bar.pulse();
     }
-  } finally {
-    bar.stop();
-    offInterrupt();
-    out.flush();
-  }
+    if (p.plainReceipt) out.text(text.pretty(r));
+    else if (opts.json || p.receiptFile === undefined) ndjson(p, r, text, out);
+  });
   if (dirs.tempsRemoved)
     notice(
       `recovered: removed ${dirs.tempsRemoved} temporary file${dirs.tempsRemoved === 1 ? '' : 's'} left by interrupted receipt writes`,
@@ -418,13 +407,13 @@ function fastLines(c: Collected, sealed: Sealed, blocks: (end: string) => BlockR
   return lines.matches(0, c.plan(0).display, stampLine(c.plan(0).display, sealed.receipt(0))) ? lines : undefined;
 }
 
-async function writeLines(c: Collected, lines: StampLines, out: ByteSink): Promise<void> {
-  const bar = new Progress((p) => `wrote ${p.count} of ${c.count} receipts`);
-  // Interrupted: the whole lines made so far still go out.
+/** `each` for receipts 0 … count-1, with a progress line; interrupted, the whole lines made so far still go out. */
+async function forEachReceipt(count: number, out: ByteSink, each: (i: number) => void): Promise<void> {
+  const bar = new Progress((p) => `wrote ${p.count} of ${count} receipts`);
   const offInterrupt = onInterrupt(() => out.flush());
   try {
-    for (let i = 0; i < c.count; i++) {
-      lines.write(i, c.plan(i).display, out);
+    for (let i = 0; i < count; i++) {
+      each(i);
       bar.count = i + 1;
       if (bar.due()) await bar.pulse();
     }
