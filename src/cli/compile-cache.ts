@@ -91,7 +91,12 @@ function loadWithCodeCache(file: string, dir: string): Bundle {
   m.paths = (NodeModule as unknown as { _nodeModulePaths(d: string): string[] })._nodeModulePaths(path.dirname(file));
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   wrapper.call(m.exports, m.exports, NodeModule.createRequire(file), m, file, path.dirname(file));
-  if (!cachedData || script.cachedDataRejected) process.once('exit', () => saveCodeCache(script, dir, name, build));
+  // Written once per build and command, after a run that succeeded: a failing run (a missing file,
+  // a bad receipt) compiles its error path instead, and its cache left `prove` ~10% slower.
+  if (!cachedData || script.cachedDataRejected)
+    process.once('exit', (code) => {
+      if (code === 0) saveCodeCache(script, dir, name, build);
+    });
   return m.exports as Bundle;
 }
 
@@ -102,15 +107,28 @@ function fnv1a(text: string): string {
   return h.toString(16).padStart(8, '0');
 }
 
-/** Writes the code cache atomically (owner-only) and removes this bundle path's caches of other builds. */
+/** At most this many caches are kept: installations that are gone (a removed checkout) leave theirs. */
+export const MAX_CODE_CACHES = 64;
+
+/**
+ * Writes the code cache atomically (owner-only), then removes this bundle
+ * path's caches of other builds, and the oldest caches beyond the cap.
+ */
 function saveCodeCache(script: vm.Script, dir: string, name: string, build: string): void {
   try {
     const tmp = path.join(dir, `.${name}.${process.pid}.tmp`);
     fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
     fs.renameSync(tmp, path.join(dir, name));
     const bundle = build.slice(0, 'v8-12345678-'.length);
-    for (const f of fs.readdirSync(dir))
+    const kept: { file: string; mtime: number }[] = [];
+    for (const f of fs.readdirSync(dir)) {
+      if (!/^v8-.*\.bin$/.test(f)) continue;
       if (f.startsWith(bundle) && !f.startsWith(build)) fs.rmSync(path.join(dir, f), { force: true });
+      else kept.push({ file: f, mtime: fs.statSync(path.join(dir, f)).mtimeMs });
+    }
+    kept.sort((a, b) => b.mtime - a.mtime);
+    for (const { file } of kept.slice(MAX_CODE_CACHES))
+      if (file !== name) fs.rmSync(path.join(dir, file), { force: true });
   } catch {
     /* only start-up speed is lost */
   }

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_CODE_CACHES } from '../../src/cli/compile-cache.js';
 import { makeStore, tempDir, type TestStore } from './helpers.js';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -68,6 +69,42 @@ describe(`compile cache on Node ${process.versions.node}`, () => {
     // Node 20: verify's own cache was rejected and written again.
     if (!HAS_NODE_CACHE)
       expect(fs.statSync(files.find((f) => f.endsWith('-verify.bin'))!).size).toBeGreaterThan(10_000);
+  });
+
+  it('a run that fails writes no cache; the first that succeeds does (Node 20)', () => {
+    const home = tempDir('notar-home-');
+    const env = { HOME: home, XDG_CACHE_HOME: undefined, NODE_COMPILE_CACHE: undefined };
+    expect(s.run(['verify', 'missing.txt', '--key-file', 'office.vkey'], { env }).code).toBe(2);
+    const verifyCaches = () => filesUnder(cacheDir(home)).filter((f) => f.endsWith('-verify.bin'));
+    if (!HAS_NODE_CACHE) expect(verifyCaches()).toEqual([]);
+    expect(s.run(['verify', 'doc.txt', '--key-file', 'office.vkey'], { env }).code).toBe(0);
+    if (HAS_NODE_CACHE) expect(filesUnder(cacheDir(home)).length).toBeGreaterThan(0);
+    else expect(verifyCaches()).toHaveLength(1);
+  });
+
+  it(`keeps at most ${MAX_CODE_CACHES} code caches, dropping the oldest (Node 20)`, () => {
+    const home = tempDir('notar-home-');
+    fs.mkdirSync(cacheDir(home), { recursive: true, mode: 0o700 });
+    // Caches left by 70 installations that are gone, the oldest first.
+    for (let i = 0; i < 70; i++) {
+      const f = path.join(cacheDir(home), `v8-${String(i).padStart(8, '0')}-old-verify.bin`);
+      fs.writeFileSync(f, 'x', { mode: 0o600 });
+      fs.utimesSync(f, 1_000_000 + i, 1_000_000 + i);
+    }
+    fs.writeFileSync(path.join(cacheDir(home), 'not-a-cache.txt'), 'kept');
+    const r = s.run(['verify', 'doc.txt', '--key-file', 'office.vkey'], {
+      env: { HOME: home, XDG_CACHE_HOME: undefined, NODE_COMPILE_CACHE: undefined },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const files = filesUnder(cacheDir(home));
+    expect(files).toContain('not-a-cache.txt');
+    if (HAS_NODE_CACHE) return expect(files.filter((f) => f.includes('-old-')).length).toBe(70);
+    const old = files.filter((f) => f.includes('-old-')).sort();
+    expect(files.filter((f) => f.startsWith('v8-'))).toHaveLength(MAX_CODE_CACHES);
+    expect(files.some((f) => f.endsWith('-verify.bin') && !f.includes('-old-'))).toBe(true);
+    // The newest 63 old ones stay: numbers 7 … 69.
+    expect(old).toHaveLength(MAX_CODE_CACHES - 1);
+    expect(old[0]).toBe(`v8-${String(70 - (MAX_CODE_CACHES - 1)).padStart(8, '0')}-old-verify.bin`);
   });
 
   it('never uses a cache directory that others can write', () => {
