@@ -92,6 +92,11 @@ export class BlockReceipts {
     return this.fast;
   }
 
+  /** Receipt `index` as an object (what write() must match). */
+  receiptAt(index: number): Receipt {
+    return this.receipt(index);
+  }
+
   /** Document `index`'s digest in hex (stamp's line heads). */
   digestHex(index: number): string {
     return this.digests.slice(index * HEX, index * HEX + HEX);

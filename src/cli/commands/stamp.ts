@@ -22,6 +22,7 @@ import { ByteSink } from '../output/byte-sink.js';
 import { batchReceiptText, type ReceiptText } from '../output/receipt-text.js';
 import { stampLine, StampLines } from '../output/stamp-lines.js';
 import { BlockReceipts } from '../../store/receipt-lines.js';
+import type { Batch } from '../../core/batch.js';
 import { signerUnlocker } from '../passphrase.js';
 import { digestInputs, fileInputs, pathKey, type FileInput } from '../inputs.js';
 import { AnchorCheck } from '../receipts/stamp-existing.js';
@@ -304,9 +305,35 @@ function localSealer(opts: Opts): Sealer {
           names,
         ))(i);
       const lazy = timestamps ? (i: number): Receipt => ({ ...built(i), timestamps }) : built;
-      const lines = (end: string) => new BlockReceipts(lazy, sealed.batch, names, end);
+      const one = plainReceipt(new ReceiptBuilder(state, signer.text, store.crypto), sealed, names, timestamps);
+      const lines = (end: string) => new BlockReceipts(one, sealed.batch, names, end);
       return { record: sealed.record, receipt: lazy, recovered: sealed.recovered, lines };
     },
+  };
+}
+
+/**
+ * Receipts of a batch just sealed, built the plain way (forBlock), one at a
+ * time: what the byte lines are checked against. Not forBatch, which encodes
+ * every digest, salt and tree level up front (256 MB of text for 10^6).
+ */
+function plainReceipt(
+  builder: ReceiptBuilder,
+  sealed: { record: { seq: number }; batch: Batch },
+  names: readonly (string | undefined)[],
+  timestamps: string[] | undefined,
+): (i: number) => Receipt {
+  const { digests, salts, tree } = sealed.batch;
+  const leaf = (k: number) => ({
+    digest: digests.subarray(32 * k, 32 * k + 32),
+    salt: salts.subarray(32 * k, 32 * k + 32),
+    name: names[k],
+  });
+  // Made on first use (the history path costs a hash per block): --no-receipts never pays for it.
+  let build: ((i: number) => Receipt) | undefined;
+  return (i) => {
+    build ??= builder.forBlock(sealed.record.seq, tree, leaf);
+    return timestamps ? { ...build(i), timestamps } : build(i);
   };
 }
 
@@ -403,8 +430,9 @@ async function emitReceipts(c: Collected, sealed: Sealed, opts: Opts): Promise<U
 
 /** The byte encoder of the lines, if its first line is the one ndjson() would write. */
 function fastLines(c: Collected, sealed: Sealed, blocks: (end: string) => BlockReceipts): StampLines | undefined {
-  const lines = new StampLines(blocks('}\n'), sealed.record.seq, sealed.record.time);
-  return lines.matches(0, c.plan(0).display, stampLine(c.plan(0).display, sealed.receipt(0))) ? lines : undefined;
+  const receipts = blocks('}\n');
+  const lines = new StampLines(receipts, sealed.record.seq, sealed.record.time);
+  return lines.matches(0, c.plan(0).display, stampLine(c.plan(0).display, receipts.receiptAt(0))) ? lines : undefined;
 }
 
 /** `each` for receipts 0 … count-1, with a progress line; interrupted, the whole lines made so far still go out. */

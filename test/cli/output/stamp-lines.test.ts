@@ -49,6 +49,20 @@ describe('StampLines', () => {
     });
   }
 
+  it('the first line matches a receipt built the plain way (forBlock), as stamp checks it', async () => {
+    const { sealed, names, build } = await sealedBatch(1000, true);
+    const { digests, salts, tree } = sealed.batch;
+    const plain = new ReceiptBuilder(sealed.state, build(0).key, nodeCrypto).forBlock(sealed.record.seq, tree, (k) => ({
+      digest: digests.subarray(32 * k, 32 * k + 32),
+      salt: salts.subarray(32 * k, 32 * k + 32),
+      name: names[k],
+    }));
+    const blocks = new BlockReceipts(plain, sealed.batch, names, '}\n');
+    const lines = new StampLines(blocks, sealed.record.seq, sealed.record.time);
+    for (const i of [0, 1, 999]) expect(JSON.stringify(plain(i))).toBe(JSON.stringify(build(i)));
+    expect(lines.matches(0, 'a/b', stampLine('a/b', blocks.receiptAt(0)))).toBe(true);
+  });
+
   it('refuses when the first line differs (a format the encoder does not know)', async () => {
     const { sealed, names, build } = await sealedBatch(3, true);
     // A member the encoder does not know, before "block" (after it, it would be part of the shared tail).
