@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { toHex } from '../core/bytes.js';
 import type { ChainState } from '../store/chainfile.js';
+import { readTextIfPresent } from '../store/capped-read.js';
 import { appendDurable } from '../store/durable.js';
 
 export interface ClerkRange {
@@ -45,13 +46,8 @@ export function recordStampings(storeDir: string, seq: number, root: Uint8Array,
  */
 export function readStampings(storeDir: string, state: ChainState): Map<number, ClerkRange[]> {
   const out = new Map<number, ClerkRange[]>();
-  let text: string;
-  try {
-    text = fs.readFileSync(stampingsFile(storeDir), 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return out;
-    throw e;
-  }
+  const text = readTextIfPresent(stampingsFile(storeDir));
+  if (text === undefined) return out;
   for (const line of text.split('\n')) {
     let o: { seq?: unknown; root?: unknown; stampings?: unknown };
     try {

@@ -100,6 +100,16 @@ export function readStoreText(file: string, cap: number): string {
   }
 }
 
+/** A store file that may not exist yet (a journal, a log of records) as UTF-8 text; undefined if absent. */
+export function readTextIfPresent(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
 /**
  * A store file that may be large (chain.jsonl, leaves/<seq>.bin): only a
  * regular file is read, and only as many bytes as it held when opened (an

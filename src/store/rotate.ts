@@ -27,6 +27,7 @@ import {
   parseRotateStatement,
   ROTATE_PREFIX,
 } from '../core/rotation.js';
+import { readTextIfPresent } from './capped-read.js';
 import { readChainBytes, type ChainState } from './chainfile.js';
 import { sha256Hex, writeTip } from './tip.js';
 import { fsyncDir, writeFileAtomic } from './durable.js';
@@ -53,13 +54,8 @@ interface Journal {
 }
 
 function readJournal(store: Store): Journal | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(journalFile(store), 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+  const text = readTextIfPresent(journalFile(store));
+  if (text === undefined) return undefined;
   try {
     const j = checkKeys(parseJson(text, 'key rotation journal', 1 << 16), 'key rotation journal', [
       'format',
